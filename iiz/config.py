@@ -1,0 +1,146 @@
+"""Configuration read from the environment.
+
+All environment parsing lives here, as plain functions of a mapping, so that it can be
+tested without reloading Django settings. ``iiz/settings.py`` calls :func:`load` once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+# A development key: used only when IIZ_PRODUCTION is off and no SECRET_KEY is given.
+DEV_SECRET_KEY = "django-insecure-iiz-development-only-never-use-in-production"
+
+
+class ConfigError(Exception):
+    """A missing or malformed environment variable; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Config:
+    production: bool
+    debug: bool
+    secret_key: str
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    database_url: str
+    redis_url: str | None
+    email_url: str | None
+    default_from_email: str
+    server_email: str
+    time_zone: str = "Europe/Zurich"
+    media_root: Path = field(default=BASE_DIR / "media")
+    static_root: Path = field(default=BASE_DIR / "staticfiles")
+
+
+def parse_bool(name: str, raw: str | None, default: bool) -> bool:
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def parse_list(raw: str | None) -> list[str]:
+    if not raw:
+        return []
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def check_url(name: str, value: str, schemes: set[str]) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        raise ConfigError(f"{name} must start with one of {', '.join(sorted(s + '://' for s in schemes))}; got {value!r}")
+    return value
+
+
+def load(env: Mapping[str, str]) -> Config:
+    """Read the configuration from ``env`` (normally ``os.environ``)."""
+    production = parse_bool("IIZ_PRODUCTION", env.get("IIZ_PRODUCTION"), False)
+    debug = parse_bool("DEBUG", env.get("DEBUG"), not production)
+    if production and debug:
+        raise ConfigError("DEBUG must be off when IIZ_PRODUCTION is on")
+
+    secret_key = env.get("SECRET_KEY", "")
+    if production:
+        if not secret_key:
+            raise ConfigError("SECRET_KEY is required when IIZ_PRODUCTION is on (50 or more random characters)")
+        if len(secret_key) < 50 or len(set(secret_key)) < 5 or secret_key.startswith("django-insecure"):
+            raise ConfigError("SECRET_KEY is too weak: use 50 or more random characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'")
+    elif not secret_key:
+        secret_key = DEV_SECRET_KEY
+
+    allowed_hosts = parse_list(env.get("ALLOWED_HOSTS"))
+    if production and not allowed_hosts:
+        raise ConfigError("ALLOWED_HOSTS is required when IIZ_PRODUCTION is on (comma-separated host names)")
+    if production and "*" in allowed_hosts:
+        raise ConfigError("ALLOWED_HOSTS must name the hosts when IIZ_PRODUCTION is on, not '*'")
+    if not allowed_hosts:
+        allowed_hosts = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+    csrf_trusted_origins = parse_list(env.get("CSRF_TRUSTED_ORIGINS"))
+    for origin in csrf_trusted_origins:
+        check_url("CSRF_TRUSTED_ORIGINS", origin, {"http", "https"})
+    if production and not csrf_trusted_origins:
+        csrf_trusted_origins = [f"https://{host.lstrip('.')}" for host in allowed_hosts]
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    check_url("DATABASE_URL", database_url, {"sqlite", "postgres", "postgresql", "pgsql"})
+    if production and database_url.startswith("sqlite"):
+        raise ConfigError("DATABASE_URL must point to PostgreSQL when IIZ_PRODUCTION is on")
+
+    redis_url = env.get("REDIS_URL") or None
+    if redis_url:
+        check_url("REDIS_URL", redis_url, {"redis", "rediss"})
+    if production and not redis_url:
+        raise ConfigError("REDIS_URL is required when IIZ_PRODUCTION is on (Celery broker and cache)")
+
+    email_url = env.get("EMAIL_URL") or None
+    if email_url:
+        check_url("EMAIL_URL", email_url, {"smtp", "smtp+tls", "smtp+ssl"})
+
+    return Config(
+        production=production,
+        debug=debug,
+        secret_key=secret_key,
+        allowed_hosts=allowed_hosts,
+        csrf_trusted_origins=csrf_trusted_origins,
+        database_url=database_url,
+        redis_url=redis_url,
+        email_url=email_url,
+        default_from_email=env.get("DEFAULT_FROM_EMAIL", "IIZ Wallis <iiz@localhost>"),
+        server_email=env.get("SERVER_EMAIL", env.get("DEFAULT_FROM_EMAIL", "iiz@localhost")),
+        media_root=Path(env.get("MEDIA_ROOT") or BASE_DIR / "media"),
+        static_root=Path(env.get("STATIC_ROOT") or BASE_DIR / "staticfiles"),
+    )
+
+
+def email_settings(email_url: str | None) -> dict:
+    """Django e-mail settings from ``EMAIL_URL`` (``smtp+tls://user:pass@host:587``).
+
+    Without it, messages are printed on the console.
+    """
+    if not email_url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(email_url)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtp+ssl" else 587 if parts.scheme == "smtp+tls" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parts.scheme == "smtp+ssl",
+    }
+

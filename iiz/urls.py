@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from iiz import views
+
+admin.site.site_header = _("IIZ Valais administration")
+admin.site.site_title = _("IIZ Valais")
+admin.site.index_title = _("People, roles and reference data")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("language/", views.set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

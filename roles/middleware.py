@@ -1,0 +1,22 @@
+"""Interface language from the user's saved choice."""
+
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """Activate the signed-in user's saved language (runs after authentication).
+
+    Anonymous users get what LocaleMiddleware chose: the language cookie, else the browser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -1,0 +1,70 @@
+"""Shared fixtures: one user per role, plus an outsider with no role."""
+
+import os
+
+import pytest
+
+from tests.factories import MembershipFactory, UserFactory, institution, region, theme
+
+# Playwright drives the browser from the test thread while Django serves from another.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_member(username, role, **units):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, role=role, **units)
+    return user
+
+
+@pytest.fixture
+def officer(db):
+    user = make_member("alice-officer", "officer")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def secretariat(db):
+    return make_member("sam-secretariat", "secretariat")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_member("bob-coordinator", "regional_coordinator", region=region("ow"))
+
+
+@pytest.fixture
+def thematic_coordinator(db):
+    return make_member("tina-thematic", "thematic_coordinator", theme=theme("youth"))
+
+
+@pytest.fixture
+def contact_person(db):
+    return make_member("carl-contact", "contact_person", region=region("ow"), institution=institution("rav"))
+
+
+@pytest.fixture
+def frontline(db):
+    return make_member("fred-frontline", "frontline", institution=institution("rav"))
+
+
+@pytest.fixture
+def legal(db):
+    return make_member("lea-legal", "legal")
+
+
+@pytest.fixture
+def steering(db):
+    return make_member("stella-steering", "steering")
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in user without any role."""
+    return UserFactory(username="oscar-outsider")

@@ -1,0 +1,105 @@
+"""Settings parsing (iiz/config.py) and the production safeguards."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from iiz.config import DEV_SECRET_KEY, ConfigError, email_settings, load
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "q8Zr3-vK1xYp0LmN7sTb2WcEh5UjD9aFgR4iO6nBq_XzMk2LpVy"
+PRODUCTION_ENV = {
+    "IIZ_PRODUCTION": "1",
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "iiz.vs.ch",
+    "DATABASE_URL": "postgres://iiz:pw@db:5432/iiz",
+    "REDIS_URL": "redis://redis:6379/0",
+}
+
+
+def test_embedded_defaults_need_no_variable():
+    config = load({})
+    assert config.production is False
+    assert config.debug is True
+    assert config.secret_key == DEV_SECRET_KEY
+    assert config.database_url.startswith("sqlite:///")
+    assert config.database_url.endswith("db.sqlite3")
+    assert config.redis_url is None
+    assert "127.0.0.1" in config.allowed_hosts
+
+
+def test_production_with_its_variables_loads():
+    config = load(PRODUCTION_ENV)
+    assert config.production is True
+    assert config.debug is False
+    assert config.allowed_hosts == ["iiz.vs.ch"]
+    assert config.csrf_trusted_origins == ["https://iiz.vs.ch"]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY is required"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is too weak"),
+        ({"SECRET_KEY": "django-insecure-" + "x" * 60}, "SECRET_KEY is too weak"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required"),
+        ({"ALLOWED_HOSTS": "*"}, "not '*'"),
+        ({"DATABASE_URL": "sqlite:///db.sqlite3"}, "must point to PostgreSQL"),
+        ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL must start with"),
+        ({"REDIS_URL": ""}, "REDIS_URL is required"),
+        ({"REDIS_URL": "http://redis"}, "REDIS_URL must start with"),
+        ({"DEBUG": "1"}, "DEBUG must be off"),
+        ({"IIZ_PRODUCTION": "maybe"}, "IIZ_PRODUCTION must be one of"),
+    ],
+)
+def test_production_refuses_missing_or_malformed_variables(change, message):
+    with pytest.raises(ConfigError, match=message):
+        load({**PRODUCTION_ENV, **change})
+
+
+def test_lists_and_booleans_are_parsed():
+    config = load({"ALLOWED_HOSTS": " a.ch, b.ch ,", "DEBUG": "off"})
+    assert config.allowed_hosts == ["a.ch", "b.ch"]
+    assert config.debug is False
+
+
+def test_email_defaults_to_console_and_reads_smtp_url():
+    assert email_settings(None)["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    smtp = email_settings("smtp+tls://mailer:p%40ss@mail.vs.ch:2525")
+    assert smtp["EMAIL_HOST"] == "mail.vs.ch"
+    assert smtp["EMAIL_PORT"] == 2525
+    assert smtp["EMAIL_HOST_USER"] == "mailer"
+    assert smtp["EMAIL_HOST_PASSWORD"] == "p@ss"
+    assert smtp["EMAIL_USE_TLS"] is True
+
+
+def run_manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in ("DEBUG", "EMAIL_URL")}
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_in_production():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+    assert "WARNINGS" not in result.stderr
+
+
+def test_a_missing_production_variable_stops_start_up_with_one_line():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["IIZ configuration error: SECRET_KEY is required when IIZ_PRODUCTION is on (50 or more random characters)"]
