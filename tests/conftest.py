@@ -68,3 +68,39 @@ def steering(db):
 def outsider(db):
     """A logged-in user without any role."""
     return UserFactory(username="oscar-outsider")
+
+
+@pytest.fixture
+def case_manager(db):
+    """An IIZ contact person (social services, Oberwallis) who acts as case manager."""
+    return make_member("cora-cm", "contact_person", region=region("ow"), institution=institution("social"))
+
+
+@pytest.fixture
+def cast(coordinator, case_manager, officer):
+    from cases.walk import Cast
+
+    return Cast(coordinator=coordinator, case_manager=case_manager, officer=officer)
+
+
+@pytest.fixture
+def make_case(db, frontline, cast):
+    """make_case(state="implementation", **fields): a case of Oberwallis reported by the
+    front-line worker and taken through the real actions up to ``state``."""
+    from cases import actions
+    from cases.walk import walk
+    from tests.factories import PersonFactory
+
+    def make(state="reported", *, person=None, region_code="ow", theme_code=None, reporter=None, **walk_options):
+        case = actions.report_case(
+            by=reporter or frontline,
+            person=person or PersonFactory.build(),
+            reporting_institution=institution("rav"),
+            institutions=[institution("rav"), institution("social")],
+            region=region(region_code),
+            theme=theme(theme_code) if theme_code else None,
+            reason="Langzeitarbeitslos, gesundheitliche Einschränkungen, Sozialhilfe.",
+        )
+        return walk(case, state, cast, **walk_options)
+
+    return make

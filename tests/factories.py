@@ -40,3 +40,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = "officer"
     starts_on = datetime.date(2024, 1, 1)
+
+
+# --- cases ------------------------------------------------------------------------------
+
+from cases.models import Person  # noqa: E402
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    first_name = factory.Faker("first_name", locale="de_CH")
+    last_name = factory.Faker("last_name", locale="de_CH")
+    birth_date = datetime.date(1985, 4, 12)
+    sex = "f"
+    language = "de"
+    street = "Bahnhofstrasse 1"
+    postcode = "3900"
+    city = "Brig"

@@ -1,0 +1,488 @@
+"""Every change to a case goes through one of these actions.
+
+Each action is atomic, checks the acting user against the case (role and flow rules),
+takes the step on the state machine, writes the records and the journal entry in the same
+transaction. Views call exactly one action and show its errors.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Iterable
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from cases import permissions
+from cases.flow import refusal_reasons
+from cases.models import (
+    ActionPlan,
+    Case,
+    CaseState,
+    Closure,
+    ExitOutcome,
+    ExitReport,
+    Goal,
+    JournalEntry,
+    JournalKind,
+    Measure,
+    MeasureProgress,
+    MeasureStatus,
+    Meeting,
+    MeetingKind,
+    Person,
+    PlanStatus,
+    PoaCheck,
+    PowerOfAttorney,
+    ReferenceCounter,
+    Review,
+    ReviewDecision,
+    ReviewKind,
+)
+from roles.models import Institution, Membership, Region, Role, Theme, User
+
+
+class ActionRefused(Exception):
+    """The user may not do this now; ``reasons`` say why (shown to the user)."""
+
+    def __init__(self, reasons: Iterable[str], *, forbidden: bool = False):
+        self.reasons = [str(r) for r in reasons]
+        self.forbidden = forbidden  # the role does not allow it (403), as opposed to a rule not met
+        super().__init__("; ".join(self.reasons))
+
+
+class CaseConflict(Exception):
+    """Someone else changed the case's state in the meantime; nothing was saved."""
+
+    message = _("Someone else changed this case at the same moment. Nothing was saved: please check the case and try again.")
+
+
+def _journal(case: Case, by: User, kind: str, text: str = "", *, transition: str = "", from_state: str = "", to_state: str = "") -> None:
+    JournalEntry.objects.create(
+        case=case, author=by, kind=kind, text=text, transition=transition, from_state=from_state, to_state=to_state
+    )
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise ActionRefused([message], forbidden=True)
+
+
+def _require_open(case: Case) -> None:
+    if case.is_final:
+        raise ActionRefused([_("This case is closed: it can no longer be changed.")])
+
+
+def _step(case: Case, name: str, *, by: User, text: str = "", **changes) -> None:
+    """Take transition ``name`` as ``by``, or raise ActionRefused with the reasons.
+    ``changes`` are other fields of the case saved together with the new state."""
+    case.refresh_records()
+    reasons = refusal_reasons(case, name, by)
+    if reasons:
+        from cases.flow import transition_named
+
+        t = transition_named(case, name)
+        raise ActionRefused(reasons, forbidden=t is not None and not t.has_perm(case, by))
+    from_state = case.state
+    getattr(case, name)()
+    for field, value in changes.items():
+        setattr(case, field, value)
+    try:
+        case.save()
+    except ConcurrentTransition as error:
+        raise CaseConflict() from error
+    _journal(case, by, JournalKind.TRANSITION, text, transition=name, from_state=from_state, to_state=case.state)
+
+
+# --- intake (CII101 step 1) ---------------------------------------------------------------
+
+
+def next_reference(today: datetime.date) -> str:
+    """IIZ-<year>-<number>, sequential per year. The counter row is updated (and so locked)
+    inside the caller's transaction: concurrent intakes wait for each other."""
+    ReferenceCounter.objects.get_or_create(year=today.year)
+    ReferenceCounter.objects.filter(year=today.year).update(last=F("last") + 1)
+    number = ReferenceCounter.objects.get(year=today.year).last
+    return f"IIZ-{today.year}-{number:05d}"
+
+
+def default_coordinator(region: Region, theme: Theme | None) -> User | None:
+    """The coordinator in charge: of the theme if there is one, else of the region."""
+    memberships = Membership.objects.active().select_related("user")
+    if theme is not None:
+        memberships = memberships.filter(role=Role.THEMATIC_COORDINATOR, theme=theme)
+    else:
+        memberships = memberships.filter(role=Role.REGIONAL_COORDINATOR, region=region)
+    first = memberships.order_by("starts_on", "pk").first()
+    return first.user if first else None
+
+
+def likely_duplicates(*, ahv_number: str, first_name: str, last_name: str, birth_date: datetime.date | None):
+    """Persons who are probably the same: same AHV number, or same name and birth date."""
+    match = Q()
+    if ahv_number:
+        match |= Q(ahv_number=ahv_number)
+    if birth_date and first_name and last_name:
+        match |= Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), birth_date=birth_date)
+    if not match:
+        return Person.objects.none()
+    return Person.objects.filter(match).prefetch_related("cases")
+
+
+@transaction.atomic
+def report_case(
+    *,
+    by: User,
+    person: Person,
+    reporting_institution: Institution,
+    institutions: Iterable[Institution],
+    region: Region,
+    theme: Theme | None,
+    reason: str,
+) -> Case:
+    """CII101 step 1: a front-line worker or contact person reports a case.
+
+    ``person`` may be new (unsaved) or an existing one (a person reported again); a person
+    who has an open case cannot get a second one.
+    """
+    _require(permissions.can_report(by), _("Your role does not allow reporting cases."))
+    if person.pk and person.cases.exclude(state__in=[CaseState.CLOSED, CaseState.NO_CASE_MANAGEMENT]).exists():
+        raise ActionRefused([_("This person already has an open case.")])
+    person.full_clean()
+    person.save()
+    now = timezone.now()
+    case = Case(
+        reference=next_reference(timezone.localdate(now)),
+        person=person,
+        reporting_institution=reporting_institution,
+        reported_by=by,
+        region=region,
+        theme=theme,
+        reason=reason,
+        coordinator=default_coordinator(region, theme),
+        reported_at=now,
+    )
+    case.save()
+    involved = {i.pk for i in institutions} | {reporting_institution.pk}
+    case.institutions.set(involved)
+    _journal(case, by, JournalKind.TRANSITION, reason, transition="report", to_state=case.state)
+    return case
+
+
+# --- round table and assessment (CII101 step 2, 3) ----------------------------------------
+
+
+@transaction.atomic
+def plan_meeting(case: Case, *, by: User, kind: str, scheduled_for=None, place: str = "") -> Meeting:
+    """The coordinator decides on a round table or an assessment (the secretariat organises
+    the assessment), from a new report or escalating a round table."""
+    name = "plan_round_table" if kind == MeetingKind.ROUND_TABLE else "plan_assessment"
+    _step(case, name, by=by, meeting_decided_at=case.meeting_decided_at or timezone.now())
+    return Meeting.objects.create(case=case, kind=kind, scheduled_for=scheduled_for, place=place, created_by=by)
+
+
+def can_record_meeting(case: Case, user: User) -> bool:
+    """Coordinator, or the secretariat that organises assessments."""
+    return permissions.can_coordinate(case, user) or user.has_role(Role.SECRETARIAT)
+
+
+@transaction.atomic
+def save_meeting(meeting: Meeting, *, by: User, participants: Iterable[dict] | None = None) -> Meeting:
+    """Record the date, place, participants and result of a round table or assessment."""
+    _require_open(meeting.case)
+    _require(can_record_meeting(meeting.case, by), _("Only the coordinator or the secretariat records round tables and assessments."))
+    if meeting.designated_cm_id and not meeting.designated_cm.has_role(Role.CONTACT_PERSON):
+        raise ActionRefused([_("The case manager must be an IIZ contact person.")])
+    meeting.full_clean()
+    is_new = meeting.pk is None
+    meeting.save()
+    if participants is not None:
+        meeting.participants.all().delete()
+        for p in participants:
+            meeting.participants.create(**p)
+    _journal(meeting.case, by, JournalKind.RECORD, _("%(meeting)s recorded") % {"meeting": meeting.get_kind_display()} if is_new else _("%(meeting)s updated") % {"meeting": meeting.get_kind_display()})
+    return meeting
+
+
+@transaction.atomic
+def end_without_case_management(case: Case, *, by: User) -> None:
+    meeting = case.records.last_meeting
+    _step(case, "end_without_case_management", by=by, text=meeting.decision_reason if meeting else "")
+
+
+@transaction.atomic
+def designate_case_manager(case: Case, *, by: User) -> None:
+    """CII101 step 3: the case manager named by the round table or assessment takes over."""
+    case.refresh_records()
+    meeting = case.records.last_meeting
+    designated = meeting.designated_cm if meeting else None
+    _step(case, "designate_case_manager", by=by, text=str(designated or ""), case_manager=designated, cm_designated_at=timezone.now())
+
+
+# --- the action plan (CII101 steps 4, 5, 8) -----------------------------------------------
+
+
+@transaction.atomic
+def start_plan(case: Case, *, by: User, first_meeting_on: datetime.date) -> ActionPlan:
+    """CII101 step 4: the case manager has met the person; the first plan version opens."""
+    if first_meeting_on > timezone.localdate():
+        raise ActionRefused([_("The first meeting cannot be in the future.")])
+    _step(case, "start_plan", by=by, text=_("First meeting with the person on %(date)s") % {"date": first_meeting_on.strftime("%d.%m.%Y")},
+          first_meeting_on=first_meeting_on)
+    plan = ActionPlan.objects.create(case=case, version=1, author=by)
+    case.refresh_records()
+    return plan
+
+
+def can_edit_plan(plan: ActionPlan, user: User) -> bool:
+    return plan.is_editable and plan.case.state == CaseState.PLAN_PREPARATION and permissions.is_case_manager(plan.case, user)
+
+
+@transaction.atomic
+def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[dict]) -> ActionPlan:
+    """Save a draft version: its fields, goals and measures (replacing the earlier ones)."""
+    _require(can_edit_plan(plan, by), _("Only the case manager edits the action plan, while it is in preparation."))
+    plan.full_clean()
+    plan.save()
+    plan.goals.all().delete()
+    Goal.objects.bulk_create(Goal(plan=plan, position=i, text=text) for i, text in enumerate(goals) if text.strip())
+    kept = []
+    for i, data in enumerate(measures):
+        measure_id = data.pop("id", None)
+        measure = Measure(plan=plan, position=i, **data)
+        if measure_id:
+            measure.pk = measure_id
+        measure.full_clean(exclude=["plan"])
+        measure.save()
+        kept.append(measure.pk)
+    plan.measures.exclude(pk__in=kept).delete()
+    plan.__dict__.pop("goals_list", None)
+    plan.__dict__.pop("measures_list", None)
+    _journal(plan.case, by, JournalKind.RECORD, _("Action plan v%(version)s saved") % {"version": plan.version})
+    return plan
+
+
+@transaction.atomic
+def submit_plan(case: Case, *, by: User) -> None:
+    now = timezone.now()
+    _step(case, "submit_plan", by=by, plan_submitted_at=now)
+    plan = case.records.current_plan
+    plan.status = PlanStatus.SUBMITTED
+    plan.submitted_at = now
+    plan.save(update_fields=["status", "submitted_at"])
+
+
+@transaction.atomic
+def validate_plan(case: Case, *, by: User, comment: str = "") -> None:
+    """CII101 step 5: validated; the earlier validated version is superseded."""
+    now = timezone.now()
+    _step(case, "validate_plan", by=by, text=comment, plan_validated_at=case.plan_validated_at or now)
+    plan = case.records.current_plan
+    for earlier in case.plans.filter(status=PlanStatus.VALIDATED).exclude(pk=plan.pk):
+        earlier.status = PlanStatus.SUPERSEDED  # saved one by one, so the history records it
+        earlier.save(update_fields=["status"])
+    plan.status = PlanStatus.VALIDATED
+    plan.validator = by
+    plan.decided_at = now
+    plan.decision_comment = comment
+    plan.save(update_fields=["status", "validator", "decided_at", "decision_comment"])
+
+
+@transaction.atomic
+def send_back_plan(case: Case, *, by: User, comment: str) -> None:
+    """CII101 step 5: not validated; the coordinator proposes other options (required)."""
+    if not comment.strip():
+        raise ActionRefused([_("Say which other options you propose when sending the plan back.")])
+    _step(case, "send_back_plan", by=by, text=comment)
+    plan = case.records.current_plan
+    plan.status = PlanStatus.SENT_BACK
+    plan.validator = by
+    plan.decided_at = timezone.now()
+    plan.decision_comment = comment
+    plan.signed_by_person_on = None  # a changed plan must be signed again
+    plan.signed_by_cm_on = None
+    plan.save(update_fields=["status", "validator", "decided_at", "decision_comment", "signed_by_person_on", "signed_by_cm_on"])
+
+
+def _new_version(case: Case, *, by: User) -> ActionPlan:
+    previous = case.records.current_plan
+    plan = ActionPlan.objects.create(
+        case=case, version=previous.version + 1, author=by, resources=previous.resources, notes=previous.notes,
+        signature_place=previous.signature_place,
+    )
+    Goal.objects.bulk_create(Goal(plan=plan, position=g.position, text=g.text) for g in previous.goals_list)
+    Measure.objects.bulk_create(
+        Measure(
+            plan=plan, position=m.position, catalogue_measure_id=m.catalogue_measure_id, title=m.title,
+            responsible_institution_id=m.responsible_institution_id, starts_on=m.starts_on, due_on=m.due_on,
+            status=m.status, result=m.result,
+        )
+        for m in previous.measures_list
+    )
+    case.refresh_records()
+    return plan
+
+
+@transaction.atomic
+def change_plan(case: Case, *, by: User, reason: str) -> ActionPlan:
+    """CII101 step 8: a new plan version (a copy of the current one), to be signed and
+    validated again."""
+    if not reason.strip():
+        raise ActionRefused([_("Say why the plan changes.")])
+    _step(case, "change_plan", by=by, text=reason)
+    return _new_version(case, by=by)
+
+
+# --- reviews and power of attorney (CII101 step 7) ----------------------------------------
+
+
+def can_record_review(case: Case, user: User, kind: str) -> bool:
+    if kind == ReviewKind.WITH_PERSON:
+        return permissions.is_case_manager(case, user)
+    return permissions.can_coordinate(case, user) or permissions.is_case_manager(case, user)
+
+
+@transaction.atomic
+def record_power_of_attorney(case: Case, *, by: User, signed_on: datetime.date, institutions: Iterable[Institution]) -> PowerOfAttorney:
+    _require_open(case)
+    _require(
+        permissions.is_case_manager(case, by) or permissions.can_coordinate(case, by),
+        _("Only the case manager or the coordinator records a power of attorney."),
+    )
+    if signed_on > timezone.localdate():
+        raise ActionRefused([_("A power of attorney cannot be signed in the future.")])
+    poa = PowerOfAttorney(case=case, signed_on=signed_on, recorded_by=by)
+    poa.save()
+    poa.institutions.set(institutions)
+    _journal(case, by, JournalKind.RECORD, _("Power of attorney signed on %(date)s, valid until %(until)s") % {
+        "date": signed_on.strftime("%d.%m.%Y"), "until": poa.valid_until.strftime("%d.%m.%Y")})
+    return poa
+
+
+@transaction.atomic
+def record_review(case: Case, *, by: User, review: Review, progress: Iterable[dict] = ()) -> Review:
+    """CII101 steps 7-9: a review, the progress of each measure, the power-of-attorney check
+    (reviews with the person), then the decision: continue, change or finish the plan."""
+    _require_open(case)
+    if case.state != CaseState.IMPLEMENTATION:
+        raise ActionRefused([_("Reviews are recorded while the plan is implemented.")])
+    _require(can_record_review(case, by, review.kind), _("Your role does not allow recording this kind of review."))
+    if review.kind == ReviewKind.WITH_PERSON and not review.poa_check:
+        raise ActionRefused([_("At a review with the person, check the power of attorney (valid, renewed or refused).")])
+    if review.decision != ReviewDecision.CONTINUE and not permissions.is_case_manager(case, by):
+        raise ActionRefused([_("Only the case manager decides to change or finish the plan.")])
+    review.case = case
+    review.author = by
+    review.full_clean()
+    review.save()
+    plan = case.records.current_plan
+    measures = {m.pk: m for m in plan.measures_list} if plan else {}
+    for item in progress:
+        measure = measures.get(item["measure_id"])
+        if measure is None:
+            continue
+        MeasureProgress.objects.create(review=review, measure=measure, status=item["status"], note=item.get("note", ""))
+        if measure.status != item["status"] or item.get("note"):
+            measure.status = item["status"]
+            if item.get("note"):
+                measure.result = item["note"]
+            measure.save(update_fields=["status", "result"])
+    _journal(case, by, JournalKind.RECORD, review.summary, transition="review")
+    case.refresh_records()
+    if review.decision == ReviewDecision.CHANGE_PLAN:
+        _step(case, "change_plan", by=by, text=review.summary)
+        _new_version(case, by=by)
+    elif review.decision == ReviewDecision.FINISH_PLAN:
+        finish_plan(case, by=by)
+    return review
+
+
+@transaction.atomic
+def finish_plan(case: Case, *, by: User) -> None:
+    """CII101 step 9: all steps done; on to the exit report."""
+    _step(case, "finish_plan", by=by, implementation_finished_at=timezone.now())
+    ExitReport.objects.get_or_create(case=case, defaults={"author": by})
+    case.refresh_records()
+
+
+# --- exit and closure (CII101 steps 10, 11) -----------------------------------------------
+
+
+@transaction.atomic
+def interrupt(case: Case, *, by: User, reason: str, note: str = "") -> None:
+    """The person refuses, moves away or dies: the case goes to the exit report, with the
+    outcome "interrupted" and the reason."""
+    if not reason:
+        raise ActionRefused([_("Give the reason for the interruption.")])
+    _step(case, "interrupt", by=by, text=note, interrupted_at=timezone.now())
+    report, _created = ExitReport.objects.get_or_create(case=case, defaults={"author": by})
+    report.outcome = ExitOutcome.INTERRUPTED
+    report.interruption_reason = reason
+    report.interruption_note = note
+    report.save()
+    case.refresh_records()
+
+
+def can_write_exit_report(case: Case, user: User) -> bool:
+    return case.state == CaseState.EXIT_REPORT and (
+        permissions.is_case_manager(case, user) or (case.case_manager_id is None and permissions.can_coordinate(case, user))
+    )
+
+
+@transaction.atomic
+def save_exit_report(report: ExitReport, *, by: User) -> ExitReport:
+    _require(can_write_exit_report(report.case, by), _("Only the case manager writes the exit report, at the end of the support."))
+    report.full_clean()
+    report.save()
+    _journal(report.case, by, JournalKind.RECORD, _("Exit report saved"))
+    return report
+
+
+@transaction.atomic
+def submit_exit_report(case: Case, *, by: User) -> None:
+    now = timezone.now()
+    _step(case, "submit_exit_report", by=by, exit_reported_at=now)
+    report = case.records.exit_report
+    report.submitted_at = now
+    report.save(update_fields=["submitted_at"])
+
+
+@transaction.atomic
+def close_case(case: Case, *, by: User, letter_text: str = "", archive_note: str = "") -> Closure:
+    """CII101 step 11: the cantonal officer closes the dossier; from now on it is read-only."""
+    _step(case, "close", by=by, text=archive_note, closed_at=timezone.now())
+    return Closure.objects.create(case=case, closed_by=by, letter_text=letter_text, archive_note=archive_note)
+
+
+@transaction.atomic
+def add_journal_entry(case: Case, *, by: User, kind: str, text: str) -> JournalEntry:
+    """Notes and meeting minutes in the case journal."""
+    _require_open(case)
+    _require(permissions.can_write_journal(case, by), _("Your role does not allow writing in this case's journal."))
+    if kind not in (JournalKind.NOTE, JournalKind.MINUTES):
+        raise ActionRefused([_("Only notes and minutes can be added to the journal.")])
+    if not text.strip():
+        raise ActionRefused([_("The entry is empty.")])
+    return JournalEntry.objects.create(case=case, author=by, kind=kind, text=text)
+
+
+def simple_step(case: Case, name: str, *, by: User, text: str = "") -> None:
+    """A transition that needs no other input (used by the generic step view)."""
+    actions = {
+        "plan_round_table": lambda: plan_meeting(case, by=by, kind=MeetingKind.ROUND_TABLE),
+        "plan_assessment": lambda: plan_meeting(case, by=by, kind=MeetingKind.ASSESSMENT),
+        "end_without_case_management": lambda: end_without_case_management(case, by=by),
+        "designate_case_manager": lambda: designate_case_manager(case, by=by),
+        "submit_plan": lambda: submit_plan(case, by=by),
+        "validate_plan": lambda: validate_plan(case, by=by, comment=text),
+        "send_back_plan": lambda: send_back_plan(case, by=by, comment=text),
+        "change_plan": lambda: change_plan(case, by=by, reason=text),
+        "finish_plan": lambda: finish_plan(case, by=by),
+        "submit_exit_report": lambda: submit_exit_report(case, by=by),
+    }
+    if name not in actions:
+        raise ActionRefused([_("This step needs its own form.")])
+    actions[name]()

@@ -1,0 +1,80 @@
+"""The rules of the process sheet that must hold before a transition (its conditions).
+
+Each guard takes the case and answers True or False; its ``message`` tells the user why a
+transition is refused. They read the case's records through the cached accessors of
+Case (current_plan, last_meeting, exit report), so a page that checks all of them runs a
+fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from cases.models import Case
+    from roles.models import User
+
+
+def guard(message):
+    def wrap(function: Callable[[Case], bool]):
+        function.message = message
+        return function
+
+    return wrap
+
+
+@guard(_("The round table must be held and have decided that no case management is needed, with a reason."))
+def round_table_decided_no_cm(case: Case) -> bool:
+    from cases.models import MeetingDecision, MeetingKind
+
+    meeting = case.records.last_meeting
+    return bool(
+        meeting
+        and meeting.kind == MeetingKind.ROUND_TABLE
+        and meeting.held_on
+        and meeting.decision == MeetingDecision.NO_CASE_MANAGEMENT
+        and meeting.decision_reason.strip()
+    )
+
+
+@guard(_("The round table or assessment must be held and name a case manager who is an IIZ contact person."))
+def meeting_held_with_cm(case: Case) -> bool:
+    from cases.models import MeetingDecision
+    from roles.models import Role
+
+    meeting = case.records.last_meeting
+    if not (meeting and meeting.held_on and meeting.decision == MeetingDecision.CASE_MANAGEMENT and meeting.designated_cm_id):
+        return False
+    return meeting.designated_cm.has_role(Role.CONTACT_PERSON)
+
+
+@guard(_("The action plan needs at least one goal and one measure."))
+def plan_has_goals_and_measures(case: Case) -> bool:
+    plan = case.records.current_plan
+    return bool(plan and plan.goals_list and plan.measures_list)
+
+
+@guard(_("The action plan must be signed by the person and by the case manager (dates of both signatures)."))
+def plan_is_signed(case: Case) -> bool:
+    plan = case.records.current_plan
+    return bool(plan and plan.signed_by_person_on and plan.signed_by_cm_on)
+
+
+@guard(_("Every measure of the plan must be done or cancelled before the plan is finished."))
+def all_measures_ended(case: Case) -> bool:
+    plan = case.records.current_plan
+    return bool(plan) and all(m.is_ended for m in plan.measures_list)
+
+
+@guard(_("The exit report must be complete: the outcome and its details."))
+def exit_report_complete(case: Case) -> bool:
+    report = case.records.exit_report
+    return bool(report and report.is_complete)
+
+
+def is_not_plan_author(case: Case, user: User) -> bool:
+    """Four eyes: whoever wrote a plan version cannot validate it."""
+    plan = case.records.current_plan
+    return plan is None or plan.author_id != user.pk

@@ -1,0 +1,26 @@
+"""The records of one IIZ case along the CII101 process.
+
+- person.py: the beneficiary (Person)
+- case.py: the case and its state machine (Case, CaseState)
+- meetings.py: round tables and assessments
+- plans.py: action plans with versions, goals and measures; catalogue of measures
+- reviews.py: reviews and powers of attorney
+- closure.py: exit report and closure
+- journal.py: the case journal (timeline of everything that happened)
+"""
+
+from cases.models.catalogue import CatalogueMeasure, EmployerContact
+from cases.models.person import Person, Sex
+from cases.models.case import Case, CaseState, ReferenceCounter
+from cases.models.meetings import Meeting, MeetingDecision, MeetingKind, MeetingParticipant
+from cases.models.plans import ActionPlan, Goal, Measure, MeasureStatus, PlanStatus
+from cases.models.reviews import MeasureProgress, PoaCheck, PowerOfAttorney, Review, ReviewDecision, ReviewKind
+from cases.models.closure import Closure, ExitOutcome, ExitReport, InterruptionReason
+from cases.models.journal import JournalEntry, JournalKind
+
+__all__ = [
+    "ActionPlan", "Case", "CaseState", "CatalogueMeasure", "Closure", "EmployerContact", "ExitOutcome",
+    "ExitReport", "Goal", "InterruptionReason", "JournalEntry", "JournalKind", "Measure", "MeasureProgress",
+    "MeasureStatus", "Meeting", "MeetingDecision", "MeetingKind", "MeetingParticipant", "Person", "PlanStatus",
+    "PoaCheck", "PowerOfAttorney", "ReferenceCounter", "Review", "ReviewDecision", "ReviewKind", "Sex",
+]

@@ -1,0 +1,295 @@
+"""The case and the CII101 state machine.
+
+The state machine owns the flow: states, which transitions leave each state, the guards
+that must hold (cases/guards.py) and the role allowed to take each one
+(cases/permissions.py). The work around a transition (records, journal, side effects) is
+done by the actions in cases/actions.py, never here.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from cases import guards
+from cases.models.person import Person
+from cases.permissions import can_close, can_coordinate, can_interrupt, is_case_manager
+from cases.querysets import CaseQuerySet
+from cases.records import CaseRecords
+from roles.models import Institution, Region, Theme, User
+
+
+class CaseState(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    ROUND_TABLE = "round_table", _("Round table")
+    ASSESSMENT = "assessment", _("Assessment")
+    NO_CASE_MANAGEMENT = "no_case_management", _("Ended: no case management needed")
+    CM_DESIGNATED = "cm_designated", _("Case manager designated")
+    PLAN_PREPARATION = "plan_preparation", _("Action plan in preparation")
+    PLAN_VALIDATION = "plan_validation", _("Action plan submitted for validation")
+    IMPLEMENTATION = "implementation", _("Implementation")
+    EXIT_REPORT = "exit_report", _("Exit report")
+    AWAITING_CLOSURE = "awaiting_closure", _("Awaiting closure")
+    CLOSED = "closed", _("Closed")
+
+
+# States in which the case is still being worked on (it can be interrupted from these).
+OPEN_STATES = [
+    CaseState.REPORTED,
+    CaseState.ROUND_TABLE,
+    CaseState.ASSESSMENT,
+    CaseState.CM_DESIGNATED,
+    CaseState.PLAN_PREPARATION,
+    CaseState.PLAN_VALIDATION,
+    CaseState.IMPLEMENTATION,
+]
+# Final states: the case is read-only.
+FINAL_STATES = [CaseState.NO_CASE_MANAGEMENT, CaseState.CLOSED]
+
+# The CII101 step number of each state (process sheet CII101-D).
+CII101_STEP = {
+    CaseState.REPORTED: 1,
+    CaseState.ROUND_TABLE: 2,
+    CaseState.ASSESSMENT: 2,
+    CaseState.NO_CASE_MANAGEMENT: 2,
+    CaseState.CM_DESIGNATED: 3,
+    CaseState.PLAN_PREPARATION: 4,
+    CaseState.PLAN_VALIDATION: 5,
+    CaseState.IMPLEMENTATION: 6,
+    CaseState.EXIT_REPORT: 10,
+    CaseState.AWAITING_CLOSURE: 11,
+    CaseState.CLOSED: 11,
+}
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given out per year; its row is locked while a case is
+    created, so two intakes at the same moment never get the same number."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    """One IIZ case of one person (CII101)."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases")
+    reporting_institution = models.ForeignKey(
+        Institution, verbose_name=_("reporting institution"), on_delete=models.PROTECT, related_name="reported_cases"
+    )
+    reported_by = models.ForeignKey(
+        User, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="reported_cases"
+    )
+    institutions = models.ManyToManyField(
+        Institution, verbose_name=_("institutions involved"), related_name="cases",
+        help_text=_("An IIZ case involves at least two institutions."),
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="cases",
+        help_text=_("Where the person lives."),
+    )
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        help_text=_("Youth or asylum: the case is then followed by the thematic coordinator instead of the regional one."),
+    )
+    reason = models.TextField(_("reason for the report"))
+    coordinator = models.ForeignKey(
+        User, verbose_name=_("coordinator"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="coordinated_cases",
+    )
+    case_manager = models.ForeignKey(
+        User, verbose_name=_("case manager"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="managed_cases",
+    )
+    state = FSMField(_("state"), max_length=32, choices=CaseState.choices, default=CaseState.REPORTED, protected=True)
+
+    # The date of every step (set by the actions; the journal keeps the full history).
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    meeting_decided_at = models.DateTimeField(_("round table or assessment decided at"), null=True, blank=True)
+    cm_designated_at = models.DateTimeField(_("case manager designated at"), null=True, blank=True)
+    first_meeting_on = models.DateField(_("first meeting with the person on"), null=True, blank=True)
+    plan_submitted_at = models.DateTimeField(_("plan last submitted at"), null=True, blank=True)
+    plan_validated_at = models.DateTimeField(_("plan first validated at"), null=True, blank=True)
+    implementation_finished_at = models.DateTimeField(_("plan finished at"), null=True, blank=True)
+    exit_reported_at = models.DateTimeField(_("exit report submitted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    interrupted_at = models.DateTimeField(_("interrupted at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(fields=["state", "region"]),
+            models.Index(fields=["theme", "state"]),
+            models.Index(fields=["case_manager", "state"]),
+            models.Index(fields=["reported_by"]),
+            models.Index(fields=["-reported_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["reported", "round_table", "assessment", "no_case_management"])
+                | Q(case_manager__isnull=False)
+                | Q(interrupted_at__isnull=False),
+                name="case_has_cm_after_designation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
+
+    # --- convenience -------------------------------------------------------------------
+
+    @cached_property
+    def records(self) -> CaseRecords:
+        """The meeting, plan and exit report the flow rules read, each loaded once."""
+        return CaseRecords(self)
+
+    def refresh_records(self) -> None:
+        self.__dict__.pop("records", None)
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def cii101_step(self) -> int:
+        return CII101_STEP[CaseState(self.state)]
+
+    # --- the CII101 flow ---------------------------------------------------------------
+    # Each transition: source and target state, guards (refusal messages in guards.py), the
+    # role allowed (permissions.py), and a label for the buttons (custom["label"]).
+
+    @transition(
+        field=state, source=CaseState.REPORTED, target=CaseState.ROUND_TABLE,
+        permission=can_coordinate,
+        custom={"label": _("Organise a round table"), "step": 2},
+    )
+    def plan_round_table(self):
+        """CII101 step 2: the coordinator chooses a round table (RTO, CII102) for a doubtful case."""
+
+    @transition(
+        field=state, source=[CaseState.REPORTED, CaseState.ROUND_TABLE], target=CaseState.ASSESSMENT,
+        permission=can_coordinate,
+        custom={"label": _("Ask for an assessment"), "step": 2},
+    )
+    def plan_assessment(self):
+        """CII101 step 2: the coordinator asks the secretariat for an assessment (CII104) of a
+        complex case; a round table may escalate to one."""
+
+    @transition(
+        field=state, source=CaseState.ROUND_TABLE, target=CaseState.NO_CASE_MANAGEMENT,
+        conditions=[guards.round_table_decided_no_cm],
+        permission=can_coordinate,
+        custom={"label": _("End: no case management needed"), "step": 2},
+    )
+    def end_without_case_management(self):
+        """CII101 step 2: the round table found no need for case management (reason recorded)."""
+
+    @transition(
+        field=state, source=[CaseState.ROUND_TABLE, CaseState.ASSESSMENT], target=CaseState.CM_DESIGNATED,
+        conditions=[guards.meeting_held_with_cm],
+        permission=can_coordinate,
+        custom={"label": _("Designate the case manager"), "step": 3},
+    )
+    def designate_case_manager(self):
+        """CII101 step 3: the team of contact persons designates a case manager, always an IIZ
+        contact person; the first meeting with the person is due within 14 days."""
+
+    @transition(
+        field=state, source=CaseState.CM_DESIGNATED, target=CaseState.PLAN_PREPARATION,
+        permission=is_case_manager,
+        custom={"label": _("Record the first meeting"), "step": 4},
+    )
+    def start_plan(self):
+        """CII101 step 4: the case manager has met the person and starts the action plan."""
+
+    @transition(
+        field=state, source=CaseState.PLAN_PREPARATION, target=CaseState.PLAN_VALIDATION,
+        conditions=[guards.plan_has_goals_and_measures, guards.plan_is_signed],
+        permission=is_case_manager,
+        custom={"label": _("Submit the plan for validation"), "step": 4},
+    )
+    def submit_plan(self):
+        """CII101 step 4: the plan signed by the person and the case manager goes to the coordinator."""
+
+    @transition(
+        field=state, source=CaseState.PLAN_VALIDATION, target=CaseState.IMPLEMENTATION,
+        conditions=[guards.plan_is_signed],
+        permission=lambda case, user: can_coordinate(case, user) and guards.is_not_plan_author(case, user),
+        custom={"label": _("Validate the plan"), "step": 5},
+    )
+    def validate_plan(self):
+        """CII101 step 5: the coordinator validates the signed plan (never its own author)."""
+
+    @transition(
+        field=state, source=CaseState.PLAN_VALIDATION, target=CaseState.PLAN_PREPARATION,
+        permission=can_coordinate,
+        custom={"label": _("Send the plan back"), "step": 5},
+    )
+    def send_back_plan(self):
+        """CII101 step 5: not validated; the coordinator proposes other options, back to step 4."""
+
+    @transition(
+        field=state, source=CaseState.IMPLEMENTATION, target=CaseState.PLAN_PREPARATION,
+        permission=is_case_manager,
+        custom={"label": _("Change the plan"), "step": 8},
+    )
+    def change_plan(self):
+        """CII101 step 8: after a review or a new event the plan changes: a new version,
+        validated again."""
+
+    @transition(
+        field=state, source=CaseState.IMPLEMENTATION, target=CaseState.EXIT_REPORT,
+        conditions=[guards.all_measures_ended],
+        permission=is_case_manager,
+        custom={"label": _("Finish the plan"), "step": 9},
+    )
+    def finish_plan(self):
+        """CII101 step 9: every step of the plan is done; on to the result and exit report."""
+
+    @transition(
+        field=state, source=OPEN_STATES, target=CaseState.EXIT_REPORT,
+        permission=can_interrupt,
+        custom={"label": _("Interrupt the case"), "step": 10},
+    )
+    def interrupt(self):
+        """The person refuses, moves away or dies: the case is interrupted and goes to the
+        exit report."""
+
+    @transition(
+        field=state, source=CaseState.EXIT_REPORT, target=CaseState.AWAITING_CLOSURE,
+        conditions=[guards.exit_report_complete],
+        permission=lambda case, user: is_case_manager(case, user) or (case.case_manager_id is None and can_coordinate(case, user)),
+        custom={"label": _("Submit the exit report"), "step": 10},
+    )
+    def submit_exit_report(self):
+        """CII101 step 10: the case manager submits the exit report to the IIZ office."""
+
+    @transition(
+        field=state, source=CaseState.AWAITING_CLOSURE, target=CaseState.CLOSED,
+        conditions=[guards.exit_report_complete],
+        permission=can_close,
+        custom={"label": _("Close the case"), "step": 11},
+    )
+    def close(self):
+        """CII101 step 11: the cantonal officer closes the dossier (letter to the person,
+        archived dossier). Four eyes: never the case's own case manager."""

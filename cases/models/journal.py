@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from roles.models import User
+
+
+class JournalKind(models.TextChoices):
+    TRANSITION = "transition", _("Step")
+    RECORD = "record", _("Record")
+    NOTE = "note", _("Note")
+    MINUTES = "minutes", _("Meeting minutes")
+
+
+class JournalEntry(models.Model):
+    """The case journal: every step taken, every record made, notes and meeting minutes.
+    Append-only; the case page shows it as the timeline (who, when, what)."""
+
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="journal")
+    kind = models.CharField(_("kind"), max_length=12, choices=JournalKind.choices)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    author = models.ForeignKey(User, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+")
+    transition = models.CharField(_("step"), max_length=40, blank=True)
+    from_state = models.CharField(_("from"), max_length=32, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, blank=True)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal")
+        ordering = ["case", "-at", "-pk"]
+        indexes = [models.Index(fields=["case", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

@@ -1,0 +1,39 @@
+"""Cached access to the records of a case that the flow rules read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.functional import cached_property
+
+if TYPE_CHECKING:
+    from cases.models import ActionPlan, Case, ExitReport, Meeting
+
+
+class CaseRecords:
+    """Loads each record once per case object. After changing records, an action calls
+    ``case.refresh_records()`` so guards see the new state."""
+
+    def __init__(self, case: Case):
+        self.case = case
+
+    @cached_property
+    def last_meeting(self) -> Meeting | None:
+        return self.case.meetings.select_related("designated_cm").order_by("-pk").first()
+
+    @cached_property
+    def current_plan(self) -> ActionPlan | None:
+        return (
+            self.case.plans.select_related("author", "validator")
+            .prefetch_related("goals", "measures__responsible_institution", "measures__catalogue_measure")
+            .order_by("-version")
+            .first()
+        )
+
+    @cached_property
+    def exit_report(self) -> ExitReport | None:
+        try:
+            return self.case.exit_report
+        except ObjectDoesNotExist:
+            return None
