@@ -10,6 +10,7 @@ admin.site.index_title = _("People, roles and reference data")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cases/", include("cases.urls")),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),

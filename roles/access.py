@@ -38,9 +38,16 @@ class NavItem:
 
 def navigation(user: User, path: str) -> list[NavItem]:
     """The menu entries this user's roles may use; the one for ``path`` is marked active."""
+    from cases.permissions import can_report
+
     entries = [(_("Home"), reverse("home"))]
+    if user.has_role(*CASEWORK_ROLES):
+        entries.append((_("Cases"), reverse("cases:list")))
+    if can_report(user):
+        entries.append((_("Report a case"), reverse("cases:intake")))
+    entries.append((_("CII101 process"), reverse("cases:process")))
     if can_manage_people(user):
         entries.append((_("Administration"), reverse("admin:index")))
-    return [
-        NavItem(label, url, path == url if url == "/" else path.startswith(url)) for label, url in entries
-    ]
+    matching = [url for _label, url in entries if (path == url if url == "/" else path.startswith(url))]
+    active = max(matching, key=len, default=None)
+    return [NavItem(label, url, url == active) for label, url in entries]

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from cases.views import detail, intake, lists, records
+
+app_name = "cases"
+
+urlpatterns = [
+    # lists.py, intake.py
+    path("", lists.case_list, name="list"),
+    path("new/", intake.intake, name="intake"),
+    # detail.py
+    path("<int:pk>/", detail.case_detail, name="detail"),
+    path("<int:pk>/plans/<int:version>/", detail.plan_version, name="plan_version"),
+    path("<int:pk>/plans/diff/", detail.plan_diff, name="plan_diff"),
+    path("<int:pk>/process/", detail.case_process, name="case_process"),
+    path("process/", detail.process_diagram, name="process"),
+    # records.py
+    path("<int:pk>/step/<slug:name>/", records.take_step, name="step"),
+    path("<int:pk>/meetings/<int:meeting_pk>/", records.edit_meeting, name="meeting"),
+    path("<int:pk>/first-meeting/", records.first_meeting, name="first_meeting"),
+    path("<int:pk>/plan/", records.edit_plan, name="edit_plan"),
+    path("<int:pk>/reviews/new/", records.new_review, name="new_review"),
+    path("<int:pk>/powers-of-attorney/new/", records.new_power_of_attorney, name="new_poa"),
+    path("<int:pk>/interrupt/", records.interrupt_case, name="interrupt"),
+    path("<int:pk>/exit-report/", records.edit_exit_report, name="exit_report"),
+    path("<int:pk>/close/", records.close_case, name="close"),
+    path("<int:pk>/journal/new/", records.new_journal_entry, name="new_journal_entry"),
+]
