@@ -15,9 +15,27 @@ if TYPE_CHECKING:
     from roles.models import User
 
 
+# Steps that need a form page of their own (URL name; the page takes the case's pk).
+STEP_FORM_URLS = {
+    "start_plan": "cases:first_meeting",
+    "interrupt": "cases:interrupt",
+    "close": "cases:close",
+}
+# Steps taken with one POST to cases:step that carry a text: "required" or "optional".
+STEP_TEXT = {
+    "validate_plan": "optional",
+    "send_back_plan": "required",
+    "change_plan": "required",
+}
+
+
 @dataclass
 class Action:
-    """A step the user may take now; ``blocked_by`` lists the rules not yet met."""
+    """A step the user may take now; ``blocked_by`` lists the rules not yet met.
+
+    ``form_url_name``: the step has its own form page; otherwise it is one POST to
+    ``cases:step`` with, for some steps, a text (``text``: "required", "optional" or "").
+    """
 
     name: str
     label: str
@@ -27,6 +45,14 @@ class Action:
     @property
     def is_ready(self) -> bool:
         return not self.blocked_by
+
+    @property
+    def form_url_name(self) -> str | None:
+        return STEP_FORM_URLS.get(self.name)
+
+    @property
+    def text(self) -> str:
+        return STEP_TEXT.get(self.name, "")
 
 
 def _all_transitions() -> list[Transition]:
