@@ -28,6 +28,15 @@ from tests.factories import institution
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusal messages are asserted in their English source text."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_the_full_happy_path_from_report_to_closure(make_case, cast):
     case = make_case("closed")
     assert case.state == CaseState.CLOSED

@@ -1,0 +1,181 @@
+"""The case list (scoped, filtered, searched, paginated) and the intake with duplicates."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, CaseState, Person
+from tests.conftest import make_member
+from tests.factories import PersonFactory, institution, region
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response):
+    return [c.reference for c in response.context["page"].object_list]
+
+
+def test_the_list_shows_only_the_users_scope(client, make_case, coordinator, contact_person, frontline, outsider):
+    ow = make_case("reported")
+    uw = make_case("reported", region_code="uw")
+    youth = make_case("reported", theme_code="youth")
+    client.force_login(coordinator)  # Oberwallis, regional cases only
+    assert rows(client.get(reverse("cases:list"))) == [ow.reference]
+    client.force_login(contact_person)  # RAV in Oberwallis: ow and the youth case (ow, RAV involved)
+    assert set(rows(client.get(reverse("cases:list")))) == {ow.reference, youth.reference}
+    client.force_login(frontline)  # reported all three
+    assert len(rows(client.get(reverse("cases:list")))) == 3
+    client.force_login(outsider)
+    response = client.get(reverse("cases:list"))
+    assert rows(response) == []
+    assert uw.reference not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"q": "Muster"}, ["muster"]),
+        ({"q": "anna muster"}, ["muster"]),
+        ({"q": "756.9217.0769.85"}, ["muster"]),
+        ({"q": "92170769"}, ["muster"]),
+        ({"state": "implementation"}, ["other"]),
+        ({"institution": "suva"}, []),
+        ({"open_only": "on"}, ["muster", "other"]),
+    ],
+)
+def test_filters_and_search(client, make_case, officer, query, expected):
+    muster = make_case("reported", person=PersonFactory.build(first_name="Anna", last_name="Muster", ahv_number="756.9217.0769.85"))
+    other = make_case("implementation", person=PersonFactory.build(first_name="Beat", last_name="Imhof"))
+    make_case("closed", person=PersonFactory.build(first_name="Carla", last_name="Zurbriggen"))
+    names = {"muster": muster.reference, "other": other.reference}
+    if "institution" in query:
+        query = {"institution": institution(query["institution"]).pk}
+    client.force_login(officer)
+    assert sorted(rows(client.get(reverse("cases:list"), query))) == sorted(names[n] for n in expected)
+
+
+def test_the_list_is_paginated(client, make_case, officer):
+    for _ in range(27):
+        make_case("reported")
+    client.force_login(officer)
+    first = client.get(reverse("cases:list"))
+    assert len(rows(first)) == 25
+    second = client.get(reverse("cases:list"), {"page": 2})
+    assert len(rows(second)) == 2
+    assert "Seite 2 von 2" in second.content.decode()
+
+
+def test_the_htmx_request_gets_only_the_results(client, make_case, officer):
+    make_case("reported")
+    client.force_login(officer)
+    response = client.get(reverse("cases:list"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="case-results")
+    body = response.content.decode()
+    assert "<table" in body and "<html" not in body
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_the_list_runs_a_fixed_number_of_queries(client, make_case, coordinator, n, django_assert_max_num_queries):
+    for _ in range(n):
+        make_case("implementation")
+    client.force_login(coordinator)
+    rav = institution("rav").pk
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("cases:list"), {"q": "a", "institution": rav})
+    assert response.status_code == 200
+
+
+def intake_data(**changes):
+    data = {
+        "person-first_name": "Anna", "person-last_name": "Muster", "person-birth_date": "1980-05-17",
+        "person-ahv_number": "7569217076985", "person-sex": "f", "person-language": "de",
+        "person-street": "Furkastrasse 3", "person-postcode": "3900", "person-city": "Brig",
+        "person-phone": "027 123 45 67", "person-email": "anna@example.ch",
+        "report-reporting_institution": institution("rav").pk,
+        "report-institutions": [institution("rav").pk, institution("social").pk],
+        "report-region": region("ow").pk, "report-theme": "",
+        "report-reason": "Langzeitarbeitslos seit zwei Jahren.",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_front_line_worker_reports_a_case(client, frontline, coordinator):
+    client.force_login(frontline)
+    response = client.post(reverse("cases:intake"), intake_data())
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.headers["Location"] == case.get_absolute_url()
+    assert case.reference == f"IIZ-{datetime.date.today().year}-00001"
+    assert case.state == CaseState.REPORTED
+    assert case.person.ahv_number == "756.9217.0769.85"
+    assert case.coordinator == coordinator
+    assert case.reported_by == frontline
+    assert set(case.institutions.values_list("code", flat=True)) == {"rav", "social"}
+
+
+def test_intake_keeps_the_input_and_explains_errors(client, frontline):
+    client.force_login(frontline)
+    response = client.post(reverse("cases:intake"), intake_data(**{"person-ahv_number": "756.9217.0769.84", "report-reason": ""}))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'value="Muster"' in body
+    assert "is-invalid" in body
+    assert not Case.objects.exists()
+
+
+def test_intake_warns_when_only_one_institution_is_involved(client, frontline):
+    client.force_login(frontline)
+    response = client.post(reverse("cases:intake"), intake_data(**{"report-institutions": []}), follow=True)
+    assert Case.objects.get().institutions.count() == 1
+    assert any(m.level_tag == "warning" for m in response.context["messages"])
+
+
+def test_a_person_with_an_open_case_gets_no_second_case(client, frontline, make_case):
+    existing = make_case("implementation", person=PersonFactory.build(ahv_number="756.9217.0769.85"))
+    client.force_login(frontline)
+    response = client.post(reverse("cases:intake"), intake_data())
+    assert response.status_code == 409
+    assert existing.reference in response.content.decode()
+    assert Case.objects.count() == 1
+
+
+def test_same_name_and_birth_date_asks_whether_it_is_the_same_person(client, frontline, make_case):
+    closed = make_case("closed", person=PersonFactory.build(first_name="Anna", last_name="Muster", birth_date=datetime.date(1980, 5, 17)))
+    client.force_login(frontline)
+    response = client.post(reverse("cases:intake"), intake_data(**{"person-ahv_number": ""}))
+    assert response.status_code == 200
+    assert "choice_form" in response.context and not Case.objects.exclude(pk=closed.pk).exists()
+    # the user says it is the same person: the new case links to the existing record
+    response = client.post(reverse("cases:intake"), intake_data(**{"person-ahv_number": "", "duplicate_choice": str(closed.person.pk)}))
+    new = Case.objects.exclude(pk=closed.pk).get()
+    assert new.person == closed.person
+    assert Person.objects.count() == 1
+
+
+def test_a_different_person_with_the_same_name_can_be_confirmed(client, frontline, make_case):
+    make_case("closed", person=PersonFactory.build(first_name="Anna", last_name="Muster", birth_date=datetime.date(1980, 5, 17)))
+    client.force_login(frontline)
+    client.post(reverse("cases:intake"), intake_data(**{"person-ahv_number": "", "duplicate_choice": "new"}))
+    assert Person.objects.count() == 2
+
+
+def test_roles_without_casework_cannot_report(client, legal, steering):
+    for user in (legal, steering):
+        client.force_login(user)
+        assert client.get(reverse("cases:intake")).status_code == 403
+
+
+def test_a_report_for_another_region_leads_to_the_list(client, db):
+    reporter = make_member("rita-contact", "contact_person", region=region("ow"), institution=institution("rav"))
+    client.force_login(reporter)
+    response = client.post(reverse("cases:intake"), intake_data(**{"report-region": region("uw").pk}))
+    assert response.headers["Location"] == reverse("cases:list")
+
+
+def test_reference_numbers_are_sequential_per_year(frontline):
+    from cases import actions
+
+    first = actions.next_reference(datetime.date(2026, 3, 1))
+    second = actions.next_reference(datetime.date(2026, 3, 1))
+    other_year = actions.next_reference(datetime.date(2027, 1, 2))
+    assert (first, second, other_year) == ("IIZ-2026-00001", "IIZ-2026-00002", "IIZ-2027-00001")
