@@ -7,6 +7,7 @@ requires SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and REDIS_URL.
 
 import os
 import sys
+import tempfile
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,9 @@ DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a busy writer instead of failing at once when two requests write together.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # Tests use a file too (not Django's shared in-memory database), so concurrent
+    # connections behave as in the running application: writers wait instead of failing.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"iiz-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "roles.User"
