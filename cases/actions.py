@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from cases import permissions
@@ -57,7 +58,7 @@ class ActionRefused(Exception):
 class CaseConflict(Exception):
     """Someone else changed the case's state in the meantime; nothing was saved."""
 
-    message = _("Someone else changed this case at the same moment. Nothing was saved: please check the case and try again.")
+    message = gettext_lazy("Someone else changed this case at the same moment. Nothing was saved: please check the case and try again.")
 
 
 def _journal(case: Case, by: User, kind: str, text: str = "", *, transition: str = "", from_state: str = "", to_state: str = "") -> None:
@@ -255,6 +256,7 @@ def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[di
         measure = Measure(plan=plan, position=i, **data)
         if measure_id:
             measure.pk = measure_id
+            measure._state.adding = False  # an existing row: its own pk is not a duplicate
         measure.full_clean(exclude=["plan"])
         measure.save()
         kept.append(measure.pk)

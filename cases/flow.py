@@ -103,3 +103,12 @@ def refusal_reasons(case: Case, name: str, user: User) -> list[str]:
 def graph() -> list[tuple[str, str, str]]:
     """Every (source, target, transition name) of the CII101 state machine."""
     return [(t.source, t.target, t.name) for t in _all_transitions()]
+
+
+def transitions_by_name() -> dict[str, Transition]:
+    """One transition per name (its label, step, conditions and permission are the same
+    for every source state of that name)."""
+    named: dict[str, Transition] = {}
+    for t in _all_transitions():
+        named.setdefault(t.name, t)
+    return named

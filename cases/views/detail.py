@@ -1,21 +1,262 @@
-from django.http import Http404
+"""The case page and everything read-only about one case: the plan's versions and the
+differences between them, and the CII101 process diagram (for every user, and for one case
+with its current state highlighted).
+
+The case page loads the case with one queryset (``detail_queryset``) and hands the records
+it loaded to ``case.records``, so the flow rules behind the buttons read the same objects
+the page shows: the number of queries does not depend on the size of the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from cases import actions, permissions
+from cases.deadlines import deadlines_for
+from cases.diagram import build_diagram
+from cases.flow import available_actions, transitions_by_name
+from cases.models import (
+    ActionPlan,
+    Case,
+    CaseState,
+    JournalEntry,
+    Measure,
+    Meeting,
+    MeetingKind,
+    MeetingParticipant,
+    PowerOfAttorney,
+    Review,
+    ReviewKind,
+)
+from cases.plandiff import diff_plans
+from cases.views import get_case_for_user
+
+# The label of the text field of the steps that carry one (cases.flow.STEP_TEXT).
+STEP_TEXT_LABELS = {
+    "validate_plan": _("Comment for the case manager"),
+    "send_back_plan": _("Other options you propose"),
+    "change_plan": _("Why the plan changes"),
+}
+# Steps that end the case for good ask for a confirmation first (static/js/iiz.js).
+STEP_CONFIRM = {
+    "end_without_case_management": _("End this case without case management? It can then no longer be changed."),
+}
+MEETING_LINK_LABELS = {
+    MeetingKind.ROUND_TABLE: _("Record the round table"),
+    MeetingKind.ASSESSMENT: _("Record the assessment"),
+}
 
 
-def case_detail(request, pk):  # placeholder, being written
-    raise Http404
+def _measures() -> Prefetch:
+    return Prefetch("measures", queryset=Measure.objects.select_related("responsible_institution", "catalogue_measure"))
 
 
-def plan_version(request, pk, version):  # placeholder, being written
-    raise Http404
+def detail_queryset() -> QuerySet[Case]:
+    """Everything the case page shows, in a fixed number of queries."""
+    return Case.objects.select_related(
+        "person", "region", "theme", "reporting_institution", "reported_by", "coordinator", "case_manager",
+        "exit_report__author", "exit_report__other_service", "closure__closed_by",
+    ).prefetch_related(
+        "institutions",
+        Prefetch(
+            "meetings",
+            queryset=Meeting.objects.select_related("designated_cm", "lead_institution").prefetch_related(
+                Prefetch("participants", queryset=MeetingParticipant.objects.select_related("user").order_by("pk"))
+            ).order_by("pk"),
+        ),
+        Prefetch("plans", queryset=ActionPlan.objects.select_related("author", "validator").order_by("-version"),
+                 to_attr="plan_versions"),
+        Prefetch("reviews", queryset=Review.objects.select_related("author").order_by("-held_on", "-pk")),
+        Prefetch(
+            "powers_of_attorney",
+            queryset=PowerOfAttorney.objects.select_related("recorded_by").prefetch_related("institutions").order_by("-signed_on", "-pk"),
+        ),
+        Prefetch("journal", queryset=JournalEntry.objects.select_related("author").order_by("-at", "-pk")),
+    )
 
 
-def plan_diff(request, pk):  # placeholder, being written
-    raise Http404
+def load_case_page(user, pk: int) -> Case:
+    """The case with its records; ``case.records`` is filled from what was loaded here."""
+    case = get_case_for_user(user, pk, queryset=detail_queryset())
+    current = case.plan_versions[0] if case.plan_versions else None
+    if current is not None:
+        prefetch_related_objects([current], "goals", _measures())
+    meetings = list(case.meetings.all())
+    case.records.current_plan = current
+    case.records.last_meeting = meetings[-1] if meetings else None
+    return case
 
 
-def case_process(request, pk):  # placeholder, being written
-    raise Http404
+@dataclass
+class Link:
+    label: str
+    url: str
 
 
-def process_diagram(request):  # placeholder, being written
-    raise Http404
+def record_links(case: Case, user) -> list[Link]:
+    """The record pages this user may open now (the rules live in actions and permissions)."""
+    links = []
+    meeting = case.records.last_meeting
+    if meeting and case.state in (CaseState.ROUND_TABLE, CaseState.ASSESSMENT) and actions.can_record_meeting(case, user):
+        label = MEETING_LINK_LABELS.get(meeting.kind, _("Record the meeting"))
+        links.append(Link(str(label), reverse("cases:meeting", args=[case.pk, meeting.pk])))
+    plan = case.records.current_plan
+    if plan and actions.can_edit_plan(plan, user):
+        links.append(Link(str(_("Edit the action plan")), reverse("cases:edit_plan", args=[case.pk])))
+    if case.state == CaseState.IMPLEMENTATION and any(actions.can_record_review(case, user, kind) for kind in ReviewKind):
+        links.append(Link(str(_("Record a review")), reverse("cases:new_review", args=[case.pk])))
+    if case.is_open and (permissions.is_case_manager(case, user) or permissions.can_coordinate(case, user)):
+        links.append(Link(str(_("Record a power of attorney")), reverse("cases:new_poa", args=[case.pk])))
+    if actions.can_write_exit_report(case, user):
+        links.append(Link(str(_("Write the exit report")), reverse("cases:exit_report", args=[case.pk])))
+    if not case.is_final and permissions.can_write_journal(case, user):
+        links.append(Link(str(_("Add a note or minutes")), reverse("cases:new_journal_entry", args=[case.pk])))
+    return links
+
+
+def _state_label(value: str) -> str:
+    try:
+        return str(CaseState(value).label)
+    except ValueError:
+        return value
+
+
+@dataclass
+class TimelineItem:
+    entry: JournalEntry
+    title: str
+    from_label: str
+    to_label: str
+
+    @property
+    def show_kind(self) -> bool:
+        return self.title != self.entry.get_kind_display()
+
+
+def timeline(case: Case) -> list[TimelineItem]:
+    """The journal, newest first; a step shows its label and the states it went between."""
+    step_labels = {name: str(t.custom.get("label", name)) for name, t in transitions_by_name().items()}
+    step_labels.update(report=str(_("Case reported")), review=str(_("Review recorded")))
+    items = []
+    for entry in case.journal.all():
+        title = step_labels.get(entry.transition) or entry.get_kind_display()
+        items.append(TimelineItem(entry, title, _state_label(entry.from_state) if entry.from_state else "",
+                                  _state_label(entry.to_state) if entry.to_state else ""))
+    return items
+
+
+def _step_forms(case: Case, user) -> list[dict]:
+    """The steps this user may take, ready ones first (interrupting last among them), then
+    the blocked ones with their reasons."""
+    ordered = sorted(available_actions(case, user), key=lambda a: (bool(a.blocked_by), a.name == "interrupt", a.step, a.text == "required"))
+    return [
+        {
+            "action": action,
+            "text_label": STEP_TEXT_LABELS.get(action.name, _("Comment")),
+            "confirm": STEP_CONFIRM.get(action.name, ""),
+        }
+        for action in ordered
+    ]
+
+
+def _closure(case: Case):
+    try:
+        return case.closure
+    except ObjectDoesNotExist:
+        return None
+
+
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page: the person, the facts, the current CII101 step with what this user may
+    do now and what is due, the records of every step and the timeline."""
+    case = load_case_page(request.user, pk)
+    today = timezone.localdate()
+    plan = case.records.current_plan
+    context = {
+        "case": case,
+        "person": case.person,
+        "institutions": list(case.institutions.all()),
+        "step_forms": _step_forms(case, request.user),
+        "links": record_links(case, request.user),
+        "deadlines": deadlines_for(case, today),
+        "meetings": list(case.meetings.all()),
+        "plan": plan,
+        "plan_versions": case.plan_versions,
+        "reviews": list(case.reviews.all()),
+        "powers_of_attorney": list(case.powers_of_attorney.all()),
+        "exit_report": case.records.exit_report,
+        "closure": _closure(case),
+        "timeline": timeline(case),
+        "today": today,
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _plan_queryset() -> QuerySet[ActionPlan]:
+    return ActionPlan.objects.select_related("author", "validator").prefetch_related("goals", _measures())
+
+
+def _versions(case: Case) -> list[ActionPlan]:
+    return list(case.plans.select_related("author", "validator").order_by("-version"))
+
+
+@require_GET
+def plan_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    """One version of the action plan, read-only, as it was decided."""
+    case = get_case_for_user(request.user, pk)
+    plan = _plan_queryset().filter(case=case, version=version).first()
+    if plan is None:
+        raise Http404
+    context = {"case": case, "plan": plan, "plan_versions": _versions(case), "today": timezone.localdate()}
+    return render(request, "cases/plan_version.html", context)
+
+
+def choose_versions(params, versions: list[int]) -> tuple[int, int] | None:
+    """The two versions to compare: ``from`` and ``to`` when both exist and differ, else the
+    last two; None when the plan has fewer than two versions."""
+    if len(versions) < 2:
+        return None
+    try:
+        chosen = int(params.get("from", "")), int(params.get("to", ""))
+    except ValueError:
+        chosen = None
+    if chosen and chosen[0] != chosen[1] and all(v in versions for v in chosen):
+        return chosen
+    return versions[-2], versions[-1]
+
+
+@require_GET
+def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    """What changed between two versions of the action plan (CII101 step 8)."""
+    case = get_case_for_user(request.user, pk)
+    versions = sorted(case.plans.values_list("version", flat=True))
+    chosen = choose_versions(request.GET, versions)
+    context = {"case": case, "versions": versions, "chosen": chosen}
+    if chosen:
+        plans = {p.version: p for p in _plan_queryset().filter(case=case, version__in=chosen)}
+        old, new = plans[chosen[0]], plans[chosen[1]]
+        context.update(old=old, new=new, diff=diff_plans(old, new))
+    return render(request, "cases/plan_diff.html", context)
+
+
+@require_GET
+def process_diagram(request: HttpRequest) -> HttpResponse:
+    """The CII101 process, drawn from the state machine itself."""
+    return render(request, "cases/process.html", {"diagram": build_diagram()})
+
+
+@require_GET
+def case_process(request: HttpRequest, pk: int) -> HttpResponse:
+    """The CII101 process with this case's current state and the steps leaving it highlighted."""
+    case = get_case_for_user(request.user, pk)
+    return render(request, "cases/case_process.html", {"case": case, "diagram": build_diagram(case.state)})

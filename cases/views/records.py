@@ -1,9 +1,453 @@
-from django.http import Http404
+"""Forms for the steps and records of a case (CII101 steps 2 to 11).
+
+Each view loads the case through the scoping rule (404 outside it), answers 403 when the
+user's role may not use the form on this case, sends the user back to the case when the
+form makes no sense in the case's state, and calls exactly one action. A refused action
+shows its reasons above the form, with the input kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm, BaseFormSet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import actions, forms, permissions
+from cases.actions import ActionRefused, CaseConflict
+from cases.flow import STEP_FORM_URLS, graph, unmet_rules
+from cases.models import Case, CaseState, ExitReport, Meeting, PlanStatus, ReviewDecision, ReviewKind
+from cases.views import forbidden, get_case_for_user, refused
+
+FORM_PAGE = require_http_methods(["GET", "POST"])
 
 
-def _placeholder(request, pk, **kwargs):  # placeholder, being written
-    raise Http404
+def _cases():
+    return Case.objects.select_related("person", "region", "theme", "case_manager", "coordinator")
 
 
-take_step = edit_meeting = first_meeting = edit_plan = new_review = new_poa = _placeholder
-new_power_of_attorney = interrupt_case = edit_exit_report = close_case = new_journal_entry = _placeholder
+def _load(request: HttpRequest, pk: int) -> Case:
+    return get_case_for_user(request.user, pk, queryset=_cases())
+
+
+def _not_now(request: HttpRequest, case: Case, message: str) -> HttpResponse:
+    """The form makes no sense in the case's present state: back to the case, saying why."""
+    messages.error(request, message)
+    return redirect(case)
+
+
+def _attempt(action: Callable[[], Any]) -> ActionRefused | None:
+    """Run one action; a conflict or a model validation error comes back as a refusal too."""
+    try:
+        action()
+    except ActionRefused as error:
+        return error
+    except CaseConflict as error:
+        return ActionRefused([str(error.message)])
+    except ValidationError as error:
+        return ActionRefused(error.messages)
+    return None
+
+
+def _has_errors(context: dict) -> bool:
+    return any(
+        isinstance(value, (BaseForm, BaseFormSet)) and value.is_bound and not value.is_valid() for value in context.values()
+    )
+
+
+def _page(request: HttpRequest, template: str, case: Case, title: str, step: int, **context) -> HttpResponse:
+    """Render a form page; ``invalid``: show the "correct the fields below" notice."""
+    context.setdefault("invalid", request.method == "POST" and not context.get("reasons") and _has_errors(context))
+    return render(request, template, {"case": case, "page_title": title, "step": step, "reasons": [], **context})
+
+
+def _post_data(request: HttpRequest, prefixes: tuple[str, ...]) -> tuple[QueryDict, str | None]:
+    """A mutable copy of the POST data, and the formset prefix whose "add" button was used:
+    without JavaScript the server adds the empty row (and nothing is saved)."""
+    data = request.POST.copy()
+    adding = data.get("add_row")
+    if adding not in prefixes:
+        return data, None
+    key = f"{adding}-TOTAL_FORMS"
+    try:
+        data[key] = str(int(data.get(key) or 0) + 1)
+    except ValueError:
+        pass  # a broken management form: the formset reports it
+    return data, adding
+
+
+def _step_label(name: str) -> str:
+    for t in Case._meta.get_field("state").get_all_transitions(Case):
+        if t.name == name:
+            return str(t.custom.get("label", name))
+    return name
+
+
+def _simple_steps() -> frozenset[str]:
+    """The transitions taken with one POST (the others have a form page of their own)."""
+    return frozenset(name for _source, _target, name in graph()) - set(STEP_FORM_URLS)
+
+
+# --- the generic step ---------------------------------------------------------------------
+
+
+@require_POST
+def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """A step that needs no page of its own (a button on the case page, sometimes with a
+    text: the comment of a validation, the options proposed when sending a plan back)."""
+    if name not in _simple_steps():
+        raise Http404
+    case = _load(request, pk)
+    try:
+        actions.simple_step(case, name, by=request.user, text=request.POST.get("text", ""))
+    except (ActionRefused, CaseConflict) as error:
+        return refused(request, case, error)
+    messages.success(request, _("Done: %(step)s.") % {"step": _step_label(name)})
+    return redirect(case)
+
+
+# --- round table and assessment (CII101 steps 2, 3) ----------------------------------------
+
+
+@FORM_PAGE
+def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    """The round table (CII102) or assessment (CII104): who came, what was established,
+    what was decided and who will be the case manager."""
+    case = _load(request, pk)
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("designated_cm", "lead_institution").prefetch_related("participants__user"),
+        case=case, pk=meeting_pk,
+    )
+    meeting.case = case
+    if not actions.can_record_meeting(case, request.user):
+        return forbidden(request, [_("Only the coordinator or the secretariat records round tables and assessments.")])
+    if case.state not in (CaseState.ROUND_TABLE, CaseState.ASSESSMENT):
+        return _not_now(request, case, _("Round tables and assessments are recorded while the case is at that step."))
+    participants = list(meeting.participants.all())
+    cm_choices, cm_users = forms.contact_person_choices()
+    user_choices, users = forms.platform_user_choices(also=[p.user for p in participants if p.user_id])
+    form_kwargs = {"user_choices": user_choices, "users": users}
+    reasons: list[str] = []
+    adding = None
+    if request.method == "POST":
+        data, adding = _post_data(request, ("participants",))
+        form = forms.MeetingForm(data, instance=meeting, cm_choices=cm_choices, cm_users=cm_users)
+        formset = forms.ParticipantFormSet(data, prefix="participants", form_kwargs=form_kwargs)
+        if not adding and form.is_valid() and formset.is_valid():
+            people = [f.participant() for f in forms.kept_forms(formset)]
+            refusal = _attempt(lambda: actions.save_meeting(form.instance, by=request.user, participants=people))
+            if refusal is None:
+                messages.success(request, _("%(meeting)s saved.") % {"meeting": meeting.get_kind_display()})
+                return redirect(case)
+            if refusal.forbidden:
+                return forbidden(request, refusal.reasons)
+            reasons = refusal.reasons
+            case = _load(request, pk)
+    else:
+        form = forms.MeetingForm(instance=meeting, cm_choices=cm_choices, cm_users=cm_users)
+        formset = forms.ParticipantFormSet(prefix="participants", form_kwargs=form_kwargs, initial=forms.participants_initial(meeting))
+    return _page(
+        request, "cases/forms/meeting.html", case, str(meeting.get_kind_display()), 2,
+        form=form, formset=formset, meeting=meeting, reasons=reasons, **({"invalid": False} if adding else {}),
+    )
+
+
+# --- first meeting and action plan (CII101 step 4) ----------------------------------------
+
+
+@FORM_PAGE
+def first_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case manager has met the person: the first version of the action plan opens."""
+    case = _load(request, pk)
+    if not permissions.is_case_manager(case, request.user):
+        return forbidden(request, [_("Only the case's case manager records the first meeting with the person.")])
+    if case.state != CaseState.CM_DESIGNATED:
+        return _not_now(request, case, _("The first meeting is recorded once, right after the case manager is designated."))
+    reasons: list[str] = []
+    form = forms.FirstMeetingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        day = form.cleaned_data["first_meeting_on"]
+        refusal = _attempt(lambda: actions.start_plan(case, by=request.user, first_meeting_on=day))
+        if refusal is None:
+            messages.success(request, _("First meeting recorded. The action plan is open: write it with the person."))
+            return redirect(case)
+        if refusal.forbidden:
+            return forbidden(request, refusal.reasons)
+        reasons = refusal.reasons
+        case = _load(request, pk)
+    due = timezone.localtime(case.cm_designated_at).date() + datetime.timedelta(days=14) if case.cm_designated_at else None
+    return _page(
+        request, "cases/forms/first_meeting.html", case, _("Record the first meeting"), 4,
+        form=form, reasons=reasons, due=due,
+    )
+
+
+def _submit_blocked_by(case: Case, *, refresh: bool = False) -> list[str]:
+    """What still keeps the plan from being submitted (empty: it can be submitted);
+    ``refresh`` after the plan was saved."""
+    if refresh:
+        case.refresh_records()
+    submit = next(t for t in Case._meta.get_field("state").get_all_transitions(Case) if t.name == "submit_plan")
+    return unmet_rules(case, submit)
+
+
+@FORM_PAGE
+def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case manager writes the current version of the action plan with the person:
+    resources, goals, measures from the partners' catalogue, and the two signatures."""
+    case = _load(request, pk)
+    if not permissions.is_case_manager(case, request.user):
+        return forbidden(request, [_("Only the case's case manager edits the action plan.")])
+    plan = case.records.current_plan
+    if case.state != CaseState.PLAN_PREPARATION or plan is None or not plan.is_editable:
+        return _not_now(request, case, _("The action plan can be edited only while it is in preparation."))
+    options = forms.MeasureOptions.load(plan)
+    measures_kwargs = {"options": options}
+    reasons: list[str] = []
+    adding = None
+    if request.method == "POST":
+        # A mutable copy: a catalogue measure fills in the row's empty fields.
+        data, adding = _post_data(request, ("goals", "measures"))
+        form = forms.PlanForm(data, instance=plan)
+        goals = forms.GoalFormSet(data, prefix="goals")
+        measures = forms.MeasureFormSet(data, prefix="measures", form_kwargs=measures_kwargs)
+        if not adding and form.is_valid() and goals.is_valid() and measures.is_valid():
+            goal_texts, measure_rows = goals.goals(), measures.measures()
+            refusal = _attempt(lambda: actions.save_plan(form.instance, by=request.user, goals=goal_texts, measures=measure_rows))
+            if refusal is None:
+                messages.success(request, _("Action plan v%(version)s saved.") % {"version": plan.version})
+                if not _submit_blocked_by(case, refresh=True):
+                    messages.info(request, _("The plan is complete and signed: you can now submit it for validation."))
+                return redirect(case)
+            if refusal.forbidden:
+                return forbidden(request, refusal.reasons)
+            reasons = refusal.reasons
+            case = _load(request, pk)
+            plan = case.records.current_plan
+    else:
+        form = forms.PlanForm(instance=plan)
+        goals = forms.GoalFormSet(prefix="goals", initial=[{"text": g.text} for g in plan.goals_list])
+        goals.extra = 1 if plan.goals_list else 2
+        measures = forms.MeasureFormSet(
+            prefix="measures", form_kwargs=measures_kwargs, initial=[forms.measure_initial(m) for m in plan.measures_list]
+        )
+    blocked_by = _submit_blocked_by(case) if request.method == "GET" else []
+    return _page(
+        request, "cases/forms/plan.html", case, _("Action plan v%(version)s") % {"version": plan.version}, 4,
+        form=form, goals=goals, measures=measures, plan=plan, reasons=reasons,
+        sent_back=plan.status == PlanStatus.SENT_BACK and plan.decision_comment,
+        meeting=case.records.last_meeting, blocked_by=blocked_by, **({"invalid": False} if adding else {}),
+    )
+
+
+# --- reviews and power of attorney (CII101 step 7) ----------------------------------------
+
+
+@FORM_PAGE
+def new_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A review with the person (the case manager) or with the team of contact persons
+    (the coordinator or the case manager): the progress of each measure, the power of
+    attorney, and whether the plan continues, changes or is finished (steps 7 to 9)."""
+    case = _load(request, pk)
+    kinds = [kind for kind in ReviewKind.values if actions.can_record_review(case, request.user, kind)]
+    if not kinds:
+        return forbidden(request, [_("Only the case manager or the coordinator records reviews.")])
+    if case.state != CaseState.IMPLEMENTATION:
+        return _not_now(request, case, _("Reviews are recorded while the plan is implemented."))
+    plan = case.records.current_plan
+    measures = plan.measures_list if plan else []
+    review_kwargs = {"kinds": kinds, "may_decide": permissions.is_case_manager(case, request.user)}
+    reasons: list[str] = []
+    if request.method == "POST":
+        form = forms.ReviewForm(request.POST, **review_kwargs)
+        progress = forms.ProgressFormSet(request.POST, prefix="progress", measures=measures)
+        if form.is_valid() and progress.is_valid() and forms.check_review_decision(form, progress):
+            review, rows = form.instance, progress.progress()
+            refusal = _attempt(lambda: actions.record_review(case, by=request.user, review=review, progress=rows))
+            if refusal is None:
+                messages.success(request, _("Review recorded."))
+                if review.decision == ReviewDecision.CHANGE_PLAN:
+                    messages.info(request, _("A new version of the action plan is open: change it, have it signed and submit it again."))
+                elif review.decision == ReviewDecision.FINISH_PLAN:
+                    messages.info(request, _("The plan is finished: write the exit report now."))
+                return redirect(case)
+            if refusal.forbidden:
+                return forbidden(request, refusal.reasons)
+            reasons = refusal.reasons
+            case = _load(request, pk)
+    else:
+        form = forms.ReviewForm(initial={"held_on": timezone.localdate()}, **review_kwargs)
+        progress = forms.ProgressFormSet(prefix="progress", measures=measures, initial=forms.progress_initial(measures))
+    poa = case.powers_of_attorney.order_by("-signed_on", "-pk").first()
+    return _page(
+        request, "cases/forms/review.html", case, _("Record a review"), 7,
+        form=form, progress=progress, reasons=reasons, plan=plan, poa=poa, today=timezone.localdate(),
+    )
+
+
+def _may_record_poa(case: Case, user) -> bool:
+    return permissions.is_case_manager(case, user) or permissions.can_coordinate(case, user)
+
+
+@FORM_PAGE
+def new_power_of_attorney(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person signed a power of attorney (valid one year) for the institutions named."""
+    case = _load(request, pk)
+    if not _may_record_poa(case, request.user):
+        return forbidden(request, [_("Only the case manager or the coordinator records a power of attorney.")])
+    if case.is_final:
+        return _not_now(request, case, _("This case is closed: it can no longer be changed."))
+    reasons: list[str] = []
+    if request.method == "POST":
+        form = forms.PowerOfAttorneyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            refusal = _attempt(lambda: actions.record_power_of_attorney(
+                case, by=request.user, signed_on=data["signed_on"], institutions=data["institutions"]))
+            if refusal is None:
+                messages.success(request, _("Power of attorney recorded."))
+                return redirect(case)
+            if refusal.forbidden:
+                return forbidden(request, refusal.reasons)
+            reasons = refusal.reasons
+            case = _load(request, pk)
+    else:
+        form = forms.PowerOfAttorneyForm(initial={"signed_on": timezone.localdate(), "institutions": list(case.institutions.all())})
+    earlier = list(case.powers_of_attorney.order_by("-signed_on", "-pk")[:3])
+    return _page(
+        request, "cases/forms/power_of_attorney.html", case, _("Record a power of attorney"), 7,
+        form=form, reasons=reasons, earlier=earlier, today=timezone.localdate(),
+    )
+
+
+# --- interruption, exit report and closure (CII101 steps 10, 11) --------------------------
+
+
+@FORM_PAGE
+def interrupt_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person refuses, moves away or dies: the support ends, the case goes to the exit
+    report with the outcome "interrupted"."""
+    case = _load(request, pk)
+    if not permissions.can_interrupt(case, request.user):
+        return forbidden(request, [_("Only the coordinator or the case manager interrupts a case.")])
+    if not case.is_open:
+        return _not_now(request, case, _("Only a case in progress can be interrupted."))
+    reasons: list[str] = []
+    form = forms.InterruptForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        refusal = _attempt(lambda: actions.interrupt(case, by=request.user, reason=data["reason"], note=data["note"].strip()))
+        if refusal is None:
+            messages.success(request, _("The case is interrupted. Complete the exit report now."))
+            return redirect(case)
+        if refusal.forbidden:
+            return forbidden(request, refusal.reasons)
+        reasons = refusal.reasons
+        case = _load(request, pk)
+    return _page(request, "cases/forms/interrupt.html", case, _("Interrupt the case"), 10, form=form, reasons=reasons)
+
+
+@FORM_PAGE
+def edit_exit_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case manager writes the result and exit report for the IIZ office; it is
+    submitted from the case page once complete."""
+    case = _load(request, pk)
+    user = request.user
+    if not (permissions.is_case_manager(case, user) or (case.case_manager_id is None and permissions.can_coordinate(case, user))):
+        return forbidden(request, [_("Only the case manager writes the exit report, at the end of the support.")])
+    if not actions.can_write_exit_report(case, user):
+        return _not_now(request, case, _("The exit report is written when the plan is finished or the case interrupted."))
+    report = case.records.exit_report or ExitReport(case=case, author=user)
+    report.case = case
+    reasons: list[str] = []
+    form = forms.ExitReportForm(request.POST if request.method == "POST" else None, instance=report)
+    if request.method == "POST" and form.is_valid():
+        refusal = _attempt(lambda: actions.save_exit_report(form.instance, by=user))
+        if refusal is None:
+            messages.success(request, _("Exit report saved. Submit it to the IIZ office from the case page."))
+            return redirect(case)
+        if refusal.forbidden:
+            return forbidden(request, refusal.reasons)
+        reasons = refusal.reasons
+        case = _load(request, pk)
+    return _page(request, "cases/forms/exit_report.html", case, _("Exit report"), 10, form=form, reasons=reasons, report=report)
+
+
+def default_letter(case: Case, report: ExitReport | None, officer) -> str:
+    """A short standard letter to the person, in the person's correspondence language."""
+    with translation.override(case.person.language):
+        return render_to_string("cases/forms/close_letter.txt", {
+            "case": case, "person": case.person, "report": report, "officer": officer, "today": timezone.localdate(),
+        }).strip() + "\n"
+
+
+@FORM_PAGE
+def close_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cantonal officer closes the dossier (four eyes: never the case's own case
+    manager): the letter to the person, and a note for the archive."""
+    case = _load(request, pk)
+    if not permissions.can_close(case, request.user):
+        reasons = [_("Only the cantonal IIZ officer closes a case, and never as its own case manager.")]
+        return forbidden(request, reasons)
+    if case.state != CaseState.AWAITING_CLOSURE:
+        return _not_now(request, case, _("A case is closed once its exit report has been submitted."))
+    report = case.records.exit_report
+    reasons: list[str] = []
+    if request.method == "POST":
+        form = forms.CloseCaseForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            refusal = _attempt(lambda: actions.close_case(
+                case, by=request.user, letter_text=data["letter_text"], archive_note=data["archive_note"].strip()))
+            if refusal is None:
+                messages.success(request, _("The case is closed and archived."))
+                return redirect(case)
+            if refusal.forbidden:
+                return forbidden(request, refusal.reasons)
+            reasons = refusal.reasons
+            case = _load(request, pk)
+    else:
+        form = forms.CloseCaseForm(initial={"letter_text": default_letter(case, report, request.user)})
+    return _page(
+        request, "cases/forms/close.html", case, _("Close the case"), 11,
+        form=form, reasons=reasons, report=report, letter_language=case.person.get_language_display(),
+    )
+
+
+# --- journal ------------------------------------------------------------------------------
+
+
+@FORM_PAGE
+def new_journal_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """A note or meeting minutes in the case journal (the minutes of a review go to the
+    contact persons for recording)."""
+    case = _load(request, pk)
+    if not permissions.can_write_journal(case, request.user):
+        return forbidden(request, [_("Your role does not allow writing in this case's journal.")])
+    if case.is_final:
+        return _not_now(request, case, _("This case is closed: it can no longer be changed."))
+    reasons: list[str] = []
+    form = forms.JournalEntryForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        refusal = _attempt(lambda: actions.add_journal_entry(case, by=request.user, kind=data["kind"], text=data["text"].strip()))
+        if refusal is None:
+            messages.success(request, _("Journal entry added."))
+            return redirect(case)
+        if refusal.forbidden:
+            return forbidden(request, refusal.reasons)
+        reasons = refusal.reasons
+        case = _load(request, pk)
+    return _page(request, "cases/forms/journal_entry.html", case, _("Add to the journal"), case.cii101_step, form=form, reasons=reasons)
+
+
+# The URL map names this view new_poa too.
+new_poa = new_power_of_attorney

@@ -7,3 +7,55 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// --- Record forms (templates/cases/forms) -----------------------------------------------
+document.addEventListener("DOMContentLoaded", () => {
+  // Formsets: an "add" button (data-formset-add="<prefix>") copies the empty row kept in
+  // <template id="<prefix>-empty">. Without JavaScript the button asks the server instead.
+  document.querySelectorAll("[data-formset-add]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      const prefix = button.dataset.formsetAdd;
+      const template = document.getElementById(`${prefix}-empty`);
+      const rows = document.getElementById(`${prefix}-rows`);
+      const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+      if (!template || !rows || !total) return;
+      event.preventDefault();
+      const index = Number(total.value);
+      rows.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll("__prefix__", String(index)));
+      total.value = String(index + 1);
+      const first = rows.lastElementChild.querySelector("select, input:not([type=hidden]), textarea");
+      if (first) first.focus();
+    });
+  });
+
+  // A measure chosen from the catalogue fills in the row's empty title and institution
+  // (the server does the same when the form is sent without JavaScript).
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.name.endsWith("-catalogue_measure")) return;
+    const option = select.selectedOptions[0];
+    if (!option || !option.dataset.title) return;
+    const base = select.name.slice(0, -"catalogue_measure".length);
+    const title = select.form.elements.namedItem(`${base}title`);
+    const institution = select.form.elements.namedItem(`${base}responsible_institution`);
+    if (title && !title.value.trim()) title.value = option.dataset.title;
+    if (institution && !institution.value) institution.value = option.dataset.institution;
+  });
+
+  // Parts of a form that belong to one choice (data-show-for="<field>:<value>") are shown
+  // only once that choice is made; until then, and without JavaScript, all are visible.
+  const groups = document.querySelectorAll("[data-show-for]");
+  const names = new Set([...groups].map((group) => group.dataset.showFor.split(":")[0]));
+  names.forEach((name) => {
+    const radios = document.querySelectorAll(`input[type=radio][name="${name}"]`);
+    const update = () => {
+      const checked = [...radios].find((radio) => radio.checked);
+      groups.forEach((group) => {
+        const [field, value] = group.dataset.showFor.split(":");
+        if (field === name) group.hidden = Boolean(checked) && checked.value !== value;
+      });
+    };
+    radios.forEach((radio) => radio.addEventListener("change", update));
+    update();
+  });
+});

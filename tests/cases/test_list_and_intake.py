@@ -179,3 +179,15 @@ def test_reference_numbers_are_sequential_per_year(frontline):
     second = actions.next_reference(datetime.date(2026, 3, 1))
     other_year = actions.next_reference(datetime.date(2027, 1, 2))
     assert (first, second, other_year) == ("IIZ-2026-00001", "IIZ-2026-00002", "IIZ-2027-00001")
+
+
+def test_the_overdue_filter_lists_late_cases(client, make_case, officer):
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 1, 5, 10, 0), tick=False):
+        late = make_case("cm_designated")  # first meeting due within 14 days
+    with time_machine.travel(datetime.datetime(2026, 2, 1, 10, 0), tick=False):
+        fresh = make_case("cm_designated")
+        client.force_login(officer)
+        assert rows(client.get(reverse("cases:list"), {"overdue": "on"})) == [late.reference]
+        assert fresh.reference in rows(client.get(reverse("cases:list")))

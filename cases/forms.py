@@ -1,0 +1,608 @@
+"""Forms for the steps and records of a case (CII101 steps 2 to 11).
+
+The forms check what the user can correct next to a field (dates, required details,
+percentages). The rules of the flow and of the roles are checked again by the action the
+view calls (cases/actions.py); its refusals are shown at the top of the form.
+
+Choices that come from the database (contact persons, users, institutions, the catalogue of
+measures) are loaded once per request and shared by every row of a formset, so a page runs
+the same number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from cases.guards import all_measures_ended
+from cases.models import (
+    ActionPlan,
+    CatalogueMeasure,
+    ExitOutcome,
+    ExitReport,
+    InterruptionReason,
+    JournalKind,
+    Measure,
+    MeasureStatus,
+    Meeting,
+    MeetingDecision,
+    MeetingKind,
+    PoaCheck,
+    Review,
+    ReviewDecision,
+    ReviewKind,
+)
+from roles.models import Institution, Membership, Role, User
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def text_area(rows: int) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def not_in_future(value: datetime.date | None) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date cannot be in the future."), code="future")
+
+
+def institution_label(institution: Institution) -> str:
+    short, name = institution.short, institution.name
+    return name if short == name else f"{short} – {name}"
+
+
+class ExtraAttrsSelect(forms.Select):
+    """A select whose options carry data attributes (``option_attrs``: value -> attrs), for
+    the small script that pre-fills a row from the chosen option."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs, choices)
+        self.option_attrs: dict[str, dict[str, str]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        option["attrs"].update(self.option_attrs.get(str(value), {}))
+        return option
+
+
+# --- round table and assessment (CII101 steps 2, 3) ----------------------------------------
+
+
+def contact_person_choices() -> tuple[list[tuple[Any, str]], dict[int, User]]:
+    """The active IIZ contact persons, who can be designated case manager (one query):
+    the choices "name · institution (region)" and the users by id."""
+    memberships = (
+        Membership.objects.active()
+        .filter(role=Role.CONTACT_PERSON, user__is_active=True)
+        .select_related("user", "institution", "region")
+        .order_by("user__last_name", "user__first_name", "user_id", "institution__code")
+    )
+    users: dict[int, User] = {}
+    units: dict[int, list[str]] = {}
+    for m in memberships:
+        users.setdefault(m.user_id, m.user)
+        units.setdefault(m.user_id, []).append(f"{m.institution.short} ({m.region.name})")
+    choices = [("", _("— choose a contact person —"))]
+    choices += [(pk, f"{user} · {', '.join(units[pk])}") for pk, user in users.items()]
+    return choices, users
+
+
+def platform_user_choices(also: list[User] = ()) -> tuple[list[tuple[Any, str]], dict[int, User]]:
+    """The users who hold a role today, with their units, for the participants of a meeting
+    (one query). ``also``: users already listed as participants, kept even without a role."""
+    memberships = (
+        Membership.objects.active()
+        .filter(user__is_active=True)
+        .select_related("user", "institution", "region", "theme")
+        .order_by("user__last_name", "user__first_name", "user_id", "role")
+    )
+    users: dict[int, User] = {}
+    roles: dict[int, list[str]] = {}
+    for m in memberships:
+        users.setdefault(m.user_id, m.user)
+        roles.setdefault(m.user_id, []).append(str(m))
+    for user in also:
+        users.setdefault(user.pk, user)
+        roles.setdefault(user.pk, [])
+    choices = [("", _("— external person —"))]
+    choices += [(pk, f"{user} · {'; '.join(roles[pk])}" if roles[pk] else str(user)) for pk, user in users.items()]
+    return choices, users
+
+
+class MeetingForm(forms.ModelForm):
+    """The round table (CII102) or assessment (CII104): date, place, what was established
+    (IIZ-MAMAC: work capacity, employability, social situation), then the decision and who
+    leads."""
+
+    designated_cm = forms.TypedChoiceField(
+        label=capfirst(_("designated case manager")), coerce=int, empty_value=None, required=False,
+        help_text=_("Always an IIZ contact person, chosen by the team of contact persons."),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "scheduled_for", "place", "held_on", "work_capacity", "medical_situation", "employability",
+            "social_situation", "result", "action_options", "decision", "decision_reason", "lead_institution",
+            "designated_cm",
+        ]
+        widgets = {
+            "scheduled_for": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "held_on": date_input(),
+            "work_capacity": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+            "medical_situation": text_area(3),
+            "employability": text_area(3),
+            "social_situation": text_area(3),
+            "result": text_area(3),
+            "action_options": text_area(3),
+            "decision": forms.RadioSelect,
+            "decision_reason": text_area(2),
+        }
+        help_texts = {
+            "held_on": _("Empty while the meeting has not taken place."),
+            "action_options": _("The basis of the action plan: what the institutions can offer."),
+            "decision_reason": _("Required when no case management is needed."),
+        }
+
+    def __init__(self, *args, cm_choices, cm_users: dict[int, User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cm_users = cm_users
+        self.fields["designated_cm"].choices = cm_choices
+        self.fields["held_on"].validators.append(not_in_future)
+        self.fields["work_capacity"].validators += [MinValueValidator(0), MaxValueValidator(100)]
+        self.fields["lead_institution"].queryset = Institution.objects.filter(is_active=True).order_by("code")
+        self.fields["lead_institution"].label_from_instance = institution_label
+        self.fields["lead_institution"].empty_label = _("— choose —")
+        decisions = list(MeetingDecision.choices)
+        if self.instance.kind == MeetingKind.ASSESSMENT:
+            decisions = [c for c in decisions if c[0] != MeetingDecision.ASSESSMENT]
+        self.fields["decision"].choices = decisions
+
+    def clean_designated_cm(self) -> User | None:
+        pk = self.cleaned_data.get("designated_cm")
+        return self.cm_users.get(pk) if pk else None
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision and not data.get("held_on") and "held_on" not in self._errors:
+            self.add_error("held_on", _("A decision is taken at the meeting: give the date it was held."))
+        if decision == MeetingDecision.CASE_MANAGEMENT and not data.get("designated_cm"):
+            self.add_error("designated_cm", _("Name the case manager when the decision is case management."))
+        if decision == MeetingDecision.NO_CASE_MANAGEMENT and not (data.get("decision_reason") or "").strip():
+            self.add_error("decision_reason", _("Give the reason why no case management is needed."))
+        return data
+
+
+class ParticipantForm(forms.Form):
+    """Someone at the meeting: a user of the platform, or an external person."""
+
+    user = forms.TypedChoiceField(label=capfirst(_("user of the platform")), coerce=int, empty_value=None, required=False)
+    name = forms.CharField(label=capfirst(_("name (external person)")), max_length=200, required=False)
+    organisation = forms.CharField(label=capfirst(_("institution or organisation")), max_length=200, required=False)
+    function = forms.CharField(label=capfirst(_("function")), max_length=200, required=False)
+
+    def __init__(self, *args, user_choices, users: dict[int, User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.users = users
+        self.fields["user"].choices = user_choices
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("user") and not (data.get("name") or "").strip():
+            raise ValidationError(_("Choose a user of the platform or give the name of the external person."))
+        return data
+
+    def participant(self) -> dict:
+        """The keyword arguments of one MeetingParticipant."""
+        data = self.cleaned_data
+        user = self.users.get(data["user"]) if data.get("user") else None
+        return {
+            "user": user,
+            "name": "" if user else data["name"].strip(),
+            "organisation": data.get("organisation", "").strip(),
+            "function": data.get("function", "").strip(),
+        }
+
+
+ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=1, can_delete=True)
+
+
+def participants_initial(meeting: Meeting) -> list[dict]:
+    return [
+        {"user": p.user_id, "name": p.name, "organisation": p.organisation, "function": p.function}
+        for p in meeting.participants.all()
+    ]
+
+
+def kept_forms(formset: forms.BaseFormSet) -> list[forms.Form]:
+    """The rows of a valid formset that are filled in and not marked for removal, in order
+    (an empty extra row has no cleaned data)."""
+    deleted = set(map(id, formset.deleted_forms)) if formset.can_delete else set()
+    return [f for f in formset.forms if f.cleaned_data and id(f) not in deleted]
+
+
+# --- first meeting and action plan (CII101 step 4) ----------------------------------------
+
+
+class FirstMeetingForm(forms.Form):
+    first_meeting_on = forms.DateField(
+        label=capfirst(_("first meeting with the person on")), widget=date_input(), validators=[not_in_future],
+        help_text=_("The day you met the person to start the action plan together."),
+    )
+
+
+class PlanForm(forms.ModelForm):
+    """The plan version's own fields: resources data sheet, notes and the two signatures."""
+
+    class Meta:
+        model = ActionPlan
+        fields = ["resources", "notes", "signature_place", "signed_by_person_on", "signed_by_cm_on"]
+        widgets = {
+            "resources": text_area(5),
+            "notes": text_area(3),
+            "signed_by_person_on": date_input(),
+            "signed_by_cm_on": date_input(),
+        }
+        help_texts = {
+            "notes": _("Employer contacts, the doctor's or the medical service's opinion, agreements with organisers."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_by_person_on"].validators.append(not_in_future)
+        self.fields["signed_by_cm_on"].validators.append(not_in_future)
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(label=capfirst(_("goal")), widget=text_area(2), required=False)
+
+
+class BaseGoalFormSet(forms.BaseFormSet):
+    def goals(self) -> list[str]:
+        return [f.cleaned_data["text"].strip() for f in kept_forms(self) if f.cleaned_data.get("text", "").strip()]
+
+
+GoalFormSet = forms.formset_factory(GoalForm, formset=BaseGoalFormSet, extra=1, can_delete=True)
+
+
+@dataclass
+class MeasureOptions:
+    """What every measure row of one plan chooses from (two queries, once per request)."""
+
+    catalogue: dict[int, CatalogueMeasure]
+    institutions: dict[int, Institution]
+    measure_ids: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, plan: ActionPlan) -> MeasureOptions:
+        # Measures already in the plan keep their catalogue entry and institution even if
+        # these were deactivated since.
+        chosen_catalogue = {m.catalogue_measure_id for m in plan.measures_list if m.catalogue_measure_id}
+        chosen_institutions = {m.responsible_institution_id for m in plan.measures_list}
+        catalogue = CatalogueMeasure.objects.filter(Q(is_active=True) | Q(pk__in=chosen_catalogue)).select_related("institution")
+        institutions = Institution.objects.filter(Q(is_active=True) | Q(pk__in=chosen_institutions))
+        return cls(
+            catalogue={c.pk: c for c in catalogue},
+            institutions={i.pk: i for i in institutions},
+            measure_ids={m.pk for m in plan.measures_list},
+        )
+
+    def catalogue_choices(self) -> list:
+        """Grouped by institution, for a select with one group per partner."""
+        groups: dict[int, tuple[Institution, list]] = {}
+        for entry in sorted(self.catalogue.values(), key=lambda c: (c.institution.code, c.name)):
+            groups.setdefault(entry.institution_id, (entry.institution, []))[1].append((entry.pk, entry.name))
+        return [("", _("— none: a measure described freely —"))] + [
+            (institution_label(institution), entries) for institution, entries in groups.values()
+        ]
+
+    def catalogue_attrs(self) -> dict[str, dict[str, str]]:
+        return {
+            str(pk): {"data-title": entry.name, "data-institution": str(entry.institution_id)}
+            for pk, entry in self.catalogue.items()
+        }
+
+    def institution_choices(self) -> list:
+        return [("", _("— choose —"))] + [
+            (pk, institution_label(i)) for pk, i in sorted(self.institutions.items(), key=lambda item: item[1].code)
+        ]
+
+
+class MeasureForm(forms.Form):
+    """One measure of the plan: from a partner's catalogue or described freely. A catalogue
+    measure fills in an empty title and responsible institution."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    catalogue_measure = forms.TypedChoiceField(
+        label=capfirst(_("from the catalogue")), coerce=int, empty_value=None, required=False, widget=ExtraAttrsSelect,
+        help_text=_("Fills in the title and the institution if they are empty."),
+    )
+    title = forms.CharField(label=capfirst(_("measure")), max_length=200, required=False)
+    responsible_institution = forms.TypedChoiceField(label=capfirst(_("responsible institution")), coerce=int, empty_value=None, required=False)
+    starts_on = forms.DateField(label=capfirst(_("start")), widget=date_input(), required=False)
+    due_on = forms.DateField(label=capfirst(_("due")), widget=date_input(), required=False)
+    status = forms.ChoiceField(label=capfirst(_("status")), choices=MeasureStatus.choices, initial=MeasureStatus.PLANNED)
+    result = forms.CharField(label=capfirst(_("result")), widget=text_area(2), required=False)
+
+    def __init__(self, *args, options: MeasureOptions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = options
+        self.fields["catalogue_measure"].choices = options.catalogue_choices()
+        self.fields["catalogue_measure"].widget.option_attrs = options.catalogue_attrs()
+        self.fields["responsible_institution"].choices = options.institution_choices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("id") and data["id"] not in self.options.measure_ids:
+            raise ValidationError(_("This measure is not part of this plan version. Reload the page."))
+        entry = self.options.catalogue.get(data.get("catalogue_measure"))
+        if entry is not None:
+            # Filled in on the server, so it works without JavaScript; written back into the
+            # data so that a page shown again with errors shows it too.
+            if not data.get("title", "").strip():
+                data["title"] = entry.name
+                self._write_back("title", entry.name)
+            if not data.get("responsible_institution"):
+                data["responsible_institution"] = entry.institution_id
+                self._write_back("responsible_institution", str(entry.institution_id))
+        if not data.get("title", "").strip() and "title" not in self._errors:
+            self.add_error("title", _("Give the measure a title, or choose it from the catalogue."))
+        if not data.get("responsible_institution") and "responsible_institution" not in self._errors:
+            self.add_error("responsible_institution", _("Choose the institution responsible for the measure."))
+        starts_on, due_on = data.get("starts_on"), data.get("due_on")
+        if starts_on and due_on and due_on < starts_on:
+            self.add_error("due_on", _("The due date cannot be before the start."))
+        return data
+
+    def _write_back(self, name: str, value: str) -> None:
+        if getattr(self.data, "_mutable", True):
+            self.data[self.add_prefix(name)] = value
+
+    def measure(self) -> dict:
+        """The dict save_plan expects for this measure."""
+        data = self.cleaned_data
+        measure = {
+            "catalogue_measure": self.options.catalogue.get(data.get("catalogue_measure")),
+            "title": data["title"].strip(),
+            "responsible_institution": self.options.institutions[data["responsible_institution"]],
+            "starts_on": data.get("starts_on"),
+            "due_on": data.get("due_on"),
+            "status": data["status"],
+            "result": data.get("result", ""),
+        }
+        if data.get("id"):
+            measure["id"] = data["id"]
+        return measure
+
+
+class BaseMeasureFormSet(forms.BaseFormSet):
+    def measures(self) -> list[dict]:
+        return [f.measure() for f in kept_forms(self)]
+
+
+MeasureFormSet = forms.formset_factory(MeasureForm, formset=BaseMeasureFormSet, extra=1, can_delete=True)
+
+
+def measure_initial(measure: Measure) -> dict:
+    return {
+        "id": measure.pk,
+        "catalogue_measure": measure.catalogue_measure_id,
+        "title": measure.title,
+        "responsible_institution": measure.responsible_institution_id,
+        "starts_on": measure.starts_on,
+        "due_on": measure.due_on,
+        "status": measure.status,
+        "result": measure.result,
+    }
+
+
+# --- reviews and power of attorney (CII101 step 7) ----------------------------------------
+
+
+class ReviewForm(forms.ModelForm):
+    """A review (Standortbestimmung) and its decision. Which kinds and decisions are
+    offered depends on the user: only the case manager reviews with the person and
+    decides to change or finish the plan."""
+
+    class Meta:
+        model = Review
+        fields = ["kind", "held_on", "summary", "poa_check", "network_informed", "decision"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "held_on": date_input(),
+            "summary": text_area(4),
+            "poa_check": forms.RadioSelect,
+            "decision": forms.RadioSelect,
+        }
+        labels = {
+            "poa_check": _("Check of the power of attorney"),
+            "decision": _("What happens with the plan"),
+        }
+        help_texts = {
+            "summary": _("What was found and agreed; it is written in the case journal."),
+            "poa_check": _("Required at every review with the person: the power of attorney is valid one year."),
+        }
+
+    def __init__(self, *args, kinds: list[str], may_decide: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [c for c in ReviewKind.choices if c[0] in kinds]
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0]
+        self.fields["held_on"].validators.append(not_in_future)
+        self.fields["poa_check"].choices = [c for c in PoaCheck.choices if c[0]] + [("", PoaCheck.NOT_APPLICABLE.label)]
+        if not may_decide:
+            self.fields["decision"].choices = [c for c in ReviewDecision.choices if c[0] == ReviewDecision.CONTINUE]
+            self.fields["decision"].help_text = _("Only the case manager decides to change or finish the plan.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ReviewKind.WITH_PERSON and not data.get("poa_check"):
+            self.add_error("poa_check", _("At a review with the person, check the power of attorney (valid, renewed or refused)."))
+        return data
+
+
+class MeasureProgressForm(forms.Form):
+    measure_id = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=capfirst(_("status")), choices=MeasureStatus.choices)
+    note = forms.CharField(label=capfirst(_("progress")), widget=text_area(2), required=False)
+
+
+class BaseProgressFormSet(forms.BaseFormSet):
+    """One row per measure of the current plan, in the plan's order."""
+
+    def __init__(self, *args, measures: list[Measure], **kwargs):
+        self.measures = measures
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        if any(self.errors):
+            return
+        ids = [f.cleaned_data.get("measure_id") for f in self.forms]
+        if ids != [m.pk for m in self.measures]:
+            raise ValidationError(_("The measures of the plan changed in the meantime. Check them again and save."))
+
+    def rows(self) -> list[tuple[Measure, forms.Form]]:
+        return list(zip(self.measures, self.forms))
+
+    def progress(self) -> list[dict]:
+        return [
+            {"measure_id": f.cleaned_data["measure_id"], "status": f.cleaned_data["status"], "note": f.cleaned_data["note"].strip()}
+            for f in self.forms
+        ]
+
+
+ProgressFormSet = forms.formset_factory(MeasureProgressForm, formset=BaseProgressFormSet, extra=0)
+
+
+def progress_initial(measures: list[Measure]) -> list[dict]:
+    return [{"measure_id": m.pk, "status": m.status} for m in measures]
+
+
+def check_review_decision(form: ReviewForm, progress: BaseProgressFormSet) -> bool:
+    """Finishing the plan needs every measure done or cancelled (as entered now): shown next
+    to the decision rather than as a refusal after saving."""
+    if form.cleaned_data.get("decision") != ReviewDecision.FINISH_PLAN:
+        return True
+    ended = (MeasureStatus.DONE, MeasureStatus.CANCELLED)
+    if all(f.cleaned_data["status"] in ended for f in progress.forms):
+        return True
+    form.add_error("decision", all_measures_ended.message)
+    return False
+
+
+class PowerOfAttorneyForm(forms.Form):
+    signed_on = forms.DateField(
+        label=capfirst(_("signed on")), widget=date_input(), validators=[not_in_future],
+        help_text=_("Valid one year: until the day before the same date next year."),
+    )
+    institutions = forms.ModelMultipleChoiceField(
+        label=capfirst(_("institutions covered")), queryset=Institution.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("Data may be shared only between the institutions the person agreed to."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institutions"].queryset = Institution.objects.filter(is_active=True).order_by("code")
+        self.fields["institutions"].label_from_instance = institution_label
+
+
+# --- interruption, exit report and closure (CII101 steps 10, 11) --------------------------
+
+
+class InterruptForm(forms.Form):
+    reason = forms.ChoiceField(label=capfirst(_("reason for the interruption")), choices=InterruptionReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=capfirst(_("details")), widget=text_area(4), required=False,
+        help_text=_("What happened, and who was informed. Written in the case journal and the exit report."),
+    )
+
+
+# The fields of the exit report that belong to each outcome.
+OUTCOME_FIELDS = {
+    ExitOutcome.PLACED: ["employer", "job_title", "job_start_on", "workload_percent"],
+    ExitOutcome.OTHER_SERVICE: ["other_service", "other_service_detail"],
+    ExitOutcome.INTERRUPTED: ["interruption_reason", "interruption_note"],
+}
+
+
+class ExitReportForm(forms.ModelForm):
+    """The result and exit report. The details each outcome needs are the ones
+    ExitReport.missing_fields() asks for, shown next to the fields."""
+
+    class Meta:
+        model = ExitReport
+        fields = [
+            "outcome", "employer", "job_title", "job_start_on", "workload_percent", "other_service",
+            "other_service_detail", "interruption_reason", "interruption_note", "summary",
+        ]
+        widgets = {
+            "outcome": forms.RadioSelect,
+            "job_start_on": date_input(),
+            "workload_percent": forms.NumberInput(attrs={"min": 1, "max": 100, "step": 1}),
+            "interruption_reason": forms.RadioSelect,
+            "interruption_note": text_area(3),
+            "summary": text_area(6),
+        }
+        help_texts = {
+            "other_service_detail": _("The office or the person in charge, if useful."),
+            "summary": _("The support from the report to the end: measures, results, what the person takes with them."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = ExitOutcome.choices
+        self.fields["outcome"].required = True
+        self.fields["outcome"].error_messages["required"] = _("Choose the outcome of the support.")
+        self.fields["summary"].required = True
+        self.fields["summary"].error_messages["required"] = _("Summarise the support.")
+        self.fields["interruption_reason"].choices = InterruptionReason.choices
+        self.fields["workload_percent"].validators += [MinValueValidator(1), MaxValueValidator(100)]
+        self.fields["other_service"].queryset = Institution.objects.filter(is_active=True).order_by("code")
+        self.fields["other_service"].label_from_instance = institution_label
+        self.fields["other_service"].empty_label = _("— choose —")
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome") or ""
+        # Details of another outcome do not belong in this report.
+        for other, names in OUTCOME_FIELDS.items():
+            if other != outcome:
+                for name in names:
+                    data[name] = None if name in ("job_start_on", "workload_percent", "other_service") else ""
+        probe = ExitReport(**{name: data.get(name) for name in self.Meta.fields})
+        probe.summary = data.get("summary") or ""
+        for name in probe.missing_fields():
+            if name not in self._errors:  # outcome and summary: already "required" above
+                self.add_error(name, _("Required for this outcome."))
+        return data
+
+
+class CloseCaseForm(forms.Form):
+    letter_text = forms.CharField(
+        label=capfirst(_("letter to the person")), widget=text_area(16),
+        help_text=_("In the person's correspondence language. It is kept with the archived dossier."),
+    )
+    archive_note = forms.CharField(
+        label=capfirst(_("archive note")), widget=text_area(3), required=False,
+        help_text=_("For the archive only: anything the file does not say itself."),
+    )
+
+
+class JournalEntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=capfirst(_("kind")), widget=forms.RadioSelect, initial=JournalKind.NOTE,
+        choices=[(JournalKind.NOTE, JournalKind.NOTE.label), (JournalKind.MINUTES, JournalKind.MINUTES.label)],
+    )
+    text = forms.CharField(label=capfirst(_("text")), widget=text_area(8))

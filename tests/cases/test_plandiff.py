@@ -1,0 +1,116 @@
+"""What changed between two versions of an action plan (cases/plandiff.py): pure functions
+on loaded plans, tested without the database."""
+
+import datetime
+
+from cases.models import ActionPlan, CatalogueMeasure, Goal, Measure, MeasureStatus
+from cases.plandiff import ADDED, CHANGED, REMOVED, SAME, diff_goals, diff_measures, diff_plans, diff_text
+from roles.models import Institution
+
+RAV = Institution(pk=1, code="rav", name_de="Regionale Arbeitsvermittlung", name_fr="Office régional de placement", short_de="RAV", short_fr="ORP")
+IV = Institution(pk=2, code="ai", name_de="IV-Stelle", name_fr="Office AI", short_de="IV", short_fr="AI")
+D = datetime.date
+
+
+def measure(title, institution=RAV, starts_on=None, due_on=None, status="planned", result="", catalogue=None):
+    m = Measure(title=title, responsible_institution=institution, starts_on=starts_on, due_on=due_on, status=status, result=result)
+    if catalogue:
+        m.catalogue_measure = CatalogueMeasure(pk=catalogue, institution=institution, name_de=title, name_fr=title)
+    return m
+
+
+def plan(goals, measures, resources=""):
+    p = ActionPlan(resources=resources)
+    p.goals_list = [Goal(text=g) for g in goals]
+    p.measures_list = measures
+    return p
+
+
+def test_goals_added_removed_reworded_and_kept():
+    changes = diff_goals(
+        ["Stelle finden", "Gesundheit stabilisieren", "Schulden sanieren"],
+        ["Stelle im ersten Arbeitsmarkt finden", "Gesundheit stabilisieren", "Deutschkurs besuchen", "Wohnung suchen"],
+    )
+    assert [(c.status, c.old, c.new) for c in changes] == [
+        (CHANGED, "Stelle finden", "Stelle im ersten Arbeitsmarkt finden"),
+        (SAME, "Gesundheit stabilisieren", "Gesundheit stabilisieren"),
+        (CHANGED, "Schulden sanieren", "Deutschkurs besuchen"),
+        (ADDED, "", "Wohnung suchen"),
+    ]
+
+
+def test_a_goal_only_removed_or_only_added():
+    assert [(c.status, c.old) for c in diff_goals(["A", "B", "C"], ["A", "C"])] == [(SAME, "A"), (REMOVED, "B"), (SAME, "C")]
+    assert [(c.status, c.new) for c in diff_goals([], ["Neu"])] == [(ADDED, "Neu")]
+
+
+def test_whitespace_and_case_do_not_count_as_a_change():
+    assert [c.status for c in diff_goals(["Stelle  finden "], ["stelle finden"])] == [SAME]
+
+
+def test_measures_are_compared_field_by_field():
+    old = [measure("Coaching", RAV, D(2026, 1, 1), D(2026, 3, 31), "running", "Gestartet.")]
+    new = [measure("Coaching", IV, D(2026, 1, 1), D(2026, 6, 30), "done", "Abgeschlossen.")]
+    [change] = diff_measures(old, new)
+    assert change.status == CHANGED
+    fields = {c.name: (c.old, c.new) for c in change.changes}
+    assert fields == {
+        "responsible_institution": ("Regionale Arbeitsvermittlung", "IV-Stelle"),
+        "due_on": (D(2026, 3, 31), D(2026, 6, 30)),
+        "status": (MeasureStatus.RUNNING.label, MeasureStatus.DONE.label),
+        "result": ("Gestartet.", "Abgeschlossen."),
+    }
+    due = next(c for c in change.changes if c.name == "due_on")
+    assert due.is_date
+    assert not next(c for c in change.changes if c.name == "result").is_date
+
+
+def test_an_unchanged_measure_is_matched_by_title_wherever_it_moved():
+    old = [measure("Coaching"), measure("Arbeitstraining", IV)]
+    new = [measure("Arbeitstraining", IV), measure("Coaching")]
+    assert [(c.status, c.measure.title) for c in diff_measures(old, new)] == [(SAME, "Arbeitstraining"), (SAME, "Coaching")]
+
+
+def test_measures_added_and_removed():
+    old = [measure("Coaching"), measure("Arbeitstraining")]
+    new = [measure("Coaching"), measure("Berufliche Abklärung", IV)]
+    result = [(c.status, c.measure.title) for c in diff_measures(old, new)]
+    assert result == [(SAME, "Coaching"), (ADDED, "Berufliche Abklärung"), (REMOVED, "Arbeitstraining")]
+
+
+def test_a_renamed_catalogue_measure_counts_as_changed():
+    old = [measure("Coaching", catalogue=7)]
+    new = [measure("Bewerbungscoaching", catalogue=7)]
+    [change] = diff_measures(old, new)
+    assert change.status == CHANGED
+    assert [(c.name, c.old, c.new) for c in change.changes] == [("title", "Coaching", "Bewerbungscoaching")]
+
+
+def test_the_resources_are_compared_line_by_line():
+    lines = diff_text("Lehre als Verkäuferin\nFahrausweis\nmotiviert", "Lehre als Verkäuferin\nFahrausweis B\nmotiviert\nRückenprobleme")
+    assert [(l.status, l.text) for l in lines] == [
+        (SAME, "Lehre als Verkäuferin"),
+        (REMOVED, "Fahrausweis"),
+        (ADDED, "Fahrausweis B"),
+        (SAME, "motiviert"),
+        (ADDED, "Rückenprobleme"),
+    ]
+    assert diff_text("", "") == []
+
+
+def test_two_equal_versions_have_no_changes():
+    one = plan(["Stelle finden"], [measure("Coaching")], "Lehre")
+    two = plan(["Stelle finden"], [measure("Coaching")], "Lehre")
+    diff = diff_plans(one, two)
+    assert not diff.has_changes
+    assert diff.count("goals", SAME) == 1 and diff.count("measures", SAME) == 1
+
+
+def test_a_whole_plan_diff_counts_its_changes():
+    one = plan(["Stelle finden"], [measure("Coaching"), measure("Kurs")], "Lehre")
+    two = plan(["Stelle finden", "Wohnung"], [measure("Coaching", due_on=D(2026, 5, 1))], "Lehre\nFahrausweis")
+    diff = diff_plans(one, two)
+    assert diff.has_changes
+    assert diff.count("goals", ADDED) == 1
+    assert diff.count("measures", CHANGED) == 1 and diff.count("measures", REMOVED) == 1
+    assert diff.count("resources", ADDED) == 1

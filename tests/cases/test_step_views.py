@@ -1,0 +1,142 @@
+"""cases:step, the generic step: one POST for the transitions that need no page of their
+own (validate, send back, submit, designate...)."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from cases import actions
+from cases.models import Case, CaseState, JournalEntry, MeetingKind, PlanStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def step(client, case, name, text=None):
+    data = {} if text is None else {"text": text}
+    return client.post(reverse("cases:step", args=[case.pk, name]), data)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def state_of(case) -> str:
+    return Case.objects.get(pk=case.pk).state
+
+
+def test_get_is_not_allowed(client, make_case, coordinator):
+    case = make_case("plan_validation")
+    client.force_login(coordinator)
+    assert client.get(reverse("cases:step", args=[case.pk, "validate_plan"])).status_code == 405
+    assert state_of(case) == CaseState.PLAN_VALIDATION
+
+
+def test_an_outsider_gets_404(client, make_case, outsider):
+    case = make_case("plan_validation")
+    client.force_login(outsider)
+    assert step(client, case, "validate_plan").status_code == 404
+    assert state_of(case) == CaseState.PLAN_VALIDATION
+
+
+@pytest.mark.parametrize("name", ["fly_away", "start_plan", "interrupt", "close", "report"])
+def test_unknown_steps_and_steps_with_their_own_form_are_404(client, make_case, coordinator, name):
+    case = make_case("plan_validation")
+    client.force_login(coordinator)
+    assert step(client, case, name).status_code == 404
+    assert state_of(case) == CaseState.PLAN_VALIDATION
+
+
+def test_a_contact_person_may_not_validate_a_plan(client, make_case, contact_person):
+    case = make_case("plan_validation")
+    client.force_login(contact_person)
+    response = step(client, case, "validate_plan")
+    assert response.status_code == 403
+    assert "Ihre Rolle erlaubt" in response.content.decode()
+    assert state_of(case) == CaseState.PLAN_VALIDATION
+
+
+def test_the_case_manager_may_not_validate_the_plan(client, make_case, case_manager):
+    case = make_case("plan_validation")
+    client.force_login(case_manager)
+    assert step(client, case, "validate_plan").status_code == 403
+    assert state_of(case) == CaseState.PLAN_VALIDATION
+
+
+def test_the_coordinator_validates_the_plan_with_a_comment(client, make_case, coordinator):
+    case = make_case("plan_validation")
+    client.force_login(coordinator)
+    response = step(client, case, "validate_plan", "Gute Planung.")
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+    assert state_of(case) == CaseState.IMPLEMENTATION
+    plan = case.plans.get()
+    assert plan.status == PlanStatus.VALIDATED and plan.decision_comment == "Gute Planung."
+    assert messages_of(response) == ["Erledigt: Plan validieren."]
+    assert JournalEntry.objects.filter(case=case, transition="validate_plan", author=coordinator).exists()
+
+
+def test_sending_a_plan_back_without_a_comment_is_refused_on_the_case_page(client, make_case, coordinator):
+    case = make_case("plan_validation")
+    client.force_login(coordinator)
+    response = step(client, case, "send_back_plan", "   ")
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+    assert state_of(case) == CaseState.PLAN_VALIDATION
+    assert case.plans.get().status == PlanStatus.SUBMITTED
+    assert messages_of(response) == ["Geben Sie beim Zurückweisen an, welche anderen Aktionsmöglichkeiten Sie vorschlagen."]
+
+
+def test_sending_a_plan_back_with_the_options_proposed(client, make_case, coordinator):
+    case = make_case("plan_validation")
+    client.force_login(coordinator)
+    response = step(client, case, "send_back_plan", "Arbeitstraining zuerst abklären.")
+    assert response.status_code == 302
+    assert state_of(case) == CaseState.PLAN_PREPARATION
+    plan = case.plans.get()
+    assert plan.status == PlanStatus.SENT_BACK
+    assert plan.decision_comment == "Arbeitstraining zuerst abklären."
+    assert messages_of(response) == ["Erledigt: Plan zurückweisen."]
+
+
+def test_a_guard_that_is_not_met_is_shown_on_the_case_page(client, make_case, case_manager):
+    case = make_case("plan_preparation")  # version 1 is open, still empty
+    client.force_login(case_manager)
+    response = step(client, case, "submit_plan")
+    assert response.status_code == 302
+    assert state_of(case) == CaseState.PLAN_PREPARATION
+    assert messages_of(response) == [
+        "Der Aktionsplan braucht mindestens ein Ziel und eine Massnahme.",
+        "Der Aktionsplan muss von der Person und vom Case Manager unterzeichnet sein (Datum beider Unterschriften).",
+    ]
+
+
+def test_a_step_from_another_state_is_refused_with_a_message(client, make_case, coordinator):
+    case = make_case("implementation")
+    client.force_login(coordinator)
+    response = step(client, case, "validate_plan")
+    assert response.status_code == 302
+    assert state_of(case) == CaseState.IMPLEMENTATION
+    assert messages_of(response) == ["Dieser Schritt ist im Status «Umsetzung» nicht möglich."]
+
+
+def test_the_coordinator_organises_a_round_table(client, make_case, coordinator):
+    case = make_case("reported")
+    client.force_login(coordinator)
+    response = step(client, case, "plan_round_table")
+    assert response.status_code == 302
+    assert state_of(case) == CaseState.ROUND_TABLE
+    assert case.meetings.get().kind == MeetingKind.ROUND_TABLE
+
+
+def test_the_case_manager_submits_a_complete_signed_plan(client, make_case, case_manager):
+    case = make_case("plan_validation")
+    client.force_login(case_manager)
+    # sent back first, then signed again and resubmitted
+    actions.send_back_plan(case, by=case.coordinator, comment="Bitte ergänzen.")
+    plan = case.plans.get()
+    plan.signed_by_person_on = plan.signed_by_cm_on = plan.submitted_at.date()
+    plan.save()
+    response = step(client, case, "submit_plan")
+    assert response.status_code == 302
+    assert state_of(case) == CaseState.PLAN_VALIDATION
+    assert case.plans.get().status == PlanStatus.SUBMITTED
