@@ -1,8 +1,6 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
 
 import pytest
-from django.core.management import call_command
-
 from roles.models import Institution, Region, Theme
 from roles.reference import load_reference_data
 
@@ -28,11 +26,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def demo(live_server, settings):
-    """The demo cast on a live server. A transactional test starts from an empty database
-    (the flush removes the migration's reference rows), so they are loaded again."""
+    """The demo users on a live server. A transactional test starts from an empty database
+    (the flush removes the migrations' reference rows), so they are loaded again."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from roles.management.commands.seed_demo import seed_users
+
     load_reference_data(Region, Theme, Institution)
-    call_command("seed_demo", quiet_logins=True)
+    seed_users()  # the demo cast only: each test builds the cases it needs
     return live_server
 
 
@@ -41,3 +41,28 @@ def login(page, live_server, username, password="iiz-demo-2026"):
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.locator("form[action='/accounts/login/'] button[type=submit]").click()
+
+
+def logout(page):
+    page.locator(".user-menu").click()
+    page.locator("form[action='/accounts/logout/'] button").click()
+
+
+def choose(page, name, value):
+    """Pick ``value`` for field ``name``, whether it is a select or radio buttons."""
+    select = page.locator(f"select[name='{name}']")
+    if select.count():
+        select.select_option(str(value))
+    else:
+        page.locator(f"input[name='{name}'][value='{value}']").check()
+
+
+def take_step(page, name, text=None):
+    """Press the button of step ``name`` on the case page (with its text, if any)."""
+    form = page.locator(f"form[action$='/step/{name}/']")
+    if text is not None:
+        details = page.locator(f"[data-step='{name}'] details")
+        if details.count():
+            details.locator("summary").click()
+        form.locator("textarea[name='text']").fill(text)
+    form.locator("button[type=submit]").click()
