@@ -1,16 +1,20 @@
-"""Load the demo data: one user per role (idempotent: running it again changes nothing)."""
+"""Load the demo data: one user per role and the demo cases (idempotent: running it again
+changes nothing)."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 
+from cases.demo import seed_cases
+from cases.models import Case
 from roles.demo import DEMO_PASSWORD, DEMO_START, DEMO_USERS, PEOPLE_ADMINS_GROUP
 from roles.models import Institution, Membership, Region, Theme, User
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo users (one per role) and print their logins."
+    help = "Create or refresh the demo users (one per role), create the demo cases and print the logins."
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
@@ -20,8 +24,10 @@ class Command(BaseCommand):
             raise CommandError("seed_demo refuses to run with IIZ_PRODUCTION on: demo users have a public password.")
         with transaction.atomic():
             seed_users()
+            created = seed_cases()
         if not options["quiet_logins"]:
             self.print_logins()
+        self.stdout.write(f"Demo cases: {Case.objects.count()} cases in the database ({created} created now).")
 
     def print_logins(self):
         self.stdout.write("")
@@ -39,13 +45,22 @@ class Command(BaseCommand):
 def people_admins_group() -> Group:
     group, _ = Group.objects.get_or_create(name=PEOPLE_ADMINS_GROUP)
     perms = Permission.objects.filter(
-        content_type__app_label="roles",
-        codename__in=[
-            f"{action}_{model}"
-            for model in ("user", "membership")
-            for action in ("add", "change", "delete", "view")
-        ]
-        + ["view_region", "view_theme", "view_institution", "change_institution", "add_institution"],
+        Q(
+            content_type__app_label="roles",
+            codename__in=[
+                f"{action}_{model}"
+                for model in ("user", "membership")
+                for action in ("add", "change", "delete", "view")
+            ]
+            + ["view_region", "view_theme", "view_institution", "change_institution", "add_institution"],
+        )
+        # The partners' catalogue of measures and employer contacts (no delete: plans refer to them).
+        | Q(
+            content_type__app_label="cases",
+            codename__in=[
+                f"{action}_{model}" for model in ("cataloguemeasure", "employercontact") for action in ("add", "change", "view")
+            ],
+        )
     )
     group.permissions.set(perms)
     return group
@@ -69,7 +84,7 @@ def seed_users() -> None:
                 "is_active": True,
             },
         )
-        if created or not user.check_password(DEMO_PASSWORD):
+        if created:  # an existing demo user keeps its password (hashing costs ~0.5 s each)
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         if is_officer:

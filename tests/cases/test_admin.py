@@ -1,0 +1,163 @@
+"""The admin of the cases app: the officer manages the catalogue of measures and the
+employer contacts (starter set from the migration); case data is not exposed."""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+
+from cases.models import (
+    ActionPlan,
+    Case,
+    CatalogueMeasure,
+    EmployerContact,
+    JournalEntry,
+    Person,
+    Review,
+)
+from cases.reference import CATALOGUE, EMPLOYERS, load_case_reference_data
+from roles.management.commands.seed_demo import seed_users
+from roles.models import Institution, User
+
+
+@pytest.fixture
+def demo_officer(db):
+    seed_users()
+    return User.objects.get(username="officer")
+
+
+@pytest.fixture
+def officer_client(client, demo_officer):
+    client.force_login(demo_officer)
+    return client
+
+
+# --- the starter set loaded by the migration -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_institution_has_three_to_six_catalogue_measures_in_german_and_french():
+    per_institution = {code: CatalogueMeasure.objects.filter(institution__code=code) for code in
+                       ("rav", "social", "ai", "suva", "vocational", "guidance", "addiction")}
+    for code, measures in per_institution.items():
+        assert 3 <= measures.count() <= 6, code
+        assert all(m.name_de and m.name_fr and m.is_active for m in measures)
+    rav = {m.name_de: m.name_fr for m in per_institution["rav"]}
+    assert rav["Bewerbungscoaching"] == "Coaching en recherche d'emploi"
+    assert rav["Programm zur vorübergehenden Beschäftigung (PvB)"] == "Programme d'emploi temporaire (PET)"
+    ai = {m.name_de: m.name_fr for m in per_institution["ai"]}
+    assert ai["Arbeitsversuch"] == "Placement à l'essai" and ai["Umschulung"] == "Reclassement"
+
+
+@pytest.mark.django_db
+def test_employer_contacts_are_plausible_valais_employers():
+    employers = EmployerContact.objects.select_related("institution")
+    assert 10 <= employers.count() <= 14
+    assert {"Lonza AG", "Matterhorn Gotthard Bahn", "Migros Wallis", "Hôpital du Valais"} <= {e.company for e in employers}
+    assert len({e.city for e in employers}) >= 6 and len({e.sector for e in employers}) >= 8
+    for e in employers:
+        assert re.fullmatch(r"027 \d{3} \d{2} \d{2}", e.phone), e.phone
+        assert e.email.endswith("@example.ch") and e.contact_name and e.is_active
+
+
+@pytest.mark.django_db
+def test_loading_the_reference_data_again_keeps_the_officers_changes():
+    measure = CatalogueMeasure.objects.get(institution__code="ai", name_de="Umschulung")
+    measure.is_active = False
+    measure.save()
+    own = CatalogueMeasure.objects.create(institution=measure.institution, name_de="Jobcoaching IV", name_fr="Job coaching AI")
+    before = (CatalogueMeasure.objects.count(), EmployerContact.objects.count())
+    load_case_reference_data(CatalogueMeasure, EmployerContact, Institution)
+    assert (CatalogueMeasure.objects.count(), EmployerContact.objects.count()) == before
+    assert before == (sum(len(m) for m in CATALOGUE.values()) + 1, len(EMPLOYERS))
+    assert not CatalogueMeasure.objects.get(pk=measure.pk).is_active
+    assert CatalogueMeasure.objects.filter(pk=own.pk).exists()
+
+
+# --- the officer manages them in the admin ---------------------------------------------
+
+
+def test_officer_sees_the_catalogue_changelist(officer_client):
+    response = officer_client.get(reverse("admin:cases_cataloguemeasure_changelist"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Bewerbungscoaching" in content and "Coaching en recherche d&#x27;emploi" in content
+    assert response.context["cl"].result_count == CatalogueMeasure.objects.count()
+
+
+def test_catalogue_changelist_filters_by_institution_and_searches(officer_client):
+    ai = Institution.objects.get(code="ai")
+    response = officer_client.get(reverse("admin:cases_cataloguemeasure_changelist"), {"institution__id__exact": ai.pk})
+    names = {m.name_de for m in response.context["cl"].result_list}
+    assert "Umschulung" in names and "Bewerbungscoaching" not in names
+    response = officer_client.get(reverse("admin:cases_cataloguemeasure_changelist"), {"q": "reclassement"})
+    assert [m.name_de for m in response.context["cl"].result_list] == ["Umschulung"]
+    CatalogueMeasure.objects.filter(name_de="Umschulung").update(is_active=False)
+    response = officer_client.get(reverse("admin:cases_cataloguemeasure_changelist"), {"is_active__exact": "0"})
+    assert [m.name_de for m in response.context["cl"].result_list] == ["Umschulung"]
+
+
+def test_officer_sees_the_employer_contacts(officer_client):
+    response = officer_client.get(reverse("admin:cases_employercontact_changelist"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Lonza AG" in content and "027 948 51 10" in content and "Zermatt" in content
+    response = officer_client.get(reverse("admin:cases_employercontact_changelist"), {"q": "Visp"})
+    assert {e.company for e in response.context["cl"].result_list} == {"Lonza AG", "Spitalzentrum Oberwallis"}
+
+
+def test_officer_adds_and_deactivates_a_catalogue_measure(officer_client):
+    suva = Institution.objects.get(code="suva")
+    response = officer_client.post(reverse("admin:cases_cataloguemeasure_add"), {
+        "institution": suva.pk, "name_de": "Arbeitstraining Suva", "name_fr": "Entraînement au travail Suva",
+        "description": "UVG / LAA", "is_active": "on",
+    })
+    assert response.status_code == 302
+    measure = CatalogueMeasure.objects.get(name_de="Arbeitstraining Suva")
+    assert measure.institution == suva and measure.is_active
+    response = officer_client.post(reverse("admin:cases_cataloguemeasure_change", args=[measure.pk]), {
+        "institution": suva.pk, "name_de": measure.name_de, "name_fr": measure.name_fr, "description": "",
+    })
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert not measure.is_active
+
+
+def test_officer_adds_an_employer_contact(officer_client):
+    rav = Institution.objects.get(code="rav")
+    response = officer_client.post(reverse("admin:cases_employercontact_add"), {
+        "company": "Bäckerei Imstepf", "sector": "Lebensmittel", "city": "Brig", "institution": rav.pk,
+        "contact_name": "Hans Imstepf", "phone": "027 923 00 11", "email": "hans.imstepf@example.ch", "notes": "",
+        "is_active": "on",
+    })
+    assert response.status_code == 302
+    assert EmployerContact.objects.get(company="Bäckerei Imstepf").institution == rav
+
+
+def test_the_reference_data_cannot_be_deleted_by_the_officer(officer_client):
+    # Plans refer to catalogue measures: the officer deactivates them instead.
+    measure = CatalogueMeasure.objects.first()
+    assert officer_client.get(reverse("admin:cases_cataloguemeasure_delete", args=[measure.pk])).status_code == 403
+    employer = EmployerContact.objects.first()
+    assert officer_client.get(reverse("admin:cases_employercontact_delete", args=[employer.pk])).status_code == 403
+
+
+def test_the_admin_does_not_expose_case_data(officer_client):
+    registered = {model for model in admin.site._registry if model._meta.app_label == "cases"}
+    assert registered == {CatalogueMeasure, EmployerContact}
+    for model in (Case, Person, ActionPlan, Review, JournalEntry):
+        assert not admin.site.is_registered(model)
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:cases_case_changelist")
+    assert officer_client.get("/admin/cases/case/").status_code == 404
+    index = officer_client.get(reverse("admin:index"))
+    cases_app = [app for app in index.context["app_list"] if app["app_label"] == "cases"]
+    assert {m["object_name"] for m in cases_app[0]["models"]} == {"CatalogueMeasure", "EmployerContact"}
+
+
+def test_staff_rights_are_needed_for_the_catalogue(client, demo_officer):
+    coordinator = User.objects.get(username="coordinator-ow")
+    client.force_login(coordinator)
+    response = client.get(reverse("admin:cases_cataloguemeasure_changelist"))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
