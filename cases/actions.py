@@ -488,3 +488,66 @@ def simple_step(case: Case, name: str, *, by: User, text: str = "") -> None:
     if name not in actions:
         raise ActionRefused([_("This step needs its own form.")])
     actions[name]()
+
+
+# --- per-case access grants (django-guardian rows) ----------------------------------------
+
+MAX_GRANT_DAYS = 366
+
+
+@transaction.atomic
+def grant_access(case: Case, *, by: User, user: User, permission: str, valid_until: datetime.date, reason: str):
+    """Give ``user`` access to this case until ``valid_until``: as deputy case manager, or
+    to read it. The coordinator decides; the journal records it."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from cases.grants import DEPUTY, GRANT_PERMISSIONS, forget_grants
+    from cases.models import CaseGrant
+
+    _require_open(case)
+    _require(permissions.can_manage_grants(case, by), _("Only the coordinator of the case or the cantonal officer gives access."))
+    today = timezone.localdate()
+    problems = []
+    if permission not in GRANT_PERMISSIONS:
+        problems.append(_("Unknown kind of access."))
+    if not user.is_active or user.pk == by.pk:
+        problems.append(_("Choose another active user."))
+    if permission == DEPUTY and not user.has_role(Role.CONTACT_PERSON):
+        problems.append(_("A deputy case manager must be an IIZ contact person."))
+    if valid_until < today or valid_until > today + datetime.timedelta(days=MAX_GRANT_DAYS):
+        problems.append(_("The access must end between today and one year from now."))
+    if not reason.strip():
+        problems.append(_("Say why the access is given."))
+    if problems:
+        raise ActionRefused(problems)
+    perm = Permission.objects.get(codename=permission, content_type=ContentType.objects.get_for_model(Case))
+    grant, _created = CaseGrant.objects.update_or_create(
+        user=user, permission=perm, content_object=case,
+        defaults={"valid_until": valid_until, "reason": reason, "granted_by": by},
+    )
+    forget_grants(user)
+    _journal(case, by, JournalKind.RECORD, _("Access given to %(user)s (%(kind)s) until %(date)s: %(reason)s") % {
+        "user": user, "kind": grant_label(permission), "date": valid_until.strftime("%d.%m.%Y"), "reason": reason})
+    return grant
+
+
+@transaction.atomic
+def revoke_access(case: Case, *, by: User, grant_id: int) -> None:
+    from cases.grants import forget_grants
+    from cases.models import CaseGrant
+
+    _require(permissions.can_manage_grants(case, by), _("Only the coordinator of the case or the cantonal officer revokes access."))
+    grant = CaseGrant.objects.select_related("user", "permission").filter(pk=grant_id, content_object=case).first()
+    if grant is None:
+        raise ActionRefused([_("This access does not exist (any more).")])
+    grant.delete()
+    forget_grants(grant.user)
+    _journal(case, by, JournalKind.RECORD, _("Access of %(user)s (%(kind)s) revoked") % {
+        "user": grant.user, "kind": grant_label(grant.permission.codename)})
+
+
+def grant_label(codename: str) -> str:
+    from cases.grants import DEPUTY
+
+    return _("deputy case manager") if codename == DEPUTY else _("read access")

@@ -1,8 +1,9 @@
 """Who may act on a case: role predicates that receive the case (used as the callable
 ``permission`` of each transition and by the record forms).
 
-They read only ``user.active_memberships`` (loaded once per request) and the case's own
-columns, so checking them for every button on a page runs no query.
+They read only ``user.active_memberships`` and the user's per-case grants (each loaded once
+per request) and the case's own columns, so checking them for every button on a page runs
+no further query.
 """
 
 from __future__ import annotations
@@ -44,8 +45,13 @@ def can_coordinate(case: Case, user: User) -> bool:
 
 
 def is_case_manager(case: Case, user: User) -> bool:
-    """The case manager prepares the plan, records reviews and writes the exit report."""
-    return case.case_manager_id is not None and case.case_manager_id == user.pk
+    """The case manager prepares the plan, records reviews and writes the exit report; a
+    deputy granted by the coordinator acts as the case manager while the grant lasts."""
+    from cases.grants import is_deputy
+
+    if case.case_manager_id is not None and case.case_manager_id == user.pk:
+        return True
+    return case.pk is not None and is_deputy(case.pk, user)
 
 
 def can_interrupt(case: Case, user: User) -> bool:
@@ -70,3 +76,8 @@ def can_write_journal(case: Case, user: User) -> bool:
     return can_coordinate(case, user) or is_case_manager(case, user) or is_officer(user) or user.has_role(
         Role.SECRETARIAT, Role.CONTACT_PERSON
     )
+
+
+def can_manage_grants(case: Case, user: User) -> bool:
+    """The coordinator (or the cantonal officer) gives and revokes per-case access."""
+    return can_coordinate(case, user) or is_officer(user)

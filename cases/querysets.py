@@ -24,6 +24,7 @@ class CaseQuerySet(models.QuerySet):
         - IIZ contact person: the cases of the region in which the institution is involved;
         - front-line worker: the cases the user reported;
         - case manager: the user's own caseload (whatever the memberships);
+        - anyone with a per-case grant in force (deputy case manager, case shared);
         - legal commission and steering boards: no case (aggregates only).
         """
         if not user.is_authenticated or not user.is_active:
@@ -31,8 +32,13 @@ class CaseQuerySet(models.QuerySet):
         roles = user.active_roles
         if Role.OFFICER in roles or Role.SECRETARIAT in roles:
             return self.all()
+        from cases.grants import active_grants
+
         through = self.model.institutions.through
         scope = Q(case_manager=user)
+        granted = active_grants(user)
+        if granted:
+            scope |= Q(pk__in=list(granted))
         for m in user.active_memberships:
             if m.role == Role.REGIONAL_COORDINATOR:
                 scope |= Q(region_id=m.region_id, theme__isnull=True)

@@ -17,9 +17,10 @@ from cases.models.plans import ActionPlan, Goal, Measure, MeasureStatus, PlanSta
 from cases.models.reviews import MeasureProgress, PoaCheck, PowerOfAttorney, Review, ReviewDecision, ReviewKind
 from cases.models.closure import Closure, ExitOutcome, ExitReport, InterruptionReason
 from cases.models.journal import JournalEntry, JournalKind
+from cases.models.access import AccessKind, AccessLog, CaseGrant
 
 __all__ = [
-    "ActionPlan", "Case", "CaseState", "CatalogueMeasure", "Closure", "EmployerContact", "ExitOutcome",
+    "AccessKind", "AccessLog", "CaseGrant", "ActionPlan", "Case", "CaseState", "CatalogueMeasure", "Closure", "EmployerContact", "ExitOutcome",
     "ExitReport", "Goal", "InterruptionReason", "JournalEntry", "JournalKind", "Measure", "MeasureProgress",
     "MeasureStatus", "Meeting", "MeetingDecision", "MeetingKind", "MeetingParticipant", "Person", "PlanStatus",
     "PoaCheck", "PowerOfAttorney", "ReferenceCounter", "Review", "ReviewDecision", "ReviewKind", "Sex",

@@ -129,6 +129,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        permissions = [("act_as_case_manager", _("May act as the case manager (deputy)"))]
         ordering = ["-reported_at"]
         indexes = [
             models.Index(fields=["state", "region"]),

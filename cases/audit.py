@@ -1,0 +1,33 @@
+"""The read side of the audit: every view of case data, every download and every export is
+written to the append-only AccessLog. (Changes are recorded by django-simple-history on
+every case model, with the user from HistoryRequestMiddleware.)"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from cases.models import AccessKind, AccessLog
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from cases.models import Case
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address as the server sees it (behind the reverse proxy of
+    docker-compose this is the proxy unless it is configured to pass it through)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def log_access(request: HttpRequest, case: Case | None, kind: str = AccessKind.VIEW, detail: str = "") -> None:
+    """Record that ``request.user`` read ``case`` (``kind``: view, view_plan, download, export)."""
+    AccessLog.objects.create(case=case, user=request.user, kind=kind, detail=detail[:300], address=client_address(request))
+
+
+def log_access_many(request: HttpRequest, cases: Iterable[Case], kind: str, detail: str = "") -> None:
+    """One row per case, in one query (exports of lists)."""
+    address = client_address(request)
+    AccessLog.objects.bulk_create(
+        AccessLog(case=case, user=request.user, kind=kind, detail=detail[:300], address=address) for case in cases
+    )
