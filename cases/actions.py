@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
+from simple_history.utils import bulk_create_with_history
 
 from cases import permissions
 from cases.flow import refusal_reasons
@@ -249,7 +250,9 @@ def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[di
     plan.full_clean()
     plan.save()
     plan.goals.all().delete()
-    Goal.objects.bulk_create(Goal(plan=plan, position=i, text=text) for i, text in enumerate(goals) if text.strip())
+    bulk_create_with_history(
+        [Goal(plan=plan, position=i, text=text) for i, text in enumerate(goals) if text.strip()], Goal, default_user=by
+    )
     kept = []
     for i, data in enumerate(measures):
         measure_id = data.pop("id", None)
@@ -315,15 +318,15 @@ def _new_version(case: Case, *, by: User) -> ActionPlan:
         case=case, version=previous.version + 1, author=by, resources=previous.resources, notes=previous.notes,
         signature_place=previous.signature_place,
     )
-    Goal.objects.bulk_create(Goal(plan=plan, position=g.position, text=g.text) for g in previous.goals_list)
-    Measure.objects.bulk_create(
+    bulk_create_with_history([Goal(plan=plan, position=g.position, text=g.text) for g in previous.goals_list], Goal, default_user=by)
+    bulk_create_with_history([
         Measure(
             plan=plan, position=m.position, catalogue_measure_id=m.catalogue_measure_id, title=m.title,
             responsible_institution_id=m.responsible_institution_id, starts_on=m.starts_on, due_on=m.due_on,
             status=m.status, result=m.result,
         )
         for m in previous.measures_list
-    )
+    ], Measure, default_user=by)
     case.refresh_records()
     return plan
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import detail, intake, lists, records
+from cases.views import audit, detail, export, intake, lists, records
 
 app_name = "cases"
 
@@ -25,4 +25,12 @@ urlpatterns = [
     path("<int:pk>/exit-report/", records.edit_exit_report, name="exit_report"),
     path("<int:pk>/close/", records.close_case, name="close"),
     path("<int:pk>/journal/new/", records.new_journal_entry, name="new_journal_entry"),
+    # audit.py
+    path("<int:pk>/access-log/", audit.access_log, name="access_log"),
+    path("<int:pk>/history/", audit.history, name="history"),
+    path("<int:pk>/grants/", audit.grant, name="grant"),
+    path("<int:pk>/grants/<int:grant_id>/revoke/", audit.revoke_grant, name="revoke_grant"),
+    # export.py: right of access (one name, the format in the path)
+    path("persons/<int:person_pk>/export.json/", export.person_export, {"fmt": "json"}, name="person_export"),
+    path("persons/<int:person_pk>/export.pdf/", export.person_export, {"fmt": "pdf"}, name="person_export"),
 ]

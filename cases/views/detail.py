@@ -21,10 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cases import actions, permissions
+from cases.audit import log_access
 from cases.deadlines import deadlines_for
 from cases.diagram import build_diagram
 from cases.flow import available_actions, transitions_by_name
 from cases.models import (
+    AccessKind,
     ActionPlan,
     Case,
     CaseState,
@@ -39,6 +41,7 @@ from cases.models import (
 )
 from cases.plandiff import diff_plans
 from cases.views import get_case_for_user
+from cases.views.audit import audit_card
 
 # The label of the text field of the steps that carry one (cases.flow.STEP_TEXT).
 STEP_TEXT_LABELS = {
@@ -180,6 +183,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case page: the person, the facts, the current CII101 step with what this user may
     do now and what is due, the records of every step and the timeline."""
     case = load_case_page(request.user, pk)
+    log_access(request, case, AccessKind.VIEW, "case page")
     today = timezone.localdate()
     plan = case.records.current_plan
     context = {
@@ -198,6 +202,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "closure": _closure(case),
         "timeline": timeline(case),
         "today": today,
+        "audit": audit_card(request, case),
+        "can_export_person": permissions.is_officer(request.user),
     }
     return render(request, "cases/detail.html", context)
 
@@ -217,6 +223,7 @@ def plan_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     plan = _plan_queryset().filter(case=case, version=version).first()
     if plan is None:
         raise Http404
+    log_access(request, case, AccessKind.VIEW_PLAN, f"v{version}")
     context = {"case": case, "plan": plan, "plan_versions": _versions(case), "today": timezone.localdate()}
     return render(request, "cases/plan_version.html", context)
 
@@ -241,6 +248,7 @@ def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     versions = sorted(case.plans.values_list("version", flat=True))
     chosen = choose_versions(request.GET, versions)
+    log_access(request, case, AccessKind.VIEW_PLAN, "v%s -> v%s" % chosen if chosen else "plan comparison")
     context = {"case": case, "versions": versions, "chosen": chosen}
     if chosen:
         plans = {p.version: p for p in _plan_queryset().filter(case=case, version__in=chosen)}
@@ -259,4 +267,5 @@ def process_diagram(request: HttpRequest) -> HttpResponse:
 def case_process(request: HttpRequest, pk: int) -> HttpResponse:
     """The CII101 process with this case's current state and the steps leaving it highlighted."""
     case = get_case_for_user(request.user, pk)
+    log_access(request, case, AccessKind.VIEW, "process diagram")
     return render(request, "cases/case_process.html", {"case": case, "diagram": build_diagram(case.state)})

@@ -23,8 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import actions, forms, permissions
 from cases.actions import ActionRefused, CaseConflict
+from cases.audit import log_access
 from cases.flow import STEP_FORM_URLS, graph, unmet_rules
-from cases.models import Case, CaseState, ExitReport, Meeting, PlanStatus, ReviewDecision, ReviewKind
+from cases.models import AccessKind, Case, CaseState, ExitReport, Meeting, PlanStatus, ReviewDecision, ReviewKind
 from cases.views import forbidden, get_case_for_user, refused
 
 FORM_PAGE = require_http_methods(["GET", "POST"])
@@ -64,7 +65,10 @@ def _has_errors(context: dict) -> bool:
 
 
 def _page(request: HttpRequest, template: str, case: Case, title: str, step: int, **context) -> HttpResponse:
-    """Render a form page; ``invalid``: show the "correct the fields below" notice."""
+    """Render a form page; ``invalid``: show the "correct the fields below" notice. Opening
+    the page (GET) is a read of case data: it goes to the access log, e.g. "plan form"."""
+    if request.method == "GET":
+        log_access(request, case, AccessKind.VIEW, template.rsplit("/", 1)[-1].removesuffix(".html").replace("_", " ") + " form")
     context.setdefault("invalid", request.method == "POST" and not context.get("reasons") and _has_errors(context))
     return render(request, template, {"case": case, "page_title": title, "step": step, "reasons": [], **context})
 

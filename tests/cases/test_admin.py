@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
 from cases.models import (
+    AccessLog,
     ActionPlan,
     Case,
     CatalogueMeasure,
@@ -145,7 +146,7 @@ def test_the_reference_data_cannot_be_deleted_by_the_officer(officer_client):
 
 def test_the_admin_does_not_expose_case_data(officer_client):
     registered = {model for model in admin.site._registry if model._meta.app_label == "cases"}
-    assert registered == {CatalogueMeasure, EmployerContact}
+    assert registered == {CatalogueMeasure, EmployerContact, AccessLog}  # the access log: read-only
     for model in (Case, Person, ActionPlan, Review, JournalEntry):
         assert not admin.site.is_registered(model)
     with pytest.raises(NoReverseMatch):
@@ -153,7 +154,7 @@ def test_the_admin_does_not_expose_case_data(officer_client):
     assert officer_client.get("/admin/cases/case/").status_code == 404
     index = officer_client.get(reverse("admin:index"))
     cases_app = [app for app in index.context["app_list"] if app["app_label"] == "cases"]
-    assert {m["object_name"] for m in cases_app[0]["models"]} == {"CatalogueMeasure", "EmployerContact"}
+    assert {m["object_name"] for m in cases_app[0]["models"]} == {"CatalogueMeasure", "EmployerContact", "AccessLog"}
 
 
 def test_staff_rights_are_needed_for_the_catalogue(client, demo_officer):

@@ -400,7 +400,7 @@ def count_queries(client, url) -> int:
     return len(captured)
 
 
-MAX_QUERIES = 14  # session, user, memberships, case, then one per relation shown
+MAX_QUERIES = 14 + 1 + 1  # session, user, memberships, case, then one per relation shown; +1: access log; +1: the user's per-case grants
 
 
 @pytest.mark.parametrize("n", [1, 15])

@@ -1,0 +1,203 @@
+"""Every PDF the application produces, rendered in one place with WeasyPrint.
+
+A document is a Django template under ``templates/pdf/`` that extends ``pdf/base.html``
+(A4 page, the letterhead, the document date, page numbers "Seite 1 von 3" / "page 1 de 3"
+in the footer). :func:`render_pdf` renders it in the language asked for (the person's
+language for letters, the officer's interface language for internal documents) and
+returns the bytes; each kind of document has its own small ``render_*`` function below
+that prepares the context.
+
+Output is the same on every machine: the font is shipped with the project
+(``static/fonts``, DejaVu Sans, declared with ``@font-face`` in ``static/pdf/pdf.css``),
+and the only resources a document can load are the project's own static files. The
+:class:`StaticFilesFetcher` resolves them through the staticfiles finders and refuses
+everything else (http, https, ftp, file paths, ...): rendering never opens a network
+connection and never reads a file outside the static folders, whatever a template or a
+stylesheet names.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import mimetypes
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+# The letterhead of every document. A value is either one text for both languages or a
+# dict {"de": ..., "fr": ...}. The Django setting IIZ_LETTERHEAD (a dict) overrides any
+# of these keys.
+LETTERHEAD: dict[str, Any] = {
+    "name": "Kanton Wallis / Canton du Valais — IIZ / CII",
+    "office": {
+        "de": "Kantonale Stelle für interinstitutionelle Zusammenarbeit (IIZ)",
+        "fr": "Office cantonal de la collaboration interinstitutionnelle (CII)",
+    },
+    "address": ["Postfach / Case postale", "1950 Sitten / Sion"],
+    "place": {"de": "Sitten", "fr": "Sion"},
+    "phone": "",
+    "email": "",
+    "web": "www.vs.ch",
+    "logo": "img/logo.svg",
+}
+
+# Where relative and "/static/..." URLs of a document point to. The host is under the
+# reserved ".invalid" domain (RFC 6761), which no resolver answers; the fetcher maps these
+# URLs to the static files itself and never opens a connection.
+STATIC_ORIGIN = "https://static.iiz.invalid"
+
+
+class ResourceRefused(ValueError):
+    """A document asked for something that is not one of the project's static files."""
+
+
+def static_base_url() -> str:
+    """The base URL of every document: relative URLs resolve against the static files."""
+    return STATIC_ORIGIN + _static_prefix()
+
+
+def _static_prefix() -> str:
+    """The path part of STATIC_URL, with slashes around it ("/static/")."""
+    path = urlsplit(settings.STATIC_URL).path or "/"
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+def static_name(url: str) -> str | None:
+    """The static file name ("img/logo.svg") a document URL stands for, or None when the
+    URL points anywhere else. Accepted: URLs under the documents' base URL, under
+    STATIC_URL (also when it is absolute, as ``{% static %}`` writes it), and the path
+    "/static/..." itself."""
+    candidates = [static_base_url(), _static_prefix()]
+    if "://" in settings.STATIC_URL:
+        candidates.append(settings.STATIC_URL.rstrip("/") + "/")
+    for prefix in candidates:
+        if url.startswith(prefix):
+            rest = urlsplit(url[len(prefix):]).path  # without query and fragment
+            name = posixpath.normpath(unquote(rest))
+            if name in ("", ".") or name.startswith(("../", "/")) or name == "..":
+                return None
+            return name
+    return None
+
+
+def find_static_file(name: str) -> Path | None:
+    """The file of a static name: from the finders (the source folders), else from the
+    collected files (hashed names written by ``{% static %}`` in production)."""
+    try:
+        found = finders.find(name)
+    except SuspiciousFileOperation:
+        return None
+    if found:
+        return Path(found)
+    try:
+        if staticfiles_storage.exists(name):
+            return Path(staticfiles_storage.path(name))
+    except (SuspiciousFileOperation, NotImplementedError, OSError):
+        return None
+    return None
+
+
+class StaticFilesFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher for our documents: serves the project's static files and
+    ``data:`` URLs; refuses everything else by raising :class:`ResourceRefused`."""
+
+    def __init__(self) -> None:
+        # data: is decoded by the parent class; it may open no other protocol.
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        name = static_name(url)
+        if name is None:
+            logger.warning("PDF resource refused (not a static file): %s", url[:200])
+            raise ResourceRefused(f"Only the project's static files may be loaded, not {url[:200]!r}")
+        path = find_static_file(name)
+        if path is None or not path.is_file():
+            logger.warning("PDF resource not found among the static files: %s", name)
+            raise ResourceRefused(f"No static file {name!r}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def letterhead(language: str) -> dict[str, Any]:
+    """The letterhead values in ``language`` (defaults overridden by IIZ_LETTERHEAD)."""
+    values = {**LETTERHEAD, **getattr(settings, "IIZ_LETTERHEAD", {})}
+
+    def pick(value):
+        if isinstance(value, dict):
+            return value.get(language) or value.get(settings.LANGUAGE_CODE) or next(iter(value.values()), "")
+        return value
+
+    return {key: pick(value) for key, value in values.items()}
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal (quotes and backslashes escaped, no line breaks)."""
+    cleaned = re.sub(r"\s+", " ", text).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{cleaned}"'
+
+
+def page_counter_content() -> SafeString:
+    """The CSS ``content`` value of the footer's page numbers in the active language, e.g.
+    ``"Seite " counter(page) " von " counter(pages)``."""
+    text = gettext("Page %(page)s of %(pages)s")
+    marked = text % {"page": "\x00page\x00", "pages": "\x00pages\x00"}
+    parts = []
+    for piece in marked.split("\x00"):
+        if piece in ("page", "pages"):
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(_css_string(piece))
+    return mark_safe(" ".join(parts))
+
+
+def render_pdf(template_name: str, context: dict[str, Any], *, language: str) -> bytes:
+    """Render the template ``template_name`` (extending ``pdf/base.html``) as a PDF in
+    ``language``. The context gets ``letterhead``, ``document_date`` (today unless given),
+    ``language`` and ``page_counter``."""
+    with translation.override(language):
+        full_context = {
+            "letterhead": letterhead(language),
+            "document_date": timezone.localdate(),
+            **context,
+            "language": language,
+            "page_counter": page_counter_content(),
+        }
+        html = render_to_string(template_name, full_context)
+    document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher())
+    return document.write_pdf()
+
+
+# --- the documents ----------------------------------------------------------------------------
+
+
+def render_subject_access(data: dict[str, Any], *, language: str, document_date: datetime.date | None = None) -> bytes:
+    """The right-of-access export of one person (art. 25 revised FADP) as a PDF: the
+    dict of :func:`cases.subject_access.collect`, read by the officer (in the officer's
+    interface language) before it is handed to the person."""
+    context: dict[str, Any] = {
+        "title": gettext_lazy("Right of access: personal data recorded"),
+        "data": data,
+        "person": data["person"],
+        "cases": data["cases"],
+    }
+    if document_date is not None:
+        context["document_date"] = document_date
+    return render_pdf("pdf/subject_access.html", context, language=language)

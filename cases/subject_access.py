@@ -1,0 +1,613 @@
+"""The right of access (art. 25 revised FADP / nDSG): everything the platform records about
+one person, collected once and rendered as JSON (:func:`to_json`) or as a PDF
+(:func:`cases.documents.render_subject_access`).
+
+:func:`collect` returns plain data: dicts and lists with stable keys (the model field
+names), strings, numbers, booleans, ``None``, dates and date-times (written as ISO 8601 in
+Swiss local time by :func:`to_json`). Coded values carry their code and their label in the
+active language (``{"code": "f", "label": "weiblich"}``); institutions, regions and themes
+their code and name; staff members their name.
+
+What is in it, per case: the case itself, round tables and assessments with their
+participants, every version of the action plan with goals and measures, reviews with the
+progress of each measure, powers of attorney, the exit report, the closure, the journal,
+the per-case access grants, the documents, the change history (django-simple-history:
+who, when, what kind of change, which fields from what to what) and the access log (who
+read the case, when, how). The person's own change history is beside the person.
+
+Not in it: the network addresses in the access log (they identify the staff member's
+workstation, not anything about the person).
+
+The number of queries does not depend on the number of cases or records: one per kind of
+record (prefetched), one per history table, and at most one per kind of record named in
+a change (to show its name).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from cases.actions import grant_label
+from cases.flow import transitions_by_name
+from cases.models import (
+    AccessLog,
+    ActionPlan,
+    Case,
+    CaseGrant,
+    Closure,
+    ExitReport,
+    Goal,
+    JournalEntry,
+    Measure,
+    MeasureProgress,
+    Meeting,
+    MeetingParticipant,
+    Person,
+    PowerOfAttorney,
+    Review,
+)
+from roles.models import BilingualNamed, User
+
+FORMAT = "iiz.subject-access"
+FORMAT_VERSION = 1
+
+# The change types of django-simple-history.
+CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+CHANGE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+def choice(instance: models.Model, field_name: str) -> dict[str, str] | None:
+    """A coded value as {"code", "label"}; None when empty and without a label."""
+    return coded(instance._meta.get_field(field_name), getattr(instance, field_name))
+
+
+def coded(field: models.Field, value: Any) -> dict[str, str] | None:
+    labels = {str(k): v for k, v in field.flatchoices}
+    if value in (None, "") and "" not in labels:
+        return None
+    return {"code": value, "label": str(labels.get(str(value), value))}
+
+
+def user_name(user: User | None) -> str | None:
+    return str(user) if user is not None else None
+
+
+def named(unit: BilingualNamed | None) -> dict[str, str] | None:
+    """An institution, region or theme: its code and its name in the active language."""
+    return {"code": unit.code, "name": unit.name} if unit is not None else None
+
+
+def _value(field: models.Field, raw: Any, related: dict) -> Any:
+    """A stored value (as in a history row) in the form the export uses elsewhere."""
+    if field.choices:
+        return coded(field, raw)
+    if field.is_relation:
+        if raw is None:
+            return None
+        obj = related.get(field.related_model, {}).get(raw)
+        if obj is None:
+            return {"id": raw, "name": None}
+        if isinstance(obj, BilingualNamed):
+            return named(obj)
+        return str(obj)
+    return raw
+
+
+# --- the records ------------------------------------------------------------------------------
+
+
+def _person(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "birth_date": person.birth_date,
+        "ahv_number": person.ahv_number,
+        "sex": choice(person, "sex"),
+        "language": choice(person, "language"),
+        "street": person.street,
+        "postcode": person.postcode,
+        "city": person.city,
+        "phone": person.phone,
+        "email": person.email,
+        "created_at": person.created_at,
+    }
+
+
+# The dates of the steps of a case, in the order of the flow.
+CASE_DATES = [
+    "reported_at", "meeting_decided_at", "cm_designated_at", "first_meeting_on", "plan_submitted_at",
+    "plan_validated_at", "implementation_finished_at", "exit_reported_at", "closed_at", "interrupted_at",
+]
+
+
+def _meeting(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.pk,
+        "kind": choice(meeting, "kind"),
+        "scheduled_for": meeting.scheduled_for,
+        "place": meeting.place,
+        "held_on": meeting.held_on,
+        "work_capacity": meeting.work_capacity,
+        "medical_situation": meeting.medical_situation,
+        "employability": meeting.employability,
+        "social_situation": meeting.social_situation,
+        "result": meeting.result,
+        "action_options": meeting.action_options,
+        "decision": choice(meeting, "decision"),
+        "decision_reason": meeting.decision_reason,
+        "lead_institution": named(meeting.lead_institution),
+        "designated_cm": user_name(meeting.designated_cm),
+        "created_by": user_name(meeting.created_by),
+        "created_at": meeting.created_at,
+        "participants": [
+            {
+                "name": user_name(p.user) if p.user_id else p.name,
+                "organisation": p.organisation,
+                "function": p.function,
+                "has_account": p.user_id is not None,
+            }
+            for p in meeting.participants.all()
+        ],
+    }
+
+
+def _plan(plan: ActionPlan) -> dict[str, Any]:
+    return {
+        "id": plan.pk,
+        "version": plan.version,
+        "status": choice(plan, "status"),
+        "resources": plan.resources,
+        "notes": plan.notes,
+        "signature_place": plan.signature_place,
+        "signed_by_person_on": plan.signed_by_person_on,
+        "signed_by_cm_on": plan.signed_by_cm_on,
+        "author": user_name(plan.author),
+        "created_at": plan.created_at,
+        "submitted_at": plan.submitted_at,
+        "decided_at": plan.decided_at,
+        "validator": user_name(plan.validator),
+        "decision_comment": plan.decision_comment,
+        "goals": [{"id": g.pk, "position": g.position, "text": g.text} for g in plan.goals.all()],
+        "measures": [
+            {
+                "id": m.pk,
+                "position": m.position,
+                "title": m.title,
+                "catalogue_measure": m.catalogue_measure.name if m.catalogue_measure_id else None,
+                "responsible_institution": named(m.responsible_institution),
+                "starts_on": m.starts_on,
+                "due_on": m.due_on,
+                "status": choice(m, "status"),
+                "result": m.result,
+            }
+            for m in plan.measures.all()
+        ],
+    }
+
+
+def _review(review: Review, plan_versions: dict[int, int]) -> dict[str, Any]:
+    return {
+        "id": review.pk,
+        "kind": choice(review, "kind"),
+        "held_on": review.held_on,
+        "summary": review.summary,
+        "poa_check": choice(review, "poa_check"),
+        "decision": choice(review, "decision"),
+        "network_informed": review.network_informed,
+        "author": user_name(review.author),
+        "created_at": review.created_at,
+        "progress": [
+            {
+                "measure_id": p.measure_id,
+                "measure": p.measure.title,
+                "plan_version": plan_versions.get(p.measure.plan_id),
+                "status": choice(p, "status"),
+                "note": p.note,
+            }
+            for p in review.progress.all()
+        ],
+    }
+
+
+def _power_of_attorney(poa: PowerOfAttorney) -> dict[str, Any]:
+    return {
+        "id": poa.pk,
+        "signed_on": poa.signed_on,
+        "valid_until": poa.valid_until,
+        "institutions": [named(i) for i in poa.institutions.all()],
+        "recorded_by": user_name(poa.recorded_by),
+        "created_at": poa.created_at,
+    }
+
+
+def _exit_report(report: ExitReport | None) -> dict[str, Any] | None:
+    if report is None:
+        return None
+    return {
+        "id": report.pk,
+        "outcome": choice(report, "outcome"),
+        "employer": report.employer,
+        "job_title": report.job_title,
+        "job_start_on": report.job_start_on,
+        "workload_percent": report.workload_percent,
+        "other_service": named(report.other_service),
+        "other_service_detail": report.other_service_detail,
+        "interruption_reason": choice(report, "interruption_reason"),
+        "interruption_note": report.interruption_note,
+        "summary": report.summary,
+        "author": user_name(report.author),
+        "created_at": report.created_at,
+        "submitted_at": report.submitted_at,
+    }
+
+
+def _closure(closure) -> dict[str, Any] | None:
+    if closure is None:
+        return None
+    return {
+        "id": closure.pk,
+        "closed_by": user_name(closure.closed_by),
+        "closed_at": closure.closed_at,
+        "letter_text": closure.letter_text,
+        "archive_note": closure.archive_note,
+    }
+
+
+def step_labels() -> dict[str, str]:
+    """The label of each step a journal entry can name (as on the case page's timeline)."""
+    labels = {name: str(t.custom.get("label", name)) for name, t in transitions_by_name().items()}
+    labels.update(report=str(_("Case reported")), review=str(_("Review recorded")))
+    return labels
+
+
+def _journal_entry(entry: JournalEntry, steps: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": entry.pk,
+        "at": entry.at,
+        "kind": choice(entry, "kind"),
+        "author": user_name(entry.author),
+        "step": {"code": entry.transition, "label": steps.get(entry.transition, entry.transition)} if entry.transition else None,
+        "from_state": coded(Case._meta.get_field("state"), entry.from_state) if entry.from_state else None,
+        "to_state": coded(Case._meta.get_field("state"), entry.to_state) if entry.to_state else None,
+        "text": entry.text,
+    }
+
+
+def _grant(grant: CaseGrant) -> dict[str, Any]:
+    return {
+        "id": grant.pk,
+        "user": user_name(grant.user),
+        "permission": {"code": grant.permission.codename, "label": grant_label(grant.permission.codename)},
+        "valid_until": grant.valid_until,
+        "reason": grant.reason,
+        "granted_by": user_name(grant.granted_by),
+        "granted_at": grant.granted_at,
+    }
+
+
+def _access(entry: AccessLog) -> dict[str, Any]:
+    return {
+        "at": entry.at,
+        "user": user_name(entry.user),
+        "kind": choice(entry, "kind"),
+        "detail": entry.detail,
+        "detail_label": translation.gettext(entry.detail) if entry.detail else "",
+    }
+
+
+def _documents(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The documents of the case. No file is uploaded to the platform yet: the list names
+    the documents the records stand for (each plan version, the exit report, the closure
+    letter, the powers of attorney signed on paper), with the record that holds their
+    content. When files are stored, an entry gets ``file``: {"name", "content_type",
+    "size", "sha256"}."""
+    docs = []
+    for plan in case["plans"]:
+        docs.append(_document("action_plan", str(ActionPlan._meta.verbose_name), f"v{plan['version']}",
+                              plan["submitted_at"] or plan["created_at"], "action_plan", plan["id"]))
+    for poa in case["powers_of_attorney"]:
+        docs.append(_document("power_of_attorney", str(PowerOfAttorney._meta.verbose_name), "", poa["signed_on"],
+                              "power_of_attorney", poa["id"]))
+    report = case["exit_report"]
+    if report is not None:
+        docs.append(_document("exit_report", str(ExitReport._meta.verbose_name), "",
+                              report["submitted_at"] or report["created_at"], "exit_report", report["id"]))
+    closure = case["closure"]
+    if closure is not None and closure["letter_text"]:
+        docs.append(_document("closure_letter", str(Closure._meta.get_field("letter_text").verbose_name), "",
+                              closure["closed_at"], "closure", closure["id"]))
+    return docs
+
+
+def _document(kind: str, title: str, detail: str, date, record_type: str, record_id: int) -> dict[str, Any]:
+    if isinstance(date, datetime.datetime):
+        date = timezone.localdate(date) if timezone.is_aware(date) else date.date()
+    return {
+        "kind": kind,
+        "title": capfirst(f"{title} {detail}".strip()),
+        "date": date,
+        "record": {"type": record_type, "id": record_id},
+        "file": None,
+    }
+
+
+# --- the change history ----------------------------------------------------------------------
+
+
+# The history tables exported, and the name of their records in the export.
+TRACKED: dict[type[models.Model], str] = {
+    Person: "person",
+    Case: "case",
+    Meeting: "meeting",
+    ActionPlan: "action_plan",
+    Goal: "goal",
+    Measure: "measure",
+    Review: "review",
+    PowerOfAttorney: "power_of_attorney",
+    ExitReport: "exit_report",
+}
+
+# Never compared: the key and the link to the record a row belongs to.
+HIDDEN_FIELDS = {"id", "case", "plan"}
+
+
+def _history_rows(person: Person, case_ids: list[int]) -> dict[type[models.Model], list]:
+    """The history rows of the person, the cases and their records, each record's rows
+    oldest first: one query per table."""
+    querysets = {Person: Person.history.filter(id=person.pk)}
+    if case_ids:
+        plan_ids = ActionPlan.history.filter(case_id__in=case_ids).values("id")
+        querysets.update({
+            Case: Case.history.filter(id__in=case_ids),
+            Meeting: Meeting.history.filter(case_id__in=case_ids),
+            ActionPlan: ActionPlan.history.filter(case_id__in=case_ids),
+            Goal: Goal.history.filter(plan_id__in=plan_ids),
+            Measure: Measure.history.filter(plan_id__in=plan_ids),
+            Review: Review.history.filter(case_id__in=case_ids),
+            PowerOfAttorney: PowerOfAttorney.history.filter(case_id__in=case_ids),
+            ExitReport: ExitReport.history.filter(case_id__in=case_ids),
+        })
+    return {
+        model: list(qs.select_related("history_user").order_by("id", "history_date", "history_id"))
+        for model, qs in querysets.items()
+    }
+
+
+def _record_label(model: type[models.Model], row, plan_versions: dict[int, int]) -> str:
+    if model is Person:
+        return f"{row.first_name} {row.last_name}"
+    if model is Case:
+        return row.reference
+    if model is ActionPlan:
+        return f"v{row.version}"
+    if model in (Goal, Measure):
+        version = plan_versions.get(row.plan_id)
+        text = row.text if model is Goal else row.title
+        return (f"v{version}: " if version else "") + text
+    if model is Meeting:
+        kind = str(coded(Meeting._meta.get_field("kind"), row.kind)["label"])
+        return f"{kind} {date_format(row.held_on, 'SHORT_DATE_FORMAT')}" if row.held_on else kind
+    if model is Review:
+        return date_format(row.held_on, "SHORT_DATE_FORMAT") if row.held_on else ""
+    if model is PowerOfAttorney:
+        return date_format(row.signed_on, "SHORT_DATE_FORMAT") if row.signed_on else ""
+    return ""
+
+
+def _compared_fields(history_model) -> list[models.Field]:
+    return [f for f in history_model.tracked_fields if f.name not in HIDDEN_FIELDS and not f.primary_key]
+
+
+def _changes(history: dict[type[models.Model], list], plan_versions: dict[int, int], plan_cases: dict[int, int]):
+    """Each history row compared with the previous row of the same record: a list of
+    (case id or None, change dict, [(field, before, after)]), values still raw."""
+    found = []
+    for model, key in TRACKED.items():
+        rows = history.get(model, [])
+        if not rows:
+            continue
+        compared = _compared_fields(type(rows[0]))
+        previous = None
+        for row in rows:
+            if previous is not None and previous.id != row.id:
+                previous = None
+            diffs = []
+            if row.history_type == "~" and previous is not None:
+                diffs = [
+                    (f, getattr(previous, f.attname), getattr(row, f.attname))
+                    for f in compared
+                    if getattr(previous, f.attname) != getattr(row, f.attname)
+                ]
+                if not diffs:  # saved without a change
+                    previous = row
+                    continue
+            if model is Person:
+                case_id = None
+            elif model is Case:
+                case_id = row.id
+            elif model in (Goal, Measure):
+                case_id = plan_cases.get(row.plan_id)
+            else:
+                case_id = row.case_id
+            change = {
+                "at": row.history_date,
+                "user": user_name(row.history_user),
+                "change": {"code": CHANGE_TYPES[row.history_type], "label": str(CHANGE_LABELS[row.history_type])},
+                "record": {
+                    "type": key,
+                    "type_label": str(capfirst(model._meta.verbose_name)),
+                    "id": row.id,
+                    "label": _record_label(model, row, plan_versions),
+                },
+                "earlier_version_missing": row.history_type == "~" and previous is None,
+            }
+            found.append((case_id, change, diffs, (row.history_date, row.history_id)))
+            previous = row
+    found.sort(key=lambda item: item[3])
+    return found
+
+
+def _resolve(found) -> dict[type[models.Model], dict]:
+    """The records named by foreign keys in the changes: one query per kind of record."""
+    wanted: dict[type[models.Model], set] = {}
+    for _case_id, _change, diffs, _order in found:
+        for f, old, new in diffs:
+            if f.is_relation:
+                wanted.setdefault(f.related_model, set()).update(v for v in (old, new) if v is not None)
+    return {model: model._default_manager.in_bulk(ids) for model, ids in wanted.items() if ids}
+
+
+# --- the export --------------------------------------------------------------------------------
+
+
+def cases_queryset(person: Person) -> models.QuerySet[Case]:
+    """The person's cases with every record the export shows, oldest first."""
+    return (
+        Case.objects.filter(person=person)
+        .select_related(
+            "region", "theme", "reporting_institution", "reported_by", "coordinator", "case_manager",
+            "exit_report__author", "exit_report__other_service", "closure__closed_by",
+        )
+        .prefetch_related(
+            Prefetch("institutions"),
+            Prefetch(
+                "meetings",
+                queryset=Meeting.objects.select_related("lead_institution", "designated_cm", "created_by")
+                .prefetch_related(Prefetch("participants", queryset=MeetingParticipant.objects.select_related("user").order_by("pk")))
+                .order_by("pk"),
+            ),
+            Prefetch(
+                "plans",
+                queryset=ActionPlan.objects.select_related("author", "validator")
+                .prefetch_related(
+                    Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
+                    Prefetch("measures", queryset=Measure.objects.select_related("responsible_institution", "catalogue_measure")
+                             .order_by("position", "pk")),
+                )
+                .order_by("version"),
+            ),
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("author")
+                .prefetch_related(Prefetch("progress", queryset=MeasureProgress.objects.select_related("measure").order_by("measure__position", "pk")))
+                .order_by("held_on", "pk"),
+            ),
+            Prefetch(
+                "powers_of_attorney",
+                queryset=PowerOfAttorney.objects.select_related("recorded_by").prefetch_related("institutions").order_by("signed_on", "pk"),
+            ),
+            Prefetch("journal", queryset=JournalEntry.objects.select_related("author").order_by("at", "pk")),
+            Prefetch("grants", queryset=CaseGrant.objects.select_related("user", "permission", "granted_by").order_by("granted_at", "pk")),
+            Prefetch("access_log", queryset=AccessLog.objects.select_related("user").order_by("at", "pk")),
+        )
+        .order_by("reported_at", "pk")
+    )
+
+
+def _one_to_one(case: Case, name: str):
+    try:
+        return getattr(case, name)
+    except models.ObjectDoesNotExist:
+        return None
+
+
+def collect(person: Person, *, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """Everything recorded about ``person``, for the right of access. Labels are in the
+    active language."""
+    cases = list(cases_queryset(person))
+    case_ids = [case.pk for case in cases]
+    history = _history_rows(person, case_ids)
+    plan_versions = {row.id: row.version for row in history.get(ActionPlan, [])}
+    plan_cases = {row.id: row.case_id for row in history.get(ActionPlan, [])}
+    found = _changes(history, plan_versions, plan_cases)
+    related = _resolve(found)
+
+    history_by_case: dict[int | None, list] = {}
+    for case_id, change, diffs, _order in found:
+        change["fields"] = [
+            {
+                "field": f.name,
+                "label": str(capfirst(f.verbose_name)),
+                "before": _value(f, old, related),
+                "after": _value(f, new, related),
+            }
+            for f, old, new in diffs
+        ]
+        history_by_case.setdefault(case_id, []).append(change)
+
+    exported = []
+    steps = step_labels()
+    state_field = Case._meta.get_field("state")
+    for case in cases:
+        plans = list(case.plans.all())
+        versions = {plan.pk: plan.version for plan in plans}
+        data = {
+            "id": case.pk,
+            "reference": case.reference,
+            "state": coded(state_field, case.state),
+            "cii101_step": case.cii101_step,
+            "region": named(case.region),
+            "theme": named(case.theme),
+            "reporting_institution": named(case.reporting_institution),
+            "reported_by": user_name(case.reported_by),
+            "institutions": [named(i) for i in case.institutions.all()],
+            "reason": case.reason,
+            "coordinator": user_name(case.coordinator),
+            "case_manager": user_name(case.case_manager),
+            "dates": {name: getattr(case, name) for name in CASE_DATES},
+            "meetings": [_meeting(m) for m in case.meetings.all()],
+            "plans": [_plan(p) for p in plans],
+            "reviews": [_review(r, versions) for r in case.reviews.all()],
+            "powers_of_attorney": [_power_of_attorney(p) for p in case.powers_of_attorney.all()],
+            "exit_report": _exit_report(_one_to_one(case, "exit_report")),
+            "closure": _closure(_one_to_one(case, "closure")),
+            "journal": [_journal_entry(e, steps) for e in case.journal.all()],
+            "access_grants": [_grant(g) for g in case.grants.all()],
+        }
+        data["documents"] = _documents(data)
+        data["history"] = history_by_case.get(case.pk, [])
+        data["access_log"] = [_access(entry) for entry in case.access_log.all()]
+        exported.append(data)
+
+    return {
+        "export": {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "legal_basis": "Art. 25 DSG / LPD (SR 235.1)",
+            "generated_at": now or timezone.now(),
+            "language": translation.get_language(),
+        },
+        "person": _person(person),
+        "person_history": history_by_case.get(None, []),
+        "cases": exported,
+    }
+
+
+
+class ExportEncoder(DjangoJSONEncoder):
+    """Dates as ISO 8601; date-times in Swiss local time with their offset, to the second."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            value = timezone.localtime(o) if timezone.is_aware(o) else o
+            return value.isoformat(timespec="seconds")
+        return super().default(o)
+
+
+def to_json(data: dict[str, Any]) -> bytes:
+    """The export as UTF-8 JSON (readable: indented, non-ASCII letters kept)."""
+    return json.dumps(data, cls=ExportEncoder, ensure_ascii=False, indent=2).encode("utf-8")
