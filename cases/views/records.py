@@ -58,6 +58,19 @@ def _attempt(action: Callable[[], Any]) -> ActionRefused | None:
     return None
 
 
+def _submit(request: HttpRequest, pk: int, case: Case, action: Callable[[], Any], success: str):
+    """Run the page's one action. Done: a success message and the case page. Refused: the
+    403 page when the role may not, otherwise the reasons for the form page and the case
+    loaded again. Returns (response or None, reasons, case)."""
+    refusal = _attempt(action)
+    if refusal is None:
+        messages.success(request, success)
+        return redirect(case), [], case
+    if refusal.forbidden:
+        return forbidden(request, refusal.reasons), [], case
+    return None, refusal.reasons, _load(request, pk)
+
+
 def _has_errors(context: dict) -> bool:
     return any(
         isinstance(value, (BaseForm, BaseFormSet)) and value.is_bound and not value.is_valid() for value in context.values()
@@ -147,14 +160,13 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         formset = forms.ParticipantFormSet(data, prefix="participants", form_kwargs=form_kwargs)
         if not adding and form.is_valid() and formset.is_valid():
             people = [f.participant() for f in forms.kept_forms(formset)]
-            refusal = _attempt(lambda: actions.save_meeting(form.instance, by=request.user, participants=people))
-            if refusal is None:
-                messages.success(request, _("%(meeting)s saved.") % {"meeting": meeting.get_kind_display()})
-                return redirect(case)
-            if refusal.forbidden:
-                return forbidden(request, refusal.reasons)
-            reasons = refusal.reasons
-            case = _load(request, pk)
+            done, reasons, case = _submit(
+                request, pk, case,
+                lambda: actions.save_meeting(form.instance, by=request.user, participants=people),
+                _("%(meeting)s saved.") % {"meeting": meeting.get_kind_display()},
+            )
+            if done:
+                return done
     else:
         form = forms.MeetingForm(instance=meeting, cm_choices=cm_choices, cm_users=cm_users)
         formset = forms.ParticipantFormSet(prefix="participants", form_kwargs=form_kwargs, initial=forms.participants_initial(meeting))
@@ -179,14 +191,13 @@ def first_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.FirstMeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         day = form.cleaned_data["first_meeting_on"]
-        refusal = _attempt(lambda: actions.start_plan(case, by=request.user, first_meeting_on=day))
-        if refusal is None:
-            messages.success(request, _("First meeting recorded. The action plan is open: write it with the person."))
-            return redirect(case)
-        if refusal.forbidden:
-            return forbidden(request, refusal.reasons)
-        reasons = refusal.reasons
-        case = _load(request, pk)
+        done, reasons, case = _submit(
+            request, pk, case,
+            lambda: actions.start_plan(case, by=request.user, first_meeting_on=day),
+            _("First meeting recorded. The action plan is open: write it with the person."),
+        )
+        if done:
+            return done
     due = timezone.localtime(case.cm_designated_at).date() + datetime.timedelta(days=14) if case.cm_designated_at else None
     return _page(
         request, "cases/forms/first_meeting.html", case, _("Record the first meeting"), 4,
@@ -314,15 +325,10 @@ def new_power_of_attorney(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.PowerOfAttorneyForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            refusal = _attempt(lambda: actions.record_power_of_attorney(
-                case, by=request.user, signed_on=data["signed_on"], institutions=data["institutions"]))
-            if refusal is None:
-                messages.success(request, _("Power of attorney recorded."))
-                return redirect(case)
-            if refusal.forbidden:
-                return forbidden(request, refusal.reasons)
-            reasons = refusal.reasons
-            case = _load(request, pk)
+            done, reasons, case = _submit(request, pk, case, lambda: actions.record_power_of_attorney(
+                case, by=request.user, signed_on=data["signed_on"], institutions=data["institutions"]), _("Power of attorney recorded."))
+            if done:
+                return done
     else:
         form = forms.PowerOfAttorneyForm(initial={"signed_on": timezone.localdate(), "institutions": list(case.institutions.all())})
     earlier = list(case.powers_of_attorney.order_by("-signed_on", "-pk")[:3])
@@ -348,14 +354,13 @@ def interrupt_case(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.InterruptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        refusal = _attempt(lambda: actions.interrupt(case, by=request.user, reason=data["reason"], note=data["note"].strip()))
-        if refusal is None:
-            messages.success(request, _("The case is interrupted. Complete the exit report now."))
-            return redirect(case)
-        if refusal.forbidden:
-            return forbidden(request, refusal.reasons)
-        reasons = refusal.reasons
-        case = _load(request, pk)
+        done, reasons, case = _submit(
+            request, pk, case,
+            lambda: actions.interrupt(case, by=request.user, reason=data["reason"], note=data["note"].strip()),
+            _("The case is interrupted. Complete the exit report now."),
+        )
+        if done:
+            return done
     return _page(request, "cases/forms/interrupt.html", case, _("Interrupt the case"), 10, form=form, reasons=reasons)
 
 
@@ -374,14 +379,13 @@ def edit_exit_report(request: HttpRequest, pk: int) -> HttpResponse:
     reasons: list[str] = []
     form = forms.ExitReportForm(request.POST if request.method == "POST" else None, instance=report)
     if request.method == "POST" and form.is_valid():
-        refusal = _attempt(lambda: actions.save_exit_report(form.instance, by=user))
-        if refusal is None:
-            messages.success(request, _("Exit report saved. Submit it to the IIZ office from the case page."))
-            return redirect(case)
-        if refusal.forbidden:
-            return forbidden(request, refusal.reasons)
-        reasons = refusal.reasons
-        case = _load(request, pk)
+        done, reasons, case = _submit(
+            request, pk, case,
+            lambda: actions.save_exit_report(form.instance, by=user),
+            _("Exit report saved. Submit it to the IIZ office from the case page."),
+        )
+        if done:
+            return done
     return _page(request, "cases/forms/exit_report.html", case, _("Exit report"), 10, form=form, reasons=reasons, report=report)
 
 
@@ -409,15 +413,10 @@ def close_case(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.CloseCaseForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            refusal = _attempt(lambda: actions.close_case(
-                case, by=request.user, letter_text=data["letter_text"], archive_note=data["archive_note"].strip()))
-            if refusal is None:
-                messages.success(request, _("The case is closed and archived."))
-                return redirect(case)
-            if refusal.forbidden:
-                return forbidden(request, refusal.reasons)
-            reasons = refusal.reasons
-            case = _load(request, pk)
+            done, reasons, case = _submit(request, pk, case, lambda: actions.close_case(
+                case, by=request.user, letter_text=data["letter_text"], archive_note=data["archive_note"].strip()), _("The case is closed and archived."))
+            if done:
+                return done
     else:
         form = forms.CloseCaseForm(initial={"letter_text": default_letter(case, report, request.user)})
     return _page(
@@ -442,14 +441,13 @@ def new_journal_entry(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.JournalEntryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        refusal = _attempt(lambda: actions.add_journal_entry(case, by=request.user, kind=data["kind"], text=data["text"].strip()))
-        if refusal is None:
-            messages.success(request, _("Journal entry added."))
-            return redirect(case)
-        if refusal.forbidden:
-            return forbidden(request, refusal.reasons)
-        reasons = refusal.reasons
-        case = _load(request, pk)
+        done, reasons, case = _submit(
+            request, pk, case,
+            lambda: actions.add_journal_entry(case, by=request.user, kind=data["kind"], text=data["text"].strip()),
+            _("Journal entry added."),
+        )
+        if done:
+            return done
     return _page(request, "cases/forms/journal_entry.html", case, _("Add to the journal"), case.cii101_step, form=form, reasons=reasons)
 
 
