@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from typing import Iterable
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django_fsm import ConcurrentTransition
 from simple_history.utils import bulk_create_with_history
 
 from cases import permissions
+from cases.acting import action
 from cases.flow import refusal_reasons
 from cases.models import (
     ActionPlan,
@@ -134,7 +134,7 @@ def likely_duplicates(*, ahv_number: str, first_name: str, last_name: str, birth
     return Person.objects.filter(match).prefetch_related("cases")
 
 
-@transaction.atomic
+@action
 def report_case(
     *,
     by: User,
@@ -177,7 +177,7 @@ def report_case(
 # --- round table and assessment (CII101 step 2, 3) ----------------------------------------
 
 
-@transaction.atomic
+@action
 def plan_meeting(case: Case, *, by: User, kind: str, scheduled_for=None, place: str = "") -> Meeting:
     """The coordinator decides on a round table or an assessment (the secretariat organises
     the assessment), from a new report or escalating a round table."""
@@ -191,7 +191,7 @@ def can_record_meeting(case: Case, user: User) -> bool:
     return permissions.can_coordinate(case, user) or user.has_role(Role.SECRETARIAT)
 
 
-@transaction.atomic
+@action
 def save_meeting(meeting: Meeting, *, by: User, participants: Iterable[dict] | None = None) -> Meeting:
     """Record the date, place, participants and result of a round table or assessment."""
     _require_open(meeting.case)
@@ -209,13 +209,13 @@ def save_meeting(meeting: Meeting, *, by: User, participants: Iterable[dict] | N
     return meeting
 
 
-@transaction.atomic
+@action
 def end_without_case_management(case: Case, *, by: User) -> None:
     meeting = case.records.last_meeting
     _step(case, "end_without_case_management", by=by, text=meeting.decision_reason if meeting else "")
 
 
-@transaction.atomic
+@action
 def designate_case_manager(case: Case, *, by: User) -> None:
     """CII101 step 3: the case manager named by the round table or assessment takes over."""
     case.refresh_records()
@@ -227,7 +227,7 @@ def designate_case_manager(case: Case, *, by: User) -> None:
 # --- the action plan (CII101 steps 4, 5, 8) -----------------------------------------------
 
 
-@transaction.atomic
+@action
 def start_plan(case: Case, *, by: User, first_meeting_on: datetime.date) -> ActionPlan:
     """CII101 step 4: the case manager has met the person; the first plan version opens."""
     if first_meeting_on > timezone.localdate():
@@ -243,7 +243,7 @@ def can_edit_plan(plan: ActionPlan, user: User) -> bool:
     return plan.is_editable and plan.case.state == CaseState.PLAN_PREPARATION and permissions.is_case_manager(plan.case, user)
 
 
-@transaction.atomic
+@action
 def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[dict]) -> ActionPlan:
     """Save a draft version: its fields, goals and measures (replacing the earlier ones)."""
     _require(can_edit_plan(plan, by), _("Only the case manager edits the action plan, while it is in preparation."))
@@ -270,7 +270,7 @@ def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[di
     return plan
 
 
-@transaction.atomic
+@action
 def submit_plan(case: Case, *, by: User) -> None:
     now = timezone.now()
     _step(case, "submit_plan", by=by, plan_submitted_at=now)
@@ -280,7 +280,7 @@ def submit_plan(case: Case, *, by: User) -> None:
     plan.save(update_fields=["status", "submitted_at"])
 
 
-@transaction.atomic
+@action
 def validate_plan(case: Case, *, by: User, comment: str = "") -> None:
     """CII101 step 5: validated; the earlier validated version is superseded."""
     now = timezone.now()
@@ -296,7 +296,7 @@ def validate_plan(case: Case, *, by: User, comment: str = "") -> None:
     plan.save(update_fields=["status", "validator", "decided_at", "decision_comment"])
 
 
-@transaction.atomic
+@action
 def send_back_plan(case: Case, *, by: User, comment: str) -> None:
     """CII101 step 5: not validated; the coordinator proposes other options (required)."""
     if not comment.strip():
@@ -331,7 +331,7 @@ def _new_version(case: Case, *, by: User) -> ActionPlan:
     return plan
 
 
-@transaction.atomic
+@action
 def change_plan(case: Case, *, by: User, reason: str) -> ActionPlan:
     """CII101 step 8: a new plan version (a copy of the current one), to be signed and
     validated again."""
@@ -350,7 +350,7 @@ def can_record_review(case: Case, user: User, kind: str) -> bool:
     return permissions.can_coordinate(case, user) or permissions.is_case_manager(case, user)
 
 
-@transaction.atomic
+@action
 def record_power_of_attorney(case: Case, *, by: User, signed_on: datetime.date, institutions: Iterable[Institution]) -> PowerOfAttorney:
     _require_open(case)
     _require(
@@ -367,7 +367,7 @@ def record_power_of_attorney(case: Case, *, by: User, signed_on: datetime.date, 
     return poa
 
 
-@transaction.atomic
+@action
 def record_review(case: Case, *, by: User, review: Review, progress: Iterable[dict] = ()) -> Review:
     """CII101 steps 7-9: a review, the progress of each measure, the power-of-attorney check
     (reviews with the person), then the decision: continue, change or finish the plan."""
@@ -405,7 +405,7 @@ def record_review(case: Case, *, by: User, review: Review, progress: Iterable[di
     return review
 
 
-@transaction.atomic
+@action
 def finish_plan(case: Case, *, by: User) -> None:
     """CII101 step 9: all steps done; on to the exit report."""
     _step(case, "finish_plan", by=by, implementation_finished_at=timezone.now())
@@ -416,7 +416,7 @@ def finish_plan(case: Case, *, by: User) -> None:
 # --- exit and closure (CII101 steps 10, 11) -----------------------------------------------
 
 
-@transaction.atomic
+@action
 def interrupt(case: Case, *, by: User, reason: str, note: str = "") -> None:
     """The person refuses, moves away or dies: the case goes to the exit report, with the
     outcome "interrupted" and the reason."""
@@ -437,7 +437,7 @@ def can_write_exit_report(case: Case, user: User) -> bool:
     )
 
 
-@transaction.atomic
+@action
 def save_exit_report(report: ExitReport, *, by: User) -> ExitReport:
     _require(can_write_exit_report(report.case, by), _("Only the case manager writes the exit report, at the end of the support."))
     report.full_clean()
@@ -446,7 +446,7 @@ def save_exit_report(report: ExitReport, *, by: User) -> ExitReport:
     return report
 
 
-@transaction.atomic
+@action
 def submit_exit_report(case: Case, *, by: User) -> None:
     now = timezone.now()
     _step(case, "submit_exit_report", by=by, exit_reported_at=now)
@@ -455,14 +455,14 @@ def submit_exit_report(case: Case, *, by: User) -> None:
     report.save(update_fields=["submitted_at"])
 
 
-@transaction.atomic
+@action
 def close_case(case: Case, *, by: User, letter_text: str = "", archive_note: str = "") -> Closure:
     """CII101 step 11: the cantonal officer closes the dossier; from now on it is read-only."""
     _step(case, "close", by=by, text=archive_note, closed_at=timezone.now())
     return Closure.objects.create(case=case, closed_by=by, letter_text=letter_text, archive_note=archive_note)
 
 
-@transaction.atomic
+@action
 def add_journal_entry(case: Case, *, by: User, kind: str, text: str) -> JournalEntry:
     """Notes and meeting minutes in the case journal."""
     _require_open(case)
@@ -498,7 +498,7 @@ def simple_step(case: Case, name: str, *, by: User, text: str = "") -> None:
 MAX_GRANT_DAYS = 366
 
 
-@transaction.atomic
+@action
 def grant_access(case: Case, *, by: User, user: User, permission: str, valid_until: datetime.date, reason: str):
     """Give ``user`` access to this case until ``valid_until``: as deputy case manager, or
     to read it. The coordinator decides; the journal records it."""
@@ -535,7 +535,7 @@ def grant_access(case: Case, *, by: User, user: User, permission: str, valid_unt
     return grant
 
 
-@transaction.atomic
+@action
 def revoke_access(case: Case, *, by: User, grant_id: int) -> None:
     from cases.grants import forget_grants
     from cases.models import CaseGrant

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from cases import actions
+from cases.acting import acting_as
 from cases.models import (
     Case,
     CaseState,
@@ -96,7 +97,8 @@ def walk(case: Case, target: str, cast: Cast, *, today: datetime.date | None = N
                 ])
             plan.signed_by_person_on = today
             plan.signed_by_cm_on = today
-            plan.save(update_fields=["signature_place", "signed_by_person_on", "signed_by_cm_on", "resources"])
+            with acting_as(cast.case_manager):  # the signatures, as the CM records them on the plan form
+                plan.save(update_fields=["signature_place", "signed_by_person_on", "signed_by_cm_on", "resources"])
             case.refresh_records()
             actions.submit_plan(case, by=cast.case_manager)
         elif state == CaseState.PLAN_VALIDATION:

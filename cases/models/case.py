@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from cases.acting import history_user
+
 from cases import guards
 from cases.models.person import Person
 from cases.permissions import can_close, can_coordinate, can_interrupt, is_case_manager
@@ -124,7 +126,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], get_user=history_user)
 
     class Meta:
         verbose_name = _("case")

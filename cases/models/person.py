@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.acting import history_user
+
 from cases.ahv import validate_ahv
 from roles.models import Language
 
@@ -34,7 +36,7 @@ class Person(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("person")

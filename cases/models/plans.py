@@ -3,6 +3,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.acting import history_user
+
 from cases.models.catalogue import CatalogueMeasure
 from roles.models import Institution, User
 
@@ -43,7 +45,7 @@ class ActionPlan(models.Model):
         _("coordinator's comment"), blank=True, help_text=_("When sending back: the other options proposed.")
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("action plan")
@@ -76,7 +78,7 @@ class Goal(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.TextField(_("goal"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("goal")
@@ -111,7 +113,7 @@ class Measure(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
     result = models.TextField(_("result"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("measure")

@@ -283,3 +283,12 @@ def test_buttons_list_only_the_steps_the_role_allows(make_case, coordinator, cas
     assert {a.name for a in available_actions(case, coordinator)} == {"plan_round_table", "plan_assessment", "interrupt"}
     assert available_actions(case, frontline) == []
     assert available_actions(case, case_manager) == []
+
+
+def test_history_rows_name_the_acting_user_outside_a_request(make_case, coordinator, case_manager):
+    case = make_case("implementation")
+    authors = {h.history_user for h in case.history.all()}
+    assert None not in authors
+    assert {coordinator, case_manager} <= authors
+    plan = case.records.current_plan
+    assert {h.history_user for h in plan.history.all()} <= {case_manager, coordinator}
