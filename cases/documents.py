@@ -34,7 +34,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -201,3 +201,73 @@ def render_subject_access(data: dict[str, Any], *, language: str, document_date:
     if document_date is not None:
         context["document_date"] = document_date
     return render_pdf("pdf/subject_access.html", context, language=language)
+
+
+# --- documents of a case, in the person's correspondence language -------------------------------
+
+# How a letter greets the person, by correspondence language and sex (cases.Sex): the
+# conventions of each language, not translations of one another.
+SALUTATIONS: dict[str, dict[str, str]] = {
+    "de": {"f": "Sehr geehrte Frau {last_name}", "m": "Sehr geehrter Herr {last_name}", "x": "Guten Tag {full_name}"},
+    "fr": {"f": "Madame,", "m": "Monsieur,", "x": "Madame, Monsieur,"},
+}
+
+
+def person_language(case) -> str:
+    """The correspondence language of the case's person (German when unknown)."""
+    language = case.person.language
+    return language if language in SALUTATIONS else "de"
+
+
+def salutation(person, language: str) -> str:
+    """The salutation of a letter to ``person`` in ``language``."""
+    forms = SALUTATIONS.get(language, SALUTATIONS["de"])
+    return forms.get(person.sex, forms["x"]).format(last_name=person.last_name, full_name=person.full_name)
+
+
+def _case_context(case) -> dict[str, Any]:
+    return {"case": case, "person": case.person, "institutions": list(case.institutions.all())}
+
+
+def render_action_plan(plan) -> bytes:
+    """One version of the action plan (Zielvereinbarung / plan d'action), for the person and
+    the case manager to sign: goals, measures, resources and the signature blocks."""
+    case = plan.case
+    context = {
+        **_case_context(case),
+        "title": pgettext_lazy("document title", "Action plan"),
+        "plan": plan,
+        "goals": list(plan.goals.all()),
+        "measures": list(plan.measures.select_related("responsible_institution")),
+    }
+    return render_pdf("pdf/action_plan.html", context, language=person_language(case))
+
+
+def render_exit_report(report) -> bytes:
+    """The exit report (Austrittsbilanz / bilan de sortie): the outcome and the support's summary."""
+    case = report.case
+    context = {**_case_context(case), "title": gettext_lazy("Exit report"), "report": report}
+    return render_pdf("pdf/exit_report.html", context, language=person_language(case))
+
+
+def render_closure_letter(closure) -> bytes:
+    """The letter telling the person that the case is closed (Swiss business letter: the
+    address in the right window of a C5/C6 envelope)."""
+    case = closure.case
+    language = person_language(case)
+    context = {
+        "case": case,
+        "person": case.person,
+        "title": gettext_lazy("Closure of your IIZ support"),
+        "closure": closure,
+        "salutation": salutation(case.person, language),
+        "document_date": timezone.localdate(closure.closed_at) if closure.closed_at else timezone.localdate(),
+    }
+    return render_pdf("pdf/closure_letter.html", context, language=language)
+
+
+def render_power_of_attorney_form(case) -> bytes:
+    """The power of attorney (Vollmacht / procuration) for the person to sign, prefilled
+    with the person's data and the institutions of the case; valid one year from signature."""
+    context = {**_case_context(case), "title": pgettext_lazy("document title", "Power of attorney")}
+    return render_pdf("pdf/power_of_attorney.html", context, language=person_language(case))

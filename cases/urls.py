@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import audit, detail, export, intake, lists, records
+from cases.views import audit, detail, documents, export, intake, lists, records, tasks
 
 app_name = "cases"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     # lists.py, intake.py
     path("", lists.case_list, name="list"),
     path("new/", intake.intake, name="intake"),
+    # tasks.py: the open deadlines of the current user
+    path("tasks/", tasks.my_tasks, name="my_tasks"),
     # detail.py
     path("<int:pk>/", detail.case_detail, name="detail"),
     path("<int:pk>/plans/<int:version>/", detail.plan_version, name="plan_version"),
@@ -25,6 +27,11 @@ urlpatterns = [
     path("<int:pk>/exit-report/", records.edit_exit_report, name="exit_report"),
     path("<int:pk>/close/", records.close_case, name="close"),
     path("<int:pk>/journal/new/", records.new_journal_entry, name="new_journal_entry"),
+    # documents.py: PDFs of the case's documents, in the person's language
+    path("<int:pk>/plans/<int:version>/pdf/", documents.plan_pdf, name="plan_pdf"),
+    path("<int:pk>/exit-report/pdf/", documents.exit_report_pdf, name="exit_report_pdf"),
+    path("<int:pk>/closure-letter/pdf/", documents.closure_letter_pdf, name="closure_letter_pdf"),
+    path("<int:pk>/powers-of-attorney/form/pdf/", documents.poa_form_pdf, name="poa_form_pdf"),
     # audit.py
     path("<int:pk>/access-log/", audit.access_log, name="access_log"),
     path("<int:pk>/history/", audit.history, name="history"),

@@ -36,6 +36,7 @@ class Config:
     email_url: str | None
     default_from_email: str
     server_email: str
+    base_url: str
     time_zone: str = "Europe/Zurich"
     media_root: Path = field(default=BASE_DIR / "media")
     static_root: Path = field(default=BASE_DIR / "staticfiles")
@@ -106,6 +107,9 @@ def load(env: Mapping[str, str]) -> Config:
     if production and not redis_url:
         raise ConfigError("REDIS_URL is required when IIZ_PRODUCTION is on (Celery broker and cache)")
 
+    base_url = (env.get("IIZ_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+    check_url("IIZ_BASE_URL", base_url, {"https"} if production else {"http", "https"})
+
     email_url = env.get("EMAIL_URL") or None
     if email_url:
         check_url("EMAIL_URL", email_url, {"smtp", "smtp+tls", "smtp+ssl"})
@@ -121,6 +125,7 @@ def load(env: Mapping[str, str]) -> Config:
         email_url=email_url,
         default_from_email=env.get("DEFAULT_FROM_EMAIL", "IIZ Wallis <iiz@localhost>"),
         server_email=env.get("SERVER_EMAIL", env.get("DEFAULT_FROM_EMAIL", "iiz@localhost")),
+        base_url=base_url,
         media_root=Path(env.get("MEDIA_ROOT") or BASE_DIR / "media"),
         static_root=Path(env.get("STATIC_ROOT") or BASE_DIR / "staticfiles"),
     )

@@ -10,6 +10,7 @@ import sys
 import tempfile
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from iiz.config import BASE_DIR, ConfigError, email_settings, load
@@ -169,7 +170,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# The address of the application in e-mails (reminders link to the case).
+IIZ_BASE_URL = CONFIG.base_url
+CELERY_BEAT_SCHEDULE: dict = {
+    # cases/tasks.py: create the reminders of the CII101 deadlines, then send them.
+    "sweep-reminders": {"task": "cases.sweep_reminders", "schedule": crontab(minute=5)},
+    "send-reminders": {"task": "cases.send_reminders", "schedule": crontab(minute="*/10")},
+}
 
 # Sessions: eight working hours, ended when the browser closes.
 SESSION_COOKIE_AGE = 8 * 3600

@@ -43,6 +43,7 @@ def navigation(user: User, path: str) -> list[NavItem]:
     entries = [(_("Home"), reverse("home"))]
     if user.has_role(*CASEWORK_ROLES):
         entries.append((_("Cases"), reverse("cases:list")))
+        entries.append((_("My tasks"), reverse("cases:my_tasks")))
     if can_report(user):
         entries.append((_("Report a case"), reverse("cases:intake")))
     entries.append((_("CII101 process"), reverse("cases:process")))

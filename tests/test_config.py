@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "iiz.vs.ch",
     "DATABASE_URL": "postgres://iiz:pw@db:5432/iiz",
     "REDIS_URL": "redis://redis:6379/0",
+    "IIZ_BASE_URL": "https://iiz.vs.ch",
 }
 
 
@@ -53,6 +54,7 @@ def test_production_with_its_variables_loads():
         ({"REDIS_URL": "http://redis"}, "REDIS_URL must start with"),
         ({"DEBUG": "1"}, "DEBUG must be off"),
         ({"IIZ_PRODUCTION": "maybe"}, "IIZ_PRODUCTION must be one of"),
+        ({"IIZ_BASE_URL": "http://iiz.vs.ch"}, "IIZ_BASE_URL must start with one of https://;"),
     ],
 )
 def test_production_refuses_missing_or_malformed_variables(change, message):

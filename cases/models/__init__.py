@@ -18,10 +18,11 @@ from cases.models.reviews import MeasureProgress, PoaCheck, PowerOfAttorney, Rev
 from cases.models.closure import Closure, ExitOutcome, ExitReport, InterruptionReason
 from cases.models.journal import JournalEntry, JournalKind
 from cases.models.access import AccessKind, AccessLog, CaseGrant
+from cases.models.reminders import Reminder, ReminderKind
 
 __all__ = [
     "AccessKind", "AccessLog", "CaseGrant", "ActionPlan", "Case", "CaseState", "CatalogueMeasure", "Closure", "EmployerContact", "ExitOutcome",
     "ExitReport", "Goal", "InterruptionReason", "JournalEntry", "JournalKind", "Measure", "MeasureProgress",
     "MeasureStatus", "Meeting", "MeetingDecision", "MeetingKind", "MeetingParticipant", "Person", "PlanStatus",
-    "PoaCheck", "PowerOfAttorney", "ReferenceCounter", "Review", "ReviewDecision", "ReviewKind", "Sex",
+    "PoaCheck", "PowerOfAttorney", "ReferenceCounter", "Reminder", "ReminderKind", "Review", "ReviewDecision", "ReviewKind", "Sex",
 ]

@@ -1,0 +1,90 @@
+"""Time one reminder sweep over N open cases (not run by the tests).
+
+    .venv/bin/python bench/reminder_sweep.py 10000
+
+Uses its own SQLite database (``DATABASE_URL`` if set, else a file in the temporary
+directory, recreated on each run), fills it with ``bulk_create`` (a third of the cases
+waiting for the first meeting, a third for the plan's validation, a third in
+implementation, each with a power of attorney ending within the month), then times
+``cases.reminders.sweep`` and counts its queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+DEFAULT_DB = Path(tempfile.gettempdir()) / "iiz-reminder-bench.sqlite3"
+if "DATABASE_URL" not in os.environ:
+    DEFAULT_DB.unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iiz.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from cases import reminders  # noqa: E402
+from cases.models import Case, CaseState, Person, PowerOfAttorney, Reminder  # noqa: E402
+from roles.models import Institution, Membership, Region, Role, User  # noqa: E402
+
+
+def fill(n: int) -> datetime.date:
+    call_command("migrate", verbosity=0)
+    region, institution = Region.objects.order_by("pk").first(), Institution.objects.order_by("pk").first()
+    manager = User.objects.create(username="bench-cm", email="cm@example.ch")
+    coordinator = User.objects.create(username="bench-coordinator", email="co@example.ch")
+    Membership.objects.create(user=coordinator, role=Role.REGIONAL_COORDINATOR, region=region)
+    now = timezone.now()
+    today = timezone.localdate()
+    persons = Person.objects.bulk_create(
+        Person(first_name="Bench", last_name=f"Person {i}", birth_date=datetime.date(1980, 1, 1), sex="f", language="de")
+        for i in range(n)
+    )
+    states = [
+        {"state": CaseState.CM_DESIGNATED, "cm_designated_at": now - datetime.timedelta(days=20)},
+        {"state": CaseState.PLAN_VALIDATION, "cm_designated_at": now - datetime.timedelta(days=40),
+         "first_meeting_on": today - datetime.timedelta(days=35), "plan_submitted_at": now - datetime.timedelta(days=12)},
+        {"state": CaseState.IMPLEMENTATION, "cm_designated_at": now - datetime.timedelta(days=200),
+         "first_meeting_on": today - datetime.timedelta(days=190), "plan_validated_at": now - datetime.timedelta(days=120)},
+    ]
+    cases = Case.objects.bulk_create(
+        Case(
+            reference=f"BENCH-{i:07d}", person=person, reporting_institution=institution, reported_by=manager,
+            region=region, reason="Benchmark", coordinator=coordinator, case_manager=manager, **states[i % 3],
+        )
+        for i, person in enumerate(persons)
+    )
+    PowerOfAttorney.objects.bulk_create(
+        PowerOfAttorney(case=case, signed_on=today - datetime.timedelta(days=350), valid_until=today + datetime.timedelta(days=14), recorded_by=manager)
+        for case in cases
+    )
+    return today
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    started = time.perf_counter()
+    today = fill(n)
+    print(f"{n} cases created in {time.perf_counter() - started:.1f} s")
+    for run in ("first", "repeated"):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            created = reminders.sweep(today)
+            elapsed = time.perf_counter() - started
+        print(f"{run} sweep: {created} reminders created in {elapsed:.2f} s, {len(queries)} queries")
+    print(f"reminders in the database: {Reminder.objects.count()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Downloads of a case's documents as PDF (cases/documents.py), each in the person's
+correspondence language: the action plan of one version, the exit report, the closure letter,
+the power of attorney form to sign.
+
+Anyone who may see the case may download them (the secretariat prints and mails them);
+every download is written to the access log.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext, override
+from django.views.decorators.http import require_GET
+
+from cases import documents
+from cases.audit import log_access
+from cases.models import ActionPlan, AccessKind, Case, Closure, ExitReport
+from cases.views import get_case_for_user
+
+
+def _case(request: HttpRequest, pk: int) -> Case:
+    return get_case_for_user(
+        request.user, pk, queryset=Case.objects.select_related("person", "coordinator", "case_manager")
+    )
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    """The PDF as an attachment that no cache keeps."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _filename(case: Case, kind: str, suffix: str = "") -> str:
+    """``IIZ-2026-00042-aktionsplan-v2.pdf``: the kind named in the person's language."""
+    with override(documents.person_language(case)):
+        word = {
+            "plan": gettext("action-plan"),
+            "exit": gettext("exit-report"),
+            "closure": gettext("closure-letter"),
+            "poa": gettext("power-of-attorney"),
+        }[kind]
+    return f"{case.reference}-{word}{suffix}.pdf"
+
+
+@require_GET
+def plan_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    case = _case(request, pk)
+    try:
+        plan = ActionPlan.objects.get(case=case, version=version)
+    except ActionPlan.DoesNotExist:
+        raise Http404 from None
+    plan.case = case
+    pdf = documents.render_action_plan(plan)
+    log_access(request, case, AccessKind.DOWNLOAD, detail=f"action plan v{version} (PDF)")
+    return pdf_response(pdf, _filename(case, "plan", f"-v{version}"))
+
+
+@require_GET
+def exit_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    try:
+        report = ExitReport.objects.select_related("author", "other_service").get(case=case)
+    except ExitReport.DoesNotExist:
+        raise Http404 from None
+    report.case = case
+    pdf = documents.render_exit_report(report)
+    log_access(request, case, AccessKind.DOWNLOAD, detail="exit report (PDF)")
+    return pdf_response(pdf, _filename(case, "exit"))
+
+
+@require_GET
+def closure_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    try:
+        closure = Closure.objects.select_related("closed_by").get(case=case)
+    except Closure.DoesNotExist:
+        raise Http404 from None
+    closure.case = case
+    pdf = documents.render_closure_letter(closure)
+    log_access(request, case, AccessKind.DOWNLOAD, detail="closure letter (PDF)")
+    return pdf_response(pdf, _filename(case, "closure"))
+
+
+@require_GET
+def poa_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    pdf = documents.render_power_of_attorney_form(case)
+    log_access(request, case, AccessKind.DOWNLOAD, detail="power of attorney form (PDF)")
+    return pdf_response(pdf, _filename(case, "poa"))

@@ -1,0 +1,297 @@
+"""PDFs of a case's documents (cases/documents.py, cases/views/documents.py): the action
+plan of one version, the exit report, the closure letter and the power of attorney form, each in the person's
+correspondence language whatever the user's interface language; downloads only within
+the case's scope, logged, as attachments no cache keeps."""
+
+import io
+import re
+
+import pypdf
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import actions, documents
+from cases.models import AccessLog, ActionPlan
+from tests.factories import PersonFactory
+
+
+def person(language="de", **fields):
+    values = {"first_name": "Jürg", "last_name": "Zürcher", "sex": "m", "street": "Rhonesandstrasse 7",
+              "postcode": "3900", "city": "Brig-Glis"}
+    if language == "fr":
+        values = {"first_name": "Hélène", "last_name": "Zürcher", "sex": "f", "street": "Rue du Rhône 12",
+                  "postcode": "1950", "city": "Sion"}
+    return PersonFactory.build(language=language, **{**values, **fields})
+
+
+def pages(pdf: bytes) -> list[str]:
+    assert pdf.startswith(b"%PDF-")
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def text(pdf: bytes) -> str:
+    return "\n".join(pages(pdf))
+
+
+def short(day) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+@pytest.fixture
+def closed_de(make_case):
+    return make_case("closed", person=person("de"))
+
+
+@pytest.fixture
+def closed_fr(make_case):
+    return make_case("closed", person=person("fr"))
+
+
+def plan_of(case, version=1) -> ActionPlan:
+    return ActionPlan.objects.get(case=case, version=version)
+
+
+# --- the action plan ------------------------------------------------------------------------------
+
+
+def test_the_action_plan_in_german(closed_de):
+    case = closed_de
+    plan = plan_of(case)
+    body = text(documents.render_action_plan(plan))
+    assert "Zielvereinbarung\nVersion 1" in body
+    assert case.reference in body
+    assert "Jürg Zürcher, geboren am 12.04.1985" in body
+    assert "Rhonesandstrasse 7, 3900 Brig-Glis" in body
+    assert str(case.case_manager) in body and str(case.coordinator) in body
+    assert "Regionale Arbeitsvermittlung" in body or "RAV" in body
+    assert "Stabile Anstellung im ersten Arbeitsmarkt" in body and "Gesundheit stabilisieren" in body
+    assert "Bewerbungscoaching" in body and "Arbeitstraining" in body
+    assert "Zuständige Institution" in body and "Fällig" in body
+    assert "Abgeschlossene Lehre, Fahrausweis, motiviert." in body
+    assert "Version 1" in body and "validiert" in body
+    assert "Die Person" in body and "Case Manager/in" in body and "Ort und Datum" in body and "Unterschrift" in body
+    # signed: place and date filled in both blocks
+    assert body.count(f"Sion, {short(plan.signed_by_person_on)}") == 2
+    assert "Seite 1 von" in body
+
+
+def test_a_french_person_gets_the_french_plan_whatever_the_users_language(closed_fr, client, officer):
+    officer.language = "de"
+    officer.save()
+    client.force_login(officer)
+    response = client.get(reverse("cases:plan_pdf", args=[closed_fr.pk, 1]))
+    assert response.status_code == 200
+    body = text(response.content)
+    assert "Plan d'action\nVersion 1 · dossier" in body
+    assert "Hélène Zürcher" in body and "Rue du Rhône 12, 1950 Sion" in body
+    assert "Objectifs" in body and "Mesures" in body and "Institution responsable" in body and "Échéance" in body
+    assert "Bewerbungscoaching" in body
+    assert "La personne" in body and "Lieu et date" in body and "Signature" in body
+    assert "page 1 de" in body
+    assert "Zielvereinbarung" not in body and "Seite" not in body
+
+
+def test_an_unsigned_draft_has_blank_signature_lines(make_case, cast):
+    case = make_case("plan_preparation", person=person("de"))
+    plan = case.records.current_plan
+    actions.save_plan(plan, by=cast.case_manager, goals=["Deutschkurs abschliessen"], measures=[
+        {"title": "Sprachkurs B1", "responsible_institution": case.reporting_institution,
+         "starts_on": timezone.localdate(), "due_on": None},
+    ])
+    body = text(documents.render_action_plan(plan_of(case)))
+    assert "Entwurf" in body and "validiert" not in body
+    assert "Deutschkurs abschliessen" in body and "Sprachkurs B1" in body
+    assert "Ort und Datum" in body
+    assert not re.search(r"\d{2}\.\d{2}\.\d{4}\s*Unterschrift", body)  # no date filled in
+    assert "Sion," not in body.split("Unterschriften", 1)[1]
+
+
+# --- the exit report --------------------------------------------------------------------------------
+
+
+def test_the_exit_report_in_german(closed_de):
+    body = text(documents.render_exit_report(closed_de.exit_report))
+    assert "Austrittsbilanz" in body
+    assert closed_de.reference in body and "Jürg Zürcher" in body
+    assert "Ergebnis" in body and "Im ersten Arbeitsmarkt eingegliedert" in body
+    assert "Lonza AG, Visp" in body and "80 %" in body
+    assert "Die Person wurde während acht Monaten begleitet." in body
+    assert f"Fall abgeschlossen am {short(timezone.localdate(closed_de.closed_at))}" in body
+    assert "Seite 1 von 1" in body
+
+
+def test_the_exit_report_in_french(closed_fr):
+    body = text(documents.render_exit_report(closed_fr.exit_report))
+    assert "Bilan de sortie" in body
+    assert "Hélène Zürcher" in body
+    assert "Résultat" in body and "Employeur" in body and "Lonza AG, Visp" in body
+    assert "Insérée sur le premier marché du travail" in body
+    assert "Résumé de l'accompagnement" in body
+    assert "page 1 de 1" in body
+
+
+# --- the closure letter --------------------------------------------------------------------------------
+
+
+def letter_of(case, text="Ihr Dossier ist abgeschlossen.\nWir wünschen Ihnen alles Gute."):
+    closure = case.closure
+    closure.letter_text = text
+    closure.save(update_fields=["letter_text"])
+    return documents.render_closure_letter(closure)
+
+
+def test_the_closure_letter_in_german(closed_de):
+    body = text(letter_of(closed_de))
+    assert "Sehr geehrter Herr Zürcher" in body
+    assert "Jürg Zürcher\nRhonesandstrasse 7\n3900 Brig-Glis" in body
+    assert "Abschluss Ihrer IIZ-Begleitung" in body
+    assert "Ihr Dossier ist abgeschlossen." in body and "Wir wünschen Ihnen alles Gute." in body
+    assert "Freundliche Grüsse" in body
+    assert str(closed_de.closure.closed_by) in body
+    assert f"Unser Zeichen: {closed_de.reference}" in body
+    assert "Seite 1 von 1" in body
+    # place and date come before the subject
+    assert body.index("Sitten, ") < body.index("Abschluss Ihrer IIZ-Begleitung") < body.index("Sehr geehrter")
+
+
+@pytest.mark.parametrize(("sex", "language", "expected"), [
+    ("f", "de", "Sehr geehrte Frau Zürcher"),
+    ("m", "de", "Sehr geehrter Herr Zürcher"),
+    ("x", "de", "Guten Tag Jürg Zürcher"),
+    ("f", "fr", "Madame,"),
+    ("m", "fr", "Monsieur,"),
+    ("x", "fr", "Madame, Monsieur,"),
+])
+def test_the_salutation_follows_language_and_sex(sex, language, expected):
+    assert documents.salutation(person("de", sex=sex), language) == expected
+
+
+def test_the_closure_letter_in_french(closed_fr):
+    body = text(letter_of(closed_fr, "Votre dossier est clos. Nous vous souhaitons plein succès."))
+    assert "Madame," in body
+    assert "Hélène Zürcher\nRue du Rhône 12\n1950 Sion" in body
+    assert "Clôture de votre accompagnement CII" in body
+    assert "Votre dossier est clos." in body
+    assert "salutations" in body
+    assert "Sion, " in body and "page 1 de 1" in body
+    assert "Sehr geehrte" not in body
+
+
+def test_the_address_sits_in_the_right_envelope_window(closed_de):
+    reader = pypdf.PdfReader(io.BytesIO(letter_of(closed_de)))
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if "Rhonesandstrasse" in text:
+            found.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    (x, y), = found[:1]
+    height = float(reader.pages[0].mediabox.height)
+    mm = 72 / 25.4
+    assert 95 <= x / mm <= 110  # from the left edge
+    assert 45 <= (height - y) / mm <= 75  # from the top: inside the window
+
+
+def test_an_empty_letter_text_gets_the_standard_text(closed_de):
+    body = text(letter_of(closed_de, ""))
+    assert "Dossier abgeschlossen ist" in body
+
+
+# --- the downloads ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "args", "filename"), [
+    ("cases:plan_pdf", [1], "{ref}-aktionsplan-v1.pdf"),
+    ("cases:exit_report_pdf", [], "{ref}-austrittsbilanz.pdf"),
+    ("cases:closure_letter_pdf", [], "{ref}-abschlussbrief.pdf"),
+])
+def test_a_download_is_a_logged_pdf_attachment(client, secretariat, closed_de, name, args, filename):
+    client.force_login(secretariat)
+    response = client.get(reverse(name, args=[closed_de.pk, *args]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{filename.format(ref=closed_de.reference)}"'
+    assert response["Cache-Control"] == "no-store"
+    assert closed_de.reference in text(response.content)
+    log = AccessLog.objects.filter(case=closed_de, user=secretariat, kind="download")
+    assert log.count() == 1
+    assert "PDF" in log.get().detail
+
+
+def test_french_file_names(client, secretariat, closed_fr):
+    client.force_login(secretariat)
+    response = client.get(reverse("cases:exit_report_pdf", args=[closed_fr.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="{closed_fr.reference}-bilan-sortie.pdf"'
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("cases:plan_pdf", [1]), ("cases:exit_report_pdf", []), ("cases:closure_letter_pdf", []),
+])
+def test_a_download_outside_the_scope_is_404_and_not_logged(client, outsider, legal, closed_de, name, args):
+    for user in (outsider, legal):
+        client.force_login(user)
+        assert client.get(reverse(name, args=[closed_de.pk, *args])).status_code == 404
+    assert not AccessLog.objects.filter(case=closed_de, kind="download").exists()
+
+
+def test_a_missing_record_is_404(client, officer, make_case, closed_de):
+    case = make_case("implementation")
+    client.force_login(officer)
+    assert client.get(reverse("cases:plan_pdf", args=[closed_de.pk, 7])).status_code == 404
+    assert client.get(reverse("cases:exit_report_pdf", args=[case.pk])).status_code == 404
+    assert client.get(reverse("cases:closure_letter_pdf", args=[case.pk])).status_code == 404
+
+
+def test_post_is_not_allowed(client, officer, closed_de):
+    client.force_login(officer)
+    assert client.post(reverse("cases:exit_report_pdf", args=[closed_de.pk])).status_code == 405
+
+
+def test_the_case_page_links_the_documents(client, secretariat, closed_de):
+    client.force_login(secretariat)
+    page = client.get(closed_de.get_absolute_url()).content.decode()
+    assert reverse("cases:plan_pdf", args=[closed_de.pk, 1]) in page
+    assert reverse("cases:exit_report_pdf", args=[closed_de.pk]) in page
+    assert reverse("cases:closure_letter_pdf", args=[closed_de.pk]) in page
+    assert reverse("cases:poa_form_pdf", args=[closed_de.pk]) in page
+    version_page = client.get(reverse("cases:plan_version", args=[closed_de.pk, 1])).content.decode()
+    assert reverse("cases:plan_pdf", args=[closed_de.pk, 1]) in version_page
+
+
+# --- the power of attorney form ----------------------------------------------------------------------------
+
+
+def test_the_power_of_attorney_form_in_german(make_case):
+    case = make_case("implementation", person=person("de", ahv_number="756.1234.5678.97"))
+    body = text(documents.render_power_of_attorney_form(case))
+    assert "Vollmacht" in body and case.reference in body
+    assert "Jürg Zürcher" in body and "12.04.1985" in body and "756.1234.5678.97" in body
+    assert "Rhonesandstrasse 7, 3900 Brig-Glis" in body
+    for institution in case.institutions.all():
+        assert institution.name_de in body
+    assert "ein Jahr ab dem Datum der Unterschrift" in body
+    assert "Ort und Datum" in body and "Unterschrift" in body and "Die Person" in body
+    assert "Seite 1 von 1" in body
+
+
+def test_the_power_of_attorney_form_in_french(client, case_manager, make_case):
+    case = make_case("implementation", person=person("fr"))
+    client.force_login(case_manager)
+    response = client.get(reverse("cases:poa_form_pdf", args=[case.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{case.reference}-procuration.pdf"'
+    body = text(response.content)
+    assert "Procuration" in body and "Hélène Zürcher" in body and "Numéro AVS" in body
+    for institution in case.institutions.all():
+        assert institution.name_fr in body
+    assert "Lieu et date" in body and "page 1 de 1" in body
+    assert AccessLog.objects.filter(case=case, user=case_manager, kind="download").count() == 1
+
+
+def test_the_power_of_attorney_form_outside_the_scope_is_404(client, outsider, make_case):
+    case = make_case("implementation")
+    client.force_login(outsider)
+    assert client.get(reverse("cases:poa_form_pdf", args=[case.pk])).status_code == 404
+    assert not AccessLog.objects.filter(case=case, kind="download").exists()
