@@ -206,7 +206,7 @@ def test_the_tasks_and_the_command_sweep_and_send(make_case, case_manager):
     with time_machine.travel(at(2026, 3, 2), tick=False):
         make_case("cm_designated")
     with time_machine.travel(at(2026, 3, 20), tick=False):
-        assert sweep_reminders.delay().get() == 1
+        assert sweep_reminders.apply().get() == 1  # run here, as a worker would (CI has a broker, no worker)
         assert sweep_reminders() == 0
         assert send_reminders() == (1, 0)
         assert send_reminders() == (0, 0)
