@@ -1,18 +1,23 @@
 """Time one reminder sweep over N open cases (not run by the tests).
 
-    .venv/bin/python bench/reminder_sweep.py 10000
+    .venv/bin/python bench/reminder_sweep.py 100000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/iiz_bench bench/reminder_sweep.py 100000
 
-Uses its own SQLite database (``DATABASE_URL`` if set, else a file in the temporary
-directory, recreated on each run), fills it with ``bulk_create`` (a third of the cases
-waiting for the first meeting, a third for the plan's validation, a third in
-implementation, each with a power of attorney ending within the month), then times
-``cases.reminders.sweep`` and counts its queries.
+Uses a database of its own, recreated on each run: a SQLite file in the temporary
+directory, or the PostgreSQL database named in ``DATABASE_URL`` (its name must contain
+"bench": it is dropped first). Fills it with ``bulk_create`` (a third of the cases waiting
+for the first meeting, a third for the plan's validation, a third in implementation with
+both reviews due, each with a power of attorney ending within the month: every case has
+deadlines to remind), then times ``cases.reminders.sweep`` twice (the first creates the
+reminders, the second finds them all there) and counts the queries, and prints the peak
+memory of the process. Target (issue 6): under 60 s, queries independent of N.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -20,9 +25,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_DB = Path(tempfile.gettempdir()) / "iiz-reminder-bench.sqlite3"
-if "DATABASE_URL" not in os.environ:
-    DEFAULT_DB.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
+
+
+def recreate_database() -> None:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        DEFAULT_DB.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    if "bench" not in name:
+        sys.exit("DATABASE_URL must name a database for the benchmark (with 'bench' in its name): it is dropped.")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as maintenance:
+        maintenance.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        maintenance.execute(f'CREATE DATABASE "{name}"')
+
+
+recreate_database()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iiz.settings")
 
 import django  # noqa: E402
@@ -84,6 +105,7 @@ def main() -> None:
             elapsed = time.perf_counter() - started
         print(f"{run} sweep: {created} reminders created in {elapsed:.2f} s, {len(queries)} queries")
     print(f"reminders in the database: {Reminder.objects.count()}")
+    print(f"peak memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
 
 
 if __name__ == "__main__":

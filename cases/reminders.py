@@ -3,16 +3,25 @@
 Both work from the database state alone, so a late or repeated run (after a day without a
 worker, or two workers at once) catches up and never duplicates:
 
-- ``sweep(today)`` narrows the cases in SQL (``reminder_candidates_q``) and walks the
-  candidates in chunks of ``CHUNK`` cases, each loaded with a fixed number of queries (the
-  cases, their reviews, powers of attorney, plans and existing reminders), re-running the
-  rules of cases/deadlines.py on them. For each deadline whose latest reminder date has
-  come it inserts the missing reminder of each recipient with
+- ``sweep(today)`` narrows the cases in SQL (``reminder_candidates_q``), loads the
+  candidates with what the rules read in a fixed number of queries whatever their number
+  (``load``: the related rows are selected by the same query as a subquery, never by a list
+  of ids), and re-runs the rules of cases/deadlines.py on them. For each deadline whose
+  latest reminder date has come it inserts the missing reminder of each recipient with
   ``bulk_create(ignore_conflicts=True)``; the unique constraint refuses any that another
-  run inserted meanwhile. Unsent reminders whose deadline has
-  been met in the meantime are marked resolved and never sent.
-- ``send_pending(now)`` sends each unsent reminder in its recipient's language and marks it
-  sent; a failure is counted and retried on a later run after ``2**attempts`` minutes.
+  run inserted meanwhile. Unsent reminders whose deadline has been met in the meantime are
+  marked resolved and never sent.
+- ``send_pending(now)`` sends the unsent reminders in their recipient's language: one
+  e-mail per reminder, or, for the users who chose it, one digest a day from
+  ``IIZ_DIGEST_HOUR`` (default 7) with all of their pending reminders. A sender first
+  *claims* a reminder (an UPDATE that only one sender can win, holding it for
+  ``CLAIM_MINUTES``), so two workers never send the same one; a claim left by a crashed
+  worker runs out and the next run sends it. A failure is recorded and retried on a later
+  run after ``2**attempts`` minutes.
+
+Recipients: the case manager, and any deputy case manager in force (per-case grant), for
+the case manager's deadlines; the case's coordinator (or, without one, the active
+coordinators of its region or theme) for the coordinator's.
 
 Stages: the power of attorney is reminded 30 and 7 days before it ends, on its last day and
 once it has expired; the other deadlines on the due date and once overdue. A run that
@@ -26,25 +35,24 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines
 from cases.acting import action
-from cases.models import ActionPlan, Case, CaseState, PowerOfAttorney, Reminder, ReminderKind
+from cases.grants import DEPUTY, active_grants
+from cases.models import ActionPlan, Case, CaseGrant, CaseState, PlanStatus, PowerOfAttorney, Reminder, ReminderKind, Review, ReviewKind
 from cases.models.case import OPEN_STATES
 from cases.permissions import can_coordinate
-from roles.models import Membership, Role
+from roles.models import Membership, ReminderDelivery, Role
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from django.db.models import QuerySet
 
     from roles.models import User
-
-CHUNK = 2000
 
 CASE_MANAGER_RULES = (deadlines.FIRST_MEETING, deadlines.REVIEW_WITH_PERSON, deadlines.POWER_OF_ATTORNEY)
 COORDINATOR_RULES = (deadlines.PLAN_VALIDATION, deadlines.TEAM_REVIEW)
@@ -59,6 +67,14 @@ RULE_LABELS = {
 
 # Reminder stages of the power of attorney: days before the end of validity.
 POA_STAGES = ((ReminderKind.DUE, 0), (ReminderKind.DAYS_7, 7), (ReminderKind.DAYS_30, 30))
+
+# How long a sender holds a claimed reminder before another may take it over.
+CLAIM_MINUTES = 10
+# Rows per statement when marking many reminders resolved (SQLite limits the parameters).
+WRITE_BATCH = 500
+# add_months clamps to the month's end: a period counted back from today may start up to
+# three days later than the calendar month suggests (30 November + 3 months = 28 February).
+MONTH_END_SLACK = datetime.timedelta(days=3)
 
 
 def stage(deadline: deadlines.Deadline, today: datetime.date) -> str | None:
@@ -85,130 +101,175 @@ def reminder_candidates_q(today: datetime.date) -> Q:
         # start + N days <= today, i.e. start before the day after today - N.
         return deadlines._midnight(today - datetime.timedelta(days=deadlines.period(setting, default) - 1))
 
+    def review_due(kind: str, setting: str) -> Q:
+        # Due once the last validation and the last review of the kind are a period old.
+        since = deadlines.add_months(today, -deadlines.period(setting, 3)) + MONTH_END_SLACK
+        recent_plan = Exists(
+            ActionPlan.objects.filter(case=OuterRef("pk"), status=PlanStatus.VALIDATED, decided_at__gte=deadlines._midnight(since))
+        )
+        recent_review = Exists(Review.objects.filter(case=OuterRef("pk"), kind=kind, held_on__gte=since))
+        return ~Q(plan_validated_at__gte=deadlines._midnight(since)) & ~recent_plan & ~recent_review
+
     first = Q(
         state=CaseState.CM_DESIGNATED, first_meeting_on__isnull=True,
         cm_designated_at__lt=started_by("IIZ_FIRST_MEETING_DAYS", 14),
     )
     validation = Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=started_by("IIZ_PLAN_VALIDATION_DAYS", 10))
-    implementation = Q(state=CaseState.IMPLEMENTATION, plan_validated_at__isnull=False)
+    implementation = Q(state=CaseState.IMPLEMENTATION, plan_validated_at__isnull=False) & (
+        review_due(ReviewKind.WITH_PERSON, "IIZ_REVIEW_MONTHS") | review_due(ReviewKind.TEAM, "IIZ_TEAM_REVIEW_MONTHS")
+    )
     ending = today + datetime.timedelta(days=POA_STAGES[-1][1])
     poa = Q(state__in=OPEN_STATES) & Exists(PowerOfAttorney.objects.filter(case=OuterRef("pk"), valid_until__lte=ending))
     return first | validation | implementation | poa
 
 
-def prime(cases: list[Case]) -> None:
-    """Give each case its current plan, so that the rules read no further record (the
-    plans come with the ``_plans`` prefetch of ``chunks``)."""
-    for case in cases:
-        plans = getattr(case, "_plans", [])
-        case.records.__dict__["current_plan"] = plans[0] if plans else None
+def load(cases: QuerySet) -> list[Case]:
+    """The cases of ``cases`` with everything the rules of cases/deadlines.py read, in four
+    queries whatever their number: the cases, then the latest review of each kind, the
+    powers of attorney and the plans of the same cases (selected with ``cases`` as a
+    subquery). The rules then run without another query."""
+    found = list(cases.order_by("pk"))
+    if not found:
+        return found
+    ids = cases.order_by().values("pk")
+    reviews: dict[int, list[Review]] = defaultdict(list)
+    latest = Review.objects.filter(case__in=ids).values("case_id", "kind").annotate(last=Max("held_on")).order_by()
+    for row in latest:
+        reviews[row["case_id"]].append(Review(case_id=row["case_id"], kind=row["kind"], held_on=row["last"]))
+    poas: dict[int, list[PowerOfAttorney]] = defaultdict(list)
+    for poa in PowerOfAttorney.objects.filter(case__in=ids).only("pk", "case_id", "signed_on", "valid_until").order_by():
+        poas[poa.case_id].append(poa)
+    plans: dict[int, ActionPlan] = {}
+    newest_first = ActionPlan.objects.filter(case__in=ids).only("pk", "case_id", "version", "status", "decided_at")
+    for plan in newest_first.order_by("case_id", "-version"):
+        plans.setdefault(plan.case_id, plan)
+    for case in found:
+        # Where prefetch_related stores related rows: ``case.reviews.all()`` returns them.
+        # Plain lists (building 200,000 querysets would cost seconds); the rules only
+        # iterate over them.
+        case._prefetched_objects_cache = {"reviews": reviews.get(case.pk, []), "powers_of_attorney": poas.get(case.pk, [])}
+        case.records.__dict__["current_plan"] = plans.get(case.pk)
+    return found
 
 
-def chunks(cases, size: int = CHUNK) -> Iterator[list[Case]]:
-    """``cases`` (a queryset) in chunks of ``size`` by primary key, each loaded with the
-    relations the rules read: five queries per chunk."""
-    cases = cases.select_related("case_manager", "coordinator").prefetch_related(
-        *deadlines.DEADLINE_PREFETCH,
-        Prefetch("plans", queryset=ActionPlan.objects.only("pk", "case_id", "version", "status", "decided_at").order_by("-version"), to_attr="_plans"),
-    ).order_by("pk")
-    last = 0
-    while True:
-        chunk = list(cases.filter(pk__gt=last)[:size])
-        if not chunk:
-            return
-        prime(chunk)
-        yield chunk
-        if len(chunk) < size:
-            return
-        last = chunk[-1].pk
+class Recipients:
+    """Who is reminded of what: the case manager and the deputies in force for the case
+    manager's deadlines, the case's coordinator or else the active coordinators of its region
+    or theme for the coordinator's. Two queries for any number of cases."""
 
-
-class Coordinators:
-    """The active coordinators by region and theme (one query), for the cases without a
-    named coordinator."""
-
-    def __init__(self) -> None:
-        self.by_region: dict[int, list[User]] = defaultdict(list)
-        self.by_theme: dict[int, list[User]] = defaultdict(list)
+    def __init__(self, cases: QuerySet, today: datetime.date) -> None:
+        self.by_region: dict[int, list[int]] = defaultdict(list)
+        self.by_theme: dict[int, list[int]] = defaultdict(list)
         memberships = (
             Membership.objects.active()
             .filter(role__in=[Role.REGIONAL_COORDINATOR, Role.THEMATIC_COORDINATOR], user__is_active=True)
-            .select_related("user").order_by("pk")
+            .order_by("pk").values_list("role", "region_id", "theme_id", "user_id")
         )
-        for m in memberships:
-            if m.role == Role.THEMATIC_COORDINATOR:
-                self.by_theme[m.theme_id].append(m.user)
+        for role, region_id, theme_id, user_id in memberships:
+            if role == Role.THEMATIC_COORDINATOR:
+                self.by_theme[theme_id].append(user_id)
             else:
-                self.by_region[m.region_id].append(m.user)
+                self.by_region[region_id].append(user_id)
+        self.deputies: dict[int, list[int]] = defaultdict(list)
+        grants = CaseGrant.objects.filter(
+            content_object__in=cases.order_by().values("pk"), valid_until__gte=today, permission__codename=DEPUTY,
+        ).order_by("pk").values_list("content_object_id", "user_id")
+        for case_id, user_id in grants:
+            self.deputies[case_id].append(user_id)
 
-    def of(self, case: Case) -> list[User]:
+    def of(self, case: Case, rule: str) -> list[int]:
+        if rule in CASE_MANAGER_RULES:
+            named = [case.case_manager_id] if case.case_manager_id is not None else []
+            return named + [pk for pk in self.deputies.get(case.pk, []) if pk not in named]
         if case.coordinator_id is not None:
-            return [case.coordinator]
+            return [case.coordinator_id]
         if case.theme_id is not None:
             return self.by_theme.get(case.theme_id, [])
         return self.by_region.get(case.region_id, [])
 
 
-def recipients(case: Case, rule: str, coordinators: Coordinators) -> list[User]:
-    if rule in CASE_MANAGER_RULES:
-        return [case.case_manager] if case.case_manager_id is not None else []
-    return coordinators.of(case)
-
-
 @action
 def _store(reminders: list[Reminder], resolved: list[int], *, by=None) -> int:
     before = Reminder.objects.count()
-    Reminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=1000)
-    if resolved:
-        Reminder.objects.filter(pk__in=resolved).update(resolved_at=timezone.now())
+    Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
+    now = timezone.now()
+    for start in range(0, len(resolved), WRITE_BATCH):
+        Reminder.objects.filter(pk__in=resolved[start:start + WRITE_BATCH]).update(resolved_at=now)
     return Reminder.objects.count() - before
+
+
+# The case columns the rules and the recipients read.
+SWEEP_FIELDS = (
+    "pk", "state", "region_id", "theme_id", "case_manager_id", "coordinator_id", "cm_designated_at",
+    "first_meeting_on", "plan_submitted_at", "plan_validated_at",
+)
 
 
 def sweep(today: datetime.date | None = None) -> int:
     """Create the reminders due on ``today`` (default: today) and resolve the unsent ones
-    whose deadline has been met; return the number of reminders created. Reading takes six
-    queries per chunk of ``CHUNK`` candidate cases; only the reminders not stored yet are
-    inserted (one statement per batch of new reminders; the constraint settles races)."""
+    whose deadline has been met; return the number of reminders created.
+
+    Reading takes nine queries whatever the number of cases; writing inserts only the
+    reminders not stored yet (the constraint settles races) and marks the resolved ones in
+    batches of ``WRITE_BATCH``."""
     today = today or timezone.localdate()
-    coordinators = Coordinators()
+    candidates = Case.objects.filter(reminder_candidates_q(today))
+    recipients = Recipients(candidates, today)
+    standing: dict[tuple[int, str, datetime.date], str] = {}
+    loaded = load(candidates.only(*SWEEP_FIELDS))
+    for case in loaded:
+        for deadline in deadlines.deadlines_for(case, today):
+            kind = stage(deadline, today)
+            if kind is not None:
+                standing[(case.pk, deadline.rule, deadline.due_on)] = kind
     new: list[Reminder] = []
-    standing: set[tuple[int, str, datetime.date]] = set()
-    for chunk in chunks(Case.objects.filter(reminder_candidates_q(today))):
+    if standing:
+        oldest = min(due_on for _case, _rule, due_on in standing)
         existing = set(
-            Reminder.objects.filter(case__in=[case.pk for case in chunk])
+            Reminder.objects.filter(case__in=candidates.order_by().values("pk"), due_on__gte=oldest)
             .values_list("case_id", "rule", "due_on", "kind", "recipient_id")
         )
-        for case in chunk:
-            for deadline in deadlines.deadlines_for(case, today):
-                kind = stage(deadline, today)
-                if kind is None:
-                    continue
-                standing.add((case.pk, deadline.rule, deadline.due_on))
-                for user in recipients(case, deadline.rule, coordinators):
-                    if (case.pk, deadline.rule, deadline.due_on, kind, user.pk) in existing:
-                        continue
-                    new.append(Reminder(case=case, rule=deadline.rule, due_on=deadline.due_on, kind=kind, recipient=user))
+        by_pk = {case.pk: case for case in loaded}
+        for (case_id, rule, due_on), kind in standing.items():
+            for user_id in recipients.of(by_pk[case_id], rule):
+                if (case_id, rule, due_on, kind, user_id) not in existing:
+                    new.append(Reminder(case_id=case_id, rule=rule, due_on=due_on, kind=kind, recipient_id=user_id))
     pending = Reminder.objects.filter(sent_at__isnull=True, resolved_at__isnull=True).values_list("pk", "case_id", "rule", "due_on")
     resolved = [pk for pk, case_id, rule, due_on in pending if (case_id, rule, due_on) not in standing]
     return _store(new, resolved, by=None)
+
+
+# --- Sending --------------------------------------------------------------------------------
 
 
 def base_url() -> str:
     return getattr(settings, "IIZ_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
+def _item(reminder: Reminder) -> dict:
+    return {
+        "reminder": reminder,
+        "case": reminder.case,
+        "label": RULE_LABELS.get(reminder.rule, reminder.rule),
+        "url": base_url() + reminder.case.get_absolute_url(),
+    }
+
+
 def render(reminder: Reminder) -> tuple[str, str]:
     """Subject and body of the reminder's e-mail, in the recipient's language."""
     with translation.override(reminder.recipient.language or "de"):
-        context = {
-            "reminder": reminder,
-            "case": reminder.case,
-            "label": RULE_LABELS.get(reminder.rule, reminder.rule),
-            "recipient": reminder.recipient,
-            "url": base_url() + reminder.case.get_absolute_url(),
-        }
+        context = {**_item(reminder), "recipient": reminder.recipient}
         subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
         body = render_to_string("emails/reminder.txt", context)
+    return subject, body
+
+
+def render_digest(recipient: User, items: list[Reminder], today: datetime.date) -> tuple[str, str]:
+    """Subject and body of one recipient's daily digest, in the recipient's language."""
+    with translation.override(recipient.language or "de"):
+        context = {"recipient": recipient, "items": [_item(r) for r in items], "today": today, "tasks_url": base_url() + "/cases/tasks/"}
+        subject = " ".join(render_to_string("emails/reminder_digest_subject.txt", context).split())
+        body = render_to_string("emails/reminder_digest.txt", context)
     return subject, body
 
 
@@ -217,28 +278,92 @@ def ready(reminder: Reminder, now: datetime.datetime) -> bool:
     return reminder.attempts == 0 or now >= reminder.created_at + datetime.timedelta(minutes=2**reminder.attempts)
 
 
+def claim(reminder: Reminder, now: datetime.datetime) -> bool:
+    """Take the reminder for sending; False when it is sent, resolved or held by another
+    sender. One UPDATE: of two senders, only one changes the row."""
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    taken = Reminder.objects.filter(free, pk=reminder.pk, sent_at__isnull=True, resolved_at__isnull=True).update(
+        claimed_until=now + datetime.timedelta(minutes=CLAIM_MINUTES)
+    )
+    return taken == 1
+
+
+def _sent(reminders: list[Reminder], now: datetime.datetime) -> None:
+    Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(sent_at=now, claimed_until=None)
+
+
+def _failed(reminders: list[Reminder], error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"[:2000]
+    for reminder in reminders:
+        reminder.attempts += 1
+        reminder.last_error = message
+        reminder.claimed_until = None
+        reminder.save(update_fields=["attempts", "last_error", "claimed_until"])
+
+
+def _send(connection, recipient: User, subject: str, body: str) -> None:
+    if not recipient.email:
+        raise ValueError("The recipient has no e-mail address.")
+    EmailMessage(subject, body, None, [recipient.email], connection=connection).send()
+
+
+def digest_time(now: datetime.datetime) -> datetime.datetime:
+    """Today's time of the daily digest (``IIZ_DIGEST_HOUR``, local time)."""
+    hour = int(getattr(settings, "IIZ_DIGEST_HOUR", 7))
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time(hour)))
+
+
 def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
-    """Send the unsent reminders that are ready; return (sent, failed)."""
+    """Send the unsent reminders that are ready; return (reminders sent, reminders failed).
+
+    One e-mail per reminder, except for the recipients who chose the daily digest: theirs
+    wait for the digest hour and then go out in one message, once a day (a run after the
+    hour sends the day's digest if none went out yet, so a day without a worker is caught
+    up by the next run)."""
     now = now or timezone.now()
     sent = failed = 0
-    pending = Reminder.objects.filter(sent_at__isnull=True, resolved_at__isnull=True).select_related("case", "recipient").order_by("pk")
-    for reminder in pending:
-        if not ready(reminder, now):
-            continue
-        try:
-            if not reminder.recipient.email:
-                raise ValueError("The recipient has no e-mail address.")
-            subject, body = render(reminder)
-            send_mail(subject, body, None, [reminder.recipient.email])
-        except Exception as error:  # noqa: BLE001 - any failure is recorded and retried later
-            reminder.attempts += 1
-            reminder.last_error = f"{type(error).__name__}: {error}"[:2000]
-            reminder.save(update_fields=["attempts", "last_error"])
-            failed += 1
-        else:
-            reminder.sent_at = timezone.now()
-            reminder.save(update_fields=["sent_at"])
-            sent += 1
+    pending = [
+        reminder
+        for reminder in Reminder.objects.filter(sent_at__isnull=True, resolved_at__isnull=True)
+        .select_related("case", "recipient").order_by("due_on", "pk")
+        if ready(reminder, now)
+    ]
+    digest_from = digest_time(now)
+    digests: dict[int, list[Reminder]] = defaultdict(list)
+    with get_connection() as connection:
+        for reminder in pending:
+            if reminder.recipient.reminder_delivery == ReminderDelivery.DIGEST:
+                digests[reminder.recipient_id].append(reminder)
+                continue
+            if not claim(reminder, now):
+                continue
+            try:
+                _send(connection, reminder.recipient, *render(reminder))
+            except Exception as error:  # noqa: BLE001 - any failure is recorded and retried later
+                _failed([reminder], error)
+                failed += 1
+            else:
+                _sent([reminder], now)
+                sent += 1
+        if digests and now >= digest_from:
+            had_digest = set(
+                Reminder.objects.filter(recipient__in=list(digests), sent_at__gte=digest_from)
+                .values_list("recipient_id", flat=True).distinct()
+            )
+            for recipient_id, items in digests.items():
+                if recipient_id in had_digest:
+                    continue
+                items = [reminder for reminder in items if claim(reminder, now)]
+                if not items:
+                    continue
+                try:
+                    _send(connection, items[0].recipient, *render_digest(items[0].recipient, items, timezone.localdate(now)))
+                except Exception as error:  # noqa: BLE001 - any failure is recorded and retried later
+                    _failed(items, error)
+                    failed += len(items)
+                else:
+                    _sent(items, now)
+                    sent += len(items)
     return sent, failed
 
 
@@ -247,7 +372,7 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
 
 def responsible(case: Case, rule: str, user: User) -> bool:
     if rule in CASE_MANAGER_RULES:
-        return case.case_manager_id == user.pk
+        return case.case_manager_id == user.pk or DEPUTY in active_grants(user).get(case.pk, ())
     if case.coordinator_id is not None:
         return case.coordinator_id == user.pk
     return can_coordinate(case, user)
@@ -255,9 +380,11 @@ def responsible(case: Case, rule: str, user: User) -> bool:
 
 def my_deadlines(user: User, today: datetime.date | None = None) -> list[tuple[Case, deadlines.Deadline]]:
     """The open deadlines of the cases the user may see that are the user's to meet (as
-    case manager or as coordinator), soonest first; a fixed number of queries per chunk."""
+    case manager, deputy case manager or coordinator), soonest first; a fixed number of
+    queries."""
     today = today or timezone.localdate()
-    mine = Q(case_manager=user) | Q(coordinator=user)
+    deputising = [case_id for case_id, perms in active_grants(user).items() if DEPUTY in perms]
+    mine = Q(case_manager=user) | Q(coordinator=user) | Q(pk__in=deputising)
     for m in user.active_memberships:
         if m.role == Role.THEMATIC_COORDINATOR:
             mine |= Q(coordinator__isnull=True, theme_id=m.theme_id)
@@ -266,8 +393,7 @@ def my_deadlines(user: User, today: datetime.date | None = None) -> list[tuple[C
     cases = Case.objects.visible_to(user).filter(mine, state__in=OPEN_STATES).select_related("person")
     found = [
         (case, deadline)
-        for chunk in chunks(cases)
-        for case in chunk
+        for case in load(cases)
         for deadline in deadlines.deadlines_for(case, today)
         if responsible(case, deadline.rule, user)
     ]
@@ -279,4 +405,3 @@ def run(today: datetime.date | None = None) -> tuple[int, int, int]:
     created = sweep(today)
     sent, failed = send_pending()
     return created, sent, failed
-

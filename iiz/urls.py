@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from iiz import views
+from roles import views as roles_views
 
 admin.site.site_header = _("IIZ Valais administration")
 admin.site.site_title = _("IIZ Valais")
@@ -13,6 +14,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/settings/", roles_views.preferences, name="preferences"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,11 @@ class Language(models.TextChoices):
     FR = "fr", _("French")
 
 
+class ReminderDelivery(models.TextChoices):
+    EACH = "each", _("One e-mail per reminder")
+    DIGEST = "digest", _("One daily digest")
+
+
 class BilingualNamed(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_de = models.CharField(_("name (German)"), max_length=200)
@@ -81,6 +86,13 @@ class User(AbstractUser):
         choices=Language.choices,
         blank=True,
         help_text=_("Language of the interface and of e-mails. Empty: taken from the browser at the next login."),
+    )
+    reminder_delivery = models.CharField(
+        _("reminders by e-mail"),
+        max_length=6,
+        choices=ReminderDelivery.choices,
+        default=ReminderDelivery.EACH,
+        help_text=_("Each reminder as it comes due, or all of the day's reminders in one message in the morning."),
     )
 
     class Meta(AbstractUser.Meta):

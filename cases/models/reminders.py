@@ -26,6 +26,10 @@ class Reminder(models.Model):
     recipient = models.ForeignKey(User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="reminders")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_until = models.DateTimeField(
+        _("being sent until"), null=True, blank=True,
+        help_text=_("A sender holds the reminder until then; another may take it over afterwards."),
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

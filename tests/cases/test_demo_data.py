@@ -30,6 +30,7 @@ from cases.models import (
     Person,
     PlanStatus,
     PowerOfAttorney,
+    Reminder,
     Review,
     ReviewKind,
 )
@@ -239,3 +240,36 @@ def test_demo_cases_are_planned_the_same_way_every_run_and_every_day(demo, db):
     today = timezone.localdate()
     assert structure(today) == structure(today)
     assert structure(today) == structure(today - datetime.timedelta(days=40))
+
+
+def test_with_the_clock_moved_forward_every_inbox_and_mailbox_holds_the_right_reminders_once(demo, db):
+    """The demo data, 45 days later, after a broker outage of all those days: one run
+    creates a reminder for every deadline whose reminder date has come, for exactly the
+    people whose inbox shows it, and each is e-mailed once, however often the run repeats."""
+    from django.core import mail
+
+    from cases import reminders
+
+    for user in User.objects.all():
+        user.email = f"{user.username}@example.ch"
+        user.save(update_fields=["email"])
+    later = timezone.localdate() + datetime.timedelta(days=45)
+    morning = timezone.make_aware(datetime.datetime.combine(later, datetime.time(10)))
+    for _run in range(2):
+        reminders.sweep(later)
+        reminders.send_pending(now=morning)
+    checked = 0
+    for user in User.objects.order_by("username"):
+        inbox = {
+            (case.pk, deadline.rule, deadline.due_on)
+            for case, deadline in reminders.my_deadlines(user, later)
+            if reminders.stage(deadline, later) is not None
+        }
+        reminded = set(Reminder.objects.filter(recipient=user).values_list("case_id", "rule", "due_on"))
+        assert reminded == inbox, user.username
+        received = [message for message in mail.outbox if message.to == [user.email]]
+        assert len(received) == Reminder.objects.filter(recipient=user).count(), user.username
+        checked += bool(inbox)
+    assert checked >= 5  # case managers and coordinators of several regions and themes
+    assert not Reminder.objects.filter(sent_at__isnull=True).exists()
+    assert Reminder.objects.filter(rule="power_of_attorney").exists()

@@ -187,7 +187,7 @@ def test_a_failed_send_is_recorded_and_retried_after_a_delay(make_case, case_man
         def broken(*args, **kwargs):
             raise ConnectionRefusedError("SMTP server unreachable")
 
-        monkeypatch.setattr(reminders, "send_mail", broken)
+        monkeypatch.setattr(reminders, "_send", broken)
         assert reminders.send_pending() == (0, 1)
     reminder = Reminder.objects.get(case=case, rule=FIRST_MEETING)
     assert reminder.attempts == 1 and "SMTP server unreachable" in reminder.last_error and reminder.sent_at is None
@@ -242,7 +242,7 @@ def test_the_sweep_runs_the_same_number_of_queries_for_1_and_8_cases(make_case, 
     with django_assert_max_num_queries(small):
         created = reminders.sweep(D(2027, 3, 5))
     assert created >= 8 * 2
-    assert small <= 12
+    assert small <= 14  # nine reads, the transaction, two counts and the insert
 
 
 # --- the inbox --------------------------------------------------------------------------------
