@@ -20,7 +20,7 @@ COPY pyproject.toml README.md ./
 COPY iiz ./iiz
 COPY cases ./cases
 COPY roles ./roles
-RUN pip install .
+RUN pip install ".[s3]"
 
 COPY . .
 # Static files and compiled translations are built into the image. Settings need a key

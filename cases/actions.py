@@ -23,13 +23,16 @@ from cases.flow import refusal_reasons
 from cases.models import (
     ActionPlan,
     Case,
+    CaseFile,
     CaseState,
     Closure,
     ExitOutcome,
     ExitReport,
+    FileCategory,
     Goal,
     JournalEntry,
     JournalKind,
+    Letterhead,
     Measure,
     MeasureProgress,
     MeasureStatus,
@@ -39,6 +42,7 @@ from cases.models import (
     PlanStatus,
     PoaCheck,
     PowerOfAttorney,
+    PrintMark,
     ReferenceCounter,
     Review,
     ReviewDecision,
@@ -554,3 +558,169 @@ def grant_label(codename: str) -> str:
     from cases.grants import DEPUTY
 
     return _("deputy case manager") if codename == DEPUTY else _("read access")
+
+
+# --- files: signed scans, attachments, print marks, the letterhead (cases/models/files.py) ---
+
+
+MAY_NOT_FILE = gettext_lazy("Only the secretariat, the case manager, the coordinator or the cantonal officer files and withdraws documents of a case.")
+
+
+def can_file_documents(case: Case, user: User) -> bool:
+    """Who files signed scans and attachments of a case, and withdraws them: the
+    secretariat (which prints, collects and files the documents), the case's case manager
+    and coordinator, the cantonal officer."""
+    return (
+        user.has_role(Role.SECRETARIAT, Role.OFFICER) or permissions.is_case_manager(case, user) or permissions.can_coordinate(case, user)
+    )
+
+
+def _store_file(case: Case, upload, *, by: User, category: str, **fields) -> CaseFile:
+    """Check ``upload`` by its content (cases/uploads.py) and keep it with the case under
+    a random name, through the default storage."""
+    from django.core.exceptions import ValidationError
+
+    from cases.uploads import check_file, display_name
+
+    try:
+        content_type = check_file(upload)
+    except ValidationError as error:
+        raise ActionRefused(error.messages) from None
+    case_file = CaseFile(
+        case=case, category=category, content_type=content_type, original_name=display_name(upload.name, content_type),
+        size=upload.size, uploaded_by=by, **fields,
+    )
+    case_file.file = upload
+    case_file.save()
+    return case_file
+
+
+def _no_future(*days: datetime.date | None) -> None:
+    if any(day and day > timezone.localdate() for day in days):
+        raise ActionRefused([_("A signature cannot be dated in the future.")])
+
+
+@action
+def file_signed_plan(
+    plan: ActionPlan, *, by: User, upload, signature_place: str, signed_by_person_on: datetime.date, signed_by_cm_on: datetime.date
+) -> CaseFile:
+    """CII101 step 4: the scan of the plan version signed by the person and the case
+    manager; the signatures it shows are recorded on that version."""
+    case = plan.case
+    _require(can_file_documents(case, by), MAY_NOT_FILE)
+    _require_open(case)
+    if plan.status == PlanStatus.SUPERSEDED:
+        raise ActionRefused([_("This version of the plan has been replaced by a newer one.")])
+    _no_future(signed_by_person_on, signed_by_cm_on)
+    plan.signature_place = signature_place
+    plan.signed_by_person_on = signed_by_person_on
+    plan.signed_by_cm_on = signed_by_cm_on
+    plan.save(update_fields=["signature_place", "signed_by_person_on", "signed_by_cm_on"])
+    scan = _store_file(case, upload, by=by, category=FileCategory.SIGNED_PLAN, plan=plan)
+    _journal(case, by, JournalKind.RECORD, _("Signed action plan v%(version)s filed (signed in %(place)s on %(person)s and %(cm)s)") % {
+        "version": plan.version, "place": signature_place, "person": signed_by_person_on.strftime("%d.%m.%Y"),
+        "cm": signed_by_cm_on.strftime("%d.%m.%Y")})
+    return scan
+
+
+@action
+def file_signed_power_of_attorney(poa: PowerOfAttorney, *, by: User, upload) -> CaseFile:
+    """CII101 step 7: the scan of a signed power of attorney, attached to its record."""
+    case = poa.case
+    _require(can_file_documents(case, by), MAY_NOT_FILE)
+    _require_open(case)
+    scan = _store_file(case, upload, by=by, category=FileCategory.SIGNED_POA, power_of_attorney=poa)
+    _journal(case, by, JournalKind.RECORD, _("Signed power of attorney of %(date)s filed") % {"date": poa.signed_on.strftime("%d.%m.%Y")})
+    return scan
+
+
+@action
+def file_closure_letter_copy(closure: Closure, *, by: User, upload) -> CaseFile:
+    """CII101 step 11: the copy of the closure letter as it was sent, kept with the archived
+    dossier (the one record still added to a closed case)."""
+    case = closure.case
+    _require(can_file_documents(case, by), MAY_NOT_FILE)
+    scan = _store_file(case, upload, by=by, category=FileCategory.CLOSURE_LETTER, closure=closure)
+    _journal(case, by, JournalKind.RECORD, _("Copy of the closure letter filed"))
+    return scan
+
+
+@action
+def add_attachment(case: Case, *, by: User, upload, category: str, description: str = "") -> CaseFile:
+    """A document about the case (medical report, decision, CV, correspondence, ...)."""
+    from cases.models.files import ATTACHMENT_CATEGORIES
+
+    _require(can_file_documents(case, by), MAY_NOT_FILE)
+    _require_open(case)
+    if category not in dict(ATTACHMENT_CATEGORIES):
+        raise ActionRefused([_("Choose the category of the file.")])
+    attachment = _store_file(case, upload, by=by, category=category, description=description.strip())
+    _journal(case, by, JournalKind.RECORD, _("File added: %(category)s, %(name)s") % {
+        "category": attachment.get_category_display(), "name": attachment.original_name})
+    return attachment
+
+
+@action
+def withdraw_file(case_file: CaseFile, *, by: User, reason: str) -> None:
+    """A file filed by mistake is withdrawn, not deleted: it stays in the record (and in
+    the storage) with who withdrew it, when and why; the lists show it struck out."""
+    case = case_file.case
+    _require(can_file_documents(case, by), MAY_NOT_FILE)
+    if case_file.is_withdrawn:
+        raise ActionRefused([_("This file has already been withdrawn.")])
+    if not reason.strip():
+        raise ActionRefused([_("Say why the file is withdrawn.")])
+    case_file.withdrawn_at = timezone.now()
+    case_file.withdrawn_by = by
+    case_file.withdrawal_reason = reason.strip()
+    case_file.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    _journal(case, by, JournalKind.RECORD, _("File withdrawn: %(name)s (%(reason)s)") % {"name": case_file.original_name, "reason": reason.strip()})
+
+
+@action
+def mark_documents(items: Iterable, *, by: User, mark: str) -> list[PrintMark]:
+    """The secretariat printed or sent documents of the print queue (cases/printqueue.py):
+    one mark per document, one journal entry per case."""
+    from cases.models import PrintMarkKind
+    from cases.printqueue import can_use_print_queue
+
+    _require(can_use_print_queue(by), _("Only the secretariat and the cantonal officer use the print queue."))
+    if mark not in PrintMarkKind.values:
+        raise ActionRefused([_("Unknown mark.")])
+    items = list(items)
+    marks = PrintMark.objects.bulk_create(
+        PrintMark(case=item.case, document=item.document, plan=item.plan, mark=mark, marked_by=by) for item in items
+    )
+    by_case: dict[int, list] = {}
+    for item in items:
+        by_case.setdefault(item.case.pk, []).append(item)
+    label = PrintMarkKind(mark).label
+    JournalEntry.objects.bulk_create(
+        JournalEntry(case=same[0].case, author=by, kind=JournalKind.RECORD, text=_("%(documents)s: %(mark)s") % {
+            "documents": ", ".join(str(item.title) for item in same), "mark": label})
+        for same in by_case.values()
+    )
+    return marks
+
+
+@action
+def save_letterhead(letterhead: Letterhead, *, by: User, logo=None, remove_logo: bool = False) -> Letterhead:
+    """The cantonal officer changes the letterhead of every document (the change history
+    keeps each earlier version, logo included)."""
+    from django.core.exceptions import ValidationError
+
+    from cases.uploads import IMAGE_TYPES, LOGO_MAX_BYTES, check_file
+
+    _require(permissions.is_officer(by), _("Only the cantonal officer changes the letterhead."))
+    if logo is not None:
+        try:
+            letterhead.logo_type = check_file(logo, types=IMAGE_TYPES, max_bytes=LOGO_MAX_BYTES)
+        except ValidationError as error:
+            raise ActionRefused(error.messages) from None
+        letterhead.logo = logo
+    elif remove_logo:
+        letterhead.logo = ""
+        letterhead.logo_type = ""
+    letterhead.full_clean()
+    letterhead.save()
+    return letterhead

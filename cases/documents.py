@@ -18,7 +18,9 @@ stylesheet names.
 
 from __future__ import annotations
 
+import base64
 import datetime
+import io
 import logging
 import mimetypes
 import posixpath
@@ -35,13 +37,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from pypdf import PdfWriter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
 
-# The letterhead of every document. A value is either one text for both languages or a
-# dict {"de": ..., "fr": ...}. The Django setting IIZ_LETTERHEAD (a dict) overrides any
+# The default letterhead of every document, until the cantonal officer sets one in the
+# application (cases.models.Letterhead). A value is either one text for both languages or
+# a dict {"de": ..., "fr": ...}. The Django setting IIZ_LETTERHEAD (a dict) overrides any
 # of these keys.
 LETTERHEAD: dict[str, Any] = {
     "name": "Kanton Wallis / Canton du Valais — IIZ / CII",
@@ -137,7 +141,12 @@ class StaticFilesFetcher(URLFetcher):
 
 
 def letterhead(language: str) -> dict[str, Any]:
-    """The letterhead values in ``language`` (defaults overridden by IIZ_LETTERHEAD)."""
+    """The letterhead values in ``language``: those the officer set (Letterhead) when there
+    are any, else the defaults above overridden by IIZ_LETTERHEAD. ``logo_src`` is the
+    logo's URL for the document: a static file, or the uploaded logo as a data: URL (read
+    through the storage, so rendering never fetches anything)."""
+    from cases.models import Letterhead
+
     values = {**LETTERHEAD, **getattr(settings, "IIZ_LETTERHEAD", {})}
 
     def pick(value):
@@ -145,7 +154,46 @@ def letterhead(language: str) -> dict[str, Any]:
             return value.get(language) or value.get(settings.LANGUAGE_CODE) or next(iter(value.values()), "")
         return value
 
-    return {key: pick(value) for key, value in values.items()}
+    picked = {key: pick(value) for key, value in values.items()}
+    picked["logo_src"] = static_base_url() + picked["logo"] if picked.get("logo") else ""
+    row = Letterhead.objects.first()
+    if row is not None:
+        return letterhead_of(row, language, default_logo_src=picked["logo_src"])
+    return picked
+
+
+def letterhead_of(row, language: str, *, default_logo_src: str = "") -> dict[str, Any]:
+    """The values of the officer's letterhead ``row`` in ``language`` (without an uploaded
+    logo, the default one)."""
+    suffix = "fr" if language == "fr" else "de"
+
+    def text(name: str) -> str:
+        return getattr(row, f"{name}_{suffix}") or getattr(row, f"{name}_de")
+
+    return {
+        "name": text("name"),
+        "office": text("office"),
+        "address": [line.strip() for line in text("address").splitlines() if line.strip()],
+        "place": text("place"),
+        "phone": row.phone,
+        "email": row.email,
+        "web": row.web,
+        "logo": row.logo.name if row.logo else "",
+        "logo_src": _logo_data_url(row) or default_logo_src,
+    }
+
+
+def _logo_data_url(row) -> str:
+    """The uploaded logo as a ``data:`` URL (empty when there is none or it cannot be read)."""
+    if not row.logo or row.logo_type not in ("image/png", "image/jpeg"):
+        return ""
+    try:
+        with row.logo.open("rb") as file:
+            data = file.read()
+    except (OSError, ValueError):
+        logger.warning("The letterhead's logo %s cannot be read; documents are printed without it.", row.logo.name)
+        return ""
+    return f"data:{row.logo_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _css_string(text: str) -> str:
@@ -271,3 +319,34 @@ def render_power_of_attorney_form(case) -> bytes:
     with the person's data and the institutions of the case; valid one year from signature."""
     context = {**_case_context(case), "title": pgettext_lazy("document title", "Power of attorney")}
     return render_pdf("pdf/power_of_attorney.html", context, language=person_language(case))
+
+
+def render_review_minutes(review) -> bytes:
+    """The minutes of a review (Protokoll der Standortbestimmung / procès-verbal du bilan,
+    CII101 step 7): who held it and when, the progress of each measure, the power of
+    attorney check and the decision, for the contact persons to record and the person to
+    keep."""
+    case = review.case
+    context = {
+        **_case_context(case),
+        "title": gettext_lazy("Review minutes"),
+        "review": review,
+        "progress": list(review.progress.select_related("measure__responsible_institution").order_by("measure__position", "measure_id")),
+        "document_date": review.held_on,
+    }
+    return render_pdf("pdf/review_minutes.html", context, language=person_language(case))
+
+
+def merge_pdfs(pdfs: list[bytes]) -> bytes:
+    """One PDF with the pages of every PDF of ``pdfs``, in order (the print queue)."""
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(io.BytesIO(pdf))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_letterhead_preview(*, language: str) -> bytes:
+    """A sample page with the letterhead as it is now, for the officer who edits it."""
+    return render_pdf("pdf/letterhead_preview.html", {"title": gettext_lazy("Letterhead preview")}, language=language)

@@ -40,6 +40,9 @@ class Config:
     time_zone: str = "Europe/Zurich"
     media_root: Path = field(default=BASE_DIR / "media")
     static_root: Path = field(default=BASE_DIR / "staticfiles")
+    # Django's STORAGES["default"]: where uploaded files go (see file_storage).
+    file_storage: dict = field(default_factory=dict)
+    upload_max_bytes: int = 20 * 1024 * 1024
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -114,6 +117,10 @@ def load(env: Mapping[str, str]) -> Config:
     if email_url:
         check_url("EMAIL_URL", email_url, {"smtp", "smtp+tls", "smtp+ssl"})
 
+    upload_max_mb = env.get("IIZ_UPLOAD_MAX_MB") or "20"
+    if not upload_max_mb.isdigit() or not 1 <= int(upload_max_mb) <= 100:
+        raise ConfigError(f"IIZ_UPLOAD_MAX_MB must be a whole number of megabytes between 1 and 100; got {upload_max_mb!r}")
+
     return Config(
         production=production,
         debug=debug,
@@ -128,7 +135,45 @@ def load(env: Mapping[str, str]) -> Config:
         base_url=base_url,
         media_root=Path(env.get("MEDIA_ROOT") or BASE_DIR / "media"),
         static_root=Path(env.get("STATIC_ROOT") or BASE_DIR / "staticfiles"),
+        file_storage=file_storage(env, production=production),
+        upload_max_bytes=int(upload_max_mb) * 1024 * 1024,
     )
+
+
+def file_storage(env: Mapping[str, str], *, production: bool = False) -> dict:
+    """Django's ``STORAGES["default"]`` for uploaded files (signed scans, attachments, the
+    letterhead's logo), from ``IIZ_STORAGE``:
+
+    - ``local`` (default): a folder on the server, ``MEDIA_ROOT``. Nothing serves it: files
+      are downloaded only through the application, which checks who may see them.
+    - ``s3``: an S3-compatible object store through django-storages (``pip install .[s3]``):
+      ``AWS_STORAGE_BUCKET_NAME`` (required), ``AWS_S3_ENDPOINT_URL`` (for stores other
+      than Amazon's), ``AWS_S3_REGION_NAME``, ``AWS_LOCATION`` (a folder in the bucket),
+      ``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY`` (both or neither: without them,
+      boto3 looks for credentials itself). Objects are private, never overwritten.
+    """
+    kind = (env.get("IIZ_STORAGE") or "local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}  # in MEDIA_ROOT
+    if kind != "s3":
+        raise ConfigError(f"IIZ_STORAGE must be local or s3; got {kind!r}")
+    bucket = (env.get("AWS_STORAGE_BUCKET_NAME") or "").strip()
+    if not bucket:
+        raise ConfigError("AWS_STORAGE_BUCKET_NAME is required when IIZ_STORAGE is s3")
+    options: dict = {"bucket_name": bucket, "default_acl": "private", "querystring_auth": True, "file_overwrite": False}
+    endpoint = (env.get("AWS_S3_ENDPOINT_URL") or "").strip()
+    if endpoint:
+        options["endpoint_url"] = check_url("AWS_S3_ENDPOINT_URL", endpoint, {"https"} if production else {"http", "https"})
+    if env.get("AWS_S3_REGION_NAME"):
+        options["region_name"] = env["AWS_S3_REGION_NAME"].strip()
+    if env.get("AWS_LOCATION"):
+        options["location"] = env["AWS_LOCATION"].strip().strip("/")
+    access_key, secret_key = env.get("AWS_ACCESS_KEY_ID") or "", env.get("AWS_SECRET_ACCESS_KEY") or ""
+    if bool(access_key) != bool(secret_key):
+        raise ConfigError("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both or neither")
+    if access_key:
+        options.update(access_key=access_key, secret_key=secret_key)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
 def email_settings(email_url: str | None) -> dict:

@@ -105,3 +105,68 @@ def test_a_missing_production_variable_stops_start_up_with_one_line():
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert lines == ["IIZ configuration error: SECRET_KEY is required when IIZ_PRODUCTION is on (50 or more random characters)"]
+
+
+# --- uploaded files: where they are stored (IIZ_STORAGE) and how large they may be ---------
+
+
+def test_uploads_go_to_a_local_folder_by_default():
+    config = load({})
+    assert config.file_storage == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert config.upload_max_bytes == 20 * 1024 * 1024
+    assert load({"MEDIA_ROOT": "/srv/iiz/media"}).media_root == Path("/srv/iiz/media")
+
+
+def test_an_s3_compatible_store_is_configured_from_the_environment():
+    config = load({
+        **PRODUCTION_ENV, "IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz-dokumente",
+        "AWS_S3_ENDPOINT_URL": "https://s3.exoscale.ch", "AWS_S3_REGION_NAME": "ch-gva-2", "AWS_LOCATION": "/prod/",
+        "AWS_ACCESS_KEY_ID": "EXO123", "AWS_SECRET_ACCESS_KEY": "s3cr3t",
+    })
+    assert config.file_storage == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": "iiz-dokumente", "default_acl": "private", "querystring_auth": True, "file_overwrite": False,
+            "endpoint_url": "https://s3.exoscale.ch", "region_name": "ch-gva-2", "location": "prod",
+            "access_key": "EXO123", "secret_key": "s3cr3t",
+        },
+    }
+
+
+def test_without_keys_boto3_finds_the_credentials_itself():
+    options = load({"IIZ_STORAGE": "S3", "AWS_STORAGE_BUCKET_NAME": "iiz"}).file_storage["OPTIONS"]
+    assert options == {"bucket_name": "iiz", "default_acl": "private", "querystring_auth": True, "file_overwrite": False}
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"IIZ_STORAGE": "ftp"}, "IIZ_STORAGE must be local or s3"),
+        ({"IIZ_STORAGE": "s3"}, "AWS_STORAGE_BUCKET_NAME is required"),
+        ({"IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_ACCESS_KEY_ID": "x"}, "set both or neither"),
+        ({"IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_S3_ENDPOINT_URL": "minio:9000"}, "AWS_S3_ENDPOINT_URL must start with"),
+        ({"IIZ_UPLOAD_MAX_MB": "0"}, "IIZ_UPLOAD_MAX_MB must be"),
+        ({"IIZ_UPLOAD_MAX_MB": "20MB"}, "IIZ_UPLOAD_MAX_MB must be"),
+    ],
+)
+def test_malformed_storage_settings_stop_start_up(env, message):
+    with pytest.raises(ConfigError, match=message):
+        load(env)
+
+
+def test_in_production_the_store_is_reached_over_https_only():
+    with pytest.raises(ConfigError, match="AWS_S3_ENDPOINT_URL must start with one of https://"):
+        load({**PRODUCTION_ENV, "IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_S3_ENDPOINT_URL": "http://minio:9000"})
+    assert load({"IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_S3_ENDPOINT_URL": "http://minio:9000"}).file_storage
+
+
+def test_the_upload_limit_is_read_in_megabytes():
+    assert load({"IIZ_UPLOAD_MAX_MB": "5"}).upload_max_bytes == 5 * 1024 * 1024
+
+
+def test_the_settings_use_the_configured_storage_and_limit():
+    code = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'], settings.IIZ_UPLOAD_MAX_BYTES)"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "IIZ_STORAGE")}
+    env.update(DJANGO_SETTINGS_MODULE="iiz.settings", IIZ_UPLOAD_MAX_MB="7")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["django.core.files.storage.FileSystemStorage", str(7 * 1024 * 1024)]

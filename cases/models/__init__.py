@@ -7,6 +7,7 @@
 - reviews.py: reviews and powers of attorney
 - closure.py: exit report and closure
 - journal.py: the case journal (timeline of everything that happened)
+- files.py: attachments and signed scans, print-queue marks, the documents' letterhead
 """
 
 from cases.models.catalogue import CatalogueMeasure, EmployerContact
@@ -19,9 +20,10 @@ from cases.models.closure import Closure, ExitOutcome, ExitReport, InterruptionR
 from cases.models.journal import JournalEntry, JournalKind
 from cases.models.access import AccessKind, AccessLog, CaseGrant
 from cases.models.reminders import Reminder, ReminderKind
+from cases.models.files import CaseFile, FileCategory, Letterhead, PrintDocument, PrintMark, PrintMarkKind
 
 __all__ = [
-    "AccessKind", "AccessLog", "CaseGrant", "ActionPlan", "Case", "CaseState", "CatalogueMeasure", "Closure", "EmployerContact", "ExitOutcome",
+    "AccessKind", "AccessLog", "CaseGrant", "CaseFile", "FileCategory", "Letterhead", "PrintDocument", "PrintMark", "PrintMarkKind", "ActionPlan", "Case", "CaseState", "CatalogueMeasure", "Closure", "EmployerContact", "ExitOutcome",
     "ExitReport", "Goal", "InterruptionReason", "JournalEntry", "JournalKind", "Measure", "MeasureProgress",
     "MeasureStatus", "Meeting", "MeetingDecision", "MeetingKind", "MeetingParticipant", "Person", "PlanStatus",
     "PoaCheck", "PowerOfAttorney", "ReferenceCounter", "Reminder", "ReminderKind", "Review", "ReviewDecision", "ReviewKind", "Sex",

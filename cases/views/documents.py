@@ -1,6 +1,6 @@
 """Downloads of a case's documents as PDF (cases/documents.py), each in the person's
 correspondence language: the action plan of one version, the exit report, the closure letter,
-the power of attorney form to sign.
+the power of attorney form to sign, the minutes of one review.
 
 Anyone who may see the case may download them (the secretariat prints and mails them);
 every download is written to the access log.
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from cases import documents
 from cases.audit import log_access
-from cases.models import ActionPlan, AccessKind, Case, Closure, ExitReport
+from cases.models import ActionPlan, AccessKind, Case, Closure, ExitReport, Review
 from cases.views import get_case_for_user
 
 
@@ -40,6 +40,7 @@ def _filename(case: Case, kind: str, suffix: str = "") -> str:
             "exit": gettext("exit-report"),
             "closure": gettext("closure-letter"),
             "poa": gettext("power-of-attorney"),
+            "review": gettext("review-minutes"),
         }[kind]
     return f"{case.reference}-{word}{suffix}.pdf"
 
@@ -89,3 +90,16 @@ def poa_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     pdf = documents.render_power_of_attorney_form(case)
     log_access(request, case, AccessKind.DOWNLOAD, detail="power of attorney form (PDF)")
     return pdf_response(pdf, _filename(case, "poa"))
+
+
+@require_GET
+def review_pdf(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    try:
+        review = Review.objects.select_related("author").get(case=case, pk=review_pk)
+    except Review.DoesNotExist:
+        raise Http404 from None
+    review.case = case
+    pdf = documents.render_review_minutes(review)
+    log_access(request, case, AccessKind.DOWNLOAD, f"review minutes of {review.held_on:%Y-%m-%d} (PDF)")
+    return pdf_response(pdf, _filename(case, "review", f"-{review.held_on:%Y-%m-%d}"))

@@ -295,3 +295,76 @@ def test_the_power_of_attorney_form_outside_the_scope_is_404(client, outsider, m
     client.force_login(outsider)
     assert client.get(reverse("cases:poa_form_pdf", args=[case.pk])).status_code == 404
     assert not AccessLog.objects.filter(case=case, kind="download").exists()
+
+
+# --- the review minutes ----------------------------------------------------------------------------
+
+
+def test_the_review_minutes_in_german(closed_de):
+    review = closed_de.reviews.get()
+    pages_ = pages(documents.render_review_minutes(review))
+    body = "\n".join(pages_)
+    assert "Protokoll der Standortbestimmung" in body
+    assert closed_de.reference in body and "Jürg Zürcher, geboren am 12.04.1985" in body
+    assert "Case Manager mit der Person (Zwischenbilanz)" in body
+    assert f"Durchgeführt am {short(review.held_on)}" in body
+    assert "Alle Massnahmen abgeschlossen." in body
+    assert "Fortschritt der Massnahmen" in body and "Bewerbungscoaching" in body and "erledigt" in body
+    assert "Vollmacht geprüft: noch gültig" in body
+    assert "Aktionsplan beenden" in body
+    assert "Protokoll erstellt von" in body and "Von der Person gelesen" in body and "Ort und Datum" in body
+    assert pages_[0].count("Seite 1 von") == 1 and f"Seite {len(pages_)} von {len(pages_)}" in pages_[-1]
+
+
+def test_the_review_minutes_in_french(closed_fr):
+    review = closed_fr.reviews.get()
+    body = text(documents.render_review_minutes(review))
+    assert "Procès-verbal du bilan" in body
+    assert "Hélène Zürcher" in body and "Rue du Rhône 12, 1950 Sion" in body
+    assert "Case manager avec la personne (bilan intermédiaire)" in body
+    assert "Progression des mesures" in body and "terminée" in body
+    assert "Procuration vérifiée : encore valable" in body
+    assert "Terminer le plan d'action" in body
+    assert "Lieu et date" in body and "page 1 de" in body
+    assert "Protokoll" not in body and "Seite" not in body
+
+
+def test_team_review_minutes_go_to_the_contact_persons(make_case, coordinator):
+    from cases.models import Review
+
+    case = make_case("implementation")
+    review = actions.record_review(case, by=coordinator, review=Review(
+        kind="team", held_on=timezone.localdate(), summary="Fortschritt besprochen, Arbeitstraining läuft.", decision="continue"))
+    body = text(documents.render_review_minutes(review))
+    assert "Koordinator mit dem Team der IIZ-Ansprechpersonen" in body
+    assert "Fortschritt besprochen, Arbeitstraining läuft." in body
+    assert "Der Fortschritt der Massnahmen wurde an dieser Standortbestimmung nicht erfasst." in body
+    assert "Von der Person gelesen" not in body and "die IIZ-Ansprechpersonen der beteiligten Institutionen" in body
+
+
+def test_the_review_minutes_download_is_logged(client, contact_person, closed_fr):
+    review = closed_fr.reviews.get()
+    client.force_login(contact_person)
+    response = client.get(reverse("cases:review_pdf", args=[closed_fr.pk, review.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{closed_fr.reference}-proces-verbal-bilan-{review.held_on:%Y-%m-%d}.pdf"')
+    assert "Procès-verbal du bilan" in text(response.content)
+    log = AccessLog.objects.get(case=closed_fr, user=contact_person, kind="download")
+    assert log.detail == f"review minutes of {review.held_on:%Y-%m-%d} (PDF)"
+
+
+def test_the_review_minutes_outside_the_scope_or_of_another_case_are_404(client, outsider, officer, closed_de, make_case):
+    review = closed_de.reviews.get()
+    client.force_login(outsider)
+    assert client.get(reverse("cases:review_pdf", args=[closed_de.pk, review.pk])).status_code == 404
+    other = make_case("implementation")
+    client.force_login(officer)
+    assert client.get(reverse("cases:review_pdf", args=[other.pk, review.pk])).status_code == 404
+    assert not AccessLog.objects.filter(kind="download").exists()
+
+
+def test_the_case_page_links_the_minutes_of_each_review(client, secretariat, closed_de):
+    client.force_login(secretariat)
+    page = client.get(closed_de.get_absolute_url()).content.decode()
+    assert reverse("cases:review_pdf", args=[closed_de.pk, closed_de.reviews.get().pk]) in page

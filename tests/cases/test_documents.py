@@ -25,8 +25,9 @@ TEST_TEMPLATE = """{% extends "pdf/base.html" %}
 
 
 @pytest.fixture
-def pdf_template(settings, tmp_path):
-    """A document extending pdf/base.html, from a template folder of the test."""
+def pdf_template(db, settings, tmp_path):
+    """A document extending pdf/base.html, from a template folder of the test (the
+    letterhead is read from the database)."""
     (tmp_path / "pdf_test").mkdir()
     (tmp_path / "pdf_test" / "doc.html").write_text(TEST_TEMPLATE, encoding="utf-8")
     engines = [dict(engine) for engine in settings.TEMPLATES]

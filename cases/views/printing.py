@@ -1,0 +1,119 @@
+"""The secretariat's print queue (cases/printqueue.py) and the letterhead of the documents.
+
+- ``print_queue``: the documents of every case waiting to be printed, signed or sent; the
+  ones selected are downloaded as one PDF (each written to the access log of its case) or
+  marked "printed" / "sent" (the journal of each case says so). Secretariat and cantonal
+  officer; 403 for the other roles.
+- ``letterhead``: the cantonal officer edits the letterhead of every PDF, with a preview
+  in German and in French; 403 for the other roles.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods
+
+from cases import actions, documents, permissions, printqueue
+from cases.actions import ActionRefused
+from cases.audit import log_access
+from cases.models import AccessKind, Letterhead, PrintDocument, PrintMarkKind
+from cases.uploads import LetterheadForm
+from cases.views import forbidden
+from cases.views.documents import pdf_response
+
+SECTION_TITLES = {
+    PrintDocument.PLAN: gettext_lazy("Action plans to print for signature"),
+    PrintDocument.CLOSURE_LETTER: gettext_lazy("Closure letters to send"),
+    PrintDocument.POA_FORM: gettext_lazy("Power of attorney forms (missing or ending soon)"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def print_queue(request: HttpRequest) -> HttpResponse:
+    if not printqueue.can_use_print_queue(request.user):
+        return forbidden(request, [_("Only the secretariat and the cantonal officer use the print queue.")])
+    if request.method == "POST":
+        return _act_on_selection(request)
+    queue = printqueue.print_queue(request.user)
+    sections = [(kind, SECTION_TITLES[kind], items) for kind, items in queue.items()]
+    return render(request, "cases/print_queue.html", {
+        "sections": sections,
+        "total": sum(len(items) for items in queue.values()),
+        "max_selection": printqueue.MAX_SELECTION,
+        "may_edit_letterhead": permissions.is_officer(request.user),
+    })
+
+
+def _act_on_selection(request: HttpRequest) -> HttpResponse:
+    """Download the selection as one PDF, or mark it printed or sent."""
+    items = printqueue.selected(request.user, request.POST.getlist("item"))
+    what = request.POST.get("do", "")
+    if not items:
+        messages.error(request, _("Select at least one document."))
+        return redirect("cases:print_queue")
+    if what == "pdf":
+        if len(items) > printqueue.MAX_SELECTION:
+            messages.error(request, _("Select at most %(count)s documents for one PDF.") % {"count": printqueue.MAX_SELECTION})
+            return redirect("cases:print_queue")
+        pdf = printqueue.merged_pdf(items)
+        for item in items:
+            log_access(request, item.case, AccessKind.DOWNLOAD, item.download_detail)
+        name = _("print-queue")
+        return pdf_response(pdf, f"{name}-{timezone.localdate():%Y-%m-%d}.pdf")
+    if what not in PrintMarkKind.values:
+        messages.error(request, _("Choose what to do with the documents selected."))
+        return redirect("cases:print_queue")
+    try:
+        actions.mark_documents(items, by=request.user, mark=what)
+    except ActionRefused as error:
+        return forbidden(request, error.reasons)
+    messages.success(request, ngettext(
+        "%(count)s document marked as %(mark)s.", "%(count)s documents marked as %(mark)s.", len(items),
+    ) % {"count": len(items), "mark": PrintMarkKind(what).label})
+    return redirect("cases:print_queue")
+
+
+def _default_letterhead() -> Letterhead:
+    """The letterhead the documents use until the officer saves one (defaults and setting)."""
+    de, fr = documents.letterhead("de"), documents.letterhead("fr")
+    return Letterhead(
+        name_de=de["name"], name_fr=fr["name"], office_de=de.get("office", ""), office_fr=fr.get("office", ""),
+        address_de="\n".join(de.get("address", [])), address_fr="\n".join(fr.get("address", [])),
+        place_de=de.get("place", ""), place_fr=fr.get("place", ""),
+        phone=de.get("phone", ""), email=de.get("email", ""), web=de.get("web", ""),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def letterhead(request: HttpRequest) -> HttpResponse:
+    """The cantonal officer's letterhead page; ``?preview=de`` or ``fr``: a sample page."""
+    if not permissions.is_officer(request.user):
+        return forbidden(request, [_("Only the cantonal officer changes the letterhead.")])
+    preview = request.GET.get("preview")
+    if request.method == "GET" and preview in ("de", "fr"):
+        return pdf_response(documents.render_letterhead_preview(language=preview), f"letterhead-{preview}.pdf")
+    row = Letterhead.objects.first()
+    saved = row is not None
+    form = LetterheadForm(request.POST or None, request.FILES or None, instance=row or _default_letterhead())
+    reasons: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_letterhead(
+                form.instance, by=request.user, logo=form.cleaned_data["new_logo"], remove_logo=form.cleaned_data["remove_logo"]
+            )
+        except ActionRefused as error:
+            if error.forbidden:
+                return forbidden(request, error.reasons)
+            reasons = error.reasons
+        else:
+            messages.success(request, _("The letterhead was saved: every document printed from now on uses it."))
+            return redirect("cases:letterhead")
+    return render(request, "cases/letterhead.html", {
+        "form": form, "reasons": reasons, "saved": saved, "letterhead": form.instance,
+        "invalid": request.method == "POST" and not form.is_valid(),
+    })
