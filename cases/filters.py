@@ -1,15 +1,65 @@
-"""The case list's filters and search, as one form that builds the queryset."""
+"""The case list's filters and search, as one form that builds the queryset; and the filters
+of the dashboards and of the steering view.
+
+The dashboards' numbers link to the case list with these filters, so the list shows exactly
+the counted cases: the filters use the same definitions as the statistics (cases/stats.py).
+"""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
-from django.db.models import Q, QuerySet, Value
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Replace
+from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import ahv
-from cases.models import CaseState
+from cases import ahv, stats
+from cases.deadlines import add_months
+from cases.models import Case, CaseState, ExitOutcome
 from roles.models import Institution, Membership, Region, Role, Theme, User
+
+
+class ThemeChoiceIterator(ModelChoiceIterator):
+    """The themes, then "no theme" (the regional cases)."""
+
+    def __iter__(self):
+        yield from super().__iter__()
+        yield (stats.NO_THEME, _("no theme (regional cases)"))
+
+    def __len__(self):
+        return super().__len__() + 1
+
+
+class ThemeField(forms.ModelChoiceField):
+    """A theme, or ``stats.NO_THEME`` for the cases without a theme."""
+
+    iterator = ThemeChoiceIterator
+
+    def to_python(self, value):
+        if value == stats.NO_THEME:
+            return stats.NO_THEME
+        return super().to_python(value)
+
+
+def filter_units(cases: QuerySet, *, region=None, theme=None, institution=None) -> QuerySet:
+    """Cases of the region, of the theme (or without one), with the institution involved."""
+    if region:
+        cases = cases.filter(region=region)
+    if theme == stats.NO_THEME:
+        cases = cases.filter(theme__isnull=True)
+    elif theme:
+        cases = cases.filter(theme=theme)
+    if institution:
+        cases = cases.filter(pk__in=Case.institutions.through.objects.filter(institution=institution).values("case_id"))
+    return cases
+
+
+def _step_choices(empty):
+    return [("", empty)] + [(key, label) for key, (_column, label) in stats.STEPS.items()]
 
 
 class CaseFilterForm(forms.Form):
@@ -19,7 +69,7 @@ class CaseFilterForm(forms.Form):
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("all states"))] + list(CaseState.choices))
     region = forms.ModelChoiceField(label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("all regions"))
-    theme = forms.ModelChoiceField(label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("all themes"))
+    theme = ThemeField(label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("all themes"))
     institution = forms.ModelChoiceField(
         label=_("Institution involved"), required=False, queryset=Institution.objects.filter(is_active=True),
         empty_label=_("all institutions"),
@@ -27,11 +77,21 @@ class CaseFilterForm(forms.Form):
     case_manager = forms.ModelChoiceField(label=_("Case manager"), required=False, queryset=User.objects.none(), empty_label=_("all case managers"))
     open_only = forms.BooleanField(label=_("Open cases only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    overdue_rule = forms.ChoiceField(label=_("Overdue deadline"), required=False,
+                                     choices=[("", _("any deadline"))] + list(stats.OVERDUE_RULES.items()))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("all outcomes"))] + list(ExitOutcome.choices))
+    dated = forms.ChoiceField(label=_("Step in the period"), required=False, choices=_step_choices(_("reported")))
+    date_from = forms.DateField(label=_("Date from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("Date until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reached = forms.ChoiceField(label=_("Step reached"), required=False, choices=_step_choices(_("any step")))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Contact persons in office, and anyone who is (or was) the case manager of a case, so
+        # that a dashboard's link to the caseload of someone who left still filters.
         contact_people = Membership.objects.active().filter(role=Role.CONTACT_PERSON).values("user_id")
-        self.fields["case_manager"].queryset = User.objects.filter(pk__in=contact_people).order_by("last_name", "first_name")
+        has_cases = Exists(Case.objects.filter(case_manager=OuterRef("pk")))
+        self.fields["case_manager"].queryset = User.objects.filter(Q(pk__in=contact_people) | has_cases).order_by("last_name", "first_name")
         self.fields["institution"].label_from_instance = lambda i: i.short
         self.fields["case_manager"].label_from_instance = lambda u: u.get_full_name() or u.username
 
@@ -44,12 +104,7 @@ class CaseFilterForm(forms.Form):
             cases = search(cases, data["q"])
         if data["state"]:
             cases = cases.filter(state=data["state"])
-        if data["region"]:
-            cases = cases.filter(region=data["region"])
-        if data["theme"]:
-            cases = cases.filter(theme=data["theme"])
-        if data["institution"]:
-            cases = cases.filter(pk__in=cases.model.institutions.through.objects.filter(institution=data["institution"]).values("case_id"))
+        cases = filter_units(cases, region=data["region"], theme=data["theme"], institution=data["institution"])
         if data["case_manager"]:
             cases = cases.filter(case_manager=data["case_manager"])
         if data["open_only"]:
@@ -60,6 +115,14 @@ class CaseFilterForm(forms.Form):
             from cases.deadlines import overdue_cases
 
             cases = overdue_cases(cases)
+        if data["overdue_rule"]:
+            cases = cases.filter(stats.overdue_rule_q(timezone.localdate())[data["overdue_rule"]])
+        if data["outcome"]:
+            cases = cases.filter(exit_report__outcome=data["outcome"])
+        if data["date_from"] or data["date_to"]:
+            cases = cases.filter(stats.dated_q(data["dated"] or "reported", data["date_from"], data["date_to"]))
+        if data["reached"]:
+            cases = cases.filter(stats.reached_q(data["reached"]))
         return cases
 
     @property
@@ -80,3 +143,85 @@ def search(cases: QuerySet, text: str) -> QuerySet:
     for word in text.split():
         names &= Q(person__last_name__icontains=word) | Q(person__first_name__icontains=word)
     return cases.filter(match | names)
+
+
+# --- Dashboards and steering view ----------------------------------------------------------
+
+MAX_PERIOD_YEARS = 10
+
+
+def default_period(today: datetime.date) -> stats.Period:
+    """The last twelve months, this one included."""
+    return stats.Period(add_months(today.replace(day=1), -11), today)
+
+
+class DashboardFilterForm(forms.Form):
+    """Period (for the flow figures), region, theme and institution (for every figure).
+    Invalid input is reported on the form and the defaults are used instead."""
+
+    date_from = forms.DateField(label=_("Date from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("Date until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    region = forms.ModelChoiceField(label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("all regions"))
+    theme = ThemeField(label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("all themes"))
+    institution = forms.ModelChoiceField(
+        label=_("Institution involved"), required=False, queryset=Institution.objects.filter(is_active=True),
+        empty_label=_("all institutions"),
+    )
+
+    def __init__(self, data=None, *, today: datetime.date):
+        super().__init__(data)
+        self.today = today
+        self.fields["institution"].label_from_instance = lambda i: i.short
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("date_from"), data.get("date_to")
+        default = default_period(self.today)
+        first, last = first or (last and last.replace(month=1, day=1)) or default.first, last or default.last
+        if first > last:
+            raise ValidationError(_("The start of the period must be before its end."))
+        if (last - first).days > 366 * MAX_PERIOD_YEARS:
+            raise ValidationError(_("The period can be at most %(years)s years long.") % {"years": MAX_PERIOD_YEARS})
+        data["period"] = stats.Period(first, last)
+        return data
+
+    def _valid(self, name, default=None):
+        return self.cleaned_data.get(name, default) if self.is_valid() else default
+
+    @property
+    def period(self) -> stats.Period:
+        return self._valid("period", default_period(self.today))
+
+    def units(self) -> dict:
+        """The valid region/theme/institution filters ({} when the form is invalid)."""
+        return {name: self._valid(name) for name in ("region", "theme", "institution") if self._valid(name)}
+
+    def filter(self, cases: QuerySet) -> QuerySet:
+        return filter_units(cases, **self.units())
+
+    def link_params(self) -> dict:
+        """The same filters as parameters of the case list."""
+        return {name: getattr(value, "pk", value) for name, value in self.units().items()}
+
+
+class YearForm(forms.Form):
+    """One calendar year, this one by default: the steering view and the activity report."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, required=False)
+
+    def __init__(self, data=None, *, today: datetime.date):
+        super().__init__(data if data and "year" in data else None)
+        self.today = today
+        self.fields["year"].widget.attrs["max"] = today.year
+        self.fields["year"].initial = today.year
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year and year > self.today.year:
+            raise ValidationError(_("Choose a year up to %(year)s.") % {"year": self.today.year})
+        return year
+
+    @property
+    def chosen_year(self) -> int:
+        """The valid year asked for, else this year."""
+        return (self.is_bound and self.is_valid() and self.cleaned_data["year"]) or self.today.year
