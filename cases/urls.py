@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import audit, detail, documents, export, intake, lists, records, tasks
+from cases.views import audit, dashboards, detail, documents, export, files, intake, lists, printing, records, tasks
 
 app_name = "cases"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     # lists.py, intake.py
     path("", lists.case_list, name="list"),
     path("new/", intake.intake, name="intake"),
+    path("export.csv", lists.case_list_export, {"fmt": "csv"}, name="list_export"),
+    path("export.xlsx", lists.case_list_export, {"fmt": "xlsx"}, name="list_export"),
+    # dashboards.py: dashboards, steering view, activity report
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("statistics/", dashboards.statistics, name="statistics"),
+    path("statistics/activity-report.csv", dashboards.activity_report, {"fmt": "csv"}, name="activity_report"),
+    path("statistics/activity-report.xlsx", dashboards.activity_report, {"fmt": "xlsx"}, name="activity_report"),
     # tasks.py: the open deadlines of the current user
     path("tasks/", tasks.my_tasks, name="my_tasks"),
     # detail.py
@@ -32,6 +39,18 @@ urlpatterns = [
     path("<int:pk>/exit-report/pdf/", documents.exit_report_pdf, name="exit_report_pdf"),
     path("<int:pk>/closure-letter/pdf/", documents.closure_letter_pdf, name="closure_letter_pdf"),
     path("<int:pk>/powers-of-attorney/form/pdf/", documents.poa_form_pdf, name="poa_form_pdf"),
+    path("<int:pk>/reviews/<int:review_pk>/pdf/", documents.review_pdf, name="review_pdf"),
+    # files.py: attachments and signed scans (downloads only through these views)
+    path("<int:pk>/files/", files.case_files, name="files"),
+    path("<int:pk>/files/new/", files.new_attachment, name="new_attachment"),
+    path("<int:pk>/files/<int:file_pk>/", files.download, name="file"),
+    path("<int:pk>/files/<int:file_pk>/withdraw/", files.withdraw, name="withdraw_file"),
+    path("<int:pk>/plans/<int:version>/signed/", files.signed_plan, name="signed_plan"),
+    path("<int:pk>/powers-of-attorney/signed/", files.signed_power_of_attorney, name="signed_poa"),
+    path("<int:pk>/closure-letter/copy/", files.closure_copy, name="closure_copy"),
+    # printing.py: the secretariat's print queue, the officer's letterhead
+    path("print-queue/", printing.print_queue, name="print_queue"),
+    path("letterhead/", printing.letterhead, name="letterhead"),
     # audit.py
     path("<int:pk>/access-log/", audit.access_log, name="access_log"),
     path("<int:pk>/history/", audit.history, name="history"),

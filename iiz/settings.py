@@ -139,14 +139,27 @@ STATIC_ROOT = CONFIG.static_root
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = CONFIG.media_root
+# Uploaded files (iiz/config.py file_storage): a local folder that nothing serves, or an
+# S3-compatible store. Downloads go only through the application's views.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": CONFIG.file_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Uploads: scans and attachments up to IIZ_UPLOAD_MAX_MB (cases/uploads.py checks each file).
+# Files above 2.5 MB are streamed to a temporary file, not held in memory; a form carries
+# at most a few files and 2.5 MB of other fields. The reverse proxy must accept request
+# bodies a little above the limit (e.g. nginx client_max_body_size 25m).
+IIZ_UPLOAD_MAX_BYTES = CONFIG.upload_max_bytes
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # E-mail: console by default, SMTP from EMAIL_URL.
 globals().update(email_settings(CONFIG.email_url))
@@ -172,6 +185,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The address of the application in e-mails (reminders link to the case).
 IIZ_BASE_URL = CONFIG.base_url
+# The CII101 periods (cases/deadlines.py) and the hour of the daily reminder digest.
+IIZ_FIRST_MEETING_DAYS = 14
+IIZ_PLAN_VALIDATION_DAYS = 10
+IIZ_REVIEW_MONTHS = 3
+IIZ_TEAM_REVIEW_MONTHS = 3
+IIZ_DIGEST_HOUR = 7
 CELERY_BEAT_SCHEDULE: dict = {
     # cases/tasks.py: create the reminders of the CII101 deadlines, then send them.
     "sweep-reminders": {"task": "cases.sweep_reminders", "schedule": crontab(minute=5)},

@@ -52,6 +52,18 @@ def test_administration_is_in_the_menu_only_for_the_officer(client, officer, coo
     assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
 
 
+def test_the_main_navigation_keeps_to_six_entries_and_reference_pages_are_in_the_user_menu(client, officer):
+    from roles.access import navigation, user_menu
+
+    labels = [str(item.label) for item in navigation(officer, "/")]
+    assert labels == ["Startseite", "Fälle", "Meine Aufgaben", "Fall melden", "Druckliste", "Dashboard"]
+    assert [url for _label, url in user_menu(officer)] == [reverse("cases:process"), reverse("admin:index")]
+    client.force_login(officer)
+    page = client.get(reverse("home")).content.decode()
+    menu = page[page.index("dropdown-menu"):]
+    assert reverse("cases:process") in menu and reverse("admin:index") in menu
+
+
 def test_the_officer_manages_memberships_in_the_admin(client, officer, coordinator):
     from django.core.management import call_command
 

@@ -96,9 +96,41 @@ def url_for(name: str, case) -> str:
             kwargs[param] = CaseGrant.objects.filter(content_object=case).first().pk
         elif param == "fmt":
             kwargs[param] = "json"
+        elif param == "review_pk":
+            kwargs[param] = matrix_review(case).pk
+        elif param == "file_pk":
+            kwargs[param] = matrix_file(case).pk
         else:
             raise AssertionError(f"the matrix test does not know how to fill <{param}> of {name}")
     return reverse(name, kwargs=kwargs)
+
+
+def matrix_review(case):
+    """A review of ``case``: its own, or a team review its coordinator records (a case in
+    implementation, e.g. the one outside the scope)."""
+    from cases import actions
+    from cases.models import Review
+
+    existing = case.reviews.order_by("pk").first()
+    if existing is not None:
+        return existing
+    review = Review(kind="team", held_on=datetime.date.today(), summary="Matrix", decision="continue")
+    return actions.record_review(case, by=case.coordinator, review=review)
+
+
+def matrix_file(case):
+    """A file of ``case`` (an attachment filed by the officer) for the URLs that name one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import actions
+    from cases.models import CaseFile
+    from roles.models import User
+
+    existing = CaseFile.objects.filter(case=case).first()
+    if existing is not None:
+        return existing
+    upload = SimpleUploadedFile("Matrix.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf")
+    return actions.add_attachment(case, by=User.objects.get(username="officer"), upload=upload, category="other")
 
 
 def _param_names(name: str) -> list[str]:
@@ -122,8 +154,9 @@ def answer(client: Client, url: str, *, post: bool = False) -> str:
 
 
 @pytest.mark.django_db
-def test_every_url_answers_every_role_as_the_matrix_says(settings):
+def test_every_url_answers_every_role_as_the_matrix_says(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path  # files filed for the URLs that name one
     from cases import actions
     from roles.management.commands.seed_demo import seed_users
     from roles.models import User
