@@ -193,9 +193,10 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def overdue_q(today: datetime.date):
-    """A filter for the cases with at least one overdue deadline as of ``today``: the
-    rules above, expressed in SQL (a test checks that both agree)."""
+def overdue_rules_q(today: datetime.date) -> dict:
+    """One filter per rule (keyed like ``Deadline.rule``) for the cases overdue on it as of
+    ``today``: the rules above, expressed in SQL (a test checks that both agree, rule by
+    rule and day by day)."""
     from django.db.models import Exists, OuterRef, Q
 
     from cases.models import ActionPlan, PowerOfAttorney, Review
@@ -216,17 +217,26 @@ def overdue_q(today: datetime.date):
     review_months = period("IIZ_REVIEW_MONTHS", 3)
     team_months = period("IIZ_TEAM_REVIEW_MONTHS", 3)
     implementation = Q(state=CaseState.IMPLEMENTATION, plan_validated_at__isnull=False)
-    first = Q(
-        state=CaseState.CM_DESIGNATED, first_meeting_on__isnull=True,
-        cm_designated_at__lt=cutoff_days("IIZ_FIRST_MEETING_DAYS", 14),
-    )
-    validation = Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=cutoff_days("IIZ_PLAN_VALIDATION_DAYS", 10))
-    review = implementation & ~validated_since(review_months) & ~recent_review(ReviewKind.WITH_PERSON, review_months)
-    team = implementation & ~validated_since(team_months) & ~recent_review(ReviewKind.TEAM, team_months)
     any_poa = Exists(PowerOfAttorney.objects.filter(case=OuterRef("pk")))
     valid_poa = Exists(PowerOfAttorney.objects.filter(case=OuterRef("pk"), valid_until__gte=today))
-    poa = Q(state__in=OPEN_STATES) & any_poa & ~valid_poa
-    return first | validation | review | team | poa
+    return {
+        FIRST_MEETING: Q(
+            state=CaseState.CM_DESIGNATED, first_meeting_on__isnull=True,
+            cm_designated_at__lt=cutoff_days("IIZ_FIRST_MEETING_DAYS", 14),
+        ),
+        PLAN_VALIDATION: Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=cutoff_days("IIZ_PLAN_VALIDATION_DAYS", 10)),
+        REVIEW_WITH_PERSON: implementation & ~validated_since(review_months) & ~recent_review(ReviewKind.WITH_PERSON, review_months),
+        TEAM_REVIEW: implementation & ~validated_since(team_months) & ~recent_review(ReviewKind.TEAM, team_months),
+        POWER_OF_ATTORNEY: Q(state__in=OPEN_STATES) & any_poa & ~valid_poa,
+    }
+
+
+def overdue_q(today: datetime.date):
+    """A filter for the cases with at least one overdue deadline as of ``today``."""
+    from functools import reduce
+    from operator import or_
+
+    return reduce(or_, overdue_rules_q(today).values())
 
 
 def overdue_cases(cases, today: datetime.date | None = None):

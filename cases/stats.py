@@ -116,14 +116,10 @@ def reached_q(step: str) -> Q:
 
 
 def overdue_rule_q(today: datetime.date) -> dict[str, Q]:
-    """One filter per overdue rule, as of ``today``: the terms of ``deadlines.overdue_q``
-    (the one SQL form of the deadlines), in the order of deadlines.RULES. A test checks
-    each of them against ``deadlines_for``."""
-    combined = deadlines.overdue_q(today)
-    terms = combined.children if combined.connector == Q.OR and not combined.negated else [combined]
-    if len(terms) != len(OVERDUE_RULES):
-        raise RuntimeError("deadlines.overdue_q no longer has one term per rule of deadlines.RULES")
-    return {rule: term if isinstance(term, Q) else Q(term) for rule, term in zip(OVERDUE_RULES, terms)}
+    """One filter per overdue rule, as of ``today`` (cases/deadlines.py, the one SQL form
+    of the deadlines), in the order of deadlines.RULES."""
+    rules = deadlines.overdue_rules_q(today)
+    return {rule: rules[rule] for rule in OVERDUE_RULES}
 
 
 # --- Snapshot: open cases and overdue deadlines today ---------------------------------------
@@ -134,7 +130,7 @@ class Snapshot:
 
     - the open cases counted by state, region, theme and case manager (GROUP BY);
     - the open cases counted per institution involved (a case counts for each of them);
-    - for each overdue rule, the cases overdue on it (its term of ``deadlines.overdue_q`` as
+    - for each overdue rule, the cases overdue on it (its filter from ``deadlines.overdue_rules_q`` as
       the WHERE clause, so the database evaluates each rule once, on the cases the rule's
       state allows), with the same dimensions; they are few, and counted here, so that
       "overdue on any rule" counts a case overdue on several rules once.

@@ -176,7 +176,7 @@ def test_figures_follow_the_queryset_they_are_given(network, coordinator):
 
 
 def test_each_overdue_rule_in_sql_agrees_with_the_deadline_rules(network):
-    """overdue_rule_q splits deadlines.overdue_q per rule: day by day, each rule selects
+    """deadlines.overdue_rules_q, rule by rule: day by day, each rule selects
     exactly the cases whose deadline of that rule deadlines_for() finds overdue."""
     cases = list(Case.objects.prefetch_related(*deadlines.DEADLINE_PREFETCH))
     fired = set()
