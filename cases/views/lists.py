@@ -12,8 +12,8 @@ from cases.audit import log_access_many
 from cases.filters import CaseFilterForm
 from cases.models import AccessKind, Case
 from cases.permissions import can_report
+from cases.spreadsheets import Sheet, spreadsheet_response
 from cases.views import forbidden
-from cases.views.dashboards import Sheet, spreadsheet_response
 from roles.access import CASEWORK_ROLES
 
 PAGE_SIZE = 25

@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from cases.models import AccessKind, AccessLog, Case, Person
-from cases.views.dashboards import safe_text
+from cases.spreadsheets import safe_text
 from tests.cases.test_stats import dora, network  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
