@@ -73,7 +73,7 @@ def bar_chart(table: stats.Table) -> Chart:
         width = plot * _chart_value(cell) / top
         y = 4 + i * row_height
         chart.marks.append(Mark(
-            label=_shorten(row.label, 40), text=cell.text, x=label_width, y=y + (row_height - bar_height) / 2,
+            label=_shorten(row.label, 36), text=cell.text, x=label_width, y=y + (row_height - bar_height) / 2,
             width=round(width, 1), height=bar_height, label_x=label_width - 8, label_y=y + row_height / 2 + 4,
             text_x=round(label_width + width + 6, 1), text_y=y + row_height / 2 + 4,
         ))
