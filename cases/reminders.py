@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -267,7 +268,7 @@ def render(reminder: Reminder) -> tuple[str, str]:
 def render_digest(recipient: User, items: list[Reminder], today: datetime.date) -> tuple[str, str]:
     """Subject and body of one recipient's daily digest, in the recipient's language."""
     with translation.override(recipient.language or "de"):
-        context = {"recipient": recipient, "items": [_item(r) for r in items], "today": today, "tasks_url": base_url() + "/cases/tasks/"}
+        context = {"recipient": recipient, "items": [_item(r) for r in items], "today": today, "tasks_url": base_url() + reverse("cases:my_tasks")}
         subject = " ".join(render_to_string("emails/reminder_digest_subject.txt", context).split())
         body = render_to_string("emails/reminder_digest.txt", context)
     return subject, body
