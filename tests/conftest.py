@@ -15,6 +15,17 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request in French leaves French active
+    in the thread (the locale middleware does not reset it), which must not reach the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def make_member(username, role, **units):
     user = UserFactory(username=username)
     MembershipFactory(user=user, role=role, **units)
