@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 from simple_history.utils import bulk_create_with_history
 
-from cases import permissions
+from cases import deadlines, permissions
 from cases.acting import action
 from cases.flow import refusal_reasons
 from cases.models import (
@@ -35,12 +35,10 @@ from cases.models import (
     Letterhead,
     Measure,
     MeasureProgress,
-    MeasureStatus,
     Meeting,
     MeetingKind,
     Person,
     PlanStatus,
-    PoaCheck,
     PowerOfAttorney,
     PrintMark,
     ReferenceCounter,
@@ -298,6 +296,8 @@ def validate_plan(case: Case, *, by: User, comment: str = "") -> None:
     plan.decided_at = now
     plan.decision_comment = comment
     plan.save(update_fields=["status", "validator", "decided_at", "decision_comment"])
+    case.refresh_records()
+    deadlines.keep_dates(case)
 
 
 @action
@@ -332,6 +332,7 @@ def _new_version(case: Case, *, by: User) -> ActionPlan:
         for m in previous.measures_list
     ], Measure, default_user=by)
     case.refresh_records()
+    deadlines.keep_dates(case)
     return plan
 
 
@@ -366,6 +367,7 @@ def record_power_of_attorney(case: Case, *, by: User, signed_on: datetime.date, 
     poa = PowerOfAttorney(case=case, signed_on=signed_on, recorded_by=by)
     poa.save()
     poa.institutions.set(institutions)
+    deadlines.keep_dates(case)
     _journal(case, by, JournalKind.RECORD, _("Power of attorney signed on %(date)s, valid until %(until)s") % {
         "date": signed_on.strftime("%d.%m.%Y"), "until": poa.valid_until.strftime("%d.%m.%Y")})
     return poa
@@ -401,6 +403,7 @@ def record_review(case: Case, *, by: User, review: Review, progress: Iterable[di
             measure.save(update_fields=["status", "result"])
     _journal(case, by, JournalKind.RECORD, review.summary, transition="review")
     case.refresh_records()
+    deadlines.keep_dates(case)
     if review.decision == ReviewDecision.CHANGE_PLAN:
         _step(case, "change_plan", by=by, text=review.summary)
         _new_version(case, by=by)
@@ -462,7 +465,8 @@ def submit_exit_report(case: Case, *, by: User) -> None:
 @action
 def close_case(case: Case, *, by: User, letter_text: str = "", archive_note: str = "") -> Closure:
     """CII101 step 11: the cantonal officer closes the dossier; from now on it is read-only."""
-    _step(case, "close", by=by, text=archive_note, closed_at=timezone.now())
+    report = case.records.exit_report
+    _step(case, "close", by=by, text=archive_note, closed_at=timezone.now(), outcome=report.outcome if report else "")
     return Closure.objects.create(case=case, closed_by=by, letter_text=letter_text, archive_note=archive_note)
 
 
