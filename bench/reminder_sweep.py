@@ -55,7 +55,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cases import reminders  # noqa: E402
+from cases import deadlines, reminders  # noqa: E402
 from cases.models import Case, CaseState, Person, PowerOfAttorney, Reminder  # noqa: E402
 from roles.models import Institution, Membership, Region, Role, User  # noqa: E402
 
@@ -90,6 +90,7 @@ def fill(n: int) -> datetime.date:
         PowerOfAttorney(case=case, signed_on=today - datetime.timedelta(days=350), valid_until=today + datetime.timedelta(days=14), recorded_by=manager)
         for case in cases
     )
+    deadlines.refresh_kept_dates(Case.objects.all())  # bulk_create bypasses the actions that keep them
     return today
 
 

@@ -2,9 +2,14 @@
 
 One pure function, ``deadlines_for(case, today)``, answers for the case page and for any
 reminder sweep: it reads only the case's own columns, ``case.records`` (cached) and the
-``reviews`` and ``powers_of_attorney`` relations (prefetch them with ``DEADLINE_PREFETCH``
-when checking many cases). Nothing is stored, so a late or repeated run sees the same
-deadlines.
+``reviews`` and ``powers_of_attorney`` relations (prefetch them with ``DEADLINE_PREFETCH``,
+or load many cases with ``load``). No deadline is stored, so a late or repeated run sees
+the same deadlines.
+
+The same rules in SQL (``overdue_rules_q``) count overdue cases over the whole canton. They
+read the case's columns only: the case keeps the three dates that the rules derive from its
+plans, reviews and powers of attorney (``kept_dates``, computed by the rules' own helpers and
+saved by the actions that change them through ``keep_dates``).
 
 The periods come from the settings, with the process sheet's values as defaults:
 
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +39,7 @@ from cases.models import CaseState, PlanStatus, ReviewKind
 from cases.models.case import OPEN_STATES
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.utils.functional import Promise
 
     from cases.models import Case
@@ -103,6 +110,16 @@ def _last_review(case: Case, kind: str) -> datetime.date | None:
     return _latest(*(review.held_on for review in case.reviews.all() if review.kind == kind))
 
 
+def _review_period_start(case: Case, kind: str) -> datetime.date | None:
+    """The day the period of the next review of ``kind`` runs from: the latest validation of
+    the plan or the last review of that kind, whichever is later."""
+    return _latest(_plan_validated_on(case), _last_review(case, kind))
+
+
+def _latest_power_of_attorney(case: Case):
+    return max(case.powers_of_attorney.all(), key=lambda poa: (poa.signed_on, poa.pk), default=None)
+
+
 def _plan_validated_on(case: Case) -> datetime.date | None:
     """The latest validation: the first one (on the case), or the current version's."""
     plan = case.records.current_plan
@@ -139,7 +156,7 @@ def review_with_person(case: Case, today: datetime.date) -> Deadline | None:
     three months after the plan's validation or the last review with the person."""
     if case.state != CaseState.IMPLEMENTATION:
         return None
-    since = _latest(_plan_validated_on(case), _last_review(case, ReviewKind.WITH_PERSON))
+    since = _review_period_start(case, ReviewKind.WITH_PERSON)
     if since is None:
         return None
     return Deadline(
@@ -153,7 +170,7 @@ def team_review(case: Case, today: datetime.date) -> Deadline | None:
     contact persons every quarter."""
     if case.state != CaseState.IMPLEMENTATION:
         return None
-    since = _latest(_plan_validated_on(case), _last_review(case, ReviewKind.TEAM))
+    since = _review_period_start(case, ReviewKind.TEAM)
     if since is None:
         return None
     return Deadline(
@@ -167,7 +184,7 @@ def power_of_attorney(case: Case, today: datetime.date) -> Deadline | None:
     renewed before it ends while the case is open."""
     if case.state not in OPEN_STATES:
         return None
-    latest = max(case.powers_of_attorney.all(), key=lambda poa: (poa.signed_on, poa.pk), default=None)
+    latest = _latest_power_of_attorney(case)
     if latest is None:
         return None
     return Deadline(
@@ -185,7 +202,117 @@ def deadlines_for(case: Case, today: datetime.date) -> list[Deadline]:
     return sorted(found, key=lambda deadline: (deadline.due_on, deadline.rule))
 
 
-# --- The same rules in SQL, for lists and sweeps over many cases ---------------------------
+# --- What the case keeps of the rules' inputs ---------------------------------------------
+#
+# Counting overdue cases over 100,000 cases cannot afford to look up every case's plans,
+# reviews and powers of attorney. The case keeps the three dates the rules derive from them
+# (computed here, by the rules' own helpers), so that the SQL form below reads the case's
+# columns only and uses their indexes.
+
+KEPT_DATES = ("review_since", "team_review_since", "poa_valid_until")
+# The columns of the case that computing them reads ("state": the state machine reads it
+# when a case is loaded, and would load it case by case).
+KEPT_FROM = ("pk", "state", "plan_validated_at", *KEPT_DATES)
+
+
+def kept_dates(case: Case) -> dict[str, datetime.date | None]:
+    """The dates the case keeps for the SQL form of the rules: the start of the period of
+    each kind of review, and the end of the latest power of attorney."""
+    latest = _latest_power_of_attorney(case)
+    return {
+        "review_since": _review_period_start(case, ReviewKind.WITH_PERSON),
+        "team_review_since": _review_period_start(case, ReviewKind.TEAM),
+        "poa_valid_until": latest.valid_until if latest else None,
+    }
+
+
+def keep_dates(case: Case) -> None:
+    """Recompute and save the kept dates of ``case`` from its records. The actions that change
+    a plan's validation, a review or a power of attorney call it (cases/actions.py)."""
+    from cases.models import Case
+
+    [fresh] = load(Case.objects.filter(pk=case.pk).only(*KEPT_FROM))
+    values = kept_dates(fresh)
+    if any(getattr(fresh, name) != value for name, value in values.items()):
+        Case.objects.filter(pk=case.pk).update(**values)
+    for name, value in values.items():
+        setattr(case, name, value)
+
+
+def refresh_kept_dates(cases: QuerySet, batch: int = 2000) -> int:
+    """Recompute the kept dates of every case of ``cases`` (after a bulk import, or to check
+    them); returns how many cases had other dates, which are then corrected."""
+    from cases.models import Case
+
+    changed = 0
+    ids = list(cases.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = load(Case.objects.filter(pk__in=ids[start:start + batch]).only(*KEPT_FROM))
+        stale = {}
+        for case in chunk:
+            values = kept_dates(case)
+            if any(getattr(case, name) != value for name, value in values.items()):
+                stale[case.pk] = values
+        write_kept_dates(stale)
+        changed += len(stale)
+    return changed
+
+
+def write_kept_dates(values: dict[int, dict], using: str = "default") -> None:
+    """Save the kept dates of many cases (case id -> ``kept_dates``) with one prepared
+    UPDATE run for each case (``bulk_update`` builds a CASE expression per row, far slower
+    for many rows)."""
+    from django.db import connections
+
+    from cases.models import Case
+
+    connection = connections[using]
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(Case._meta.db_table), ", ".join(f"{quote(name)} = %s" for name in KEPT_DATES), quote("id"),
+    )
+    rows = [[adapt(dates[name]) for name in KEPT_DATES] + [pk] for pk, dates in values.items()]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
+def load(cases: QuerySet) -> list[Case]:
+    """The cases of ``cases`` with everything the rules read, in four queries whatever their
+    number: the cases, then the latest review of each kind, the powers of attorney and the
+    plans of the same cases (selected with ``cases`` as a subquery, never a list of ids).
+    The rules then run without another query."""
+    from collections import defaultdict
+
+    from django.db.models import Max
+
+    from cases.models import ActionPlan, PowerOfAttorney, Review
+
+    found = list(cases.order_by("pk"))
+    if not found:
+        return found
+    ids = cases.order_by().values("pk")
+    reviews: dict[int, list[Review]] = defaultdict(list)
+    latest = Review.objects.filter(case__in=ids).values("case_id", "kind").annotate(last=Max("held_on")).order_by()
+    for row in latest:
+        reviews[row["case_id"]].append(Review(case_id=row["case_id"], kind=row["kind"], held_on=row["last"]))
+    poas: dict[int, list[PowerOfAttorney]] = defaultdict(list)
+    for poa in PowerOfAttorney.objects.filter(case__in=ids).only("pk", "case_id", "signed_on", "valid_until").order_by():
+        poas[poa.case_id].append(poa)
+    plans: dict[int, ActionPlan] = {}
+    newest_first = ActionPlan.objects.filter(case__in=ids).only("pk", "case_id", "version", "status", "decided_at")
+    for plan in newest_first.order_by("case_id", "-version"):
+        plans.setdefault(plan.case_id, plan)
+    for case in found:
+        # Where prefetch_related stores related rows: ``case.reviews.all()`` returns them.
+        # Plain lists (building 200,000 querysets would cost seconds); the rules only
+        # iterate over them.
+        case._prefetched_objects_cache = {"reviews": reviews.get(case.pk, []), "powers_of_attorney": poas.get(case.pk, [])}
+        case.records.__dict__["current_plan"] = plans.get(case.pk)
+    return found
+
+
+# --- The same rules in SQL, for lists, counts and sweeps over many cases -------------------
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
@@ -193,45 +320,42 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def overdue_rules_q(today: datetime.date) -> dict:
-    """One filter per rule (keyed like ``Deadline.rule``) for the cases overdue on it as of
-    ``today``: the rules above, expressed in SQL (a test checks that both agree, rule by
-    rule and day by day)."""
-    from django.db.models import Exists, OuterRef, Q
+def period_starts_before(due_before: datetime.date, months: int) -> datetime.date:
+    """The first day whose period of ``months`` ends on or after ``due_before``: a period
+    that starts on day ``d`` ends before ``due_before`` exactly when ``d`` is earlier than
+    the day returned (add_months never decreases, so the days form one range)."""
+    day = add_months(due_before, -months) - datetime.timedelta(days=4)
+    while add_months(day, months) < due_before:
+        day += datetime.timedelta(days=1)
+    return day
 
-    from cases.models import ActionPlan, PowerOfAttorney, Review
+
+def overdue_rules_q(today: datetime.date) -> dict[str, Q]:
+    """One filter per rule (keyed like ``Deadline.rule``) for the cases overdue on it as of
+    ``today``: the rules above, on the case's columns only (its steps and kept dates), so
+    that each can be the condition of a conditional count. A test checks that both forms
+    agree, rule by rule and day by day."""
 
     def cutoff_days(setting: str, default: int) -> datetime.datetime:
         # due = start + N days is overdue when start + N < today, i.e. start < today - N.
         return _midnight(today - datetime.timedelta(days=period(setting, default)))
 
-    def recent_review(kind: str, months: int):
-        cutoff = add_months(today, -months)
-        return Exists(Review.objects.filter(case=OuterRef("pk"), kind=kind, held_on__gte=cutoff))
+    def review_cutoff(setting: str) -> datetime.date:
+        return period_starts_before(today, period(setting, 3))
 
-    def validated_since(months: int):
-        cutoff = _midnight(add_months(today, -months))
-        recent_plan = Exists(ActionPlan.objects.filter(case=OuterRef("pk"), status=PlanStatus.VALIDATED, decided_at__gte=cutoff))
-        return Q(plan_validated_at__gte=cutoff) | recent_plan
-
-    review_months = period("IIZ_REVIEW_MONTHS", 3)
-    team_months = period("IIZ_TEAM_REVIEW_MONTHS", 3)
-    implementation = Q(state=CaseState.IMPLEMENTATION, plan_validated_at__isnull=False)
-    any_poa = Exists(PowerOfAttorney.objects.filter(case=OuterRef("pk")))
-    valid_poa = Exists(PowerOfAttorney.objects.filter(case=OuterRef("pk"), valid_until__gte=today))
     return {
         FIRST_MEETING: Q(
             state=CaseState.CM_DESIGNATED, first_meeting_on__isnull=True,
             cm_designated_at__lt=cutoff_days("IIZ_FIRST_MEETING_DAYS", 14),
         ),
         PLAN_VALIDATION: Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=cutoff_days("IIZ_PLAN_VALIDATION_DAYS", 10)),
-        REVIEW_WITH_PERSON: implementation & ~validated_since(review_months) & ~recent_review(ReviewKind.WITH_PERSON, review_months),
-        TEAM_REVIEW: implementation & ~validated_since(team_months) & ~recent_review(ReviewKind.TEAM, team_months),
-        POWER_OF_ATTORNEY: Q(state__in=OPEN_STATES) & any_poa & ~valid_poa,
+        REVIEW_WITH_PERSON: Q(state=CaseState.IMPLEMENTATION, review_since__lt=review_cutoff("IIZ_REVIEW_MONTHS")),
+        TEAM_REVIEW: Q(state=CaseState.IMPLEMENTATION, team_review_since__lt=review_cutoff("IIZ_TEAM_REVIEW_MONTHS")),
+        POWER_OF_ATTORNEY: Q(state__in=OPEN_STATES, poa_valid_until__lt=today),
     }
 
 
-def overdue_q(today: datetime.date):
+def overdue_q(today: datetime.date) -> Q:
     """A filter for the cases with at least one overdue deadline as of ``today``."""
     from functools import reduce
     from operator import or_
@@ -239,6 +363,6 @@ def overdue_q(today: datetime.date):
     return reduce(or_, overdue_rules_q(today).values())
 
 
-def overdue_cases(cases, today: datetime.date | None = None):
+def overdue_cases(cases: QuerySet, today: datetime.date | None = None) -> QuerySet:
     """The cases of ``cases`` (a queryset) with at least one overdue deadline."""
     return cases.filter(overdue_q(today or timezone.localdate()))

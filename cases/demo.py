@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from cases import actions
+from cases import actions, deadlines
 from cases.ahv import check_digit, normalize
 from cases.models import (
     ActionPlan,
@@ -1350,5 +1350,8 @@ def seed_cases(*, anchor: datetime.date | None = None) -> int:
     clock = Clock()
     for demo in cases:
         demo.play(clock)
-    clock.restamp([demo.case.pk for demo in cases])
+    case_ids = [demo.case.pk for demo in cases]
+    clock.restamp(case_ids)
+    # The validations moved to their simulated moments: the kept deadline dates follow.
+    deadlines.refresh_kept_dates(Case.objects.filter(pk__in=case_ids))
     return len(cases)

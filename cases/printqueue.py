@@ -154,7 +154,7 @@ def poa_items(cases, today: datetime.date) -> list[QueueItem]:
     )
     rows = (
         cases.filter(state__in=POA_STATES)
-        .annotate(poa_valid_until=Subquery(latest.values("valid_until")[:1]), poa_since=since)
+        .annotate(poa_since=since)  # poa_valid_until: the latest one's end, kept on the case
         .filter(Q(poa_valid_until__isnull=True) | Q(poa_valid_until__lt=today + datetime.timedelta(days=POA_NOTICE_DAYS)))
         .filter(~Exists(sent))
         .select_related("person", "case_manager", "coordinator")

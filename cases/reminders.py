@@ -5,7 +5,7 @@ worker, or two workers at once) catches up and never duplicates:
 
 - ``sweep(today)`` narrows the cases in SQL (``reminder_candidates_q``), loads the
   candidates with what the rules read in a fixed number of queries whatever their number
-  (``load``: the related rows are selected by the same query as a subquery, never by a list
+  (``deadlines.load``: the related rows are selected by the same query as a subquery, never by a list
   of ids), and re-runs the rules of cases/deadlines.py on them. For each deadline whose
   latest reminder date has come it inserts the missing reminder of each recipient with
   ``bulk_create(ignore_conflicts=True)``; the unique constraint refuses any that another
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import deadlines
 from cases.acting import action
 from cases.grants import DEPUTY, active_grants
-from cases.models import ActionPlan, Case, CaseGrant, CaseState, PlanStatus, PowerOfAttorney, Reminder, ReminderKind, Review, ReviewKind
+from cases.models import Case, CaseGrant, CaseState, Reminder, ReminderKind
 from cases.models.case import OPEN_STATES
 from cases.permissions import can_coordinate
 from roles.models import Membership, ReminderDelivery, Role
@@ -73,9 +73,6 @@ POA_STAGES = ((ReminderKind.DUE, 0), (ReminderKind.DAYS_7, 7), (ReminderKind.DAY
 CLAIM_MINUTES = 10
 # Rows per statement when marking many reminders resolved (SQLite limits the parameters).
 WRITE_BATCH = 500
-# add_months clamps to the month's end: a period counted back from today may start up to
-# three days later than the calendar month suggests (30 November + 3 months = 28 February).
-MONTH_END_SLACK = datetime.timedelta(days=3)
 
 
 def stage(deadline: deadlines.Deadline, today: datetime.date) -> str | None:
@@ -96,61 +93,28 @@ def stage(deadline: deadlines.Deadline, today: datetime.date) -> str | None:
 
 def reminder_candidates_q(today: datetime.date) -> Q:
     """The cases that may have a deadline whose reminder date has come (a superset: the
-    rules decide for each candidate)."""
+    rules decide for each candidate). Reads the case's columns only, as
+    ``deadlines.overdue_rules_q`` does."""
 
     def started_by(setting: str, default: int) -> datetime.datetime:
         # start + N days <= today, i.e. start before the day after today - N.
         return deadlines._midnight(today - datetime.timedelta(days=deadlines.period(setting, default) - 1))
 
-    def review_due(kind: str, setting: str) -> Q:
-        # Due once the last validation and the last review of the kind are a period old.
-        since = deadlines.add_months(today, -deadlines.period(setting, 3)) + MONTH_END_SLACK
-        recent_plan = Exists(
-            ActionPlan.objects.filter(case=OuterRef("pk"), status=PlanStatus.VALIDATED, decided_at__gte=deadlines._midnight(since))
-        )
-        recent_review = Exists(Review.objects.filter(case=OuterRef("pk"), kind=kind, held_on__gte=since))
-        return ~Q(plan_validated_at__gte=deadlines._midnight(since)) & ~recent_plan & ~recent_review
+    def review_due_by(setting: str) -> datetime.date:
+        # Due on or before today: the period ends before tomorrow.
+        return deadlines.period_starts_before(today + datetime.timedelta(days=1), deadlines.period(setting, 3))
 
     first = Q(
         state=CaseState.CM_DESIGNATED, first_meeting_on__isnull=True,
         cm_designated_at__lt=started_by("IIZ_FIRST_MEETING_DAYS", 14),
     )
     validation = Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=started_by("IIZ_PLAN_VALIDATION_DAYS", 10))
-    implementation = Q(state=CaseState.IMPLEMENTATION, plan_validated_at__isnull=False) & (
-        review_due(ReviewKind.WITH_PERSON, "IIZ_REVIEW_MONTHS") | review_due(ReviewKind.TEAM, "IIZ_TEAM_REVIEW_MONTHS")
+    implementation = Q(state=CaseState.IMPLEMENTATION) & (
+        Q(review_since__lt=review_due_by("IIZ_REVIEW_MONTHS")) | Q(team_review_since__lt=review_due_by("IIZ_TEAM_REVIEW_MONTHS"))
     )
     ending = today + datetime.timedelta(days=POA_STAGES[-1][1])
-    poa = Q(state__in=OPEN_STATES) & Exists(PowerOfAttorney.objects.filter(case=OuterRef("pk"), valid_until__lte=ending))
+    poa = Q(state__in=OPEN_STATES, poa_valid_until__lte=ending)
     return first | validation | implementation | poa
-
-
-def load(cases: QuerySet) -> list[Case]:
-    """The cases of ``cases`` with everything the rules of cases/deadlines.py read, in four
-    queries whatever their number: the cases, then the latest review of each kind, the
-    powers of attorney and the plans of the same cases (selected with ``cases`` as a
-    subquery). The rules then run without another query."""
-    found = list(cases.order_by("pk"))
-    if not found:
-        return found
-    ids = cases.order_by().values("pk")
-    reviews: dict[int, list[Review]] = defaultdict(list)
-    latest = Review.objects.filter(case__in=ids).values("case_id", "kind").annotate(last=Max("held_on")).order_by()
-    for row in latest:
-        reviews[row["case_id"]].append(Review(case_id=row["case_id"], kind=row["kind"], held_on=row["last"]))
-    poas: dict[int, list[PowerOfAttorney]] = defaultdict(list)
-    for poa in PowerOfAttorney.objects.filter(case__in=ids).only("pk", "case_id", "signed_on", "valid_until").order_by():
-        poas[poa.case_id].append(poa)
-    plans: dict[int, ActionPlan] = {}
-    newest_first = ActionPlan.objects.filter(case__in=ids).only("pk", "case_id", "version", "status", "decided_at")
-    for plan in newest_first.order_by("case_id", "-version"):
-        plans.setdefault(plan.case_id, plan)
-    for case in found:
-        # Where prefetch_related stores related rows: ``case.reviews.all()`` returns them.
-        # Plain lists (building 200,000 querysets would cost seconds); the rules only
-        # iterate over them.
-        case._prefetched_objects_cache = {"reviews": reviews.get(case.pk, []), "powers_of_attorney": poas.get(case.pk, [])}
-        case.records.__dict__["current_plan"] = plans.get(case.pk)
-    return found
 
 
 class Recipients:
@@ -217,7 +181,7 @@ def sweep(today: datetime.date | None = None) -> int:
     candidates = Case.objects.filter(reminder_candidates_q(today))
     recipients = Recipients(candidates, today)
     standing: dict[tuple[int, str, datetime.date], str] = {}
-    loaded = load(candidates.only(*SWEEP_FIELDS))
+    loaded = deadlines.load(candidates.only(*SWEEP_FIELDS))
     for case in loaded:
         for deadline in deadlines.deadlines_for(case, today):
             kind = stage(deadline, today)
@@ -394,7 +358,7 @@ def my_deadlines(user: User, today: datetime.date | None = None) -> list[tuple[C
     cases = Case.objects.visible_to(user).filter(mine, state__in=OPEN_STATES).select_related("person")
     found = [
         (case, deadline)
-        for case in load(cases)
+        for case in deadlines.load(cases)
         for deadline in deadlines.deadlines_for(case, today)
         if responsible(case, deadline.rule, user)
     ]

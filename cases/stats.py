@@ -22,11 +22,14 @@ import datetime
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import reduce
 from itertools import pairwise
+from operator import or_
 from typing import Callable
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet
+from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case as DjangoCase
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, format_html
@@ -126,52 +129,50 @@ def overdue_rule_q(today: datetime.date) -> dict[str, Q]:
 
 
 class Snapshot:
-    """The open cases of a queryset today, and their overdue deadlines, in 2 + 5 queries:
+    """The open cases of a queryset today, and their overdue deadlines, in two queries:
 
-    - the open cases counted by state, region, theme and case manager (GROUP BY);
-    - the open cases counted per institution involved (a case counts for each of them);
-    - for each overdue rule, the cases overdue on it (its filter from ``deadlines.overdue_rules_q`` as
-      the WHERE clause, so the database evaluates each rule once, on the cases the rule's
-      state allows), with the same dimensions; they are few, and counted here, so that
-      "overdue on any rule" counts a case overdue on several rules once.
+    - the open cases counted by state, region, theme and case manager (GROUP BY), each
+      count with its overdue cases beside it, rule by rule and on any rule (conditional
+      counts whose conditions are the rules' SQL form, ``deadlines.overdue_rules_q``: the
+      case's columns only);
+    - the same counts per institution involved (a case counts for each of them).
+
+    Every overdue case is open, so both scan the open cases once.
     """
 
     DIMENSIONS = ("state", "region_id", "theme_id", "case_manager_id")
 
     def __init__(self, cases: QuerySet, today: datetime.date):
-        cases = cases.order_by()
+        cases = cases.order_by().filter(OPEN_Q)
+        rules = overdue_rule_q(today)
+        counts = {"n": Count("pk")}
+        counts.update({rule: Count("pk", filter=q) for rule, q in rules.items()})
+        counts[ANY_RULE] = Count("pk", filter=reduce(or_, rules.values()))
+        keys = [*rules, ANY_RULE]
         self.by_state: Counter = Counter()
         self.by_region_theme: Counter = Counter()  # (region_id, theme_id or None)
         self.by_cm: Counter = Counter()  # case_manager_id (None: no case manager yet)
         self.by_cm_state: Counter = Counter()  # (case_manager_id, state)
-        for row in cases.filter(OPEN_Q).values(*self.DIMENSIONS).annotate(n=Count("pk")):
+        # (rule or ANY_RULE, dimension, key) -> number of cases
+        self.overdue: Counter = Counter()
+        for row in cases.values(*self.DIMENSIONS).annotate(**counts):
             n = row["n"]
             self.by_state[row["state"]] += n
             self.by_region_theme[(row["region_id"], row["theme_id"])] += n
             self.by_cm[row["case_manager_id"]] += n
             self.by_cm_state[(row["case_manager_id"], row["state"])] += n
-        self.by_institution: Counter = Counter({
-            row["institutions"]: row["n"]
-            for row in cases.filter(OPEN_Q, institutions__isnull=False).values("institutions").annotate(n=Count("pk"))
-        })
-        # (rule or ANY_RULE, dimension, key) -> number of cases
-        self.overdue: Counter = Counter()
-        dims: dict[int, tuple] = {}  # case -> (state, region, theme, case manager)
-        involved: dict[int, set] = {}  # case -> institutions involved
-        overdue_cases: dict[str, set] = {}
-        for rule, q in overdue_rule_q(today).items():
-            pks = overdue_cases[rule] = set()
-            for pk, state, region_id, theme_id, cm_id, institution_id in cases.filter(q).values_list("pk", *self.DIMENSIONS, "institutions"):
-                pks.add(pk)  # one row per institution involved
-                dims[pk] = (state, region_id, theme_id, cm_id)
-                if institution_id:
-                    involved.setdefault(pk, set()).add(institution_id)
-        overdue_cases[ANY_RULE] = set().union(*overdue_cases.values())
-        for rule, pks in overdue_cases.items():
-            self.overdue[(rule, "all", None)] = len(pks)
-            for index, dimension in enumerate(("state", "region", "theme", "cm")):
-                self.overdue.update((rule, dimension, dims[pk][index]) for pk in pks)
-            self.overdue.update((rule, "institution", i) for pk in pks for i in involved.get(pk, ()))
+            for rule in keys:
+                if row[rule]:
+                    self.overdue[(rule, "all", None)] += row[rule]
+                    self.overdue[(rule, "state", row["state"])] += row[rule]
+                    self.overdue[(rule, "region", row["region_id"])] += row[rule]
+                    self.overdue[(rule, "theme", row["theme_id"])] += row[rule]
+                    self.overdue[(rule, "cm", row["case_manager_id"])] += row[rule]
+        self.by_institution: Counter = Counter()
+        for row in cases.filter(institutions__isnull=False).values("institutions").annotate(**counts):
+            self.by_institution[row["institutions"]] = row["n"]
+            for rule in keys:
+                self.overdue[(rule, "institution", row["institutions"])] = row[rule]
 
     @property
     def total(self) -> int:
@@ -190,7 +191,8 @@ class DaysBetween(Func):
     output_field = FloatField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)",
+        # date_part gives a double precision (EXTRACT gives a numeric, slower to sort).
+        return self.as_sql(compiler, connection, template="(date_part('epoch', %(expressions)s) / 86400.0)",
                            arg_joiner=" - ", **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
@@ -224,12 +226,13 @@ def _days(start: str, end: str) -> DaysBetween:
 
 @dataclass
 class Flow:
-    """What happened in a period, by queries that each read the range of one indexed date
-    column (a fixed number: 6, plus on other databases than PostgreSQL one small query per
-    segment that reads only its middle value for the median):
+    """What happened in a period, in five queries that each read the range of one indexed
+    date column (the indexes carry the previous step's date too, so PostgreSQL and SQLite
+    answer from the index alone); on other databases than PostgreSQL, one more small query
+    per segment reads only its middle value for the median:
 
     - ``months``: new cases (reported) per month, every month of the period present
-      (conditional counts with the months' limits at local midnight, no per-row date
+      (grouped by a CASE over the months' limits at local midnight: no per-row date
       function);
     - ``steps``: how many cases reached each dated step in the period;
     - ``outcomes``: cases closed in the period, by the outcome of their exit report;
@@ -246,27 +249,39 @@ class Flow:
     def of(cls, cases: QuerySet, period: Period) -> Flow:
         cases = cases.order_by()
         months = period.months()
-        counts = cases.filter(dated_q("reported", period.first, period.last)).aggregate(**{
-            f"month{i}": Count("pk", filter=dated_q("reported", part.first, part.last))
-            for i, part in enumerate(period.month_period(month) for month in months)
-        })
-        closed = cases.filter(dated_q("closed", period.first, period.last)).values("exit_report__outcome").annotate(n=Count("pk"))
-        by_outcome = {row["exit_report__outcome"]: row["n"] for row in closed}
-        steps = {"reported": sum(counts.values()), "closed": sum(by_outcome.values())}
+        # Each case's month: the first month whose end it is before (one CASE per row, its
+        # limits at local midnight), then GROUP BY.
+        month_of = DjangoCase(*(
+            When(reported_at__lt=midnight(period.month_period(month).last + datetime.timedelta(days=1)), then=Value(i))
+            for i, month in enumerate(months)
+        ), output_field=IntegerField())
+        rows = (
+            cases.filter(dated_q("reported", period.first, period.last))
+            .annotate(month=month_of).values("month").annotate(n=Count("pk")).values_list("month", "n")
+        )
+        counts = dict.fromkeys(months, 0)
+        counts.update({months[i]: n for i, n in rows})
+        steps = {"reported": sum(counts.values())}
+        outcomes = {}
         postgres = connection.vendor == "postgresql"
         durations = []
         for start, end in SEGMENTS:
             aggregates = {"reached": Count("pk"), "n": Count("pk", filter=reached_q(start))}
             if postgres:
                 aggregates["median"] = Median(_days(start, end), filter=reached_q(start))
+            if end == "closed":
+                # The outcome is recorded on the case at closure (Case.outcome).
+                aggregates.update({outcome: Count("pk", filter=Q(outcome=outcome)) for outcome in ExitOutcome.values})
             row = cases.filter(dated_q(end, period.first, period.last)).aggregate(**aggregates)
-            steps.setdefault(end, row["reached"])
+            steps[end] = row["reached"]
+            if end == "closed":
+                outcomes = {outcome: row[outcome] for outcome in ExitOutcome.values}
             median = row["median"] if postgres else _median(cases.filter(_segment_q(start, end, period)), _days(start, end), row["n"])
             durations.append(Duration(start, end, row["n"], median))
         return cls(
-            months={month: counts[f"month{i}"] for i, month in enumerate(months)},
+            months=counts,
             steps={step: steps[step] for step in STEPS},
-            outcomes={o: by_outcome.get(o, 0) for o in ExitOutcome.values},
+            outcomes=outcomes,
             durations=durations,
         )
 

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from cases.acting import history_user
 
 from cases import guards
+from cases.models.closure import ExitOutcome
 from cases.models.person import Person
 from cases.permissions import can_close, can_coordinate, can_interrupt, is_case_manager
 from cases.querysets import CaseQuerySet
@@ -53,6 +54,10 @@ OPEN_STATES = [
 ]
 # Final states: the case is read-only.
 FINAL_STATES = [CaseState.NO_CASE_MANAGEMENT, CaseState.CLOSED]
+
+# The columns that scope and filter the statistics (cases.querysets.visible_to, the
+# dashboard's filters): in the statistics' indexes, so that they are read from the index.
+SCOPE_COLUMNS = ["region_id", "theme_id", "case_manager_id", "id"]
 
 # The CII101 step number of each state (process sheet CII101-D).
 CII101_STEP = {
@@ -125,8 +130,22 @@ class Case(ConcurrentTransitionMixin, models.Model):
     interrupted_at = models.DateTimeField(_("interrupted at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Kept from the plans, reviews and powers of attorney by the actions that change them
+    # (cases.deadlines.keep_dates), so that the deadlines can be counted over many cases from
+    # the case's columns alone (cases.deadlines.overdue_rules_q). Derived data: not in the
+    # change history.
+    review_since = models.DateField(_("review period runs from"), null=True, blank=True, editable=False)
+    team_review_since = models.DateField(_("team review period runs from"), null=True, blank=True, editable=False)
+    poa_valid_until = models.DateField(_("power of attorney valid until"), null=True, blank=True, editable=False)
+
+    # The exit report's outcome, recorded when the case is closed (final from then on), so
+    # that the statistics count the closed cases by outcome without reading the reports.
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ExitOutcome.choices, blank=True, editable=False)
+
     objects = CaseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"], get_user=history_user)
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "review_since", "team_review_since", "poa_valid_until"], get_user=history_user,
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -139,6 +158,24 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["case_manager", "state"]),
             models.Index(fields=["reported_by"]),
             models.Index(fields=["-reported_at"]),
+            # The statistics (cases/stats.py) read from indexes alone, whatever the scope:
+            # - each step's date range, with the previous step's date (the durations);
+            *[
+                models.Index(fields=[step, *previous, *SCOPE_COLUMNS], name=f"case_{name}_flow_idx")
+                for name, step, previous in (
+                    ("reported", "reported_at", []),
+                    ("designated", "cm_designated_at", ["reported_at"]),
+                    ("validated", "plan_validated_at", ["cm_designated_at"]),
+                    ("exit", "exit_reported_at", ["plan_validated_at"]),
+                    ("closed", "closed_at", ["exit_reported_at", "outcome"]),
+                )
+            ],
+            # - the open cases, with what the deadline rules read (deadlines.overdue_rules_q).
+            models.Index(
+                fields=["state", *SCOPE_COLUMNS, "cm_designated_at", "first_meeting_on", "plan_submitted_at",
+                        "review_since", "team_review_since", "poa_valid_until"],
+                condition=~Q(state__in=FINAL_STATES), name="case_open_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

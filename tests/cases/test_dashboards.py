@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from django.db import connection
 import time_machine
 from django.urls import reverse
 
@@ -227,8 +228,8 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, officer, coordinat
     more_cases(n)
     for user in (officer, coordinator, case_manager):
         client.force_login(user)
-        # SQLite: 28 at most (PostgreSQL: 24, the medians are in the segments' queries)
-        with django_assert_max_num_queries(28):
+        # PostgreSQL: 18 at most; elsewhere 4 more, one per median (cases/stats.py Flow)
+        with django_assert_max_num_queries(18 if connection.vendor == "postgresql" else 22):
             assert client.get(reverse("cases:dashboard"), {"theme": "none"}).status_code == 200
 
 
@@ -236,5 +237,5 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, officer, coordinat
 def test_the_steering_view_runs_a_fixed_number_of_queries(client, steering, more_cases, n, django_assert_max_num_queries):
     more_cases(n)
     client.force_login(steering)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(14 if connection.vendor == "postgresql" else 18):
         assert client.get(reverse("cases:statistics")).status_code == 200
