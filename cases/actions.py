@@ -296,7 +296,6 @@ def validate_plan(case: Case, *, by: User, comment: str = "") -> None:
     plan.decided_at = now
     plan.decision_comment = comment
     plan.save(update_fields=["status", "validator", "decided_at", "decision_comment"])
-    case.refresh_records()
     deadlines.keep_dates(case)
 
 
