@@ -11,9 +11,11 @@ their code and name; staff members their name.
 What is in it, per case: the case itself, round tables and assessments with their
 participants, every version of the action plan with goals and measures, reviews with the
 progress of each measure, powers of attorney, the exit report, the closure, the journal,
-the per-case access grants, the documents, the change history (django-simple-history:
-who, when, what kind of change, which fields from what to what) and the access log (who
-read the case, when, how). The person's own change history is beside the person.
+the per-case access grants, the files kept with the case (attachments and signed scans,
+withdrawn ones included: their description, not their content), the documents, the change
+history (django-simple-history: who, when, what kind of change, which fields from what to
+what) and the access log (who read the case, when, how). The person's own change history
+is beside the person.
 
 Not in it: the network addresses in the access log (they identify the staff member's
 workstation, not anything about the person).
@@ -43,6 +45,7 @@ from cases.models import (
     AccessLog,
     ActionPlan,
     Case,
+    CaseFile,
     CaseGrant,
     Closure,
     ExitReport,
@@ -309,31 +312,58 @@ def _access(entry: AccessLog) -> dict[str, Any]:
     }
 
 
+# The record a signed scan belongs to: (field of CaseFile, record type of the documents).
+SCAN_RECORDS = (("plan_id", "action_plan"), ("power_of_attorney_id", "power_of_attorney"), ("closure_id", "closure"))
+
+
+def _file(f: CaseFile) -> dict[str, Any]:
+    """A file kept with the case (attachment or signed scan), withdrawn ones included: its
+    description, not its content (the officer hands copies of the files themselves)."""
+    record = next(({"type": kind, "id": getattr(f, name)} for name, kind in SCAN_RECORDS if getattr(f, name)), None)
+    return {
+        "id": f.pk,
+        "category": choice(f, "category"),
+        "description": f.description,
+        "name": f.original_name,
+        "content_type": f.content_type,
+        "size": f.size,
+        "uploaded_by": user_name(f.uploaded_by),
+        "uploaded_at": f.uploaded_at,
+        "record": record,
+        "withdrawn_at": f.withdrawn_at,
+        "withdrawn_by": user_name(f.withdrawn_by),
+        "withdrawal_reason": f.withdrawal_reason,
+    }
+
+
 def _documents(case: dict[str, Any]) -> list[dict[str, Any]]:
-    """The documents of the case. No file is uploaded to the platform yet: the list names
-    the documents the records stand for (each plan version, the exit report, the closure
-    letter, the powers of attorney signed on paper), with the record that holds their
-    content. When files are stored, an entry gets ``file``: {"name", "content_type",
-    "size", "sha256"}."""
+    """The documents of the case: the ones the records stand for (each plan version, the
+    exit report, the closure letter, the powers of attorney), with the record that holds
+    their content and, when its signed scan is filed (and not withdrawn), ``file``: the
+    scan's {"id", "name", "content_type", "size"} (the file is in ``files``)."""
+    scans = {
+        (f["record"]["type"], f["record"]["id"]): {key: f[key] for key in ("id", "name", "content_type", "size")}
+        for f in case["files"] if f["record"] and f["withdrawn_at"] is None
+    }  # files come oldest first: the latest scan of a record wins
     docs = []
     for plan in case["plans"]:
         docs.append(_document("action_plan", str(ActionPlan._meta.verbose_name), f"v{plan['version']}",
-                              plan["submitted_at"] or plan["created_at"], "action_plan", plan["id"]))
+                              plan["submitted_at"] or plan["created_at"], "action_plan", plan["id"], scans))
     for poa in case["powers_of_attorney"]:
         docs.append(_document("power_of_attorney", str(PowerOfAttorney._meta.verbose_name), "", poa["signed_on"],
-                              "power_of_attorney", poa["id"]))
+                              "power_of_attorney", poa["id"], scans))
     report = case["exit_report"]
     if report is not None:
         docs.append(_document("exit_report", str(ExitReport._meta.verbose_name), "",
-                              report["submitted_at"] or report["created_at"], "exit_report", report["id"]))
+                              report["submitted_at"] or report["created_at"], "exit_report", report["id"], scans))
     closure = case["closure"]
     if closure is not None and closure["letter_text"]:
         docs.append(_document("closure_letter", str(Closure._meta.get_field("letter_text").verbose_name), "",
-                              closure["closed_at"], "closure", closure["id"]))
+                              closure["closed_at"], "closure", closure["id"], scans))
     return docs
 
 
-def _document(kind: str, title: str, detail: str, date, record_type: str, record_id: int) -> dict[str, Any]:
+def _document(kind: str, title: str, detail: str, date, record_type: str, record_id: int, scans: dict) -> dict[str, Any]:
     if isinstance(date, datetime.datetime):
         date = timezone.localdate(date) if timezone.is_aware(date) else date.date()
     return {
@@ -341,7 +371,7 @@ def _document(kind: str, title: str, detail: str, date, record_type: str, record
         "title": capfirst(f"{title} {detail}".strip()),
         "date": date,
         "record": {"type": record_type, "id": record_id},
-        "file": None,
+        "file": scans.get((record_type, record_id)),
     }
 
 
@@ -513,6 +543,7 @@ def cases_queryset(person: Person) -> models.QuerySet[Case]:
             Prefetch("journal", queryset=JournalEntry.objects.select_related("author").order_by("at", "pk")),
             Prefetch("grants", queryset=CaseGrant.objects.select_related("user", "permission", "granted_by").order_by("granted_at", "pk")),
             Prefetch("access_log", queryset=AccessLog.objects.select_related("user").order_by("at", "pk")),
+            Prefetch("files", queryset=CaseFile.objects.select_related("uploaded_by", "withdrawn_by").order_by("uploaded_at", "pk")),
         )
         .order_by("reported_at", "pk")
     )
@@ -577,6 +608,7 @@ def collect(person: Person, *, now: datetime.datetime | None = None) -> dict[str
             "closure": _closure(_one_to_one(case, "closure")),
             "journal": [_journal_entry(e, steps) for e in case.journal.all()],
             "access_grants": [_grant(g) for g in case.grants.all()],
+            "files": [_file(f) for f in case.files.all()],
         }
         data["documents"] = _documents(data)
         data["history"] = history_by_case.get(case.pk, [])

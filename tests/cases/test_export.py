@@ -9,6 +9,7 @@ import re
 
 import pypdf
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils import timezone
 from cases import actions
 from cases.models import AccessKind, AccessLog, JournalKind
 from cases.subject_access import collect
+from tests.cases.test_uploads import PDF
 from tests.factories import PersonFactory, UserFactory, institution
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,7 @@ ISO_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 CASE_KEYS = [
     "id", "reference", "state", "cii101_step", "region", "theme", "reporting_institution", "reported_by",
     "institutions", "reason", "coordinator", "case_manager", "dates", "meetings", "plans", "reviews",
-    "powers_of_attorney", "exit_report", "closure", "journal", "access_grants", "documents", "history", "access_log",
+    "powers_of_attorney", "exit_report", "closure", "journal", "access_grants", "files", "documents", "history", "access_log",
 ]
 
 
@@ -189,7 +191,7 @@ def test_the_json_holds_the_person_every_case_and_every_record(client, officer, 
     assert [e["step"]["code"] for e in old["journal"] if e["step"]][:1] == ["report"]
     assert "close" in [e["step"]["code"] for e in old["journal"] if e["step"]]
     assert {(d["kind"], d["record"]["type"]) for d in old["documents"]} == {("action_plan", "action_plan"), ("exit_report", "exit_report")}
-    assert all(d["file"] is None for d in old["documents"])
+    assert all(d["file"] is None for d in old["documents"]) and old["files"] == []
 
     assert new["state"]["code"] == "implementation"
     assert new["powers_of_attorney"][0]["signed_on"] == timezone.localdate().isoformat()
@@ -199,6 +201,55 @@ def test_the_json_holds_the_person_every_case_and_every_record(client, officer, 
     assert new["access_grants"][0]["user"] == "Dora Stellvertreterin"
     assert new["access_grants"][0]["permission"]["code"] == "view_case"
     assert ISO_DATETIME.match(new["journal"][0]["at"])
+
+
+@pytest.fixture
+def with_files(helene, secretariat, coordinator, settings, tmp_path):
+    """Hélène's current case with its signed plan scanned and two attachments, one of them
+    withdrawn."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    person, closed, current = helene
+    plan = current.plans.get(version=1)
+    scan = actions.file_signed_plan(plan, by=secretariat, upload=SimpleUploadedFile("Plan unterschrieben.pdf", PDF),
+                                    signature_place="Brig", signed_by_person_on=timezone.localdate(), signed_by_cm_on=timezone.localdate())
+    report = actions.add_attachment(current, by=coordinator, upload=SimpleUploadedFile("Arztbericht.pdf", PDF),
+                                    category="medical_report", description="Bericht Dr. Imboden")
+    wrong = actions.add_attachment(current, by=coordinator, upload=SimpleUploadedFile("Falsche Person.pdf", PDF), category="other")
+    actions.withdraw_file(wrong, by=coordinator, reason="Falsche Person")
+    return person, current, scan, report, wrong
+
+
+def test_the_export_lists_the_files_and_the_signed_scan_of_each_document(client, officer, coordinator, secretariat, with_files):
+    person, current, scan, report, wrong = with_files
+    data = json.loads(export(client, officer, person).content.decode("utf-8"))
+    new = data["cases"][1]
+    assert [(f["name"], f["category"]["code"]) for f in new["files"]] == [
+        ("Plan unterschrieben.pdf", "signed_plan"), ("Arztbericht.pdf", "medical_report"), ("Falsche Person.pdf", "other"),
+    ]
+    first = new["files"][0]
+    assert (first["content_type"], first["size"], first["uploaded_by"]) == ("application/pdf", len(PDF), str(secretariat))
+    assert first["record"] == {"type": "action_plan", "id": scan.plan_id} and ISO_DATETIME.match(first["uploaded_at"])
+    assert new["files"][1]["description"] == "Bericht Dr. Imboden" and new["files"][1]["record"] is None
+    assert (new["files"][2]["withdrawn_by"], new["files"][2]["withdrawal_reason"]) == (str(coordinator), "Falsche Person")
+    [plan_document] = [d for d in new["documents"] if d["kind"] == "action_plan"]
+    assert plan_document["file"] == {"id": scan.pk, "name": "Plan unterschrieben.pdf", "content_type": "application/pdf", "size": len(PDF)}
+    assert all(d["file"] is None for d in new["documents"] if d["kind"] != "action_plan")
+    # The file's stored name (the path in the storage) is never in the export.
+    assert scan.file.name not in json.dumps(data)
+
+    text = " ".join(" ".join(pdf_text(export(client, officer, person, "pdf"))).split())  # table cells wrap lines
+    for expected in ("Dateien", "Plan unterschrieben.pdf", "Arztbericht.pdf", "Bericht Dr. Imboden", "Zurückgezogen am",
+                     "Falsche Person", "unterschriebener Scan: Plan unterschrieben.pdf"):
+        assert expected in text, expected
+
+
+def test_a_withdrawn_scan_is_not_the_documents_file(client, officer, secretariat, with_files):
+    person, current, scan, _report, _wrong = with_files
+    actions.withdraw_file(scan, by=secretariat, reason="Unleserlich")
+    data = json.loads(export(client, officer, person).content.decode("utf-8"))
+    [plan_document] = [d for d in data["cases"][1]["documents"] if d["kind"] == "action_plan"]
+    assert plan_document["file"] is None
+    assert data["cases"][1]["files"][0]["withdrawal_reason"] == "Unleserlich"
 
 
 def test_the_json_holds_the_change_history_and_the_access_log(client, officer, coordinator, helene):
@@ -316,6 +367,6 @@ def test_the_export_runs_a_fixed_number_of_queries(client, officer, make_case, c
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    with django_assert_max_num_queries(32):
+    with django_assert_max_num_queries(33):
         assert client.get(url(large, fmt)).status_code == 200
     assert len(collect(large)["cases"]) == 5
