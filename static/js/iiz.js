@@ -6,6 +6,22 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
+
+  // A box in a table's header (data-select-all="<section>") selects or clears the boxes of
+  // its section (data-section="<section>"); it shows "some" when only some are selected.
+  // Hidden without JavaScript, where each box is ticked one by one.
+  document.querySelectorAll("input[data-select-all]").forEach((all) => {
+    const boxes = [...document.querySelectorAll(`input[data-section="${all.dataset.selectAll}"]`)];
+    const update = () => {
+      const checked = boxes.filter((box) => box.checked).length;
+      all.checked = checked > 0 && checked === boxes.length;
+      all.indeterminate = checked > 0 && checked < boxes.length;
+    };
+    all.addEventListener("change", () => boxes.forEach((box) => { box.checked = all.checked; }));
+    boxes.forEach((box) => box.addEventListener("change", update));
+    all.hidden = false;
+    update();
+  });
 });
 
 // --- Record forms (templates/cases/forms) -----------------------------------------------

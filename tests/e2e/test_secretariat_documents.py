@@ -47,6 +47,14 @@ def test_the_secretariat_prints_files_the_scan_and_sends_the_letter(page, demo, 
     expect(plan_row).to_contain_text(working.reference)
     expect(letter_row).to_contain_text(closed.reference)
 
+    # Each section's header box selects or clears all of its documents.
+    select_plans = page.get_by_role("checkbox", name="Alle auswählen: Aktionspläne zur Unterschrift drucken")
+    select_plans.check()
+    expect(plan_row.locator("input[name='item']")).to_be_checked()
+    expect(letter_row.locator("input[name='item']")).not_to_be_checked()
+    plan_row.locator("input[name='item']").uncheck()
+    expect(select_plans).not_to_be_checked()
+
     # The plan, printed for signature: a PDF in the person's language.
     with page.expect_download() as download:
         plan_row.get_by_role("link", name="PDF").click()
