@@ -17,7 +17,7 @@ worker, or two workers at once) catches up and never duplicates:
   *claims* a reminder (an UPDATE that only one sender can win, holding it for
   ``CLAIM_MINUTES``), so two workers never send the same one; a claim left by a crashed
   worker runs out and the next run sends it. A failure is recorded and retried on a later
-  run after ``2**attempts`` minutes.
+  run, ``2**attempts`` minutes (at most a day) after the last attempt.
 
 Recipients: the case manager, and any deputy case manager in force (per-case grant), for
 the case manager's deadlines; the case's coordinator (or, without one, the active
@@ -71,6 +71,8 @@ POA_STAGES = ((ReminderKind.DUE, 0), (ReminderKind.DAYS_7, 7), (ReminderKind.DAY
 
 # How long a sender holds a claimed reminder before another may take it over.
 CLAIM_MINUTES = 10
+# The longest wait before retrying a failed reminder (the waits double from 2 minutes).
+MAX_RETRY_MINUTES = 24 * 60
 # Rows per statement when marking many reminders resolved (SQLite limits the parameters).
 WRITE_BATCH = 500
 
@@ -239,8 +241,12 @@ def render_digest(recipient: User, items: list[Reminder], today: datetime.date) 
 
 
 def ready(reminder: Reminder, now: datetime.datetime) -> bool:
-    """A failed reminder waits ``2**attempts`` minutes after its creation before the next try."""
-    return reminder.attempts == 0 or now >= reminder.created_at + datetime.timedelta(minutes=2**reminder.attempts)
+    """A failed reminder waits ``2**attempts`` minutes (at most a day) after its last
+    attempt before the next one."""
+    if reminder.attempts == 0:
+        return True
+    wait = datetime.timedelta(minutes=min(2**reminder.attempts, MAX_RETRY_MINUTES))
+    return now >= (reminder.last_attempt_at or reminder.created_at) + wait
 
 
 def claim(reminder: Reminder, now: datetime.datetime) -> bool:
@@ -257,13 +263,14 @@ def _sent(reminders: list[Reminder], now: datetime.datetime) -> None:
     Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(sent_at=now, claimed_until=None)
 
 
-def _failed(reminders: list[Reminder], error: Exception) -> None:
+def _failed(reminders: list[Reminder], error: Exception, now: datetime.datetime) -> None:
     message = f"{type(error).__name__}: {error}"[:2000]
     for reminder in reminders:
         reminder.attempts += 1
         reminder.last_error = message
+        reminder.last_attempt_at = now
         reminder.claimed_until = None
-        reminder.save(update_fields=["attempts", "last_error", "claimed_until"])
+        reminder.save(update_fields=["attempts", "last_error", "last_attempt_at", "claimed_until"])
 
 
 def _send(connection, recipient: User, subject: str, body: str) -> None:
@@ -305,7 +312,7 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
             try:
                 _send(connection, reminder.recipient, *render(reminder))
             except Exception as error:  # noqa: BLE001 - any failure is recorded and retried later
-                _failed([reminder], error)
+                _failed([reminder], error, now)
                 failed += 1
             else:
                 _sent([reminder], now)
@@ -324,7 +331,7 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
                 try:
                     _send(connection, items[0].recipient, *render_digest(items[0].recipient, items, timezone.localdate(now)))
                 except Exception as error:  # noqa: BLE001 - any failure is recorded and retried later
-                    _failed(items, error)
+                    _failed(items, error, now)
                     failed += len(items)
                 else:
                     _sent(items, now)

@@ -32,6 +32,7 @@ class Reminder(models.Model):
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last failed attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:

@@ -191,6 +191,7 @@ def test_a_failed_send_is_recorded_and_retried_after_a_delay(make_case, case_man
         assert reminders.send_pending() == (0, 1)
     reminder = Reminder.objects.get(case=case, rule=FIRST_MEETING)
     assert reminder.attempts == 1 and "SMTP server unreachable" in reminder.last_error and reminder.sent_at is None
+    assert reminder.last_attempt_at == at(2026, 3, 16, 8)
     monkeypatch.undo()
     # Too early: waits 2 minutes after the first failure.
     assert reminders.send_pending(now=at(2026, 3, 16, 8) + datetime.timedelta(minutes=1)) == (0, 0)
@@ -198,6 +199,26 @@ def test_a_failed_send_is_recorded_and_retried_after_a_delay(make_case, case_man
     reminder.refresh_from_db()
     assert reminder.sent_at is not None and reminder.attempts == 1
     assert mail.outbox[0].to == ["cora@example.ch"] and case.reference in mail.outbox[0].subject
+
+
+def test_the_wait_before_a_retry_counts_from_the_last_attempt_and_is_at_most_a_day(make_case, case_manager):
+    """A reminder created a month ago (a long mail outage) and failed five times waits 32
+    minutes after its last attempt, not none because it is old; after many failures the
+    wait stops growing at one day."""
+    case_manager.email = "cora@example.ch"
+    case_manager.save()
+    with time_machine.travel(at(2026, 3, 2), tick=False):
+        case = make_case("cm_designated")
+    with time_machine.travel(at(2026, 3, 16, 8), tick=False):
+        reminders.sweep(D(2026, 3, 16))
+    last = at(2026, 4, 16, 9)
+    Reminder.objects.filter(case=case).update(attempts=5, last_attempt_at=last, last_error="SMTPServerDisconnected")
+    assert reminders.send_pending(now=last + datetime.timedelta(minutes=31)) == (0, 0)
+    assert reminders.send_pending(now=last + datetime.timedelta(minutes=33)) == (1, 0)
+
+    Reminder.objects.filter(case=case).update(sent_at=None, attempts=20, last_attempt_at=last)
+    assert reminders.send_pending(now=last + datetime.timedelta(hours=23)) == (0, 0)
+    assert reminders.send_pending(now=last + datetime.timedelta(hours=24, minutes=1)) == (1, 0)
 
 
 def test_the_tasks_and_the_command_sweep_and_send(make_case, case_manager):
