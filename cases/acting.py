@@ -1,4 +1,5 @@
-"""Who is acting: set by every action (cases/actions.py), read by the change history.
+"""Who is acting: set by every action (cases/actions.py), read by the change history; and
+the files an action wrote, deleted again when it fails.
 
 In a request, django-simple-history takes the user from the request; outside one (demo
 data, background tasks, management commands) it takes the user the running action acts as.
@@ -12,6 +13,8 @@ from contextvars import ContextVar
 from django.db import transaction
 
 ACTING_USER: ContextVar = ContextVar("acting_user", default=None)
+# The files the running action has written to the storage: (storage, name) pairs.
+STORED_FILES: ContextVar = ContextVar("stored_files", default=None)
 
 
 def history_user(instance=None, request=None, **kwargs):
@@ -22,18 +25,39 @@ def history_user(instance=None, request=None, **kwargs):
 
 
 def action(function):
-    """Make ``function`` an action: atomic, acting as its keyword argument ``by``."""
+    """Make ``function`` an action: atomic, acting as its keyword argument ``by``. When it
+    fails, its records are rolled back and the files it wrote to the storage are deleted
+    (``stored``), so that no file is left without its record; an action run inside another
+    hands its files to the outer one."""
 
     @functools.wraps(function)
     def wrapper(*args, by, **kwargs):
-        token = ACTING_USER.set(by)
+        outer = STORED_FILES.get()
+        written: list = []
+        tokens = ACTING_USER.set(by), STORED_FILES.set(written)
         try:
             with transaction.atomic():
-                return function(*args, by=by, **kwargs)
+                result = function(*args, by=by, **kwargs)
+        except BaseException:
+            for storage, name in written:
+                storage.delete(name)
+            raise
         finally:
-            ACTING_USER.reset(token)
+            ACTING_USER.reset(tokens[0])
+            STORED_FILES.reset(tokens[1])
+        if outer is not None:
+            outer.extend(written)
+        return result
 
     return wrapper
+
+
+def stored(field_file) -> None:
+    """Record that the running action wrote ``field_file`` (a saved FileField value) to the
+    storage: it is deleted again if the action fails."""
+    files = STORED_FILES.get()
+    if files is not None and field_file:
+        files.append((field_file.storage, field_file.name))
 
 
 class acting_as:  # noqa: N801 - used like a function: ``with acting_as(user):``

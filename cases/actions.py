@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransition
 from simple_history.utils import bulk_create_with_history
 
 from cases import deadlines, permissions
-from cases.acting import action
+from cases.acting import action, stored
 from cases.flow import refusal_reasons
 from cases.models import (
     ActionPlan,
@@ -595,6 +595,7 @@ def _store_file(case: Case, upload, *, by: User, category: str, **fields) -> Cas
     )
     case_file.file = upload
     case_file.save()
+    stored(case_file.file)
     return case_file
 
 
@@ -726,4 +727,6 @@ def save_letterhead(letterhead: Letterhead, *, by: User, logo=None, remove_logo:
         letterhead.logo_type = ""
     letterhead.full_clean()
     letterhead.save()
+    if logo is not None:
+        stored(letterhead.logo)
     return letterhead

@@ -355,3 +355,42 @@ def test_the_closed_case_page_links_the_closure_letter_copy(client, secretariat,
     html = client.get(closed.get_absolute_url()).content.decode()
     assert reverse("cases:closure_copy", args=[closed.pk]) in html
     assert reverse("cases:signed_plan", args=[closed.pk, 1]) not in html
+
+
+# --- nothing left behind --------------------------------------------------------------------------
+
+
+def stored_files(media) -> list:
+    return [path for path in media.rglob("*") if path.is_file()]
+
+
+def test_a_failing_action_leaves_no_file_in_the_storage(secretariat, case, media, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(actions, "_journal", broken)  # fails after the file was written
+    with pytest.raises(RuntimeError):
+        actions.add_attachment(case, by=secretariat, upload=upload(name="Bericht.pdf"), category="medical_report")
+    assert CaseFile.objects.count() == 0
+    assert stored_files(media) == []
+
+
+def test_an_action_inside_a_failing_one_leaves_no_file_either(secretariat, case, media):
+    from cases.acting import action
+
+    @action
+    def attach_then_fail(case, *, by):
+        actions.add_attachment(case, by=by, upload=upload(name="Bericht.pdf"), category="medical_report")
+        assert stored_files(media)  # written by the inner action, which succeeded
+        raise RuntimeError("the outer action fails")
+
+    with pytest.raises(RuntimeError):
+        attach_then_fail(case, by=secretariat)
+    assert CaseFile.objects.count() == 0
+    assert stored_files(media) == []
+
+
+def test_a_successful_action_keeps_its_file(secretariat, case, media):
+    actions.add_attachment(case, by=secretariat, upload=upload(name="Bericht.pdf"), category="medical_report")
+    [path] = stored_files(media)
+    assert path.read_bytes() == PDF and CaseFile.objects.get().file.name == str(path.relative_to(media))
