@@ -1,4 +1,5 @@
-"""Time the dashboards and the steering view over N cases (not run by the tests).
+"""Time the dashboards, the steering view, and the pages beside them (the case list a count
+links to, My tasks) over N cases (not run by the tests).
 
     .venv/bin/python bench/dashboards.py 100000
     .venv/bin/python bench/dashboards.py 100000 --keep   # reuse the SQLite file of the last run
@@ -249,6 +250,10 @@ def main() -> None:
         ("case manager", "cases:dashboard", ""),
         ("steering", "cases:statistics", ""),
         ("officer", "cases:statistics", f"?year={timezone.localdate().year - 1}"),
+        # The pages beside them: the case list a count links to, and My tasks.
+        ("officer", "cases:list", "?overdue=1"),
+        ("coordinator (Oberwallis)", "cases:my_tasks", ""),
+        ("case manager", "cases:my_tasks", ""),
     ]
     print(f"{'page':<28} {'user':<30} {'median ms':>10} {'queries':>8}")
     for who, name, query in pages:

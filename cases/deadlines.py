@@ -330,37 +330,48 @@ def period_starts_before(due_before: datetime.date, months: int) -> datetime.dat
     return day
 
 
-def overdue_rules_q(today: datetime.date) -> dict[str, Q]:
-    """One filter per rule (keyed like ``Deadline.rule``) for the cases overdue on it as of
-    ``today``: the rules above, on the case's columns only (its steps and kept dates), so
-    that each can be the condition of a conditional count. A test checks that both forms
-    agree, rule by rule and day by day."""
+def due_rules_q(last_day: datetime.date) -> dict[str, Q]:
+    """One filter per rule (keyed like ``Deadline.rule``) for the cases with a deadline of
+    that rule due on or before ``last_day``: the rules above, on the case's columns only (its
+    steps and kept dates), so that each can also be the condition of a conditional count. A
+    test checks that both forms agree, rule by rule and day by day."""
 
-    def cutoff_days(setting: str, default: int) -> datetime.datetime:
-        # due = start + N days is overdue when start + N < today, i.e. start < today - N.
-        return _midnight(today - datetime.timedelta(days=period(setting, default)))
+    def started_by(setting: str, default: int) -> datetime.datetime:
+        # due = start + N days is on or before last_day when start < last_day - N + 1 day.
+        return _midnight(last_day - datetime.timedelta(days=period(setting, default) - 1))
 
-    def review_cutoff(setting: str) -> datetime.date:
-        return period_starts_before(today, period(setting, 3))
+    def review_started_by(setting: str) -> datetime.date:
+        # due = add_months(start, N) is on or before last_day when it is before the next day.
+        return period_starts_before(last_day + datetime.timedelta(days=1), period(setting, 3))
 
     return {
         FIRST_MEETING: Q(
             state=CaseState.CM_DESIGNATED, first_meeting_on__isnull=True,
-            cm_designated_at__lt=cutoff_days("IIZ_FIRST_MEETING_DAYS", 14),
+            cm_designated_at__lt=started_by("IIZ_FIRST_MEETING_DAYS", 14),
         ),
-        PLAN_VALIDATION: Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=cutoff_days("IIZ_PLAN_VALIDATION_DAYS", 10)),
-        REVIEW_WITH_PERSON: Q(state=CaseState.IMPLEMENTATION, review_since__lt=review_cutoff("IIZ_REVIEW_MONTHS")),
-        TEAM_REVIEW: Q(state=CaseState.IMPLEMENTATION, team_review_since__lt=review_cutoff("IIZ_TEAM_REVIEW_MONTHS")),
-        POWER_OF_ATTORNEY: Q(state__in=OPEN_STATES, poa_valid_until__lt=today),
+        PLAN_VALIDATION: Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=started_by("IIZ_PLAN_VALIDATION_DAYS", 10)),
+        REVIEW_WITH_PERSON: Q(state=CaseState.IMPLEMENTATION, review_since__lt=review_started_by("IIZ_REVIEW_MONTHS")),
+        TEAM_REVIEW: Q(state=CaseState.IMPLEMENTATION, team_review_since__lt=review_started_by("IIZ_TEAM_REVIEW_MONTHS")),
+        POWER_OF_ATTORNEY: Q(state__in=OPEN_STATES, poa_valid_until__lte=last_day),
     }
+
+
+def due_q(last_day: datetime.date) -> Q:
+    """A filter for the cases with at least one deadline due on or before ``last_day``."""
+    from functools import reduce
+    from operator import or_
+
+    return reduce(or_, due_rules_q(last_day).values())
+
+
+def overdue_rules_q(today: datetime.date) -> dict[str, Q]:
+    """One filter per rule for the cases overdue on it as of ``today`` (due before today)."""
+    return due_rules_q(today - datetime.timedelta(days=1))
 
 
 def overdue_q(today: datetime.date) -> Q:
     """A filter for the cases with at least one overdue deadline as of ``today``."""
-    from functools import reduce
-    from operator import or_
-
-    return reduce(or_, overdue_rules_q(today).values())
+    return due_q(today - datetime.timedelta(days=1))
 
 
 def overdue_cases(cases: QuerySet, today: datetime.date | None = None) -> QuerySet:

@@ -287,13 +287,29 @@ def test_my_tasks_lists_the_users_deadlines_soonest_first_overdue_marked(make_ca
     assert "table-warning" in html and "fällig in 1 Tag" in html
 
 
+def test_my_tasks_lists_what_is_overdue_or_due_within_30_days(make_case, case_manager, client):
+    """A plan validated on 5 January: the review with the person is due on 5 April. My tasks
+    lists it from 6 March (30 days before), not earlier; the case page shows it all along."""
+    with time_machine.travel(at(2026, 1, 5), tick=False):
+        case = make_case("implementation")
+    client.force_login(case_manager)
+    for day, listed in ((D(2026, 3, 5), False), (D(2026, 3, 6), True), (D(2026, 4, 20), True)):
+        with time_machine.travel(at(day.year, day.month, day.day), tick=False):
+            html = client.get(reverse("cases:my_tasks")).content.decode()
+            assert (case.reference in html) == listed, day
+            assert "in den nächsten 30 Tagen fällig" in html
+            assert [d.rule for c, d in reminders.my_deadlines(case_manager, day)] == (["review_with_person"] if listed else [])
+    with time_machine.travel(at(2026, 3, 5), tick=False):
+        assert "Standortbestimmung mit der Person und Information des Netzwerks" in client.get(case.get_absolute_url()).content.decode()
+
+
 def test_my_tasks_is_in_french_for_a_french_user_and_empty_without_cases(outsider, client):
     outsider.language = "fr"
     outsider.save()
     client.force_login(outsider)
     page = client.get(reverse("cases:my_tasks"))
     assert page.status_code == 200
-    assert "Aucune échéance ouverte dans vos cas." in page.content.decode()
+    assert "Rien n’est en retard ni bientôt dû dans vos cas." in page.content.decode()
 
 
 def test_my_tasks_answers_only_get(case_manager, client):
