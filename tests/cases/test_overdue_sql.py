@@ -21,6 +21,15 @@ def sql_overdue(today):
     return set(deadlines.overdue_cases(Case.objects.all(), today).values_list("reference", flat=True))
 
 
+def python_due_by(today, last_day):
+    cases = Case.objects.prefetch_related(*deadlines.DEADLINE_PREFETCH)
+    return {c.reference for c in cases if any(d.due_on <= last_day for d in deadlines.deadlines_for(c, today))}
+
+
+def sql_due_by(last_day):
+    return set(Case.objects.filter(deadlines.due_q(last_day)).values_list("reference", flat=True))
+
+
 def test_sql_and_python_agree_day_by_day(make_case, case_manager, coordinator):
     start = datetime.date(2026, 1, 5)
     with time_machine.travel(datetime.datetime(2026, 1, 5, 10, 0), tick=False):
@@ -42,4 +51,7 @@ def test_sql_and_python_agree_day_by_day(make_case, case_manager, coordinator):
         expected = python_overdue(today)
         assert sql_overdue(today) == expected, today
         seen_overdue |= expected
+        # "Due within 30 days" (My tasks, reminder candidates): the same rules, another day.
+        soon = today + datetime.timedelta(days=30)
+        assert sql_due_by(soon) == python_due_by(today, soon), today
     assert len(seen_overdue) == 4  # every rule fired on some day (reported cases have none)
