@@ -40,18 +40,27 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from cases import deadlines  # noqa: E402
 from cases.models import (  # noqa: E402
-    ActionPlan, Case, CaseState, ExitOutcome, ExitReport, Person, PlanStatus, PowerOfAttorney, Review, ReviewKind,
+    ActionPlan,
+    Case,
+    CaseState,
+    ExitOutcome,
+    ExitReport,
+    Person,
+    PlanStatus,
+    PowerOfAttorney,
+    Review,
+    ReviewKind,
 )
 from cases.models.reviews import one_year_after  # noqa: E402
 from roles.models import Institution, Membership, Region, Role, Theme, User  # noqa: E402
@@ -73,8 +82,10 @@ def make_users(regions, themes, institutions):
         "coordinator": {r.pk: user(f"coordinator-{r.code}", Role.REGIONAL_COORDINATOR, region=r) for r in regions},
         "thematic": {t.pk: user(f"coordinator-{t.code}", Role.THEMATIC_COORDINATOR, theme=t) for t in themes},
         "cms": {
-            r.pk: [user(f"cm-{r.code}-{i}", Role.CONTACT_PERSON, region=r, institution=institutions[i % len(institutions)])
-                   for i in range(CASE_MANAGERS_PER_REGION)]
+            r.pk: [
+                user(f"cm-{r.code}-{i}", Role.CONTACT_PERSON, region=r, institution=institutions[i % len(institutions)])
+                for i in range(CASE_MANAGERS_PER_REGION)
+            ]
             for r in regions
         },
     }
@@ -153,8 +164,13 @@ def fill(n: int) -> dict:
     for start in range(0, n, BATCH):
         size = min(BATCH, n - start)
         persons = Person.objects.bulk_create(
-            Person(first_name="Bench", last_name=f"Person {start + i}", birth_date=datetime.date(1970 + i % 35, 1 + i % 12, 1 + i % 28),
-                   sex="f" if i % 2 else "m", language="de" if i % 3 else "fr")
+            Person(
+                first_name="Bench",
+                last_name=f"Person {start + i}",
+                birth_date=datetime.date(1970 + i % 35, 1 + i % 12, 1 + i % 28),
+                sex="f" if i % 2 else "m",
+                language="de" if i % 3 else "fr",
+            )
             for i in range(size)
         )
         plans, outcomes = [], []
@@ -165,12 +181,21 @@ def fill(n: int) -> dict:
             reporting = rng.choice(institutions)
             cm = rng.choice(users["cms"][region.pk]) if fields.get("cm_designated_at") or fields.get("interrupted_at") else None
             outcome = fields.pop("outcome", None)
-            plans.append(Case(
-                reference=f"BENCH-{start + i:07d}", person=person, reporting_institution=reporting, reported_by=author,
-                region=region, theme=theme, reason="Benchmark", case_manager=cm,
-                coordinator=users["thematic"][theme.pk] if theme else users["coordinator"][region.pk], **fields,
-                outcome=outcome if fields["state"] == CaseState.CLOSED else "",  # recorded at closure
-            ))
+            plans.append(
+                Case(
+                    reference=f"BENCH-{start + i:07d}",
+                    person=person,
+                    reporting_institution=reporting,
+                    reported_by=author,
+                    region=region,
+                    theme=theme,
+                    reason="Benchmark",
+                    case_manager=cm,
+                    coordinator=users["thematic"][theme.pk] if theme else users["coordinator"][region.pk],
+                    **fields,
+                    outcome=outcome if fields["state"] == CaseState.CLOSED else "",  # recorded at closure
+                )
+            )
             outcomes.append(outcome)
         cases = Case.objects.bulk_create(plans)
         links, action_plans, reviews, poas, reports = [], [], [], [], []
@@ -183,8 +208,16 @@ def fill(n: int) -> dict:
                     signed -= days(400)
                 poas.append(PowerOfAttorney(case=case, signed_on=signed, valid_until=one_year_after(signed), recorded_by=author))
             if case.plan_validated_at:
-                action_plans.append(ActionPlan(case=case, version=1, status=PlanStatus.VALIDATED, author=author,
-                                               submitted_at=case.plan_submitted_at, decided_at=case.plan_validated_at))
+                action_plans.append(
+                    ActionPlan(
+                        case=case,
+                        version=1,
+                        status=PlanStatus.VALIDATED,
+                        author=author,
+                        submitted_at=case.plan_submitted_at,
+                        decided_at=case.plan_validated_at,
+                    )
+                )
                 end = case.exit_reported_at or now
                 held = case.plan_validated_at
                 while rng.random() < 0.85:
@@ -192,10 +225,13 @@ def fill(n: int) -> dict:
                     if held > end:
                         break
                     for kind in (ReviewKind.WITH_PERSON, ReviewKind.TEAM):
-                        reviews.append(Review(case=case, kind=kind, held_on=timezone.localdate(held), summary="Bench", author=author))
+                        reviews.append(
+                            Review(case=case, kind=kind, held_on=timezone.localdate(held), summary="Bench", author=author)
+                        )
             if outcome:
-                reports.append(ExitReport(case=case, outcome=outcome, summary="Bench", author=author,
-                                          submitted_at=case.exit_reported_at))
+                reports.append(
+                    ExitReport(case=case, outcome=outcome, summary="Bench", author=author, submitted_at=case.exit_reported_at)
+                )
         through.objects.bulk_create(links)
         PowerOfAttorney.objects.bulk_create(poas)
         ActionPlan.objects.bulk_create(action_plans)

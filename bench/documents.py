@@ -53,10 +53,25 @@ def build_cases():
 
     cases = []
     for language, first, last in (("de", "Jürg", "Zürcher"), ("fr", "Hélène", "Crettenand")):
-        person = Person(first_name=first, last_name=last, birth_date="1985-04-12", sex="f", language=language,
-                        street="Bahnhofstrasse 1", postcode="3900", city="Brig")
-        case = actions.report_case(by=users["frontline-rav-ow"], person=person, reporting_institution=rav,
-                                   institutions=[rav, social], region=Region.objects.get(code="ow"), theme=None, reason="Benchmark")
+        person = Person(
+            first_name=first,
+            last_name=last,
+            birth_date="1985-04-12",
+            sex="f",
+            language=language,
+            street="Bahnhofstrasse 1",
+            postcode="3900",
+            city="Brig",
+        )
+        case = actions.report_case(
+            by=users["frontline-rav-ow"],
+            person=person,
+            reporting_institution=rav,
+            institutions=[rav, social],
+            region=Region.objects.get(code="ow"),
+            theme=None,
+            reason="Benchmark",
+        )
         cases.append(walk(case, "closed", cast))
     return cases
 
@@ -89,8 +104,11 @@ def main() -> None:
             (f"review minutes ({language})", lambda case=case: documents.render_review_minutes(case.reviews.first())),
         ]
     rows.append(("letterhead preview (de)", lambda: documents.render_letterhead_preview(language="de")))
-    items = [QueueItem("plan", german, plan=ActionPlan.objects.filter(case=german).first()),
-             QueueItem("closure_letter", french, closure=french.closure), QueueItem("poa_form", german)] * 3
+    items = [
+        QueueItem("plan", german, plan=ActionPlan.objects.filter(case=german).first()),
+        QueueItem("closure_letter", french, closure=french.closure),
+        QueueItem("poa_form", german),
+    ] * 3
     items.append(QueueItem("closure_letter", german, closure=german.closure))
     rows.append((f"print queue, merged PDF of {len(items)}", lambda: documents.merge_pdfs([item.render() for item in items])))
 

@@ -74,20 +74,40 @@ def fill(n: int) -> datetime.date:
     )
     states = [
         {"state": CaseState.CM_DESIGNATED, "cm_designated_at": now - datetime.timedelta(days=20)},
-        {"state": CaseState.PLAN_VALIDATION, "cm_designated_at": now - datetime.timedelta(days=40),
-         "first_meeting_on": today - datetime.timedelta(days=35), "plan_submitted_at": now - datetime.timedelta(days=12)},
-        {"state": CaseState.IMPLEMENTATION, "cm_designated_at": now - datetime.timedelta(days=200),
-         "first_meeting_on": today - datetime.timedelta(days=190), "plan_validated_at": now - datetime.timedelta(days=120)},
+        {
+            "state": CaseState.PLAN_VALIDATION,
+            "cm_designated_at": now - datetime.timedelta(days=40),
+            "first_meeting_on": today - datetime.timedelta(days=35),
+            "plan_submitted_at": now - datetime.timedelta(days=12),
+        },
+        {
+            "state": CaseState.IMPLEMENTATION,
+            "cm_designated_at": now - datetime.timedelta(days=200),
+            "first_meeting_on": today - datetime.timedelta(days=190),
+            "plan_validated_at": now - datetime.timedelta(days=120),
+        },
     ]
     cases = Case.objects.bulk_create(
         Case(
-            reference=f"BENCH-{i:07d}", person=person, reporting_institution=institution, reported_by=manager,
-            region=region, reason="Benchmark", coordinator=coordinator, case_manager=manager, **states[i % 3],
+            reference=f"BENCH-{i:07d}",
+            person=person,
+            reporting_institution=institution,
+            reported_by=manager,
+            region=region,
+            reason="Benchmark",
+            coordinator=coordinator,
+            case_manager=manager,
+            **states[i % 3],
         )
         for i, person in enumerate(persons)
     )
     PowerOfAttorney.objects.bulk_create(
-        PowerOfAttorney(case=case, signed_on=today - datetime.timedelta(days=350), valid_until=today + datetime.timedelta(days=14), recorded_by=manager)
+        PowerOfAttorney(
+            case=case,
+            signed_on=today - datetime.timedelta(days=350),
+            valid_until=today + datetime.timedelta(days=14),
+            recorded_by=manager,
+        )
         for case in cases
     )
     deadlines.refresh_kept_dates(Case.objects.all())  # bulk_create bypasses the actions that keep them

@@ -60,7 +60,7 @@ def stored(field_file) -> None:
         files.append((field_file.storage, field_file.name))
 
 
-class acting_as:  # noqa: N801 - used like a function: ``with acting_as(user):``
+class acting_as:
     """Record ``user`` as the author of history rows written inside the block (for code
     that saves records directly, outside an action and a request)."""
 

@@ -8,7 +8,7 @@ transaction. Views call exactly one action and show its errors.
 from __future__ import annotations
 
 import datetime
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -61,10 +61,14 @@ class ActionRefused(Exception):
 class CaseConflict(Exception):
     """Someone else changed the case's state in the meantime; nothing was saved."""
 
-    message = gettext_lazy("Someone else changed this case at the same moment. Nothing was saved: please check the case and try again.")
+    message = gettext_lazy(
+        "Someone else changed this case at the same moment. Nothing was saved: please check the case and try again."
+    )
 
 
-def _journal(case: Case, by: User, kind: str, text: str = "", *, transition: str = "", from_state: str = "", to_state: str = "") -> None:
+def _journal(
+    case: Case, by: User, kind: str, text: str = "", *, transition: str = "", from_state: str = "", to_state: str = ""
+) -> None:
     JournalEntry.objects.create(
         case=case, author=by, kind=kind, text=text, transition=transition, from_state=from_state, to_state=to_state
     )
@@ -197,7 +201,9 @@ def can_record_meeting(case: Case, user: User) -> bool:
 def save_meeting(meeting: Meeting, *, by: User, participants: Iterable[dict] | None = None) -> Meeting:
     """Record the date, place, participants and result of a round table or assessment."""
     _require_open(meeting.case)
-    _require(can_record_meeting(meeting.case, by), _("Only the coordinator or the secretariat records round tables and assessments."))
+    _require(
+        can_record_meeting(meeting.case, by), _("Only the coordinator or the secretariat records round tables and assessments.")
+    )
     if meeting.designated_cm_id and not meeting.designated_cm.has_role(Role.CONTACT_PERSON):
         raise ActionRefused([_("The case manager must be an IIZ contact person.")])
     meeting.full_clean()
@@ -207,7 +213,14 @@ def save_meeting(meeting: Meeting, *, by: User, participants: Iterable[dict] | N
         meeting.participants.all().delete()
         for p in participants:
             meeting.participants.create(**p)
-    _journal(meeting.case, by, JournalKind.RECORD, _("%(meeting)s recorded") % {"meeting": meeting.get_kind_display()} if is_new else _("%(meeting)s updated") % {"meeting": meeting.get_kind_display()})
+    _journal(
+        meeting.case,
+        by,
+        JournalKind.RECORD,
+        _("%(meeting)s recorded") % {"meeting": meeting.get_kind_display()}
+        if is_new
+        else _("%(meeting)s updated") % {"meeting": meeting.get_kind_display()},
+    )
     return meeting
 
 
@@ -223,7 +236,14 @@ def designate_case_manager(case: Case, *, by: User) -> None:
     case.refresh_records()
     meeting = case.records.last_meeting
     designated = meeting.designated_cm if meeting else None
-    _step(case, "designate_case_manager", by=by, text=str(designated or ""), case_manager=designated, cm_designated_at=timezone.now())
+    _step(
+        case,
+        "designate_case_manager",
+        by=by,
+        text=str(designated or ""),
+        case_manager=designated,
+        cm_designated_at=timezone.now(),
+    )
 
 
 # --- the action plan (CII101 steps 4, 5, 8) -----------------------------------------------
@@ -234,8 +254,13 @@ def start_plan(case: Case, *, by: User, first_meeting_on: datetime.date) -> Acti
     """CII101 step 4: the case manager has met the person; the first plan version opens."""
     if first_meeting_on > timezone.localdate():
         raise ActionRefused([_("The first meeting cannot be in the future.")])
-    _step(case, "start_plan", by=by, text=_("First meeting with the person on %(date)s") % {"date": first_meeting_on.strftime("%d.%m.%Y")},
-          first_meeting_on=first_meeting_on)
+    _step(
+        case,
+        "start_plan",
+        by=by,
+        text=_("First meeting with the person on %(date)s") % {"date": first_meeting_on.strftime("%d.%m.%Y")},
+        first_meeting_on=first_meeting_on,
+    )
     plan = ActionPlan.objects.create(case=case, version=1, author=by)
     case.refresh_records()
     return plan
@@ -318,18 +343,34 @@ def send_back_plan(case: Case, *, by: User, comment: str) -> None:
 def _new_version(case: Case, *, by: User) -> ActionPlan:
     previous = case.records.current_plan
     plan = ActionPlan.objects.create(
-        case=case, version=previous.version + 1, author=by, resources=previous.resources, notes=previous.notes,
+        case=case,
+        version=previous.version + 1,
+        author=by,
+        resources=previous.resources,
+        notes=previous.notes,
         signature_place=previous.signature_place,
     )
-    bulk_create_with_history([Goal(plan=plan, position=g.position, text=g.text) for g in previous.goals_list], Goal, default_user=by)
-    bulk_create_with_history([
-        Measure(
-            plan=plan, position=m.position, catalogue_measure_id=m.catalogue_measure_id, title=m.title,
-            responsible_institution_id=m.responsible_institution_id, starts_on=m.starts_on, due_on=m.due_on,
-            status=m.status, result=m.result,
-        )
-        for m in previous.measures_list
-    ], Measure, default_user=by)
+    bulk_create_with_history(
+        [Goal(plan=plan, position=g.position, text=g.text) for g in previous.goals_list], Goal, default_user=by
+    )
+    bulk_create_with_history(
+        [
+            Measure(
+                plan=plan,
+                position=m.position,
+                catalogue_measure_id=m.catalogue_measure_id,
+                title=m.title,
+                responsible_institution_id=m.responsible_institution_id,
+                starts_on=m.starts_on,
+                due_on=m.due_on,
+                status=m.status,
+                result=m.result,
+            )
+            for m in previous.measures_list
+        ],
+        Measure,
+        default_user=by,
+    )
     case.refresh_records()
     deadlines.keep_dates(case)
     return plan
@@ -355,7 +396,9 @@ def can_record_review(case: Case, user: User, kind: str) -> bool:
 
 
 @action
-def record_power_of_attorney(case: Case, *, by: User, signed_on: datetime.date, institutions: Iterable[Institution]) -> PowerOfAttorney:
+def record_power_of_attorney(
+    case: Case, *, by: User, signed_on: datetime.date, institutions: Iterable[Institution]
+) -> PowerOfAttorney:
     _require_open(case)
     _require(
         permissions.is_case_manager(case, by) or permissions.can_coordinate(case, by),
@@ -367,8 +410,13 @@ def record_power_of_attorney(case: Case, *, by: User, signed_on: datetime.date, 
     poa.save()
     poa.institutions.set(institutions)
     deadlines.keep_dates(case)
-    _journal(case, by, JournalKind.RECORD, _("Power of attorney signed on %(date)s, valid until %(until)s") % {
-        "date": signed_on.strftime("%d.%m.%Y"), "until": poa.valid_until.strftime("%d.%m.%Y")})
+    _journal(
+        case,
+        by,
+        JournalKind.RECORD,
+        _("Power of attorney signed on %(date)s, valid until %(until)s")
+        % {"date": signed_on.strftime("%d.%m.%Y"), "until": poa.valid_until.strftime("%d.%m.%Y")},
+    )
     return poa
 
 
@@ -445,7 +493,9 @@ def can_write_exit_report(case: Case, user: User) -> bool:
 
 @action
 def save_exit_report(report: ExitReport, *, by: User) -> ExitReport:
-    _require(can_write_exit_report(report.case, by), _("Only the case manager writes the exit report, at the end of the support."))
+    _require(
+        can_write_exit_report(report.case, by), _("Only the case manager writes the exit report, at the end of the support.")
+    )
     report.full_clean()
     report.save()
     _journal(report.case, by, JournalKind.RECORD, _("Exit report saved"))
@@ -533,12 +583,19 @@ def grant_access(case: Case, *, by: User, user: User, permission: str, valid_unt
         raise ActionRefused(problems)
     perm = Permission.objects.get(codename=permission, content_type=ContentType.objects.get_for_model(Case))
     grant, _created = CaseGrant.objects.update_or_create(
-        user=user, permission=perm, content_object=case,
+        user=user,
+        permission=perm,
+        content_object=case,
         defaults={"valid_until": valid_until, "reason": reason, "granted_by": by},
     )
     forget_grants(user)
-    _journal(case, by, JournalKind.RECORD, _("Access given to %(user)s (%(kind)s) until %(date)s: %(reason)s") % {
-        "user": user, "kind": grant_label(permission), "date": valid_until.strftime("%d.%m.%Y"), "reason": reason})
+    _journal(
+        case,
+        by,
+        JournalKind.RECORD,
+        _("Access given to %(user)s (%(kind)s) until %(date)s: %(reason)s")
+        % {"user": user, "kind": grant_label(permission), "date": valid_until.strftime("%d.%m.%Y"), "reason": reason},
+    )
     return grant
 
 
@@ -547,14 +604,20 @@ def revoke_access(case: Case, *, by: User, grant_id: int) -> None:
     from cases.grants import forget_grants
     from cases.models import CaseGrant
 
-    _require(permissions.can_manage_grants(case, by), _("Only the coordinator of the case or the cantonal officer revokes access."))
+    _require(
+        permissions.can_manage_grants(case, by), _("Only the coordinator of the case or the cantonal officer revokes access.")
+    )
     grant = CaseGrant.objects.select_related("user", "permission").filter(pk=grant_id, content_object=case).first()
     if grant is None:
         raise ActionRefused([_("This access does not exist (any more).")])
     grant.delete()
     forget_grants(grant.user)
-    _journal(case, by, JournalKind.RECORD, _("Access of %(user)s (%(kind)s) revoked") % {
-        "user": grant.user, "kind": grant_label(grant.permission.codename)})
+    _journal(
+        case,
+        by,
+        JournalKind.RECORD,
+        _("Access of %(user)s (%(kind)s) revoked") % {"user": grant.user, "kind": grant_label(grant.permission.codename)},
+    )
 
 
 def grant_label(codename: str) -> str:
@@ -566,7 +629,9 @@ def grant_label(codename: str) -> str:
 # --- files: signed scans, attachments, print marks, the letterhead (cases/models/files.py) ---
 
 
-MAY_NOT_FILE = gettext_lazy("Only the secretariat, the case manager, the coordinator or the cantonal officer files and withdraws documents of a case.")
+MAY_NOT_FILE = gettext_lazy(
+    "Only the secretariat, the case manager, the coordinator or the cantonal officer files and withdraws documents of a case."
+)
 
 
 def can_file_documents(case: Case, user: User) -> bool:
@@ -574,7 +639,9 @@ def can_file_documents(case: Case, user: User) -> bool:
     secretariat (which prints, collects and files the documents), the case's case manager
     and coordinator, the cantonal officer."""
     return (
-        user.has_role(Role.SECRETARIAT, Role.OFFICER) or permissions.is_case_manager(case, user) or permissions.can_coordinate(case, user)
+        user.has_role(Role.SECRETARIAT, Role.OFFICER)
+        or permissions.is_case_manager(case, user)
+        or permissions.can_coordinate(case, user)
     )
 
 
@@ -590,8 +657,13 @@ def _store_file(case: Case, upload, *, by: User, category: str, **fields) -> Cas
     except ValidationError as error:
         raise ActionRefused(error.messages) from None
     case_file = CaseFile(
-        case=case, category=category, content_type=content_type, original_name=display_name(upload.name, content_type),
-        size=upload.size, uploaded_by=by, **fields,
+        case=case,
+        category=category,
+        content_type=content_type,
+        original_name=display_name(upload.name, content_type),
+        size=upload.size,
+        uploaded_by=by,
+        **fields,
     )
     case_file.file = upload
     case_file.save()
@@ -606,7 +678,13 @@ def _no_future(*days: datetime.date | None) -> None:
 
 @action
 def file_signed_plan(
-    plan: ActionPlan, *, by: User, upload, signature_place: str, signed_by_person_on: datetime.date, signed_by_cm_on: datetime.date
+    plan: ActionPlan,
+    *,
+    by: User,
+    upload,
+    signature_place: str,
+    signed_by_person_on: datetime.date,
+    signed_by_cm_on: datetime.date,
 ) -> CaseFile:
     """CII101 step 4: the scan of the plan version signed by the person and the case
     manager; the signatures it shows are recorded on that version."""
@@ -621,9 +699,18 @@ def file_signed_plan(
     plan.signed_by_cm_on = signed_by_cm_on
     plan.save(update_fields=["signature_place", "signed_by_person_on", "signed_by_cm_on"])
     scan = _store_file(case, upload, by=by, category=FileCategory.SIGNED_PLAN, plan=plan)
-    _journal(case, by, JournalKind.RECORD, _("Signed action plan v%(version)s filed (signed in %(place)s on %(person)s and %(cm)s)") % {
-        "version": plan.version, "place": signature_place, "person": signed_by_person_on.strftime("%d.%m.%Y"),
-        "cm": signed_by_cm_on.strftime("%d.%m.%Y")})
+    _journal(
+        case,
+        by,
+        JournalKind.RECORD,
+        _("Signed action plan v%(version)s filed (signed in %(place)s on %(person)s and %(cm)s)")
+        % {
+            "version": plan.version,
+            "place": signature_place,
+            "person": signed_by_person_on.strftime("%d.%m.%Y"),
+            "cm": signed_by_cm_on.strftime("%d.%m.%Y"),
+        },
+    )
     return scan
 
 
@@ -634,7 +721,12 @@ def file_signed_power_of_attorney(poa: PowerOfAttorney, *, by: User, upload) -> 
     _require(can_file_documents(case, by), MAY_NOT_FILE)
     _require_open(case)
     scan = _store_file(case, upload, by=by, category=FileCategory.SIGNED_POA, power_of_attorney=poa)
-    _journal(case, by, JournalKind.RECORD, _("Signed power of attorney of %(date)s filed") % {"date": poa.signed_on.strftime("%d.%m.%Y")})
+    _journal(
+        case,
+        by,
+        JournalKind.RECORD,
+        _("Signed power of attorney of %(date)s filed") % {"date": poa.signed_on.strftime("%d.%m.%Y")},
+    )
     return scan
 
 
@@ -659,8 +751,13 @@ def add_attachment(case: Case, *, by: User, upload, category: str, description: 
     if category not in dict(ATTACHMENT_CATEGORIES):
         raise ActionRefused([_("Choose the category of the file.")])
     attachment = _store_file(case, upload, by=by, category=category, description=description.strip())
-    _journal(case, by, JournalKind.RECORD, _("File added: %(category)s, %(name)s") % {
-        "category": attachment.get_category_display(), "name": attachment.original_name})
+    _journal(
+        case,
+        by,
+        JournalKind.RECORD,
+        _("File added: %(category)s, %(name)s")
+        % {"category": attachment.get_category_display(), "name": attachment.original_name},
+    )
     return attachment
 
 
@@ -678,7 +775,12 @@ def withdraw_file(case_file: CaseFile, *, by: User, reason: str) -> None:
     case_file.withdrawn_by = by
     case_file.withdrawal_reason = reason.strip()
     case_file.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    _journal(case, by, JournalKind.RECORD, _("File withdrawn: %(name)s (%(reason)s)") % {"name": case_file.original_name, "reason": reason.strip()})
+    _journal(
+        case,
+        by,
+        JournalKind.RECORD,
+        _("File withdrawn: %(name)s (%(reason)s)") % {"name": case_file.original_name, "reason": reason.strip()},
+    )
 
 
 @action
@@ -700,8 +802,12 @@ def mark_documents(items: Iterable, *, by: User, mark: str) -> list[PrintMark]:
         by_case.setdefault(item.case.pk, []).append(item)
     label = PrintMarkKind(mark).label
     JournalEntry.objects.bulk_create(
-        JournalEntry(case=same[0].case, author=by, kind=JournalKind.RECORD, text=_("%(documents)s: %(mark)s") % {
-            "documents": ", ".join(str(item.title) for item in same), "mark": label})
+        JournalEntry(
+            case=same[0].case,
+            author=by,
+            kind=JournalKind.RECORD,
+            text=_("%(documents)s: %(mark)s") % {"documents": ", ".join(str(item.title) for item in same), "mark": label},
+        )
         for same in by_case.values()
     )
     return marks

@@ -23,12 +23,7 @@ def check_digit(first_twelve: str) -> int:
 
 def is_valid(value: str) -> bool:
     digits = digits_of(value)
-    return (
-        len(digits) == 13
-        and digits.isdigit()
-        and digits.startswith("756")
-        and check_digit(digits[:12]) == int(digits[12])
-    )
+    return len(digits) == 13 and digits.isdigit() and digits.startswith("756") and check_digit(digits[:12]) == int(digits[12])
 
 
 def normalize(value: str) -> str:

@@ -4,7 +4,8 @@ every case model, with the user from HistoryRequestMiddleware.)"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from cases.models import AccessKind, AccessLog
 

@@ -72,11 +72,20 @@ def bar_chart(table: stats.Table) -> Chart:
         cell = row.cells[0]
         width = plot * _chart_value(cell) / top
         y = 4 + i * row_height
-        chart.marks.append(Mark(
-            label=_shorten(row.label, 36), text=cell.text, x=label_width, y=y + (row_height - bar_height) / 2,
-            width=round(width, 1), height=bar_height, label_x=label_width - 8, label_y=y + row_height / 2 + 4,
-            text_x=round(label_width + width + 6, 1), text_y=y + row_height / 2 + 4,
-        ))
+        chart.marks.append(
+            Mark(
+                label=_shorten(row.label, 36),
+                text=cell.text,
+                x=label_width,
+                y=y + (row_height - bar_height) / 2,
+                width=round(width, 1),
+                height=bar_height,
+                label_x=label_width - 8,
+                label_y=y + row_height / 2 + 4,
+                text_x=round(label_width + width + 6, 1),
+                text_y=y + row_height / 2 + 4,
+            )
+        )
     return chart
 
 
@@ -91,17 +100,27 @@ def column_chart(table: stats.Table) -> Chart:
     chart = Chart("columns", CHART_WIDTH, height, axis_y=height - bottom, left=left)
     for fraction in (0, 0.5, 1):
         value = top * fraction
-        chart.grid.append((round(height - bottom - plot_h * fraction, 1), stats.format_number(value if value % 1 else int(value))))
+        chart.grid.append(
+            (round(height - bottom - plot_h * fraction, 1), stats.format_number(value if value % 1 else int(value)))
+        )
     for i, row in enumerate(rows):
         cell = row.cells[0]
         h = plot_h * _chart_value(cell) / top
         x = left + i * slot + slot * 0.15
-        chart.marks.append(Mark(
-            label=row.short or row.label if i % every == 0 else "", text=cell.text if len(rows) <= 24 else "",
-            x=round(x, 1), y=round(height - bottom - h, 1), width=round(slot * 0.7, 1), height=round(h, 1),
-            label_x=round(x + slot * 0.35, 1), label_y=height - bottom + 16,
-            text_x=round(x + slot * 0.35, 1), text_y=round(height - bottom - h - 4, 1),
-        ))
+        chart.marks.append(
+            Mark(
+                label=row.short or row.label if i % every == 0 else "",
+                text=cell.text if len(rows) <= 24 else "",
+                x=round(x, 1),
+                y=round(height - bottom - h, 1),
+                width=round(slot * 0.7, 1),
+                height=round(h, 1),
+                label_x=round(x + slot * 0.35, 1),
+                label_y=height - bottom + 16,
+                text_x=round(x + slot * 0.35, 1),
+                text_y=round(height - bottom - h - 4, 1),
+            )
+        )
     return chart
 
 
@@ -123,5 +142,3 @@ class Figure:
 
 def figures(*tables: stats.Table) -> list[Figure]:
     return [Figure(table, chart_for(table)) for table in tables]
-
-

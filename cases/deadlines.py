@@ -133,9 +133,12 @@ def first_meeting(case: Case, today: datetime.date) -> Deadline | None:
     if case.state != CaseState.CM_DESIGNATED or case.first_meeting_on or designated is None:
         return None
     return Deadline(
-        FIRST_MEETING, _("First meeting of the case manager with the person"),
+        FIRST_MEETING,
+        _("First meeting of the case manager with the person"),
         designated + datetime.timedelta(days=period("IIZ_FIRST_MEETING_DAYS", 14)),
-        today, since=designated, who=_("Case manager"),
+        today,
+        since=designated,
+        who=_("Case manager"),
     )
 
 
@@ -145,9 +148,12 @@ def plan_validation(case: Case, today: datetime.date) -> Deadline | None:
     if case.state != CaseState.PLAN_VALIDATION or submitted is None:
         return None
     return Deadline(
-        PLAN_VALIDATION, _("Decision on the submitted action plan"),
+        PLAN_VALIDATION,
+        _("Decision on the submitted action plan"),
         submitted + datetime.timedelta(days=period("IIZ_PLAN_VALIDATION_DAYS", 10)),
-        today, since=submitted, who=_("Coordinator"),
+        today,
+        since=submitted,
+        who=_("Coordinator"),
     )
 
 
@@ -160,8 +166,12 @@ def review_with_person(case: Case, today: datetime.date) -> Deadline | None:
     if since is None:
         return None
     return Deadline(
-        REVIEW_WITH_PERSON, _("Review with the person and report to the network"),
-        add_months(since, period("IIZ_REVIEW_MONTHS", 3)), today, since=since, who=_("Case manager"),
+        REVIEW_WITH_PERSON,
+        _("Review with the person and report to the network"),
+        add_months(since, period("IIZ_REVIEW_MONTHS", 3)),
+        today,
+        since=since,
+        who=_("Case manager"),
     )
 
 
@@ -174,8 +184,12 @@ def team_review(case: Case, today: datetime.date) -> Deadline | None:
     if since is None:
         return None
     return Deadline(
-        TEAM_REVIEW, _("Quarterly review with the team of contact persons"),
-        add_months(since, period("IIZ_TEAM_REVIEW_MONTHS", 3)), today, since=since, who=_("Coordinator"),
+        TEAM_REVIEW,
+        _("Quarterly review with the team of contact persons"),
+        add_months(since, period("IIZ_TEAM_REVIEW_MONTHS", 3)),
+        today,
+        since=since,
+        who=_("Coordinator"),
     )
 
 
@@ -188,8 +202,13 @@ def power_of_attorney(case: Case, today: datetime.date) -> Deadline | None:
     if latest is None:
         return None
     return Deadline(
-        POWER_OF_ATTORNEY, _("Renew the power of attorney"), latest.valid_until, today,
-        since=latest.signed_on, who=_("Case manager"), expired=today > latest.valid_until,
+        POWER_OF_ATTORNEY,
+        _("Renew the power of attorney"),
+        latest.valid_until,
+        today,
+        since=latest.signed_on,
+        who=_("Case manager"),
+        expired=today > latest.valid_until,
     )
 
 
@@ -247,7 +266,7 @@ def refresh_kept_dates(cases: QuerySet, batch: int = 2000) -> int:
     changed = 0
     ids = list(cases.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
-        chunk = load(Case.objects.filter(pk__in=ids[start:start + batch]).only(*KEPT_FROM))
+        chunk = load(Case.objects.filter(pk__in=ids[start : start + batch]).only(*KEPT_FROM))
         stale = {}
         for case in chunk:
             values = kept_dates(case)
@@ -269,7 +288,9 @@ def write_kept_dates(values: dict[int, dict], using: str = "default") -> None:
     connection = connections[using]
     quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(Case._meta.db_table), ", ".join(f"{quote(name)} = %s" for name in KEPT_DATES), quote("id"),
+        quote(Case._meta.db_table),
+        ", ".join(f"{quote(name)} = %s" for name in KEPT_DATES),
+        quote("id"),
     )
     rows = [[adapt(dates[name]) for name in KEPT_DATES] + [pk] for pk, dates in values.items()]
     if rows:
@@ -346,7 +367,8 @@ def due_rules_q(last_day: datetime.date) -> dict[str, Q]:
 
     return {
         FIRST_MEETING: Q(
-            state=CaseState.CM_DESIGNATED, first_meeting_on__isnull=True,
+            state=CaseState.CM_DESIGNATED,
+            first_meeting_on__isnull=True,
             cm_designated_at__lt=started_by("IIZ_FIRST_MEETING_DAYS", 14),
         ),
         PLAN_VALIDATION: Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=started_by("IIZ_PLAN_VALIDATION_DAYS", 10)),

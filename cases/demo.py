@@ -86,8 +86,12 @@ THEME_COUNTS = {"youth": 10, "asylum": 8}
 CASE_MANAGER_BY_REGION = {"ow": "casemanager-ow", "mw": "contact-social-mw", "uw": "casemanager-uw"}
 REPORTERS_BY_REGION = {"ow": ["frontline-rav-ow", "contact-rav-ow"], "mw": ["contact-social-mw"], "uw": ["contact-ai-uw"]}
 INSTITUTION_OF = {
-    "frontline-rav-ow": "rav", "contact-rav-ow": "rav", "contact-social-mw": "social", "contact-ai-uw": "ai",
-    "casemanager-ow": "social", "casemanager-uw": "rav",
+    "frontline-rav-ow": "rav",
+    "contact-rav-ow": "rav",
+    "contact-social-mw": "social",
+    "contact-ai-uw": "ai",
+    "casemanager-ow": "social",
+    "casemanager-uw": "rav",
 }
 OFFICE = {"ow": "Brig", "mw": "Sion", "uw": "Martigny"}
 MEETING_PLACE = {
@@ -99,25 +103,150 @@ MEETING_PLACE = {
 
 # --- persons ------------------------------------------------------------------------------
 
-DE_FEMALE = ["Anna", "Sandra", "Nadine", "Melanie", "Corinne", "Petra", "Jasmin", "Nicole", "Bettina", "Sabrina",
-             "Lea", "Michelle", "Laura", "Tamara", "Vanessa"]
-DE_MALE = ["Marco", "Daniel", "Patrick", "Thomas", "Reto", "Christian", "Martin", "Fabian", "Dominik", "Kevin",
-           "Luca", "Yannick", "Raphael", "Pascal", "Simon"]
-DE_LAST = ["Pfammatter", "Schnydrig", "Lochmatter", "Anthamatten", "Bregy", "Heinzmann", "Jossen", "Salzmann",
-           "Truffer", "Walpen", "Zurbriggen", "Eyer", "Furrer", "Gattlen", "Kummer", "Lehner", "Nellen", "Tscherrig",
-           "Williner", "Bumann", "Bittel", "Amacker", "Brunner", "Gsponer", "Mooser", "Abgottspon", "Jordan", "Kronig"]
-FR_FEMALE = ["Camille", "Mélanie", "Julie", "Sandrine", "Laetitia", "Céline", "Aurélie", "Chloé", "Manon", "Valérie",
-             "Christelle", "Océane", "Justine", "Elodie", "Audrey"]
-FR_MALE = ["Julien", "Sébastien", "Nicolas", "Yannick", "Cédric", "David", "Grégoire", "Mathieu", "Loïc", "Romain",
-           "Florian", "Maxime", "Steve", "Jérémie", "Alain"]
-FR_LAST = ["Luisier", "Moret", "Dubuis", "Genoud", "Roduit", "Sauthier", "Savioz", "Théodoloz", "Crettenand",
-           "Michellod", "Maret", "Vouilloz", "Gillioz", "Délèze", "Rouiller", "Tornay", "Berthod", "Praz", "Mabillard",
-           "Antonin", "Coppey", "Fragnière", "Salamin", "Udry", "Vuignier", "Barras", "Clivaz", "Dorsaz"]
+DE_FEMALE = [
+    "Anna",
+    "Sandra",
+    "Nadine",
+    "Melanie",
+    "Corinne",
+    "Petra",
+    "Jasmin",
+    "Nicole",
+    "Bettina",
+    "Sabrina",
+    "Lea",
+    "Michelle",
+    "Laura",
+    "Tamara",
+    "Vanessa",
+]
+DE_MALE = [
+    "Marco",
+    "Daniel",
+    "Patrick",
+    "Thomas",
+    "Reto",
+    "Christian",
+    "Martin",
+    "Fabian",
+    "Dominik",
+    "Kevin",
+    "Luca",
+    "Yannick",
+    "Raphael",
+    "Pascal",
+    "Simon",
+]
+DE_LAST = [
+    "Pfammatter",
+    "Schnydrig",
+    "Lochmatter",
+    "Anthamatten",
+    "Bregy",
+    "Heinzmann",
+    "Jossen",
+    "Salzmann",
+    "Truffer",
+    "Walpen",
+    "Zurbriggen",
+    "Eyer",
+    "Furrer",
+    "Gattlen",
+    "Kummer",
+    "Lehner",
+    "Nellen",
+    "Tscherrig",
+    "Williner",
+    "Bumann",
+    "Bittel",
+    "Amacker",
+    "Brunner",
+    "Gsponer",
+    "Mooser",
+    "Abgottspon",
+    "Jordan",
+    "Kronig",
+]
+FR_FEMALE = [
+    "Camille",
+    "Mélanie",
+    "Julie",
+    "Sandrine",
+    "Laetitia",
+    "Céline",
+    "Aurélie",
+    "Chloé",
+    "Manon",
+    "Valérie",
+    "Christelle",
+    "Océane",
+    "Justine",
+    "Elodie",
+    "Audrey",
+]
+FR_MALE = [
+    "Julien",
+    "Sébastien",
+    "Nicolas",
+    "Yannick",
+    "Cédric",
+    "David",
+    "Grégoire",
+    "Mathieu",
+    "Loïc",
+    "Romain",
+    "Florian",
+    "Maxime",
+    "Steve",
+    "Jérémie",
+    "Alain",
+]
+FR_LAST = [
+    "Luisier",
+    "Moret",
+    "Dubuis",
+    "Genoud",
+    "Roduit",
+    "Sauthier",
+    "Savioz",
+    "Théodoloz",
+    "Crettenand",
+    "Michellod",
+    "Maret",
+    "Vouilloz",
+    "Gillioz",
+    "Délèze",
+    "Rouiller",
+    "Tornay",
+    "Berthod",
+    "Praz",
+    "Mabillard",
+    "Antonin",
+    "Coppey",
+    "Fragnière",
+    "Salamin",
+    "Udry",
+    "Vuignier",
+    "Barras",
+    "Clivaz",
+    "Dorsaz",
+]
 ASYLUM_NAMES = [
-    ("Tesfay", "Gebremedhin", "m"), ("Senait", "Haile", "f"), ("Yonas", "Tekle", "m"), ("Feven", "Berhane", "f"),
-    ("Ahmad", "Rahimi", "m"), ("Mariam", "Sultani", "f"), ("Farid", "Noori", "m"), ("Rami", "Haddad", "m"),
-    ("Lina", "Khalil", "f"), ("Olena", "Kovalenko", "f"), ("Dmytro", "Bondarenko", "m"), ("Tenzin", "Dolma", "f"),
-    ("Abdi", "Warsame", "m"), ("Baran", "Aydin", "m"), ("Hawa", "Mohamed", "f"),
+    ("Tesfay", "Gebremedhin", "m"),
+    ("Senait", "Haile", "f"),
+    ("Yonas", "Tekle", "m"),
+    ("Feven", "Berhane", "f"),
+    ("Ahmad", "Rahimi", "m"),
+    ("Mariam", "Sultani", "f"),
+    ("Farid", "Noori", "m"),
+    ("Rami", "Haddad", "m"),
+    ("Lina", "Khalil", "f"),
+    ("Olena", "Kovalenko", "f"),
+    ("Dmytro", "Bondarenko", "m"),
+    ("Tenzin", "Dolma", "f"),
+    ("Abdi", "Warsame", "m"),
+    ("Baran", "Aydin", "m"),
+    ("Hawa", "Mohamed", "f"),
 ]
 # town, postcode, streets
 TOWNS = {
@@ -180,43 +309,61 @@ TEXTS = {
             "Keine gesundheitlichen Einschränkungen bekannt.",
         ],
         "employability": {
-            "general": ["Gute Arbeitshaltung, aber keine Berufsausbildung; Chancen in Logistik und Reinigung.",
-                        "Fachkenntnisse vorhanden, Lücke im Lebenslauf von zwei Jahren.",
-                        "Langjährige Erfahrung im Verkauf; braucht eine körperlich leichtere Tätigkeit."],
-            "youth": ["Praktisch begabt, Mühe mit schulischen Anforderungen; braucht eng begleiteten Einstieg.",
-                      "Unklare Berufswahl, Schnupperlehren noch nicht gemacht."],
-            "asylum": ["Deutsch reicht noch nicht für eine Stelle im Beruf; Erfahrung im Handwerk.",
-                       "Ausländisches Diplom, Anerkennung offen; motiviert und zuverlässig."],
+            "general": [
+                "Gute Arbeitshaltung, aber keine Berufsausbildung; Chancen in Logistik und Reinigung.",
+                "Fachkenntnisse vorhanden, Lücke im Lebenslauf von zwei Jahren.",
+                "Langjährige Erfahrung im Verkauf; braucht eine körperlich leichtere Tätigkeit.",
+            ],
+            "youth": [
+                "Praktisch begabt, Mühe mit schulischen Anforderungen; braucht eng begleiteten Einstieg.",
+                "Unklare Berufswahl, Schnupperlehren noch nicht gemacht.",
+            ],
+            "asylum": [
+                "Deutsch reicht noch nicht für eine Stelle im Beruf; Erfahrung im Handwerk.",
+                "Ausländisches Diplom, Anerkennung offen; motiviert und zuverlässig.",
+            ],
         },
-        "social": ["Alleinerziehend, zwei Kinder; Kinderbetreuung ist organisiert.",
-                   "Lebt bei den Eltern, Schulden von rund CHF 12'000.",
-                   "Wohnt allein, Sozialhilfe seit einem Jahr; kein Auto, auf den öffentlichen Verkehr angewiesen.",
-                   "Verheiratet, Partner arbeitet Teilzeit; knappe finanzielle Lage."],
-        "result": ["Koordinierte Begleitung nötig: mehrere Stellen beteiligt, die Ziele müssen abgestimmt werden.",
-                   "Die Situation ist komplex; ein Case Management mit einem gemeinsamen Aktionsplan wird empfohlen.",
-                   "Einstieg in den ersten Arbeitsmarkt realistisch, wenn die Massnahmen aufeinander abgestimmt werden."],
+        "social": [
+            "Alleinerziehend, zwei Kinder; Kinderbetreuung ist organisiert.",
+            "Lebt bei den Eltern, Schulden von rund CHF 12'000.",
+            "Wohnt allein, Sozialhilfe seit einem Jahr; kein Auto, auf den öffentlichen Verkehr angewiesen.",
+            "Verheiratet, Partner arbeitet Teilzeit; knappe finanzielle Lage.",
+        ],
+        "result": [
+            "Koordinierte Begleitung nötig: mehrere Stellen beteiligt, die Ziele müssen abgestimmt werden.",
+            "Die Situation ist komplex; ein Case Management mit einem gemeinsamen Aktionsplan wird empfohlen.",
+            "Einstieg in den ersten Arbeitsmarkt realistisch, wenn die Massnahmen aufeinander abgestimmt werden.",
+        ],
         "options": {
             "general": "Arbeitsversuch, Bewerbungscoaching, Abklärung einer Umschulung, Schuldenberatung.",
             "youth": "Brückenangebot, Berufswahlberatung, Lehrstellensuche mit Coaching, Attestausbildung.",
             "asylum": "Deutschkurs, Anerkennung des Diploms, Berufspraktikum, Potenzialabklärung.",
         },
         "rt_to_assessment": "Die Lage ist komplexer als angenommen; ein Assessment ist nötig.",
-        "no_cm": ["Die RAV-Betreuung genügt; kein Koordinationsbedarf.",
-                  "Die Person hat selbst eine Stelle gefunden; eine Koordination ist nicht mehr nötig.",
-                  "Die Begleitung durch den Sozialdienst reicht aus; die Stellen sprechen sich direkt ab."],
+        "no_cm": [
+            "Die RAV-Betreuung genügt; kein Koordinationsbedarf.",
+            "Die Person hat selbst eine Stelle gefunden; eine Koordination ist nicht mehr nötig.",
+            "Die Begleitung durch den Sozialdienst reicht aus; die Stellen sprechen sich direkt ab.",
+        ],
         "no_cm_result": "Die Situation ist mit den bestehenden Massnahmen abgedeckt.",
         "goals": {
-            "general": ["Stabile Anstellung im ersten Arbeitsmarkt (mindestens 50 %)",
-                        "Gesundheit stabilisieren und Belastbarkeit schrittweise steigern",
-                        "Finanzielle Situation klären und Schulden sanieren",
-                        "Eine angepasste Tätigkeit finden, die die gesundheitlichen Einschränkungen berücksichtigt"],
-            "youth": ["Eine Lehrstelle (EBA oder EFZ) für den nächsten Sommer finden",
-                      "Eine feste Tagesstruktur aufbauen und Termine zuverlässig einhalten",
-                      "Den Berufswunsch klären und in zwei Berufen schnuppern"],
-            "asylum": ["Deutsch auf Niveau B1 bringen",
-                       "Anerkennung des ausländischen Diploms klären",
-                       "Erste Festanstellung im ersten Arbeitsmarkt",
-                       "Von der Sozialhilfe unabhängig werden"],
+            "general": [
+                "Stabile Anstellung im ersten Arbeitsmarkt (mindestens 50 %)",
+                "Gesundheit stabilisieren und Belastbarkeit schrittweise steigern",
+                "Finanzielle Situation klären und Schulden sanieren",
+                "Eine angepasste Tätigkeit finden, die die gesundheitlichen Einschränkungen berücksichtigt",
+            ],
+            "youth": [
+                "Eine Lehrstelle (EBA oder EFZ) für den nächsten Sommer finden",
+                "Eine feste Tagesstruktur aufbauen und Termine zuverlässig einhalten",
+                "Den Berufswunsch klären und in zwei Berufen schnuppern",
+            ],
+            "asylum": [
+                "Deutsch auf Niveau B1 bringen",
+                "Anerkennung des ausländischen Diploms klären",
+                "Erste Festanstellung im ersten Arbeitsmarkt",
+                "Von der Sozialhilfe unabhängig werden",
+            ],
         },
         "dated_goal": "Bis {date}: zwei Bewerbungen pro Woche, Nachweis an den Case Manager",
         "changed_goal": "Stabile Anstellung im ersten Arbeitsmarkt, zuerst 50 %, danach Steigerung auf 80 %",
@@ -228,44 +375,68 @@ TEXTS = {
         "language_course": "Deutschkurs B1 (kantonales Integrationsprogramm)",
         "free_measure": "Job-Coaching am Arbeitsplatz",
         "rt_note": "Einladung zum Runden Tisch an alle Beteiligten verschickt; {first} hat die Teilnahme bestätigt.",
-        "send_back": ["Bitte ein konkretes Zwischenziel mit Datum ergänzen und die Finanzierung des Arbeitsversuchs klären.",
-                      "Die IV-Stelle ist noch nicht einbezogen; bitte zuerst eine berufliche Abklärung vorsehen."],
+        "send_back": [
+            "Bitte ein konkretes Zwischenziel mit Datum ergänzen und die Finanzierung des Arbeitsversuchs klären.",
+            "Die IV-Stelle ist noch nicht einbezogen; bitte zuerst eine berufliche Abklärung vorsehen.",
+        ],
         "validate": ["Einverstanden.", "Einverstanden, Standortbestimmung in drei Monaten.", "Validiert."],
         "first_meeting_note": "Erstgespräch mit {first}: Situation, Ziele und Ablauf besprochen, Vollmacht unterschrieben.",
-        "notes": ["Telefonat mit {first}: Termin beim Hausarzt wahrgenommen, Arztzeugnis folgt.",
-                  "Bewerbungsunterlagen mit {first} überarbeitet; drei Bewerbungen verschickt.",
-                  "Rückmeldung des Einsatzbetriebs: {first} ist zuverlässig und pünktlich.",
-                  "{first} hat einen Termin verpasst; neuer Termin vereinbart."],
-        "minutes": ["Protokoll Netzwerksitzung mit den Ansprechpersonen und {first}: Vorgehen bestätigt, nächster Austausch in drei Monaten.",
-                    "Protokoll Austausch der beteiligten Stellen: Zuständigkeiten für die Finanzierung der nächsten Massnahme geklärt.",
-                    "Protokoll Telefonkonferenz mit den Ansprechpersonen: Informationen zum Stand ausgetauscht, keine Änderung am Plan."],
+        "notes": [
+            "Telefonat mit {first}: Termin beim Hausarzt wahrgenommen, Arztzeugnis folgt.",
+            "Bewerbungsunterlagen mit {first} überarbeitet; drei Bewerbungen verschickt.",
+            "Rückmeldung des Einsatzbetriebs: {first} ist zuverlässig und pünktlich.",
+            "{first} hat einen Termin verpasst; neuer Termin vereinbart.",
+        ],
+        "minutes": [
+            "Protokoll Netzwerksitzung mit den Ansprechpersonen und {first}: Vorgehen bestätigt, nächster Austausch in drei Monaten.",
+            "Protokoll Austausch der beteiligten Stellen: Zuständigkeiten für die Finanzierung der nächsten Massnahme geklärt.",
+            "Protokoll Telefonkonferenz mit den Ansprechpersonen: Informationen zum Stand ausgetauscht, keine Änderung am Plan.",
+        ],
         "secretariat_note": "Einladungen zum Assessment verschickt, Personalien und Adresse geprüft.",
-        "review_person": ["Standortgespräch mit {first}: die Massnahmen laufen planmässig, {first} ist motiviert.",
-                          "Gespräch mit {first}: gesundheitlich stabiler, erste Bewerbungen verschickt.",
-                          "Standort: Einsatz verläuft gut, die Rückmeldung des Betriebs ist positiv.",
-                          "Rückschlag wegen Krankheit im letzten Monat; die Termine werden wieder wahrgenommen."],
-        "review_team": ["Quartalsgespräch mit den Ansprechpersonen: Stand des Dossiers besprochen, alle Stellen informiert.",
-                        "Quartalsgespräch: Finanzierung der nächsten Massnahme geklärt, nächste Schritte mit allen Stellen abgestimmt.",
-                        "Quartalsgespräch: Fortschritte bestätigt, die Ansprechpersonen unterstützen die laufenden Massnahmen."],
-        "review_change": ["Die bisherigen Massnahmen reichen nicht aus; der Plan wird um eine Massnahme ergänzt.",
-                          "Neue ärztliche Einschätzung: die Belastbarkeit ist höher als angenommen; der Plan wird angepasst."],
+        "review_person": [
+            "Standortgespräch mit {first}: die Massnahmen laufen planmässig, {first} ist motiviert.",
+            "Gespräch mit {first}: gesundheitlich stabiler, erste Bewerbungen verschickt.",
+            "Standort: Einsatz verläuft gut, die Rückmeldung des Betriebs ist positiv.",
+            "Rückschlag wegen Krankheit im letzten Monat; die Termine werden wieder wahrgenommen.",
+        ],
+        "review_team": [
+            "Quartalsgespräch mit den Ansprechpersonen: Stand des Dossiers besprochen, alle Stellen informiert.",
+            "Quartalsgespräch: Finanzierung der nächsten Massnahme geklärt, nächste Schritte mit allen Stellen abgestimmt.",
+            "Quartalsgespräch: Fortschritte bestätigt, die Ansprechpersonen unterstützen die laufenden Massnahmen.",
+        ],
+        "review_change": [
+            "Die bisherigen Massnahmen reichen nicht aus; der Plan wird um eine Massnahme ergänzt.",
+            "Neue ärztliche Einschätzung: die Belastbarkeit ist höher als angenommen; der Plan wird angepasst.",
+        ],
         "review_cancelled": "Eine Massnahme musste abgebrochen werden; der Plan wird mit einer Ersatzmassnahme angepasst.",
         "review_finish": "Abschlussgespräch mit {first}: alle Schritte des Plans sind erledigt.",
-        "progress": {"running": ["läuft", "Teilnahme regelmässig", "Zwischenbericht positiv"],
-                     "done": ["abgeschlossen", "erfolgreich abgeschlossen, Bericht liegt vor"],
-                     "cancelled": "abgebrochen (gesundheitliche Gründe)",
-                     "finished_early": "vorzeitig beendet: Stellenantritt"},
-        "jobs": ["Produktionsmitarbeiter/in", "Mitarbeiter/in Logistik", "Verkäufer/in", "Hilfskoch/-köchin",
-                 "Mitarbeiter/in Hauswirtschaft", "Lernende/r Logistiker/in EBA"],
+        "progress": {
+            "running": ["läuft", "Teilnahme regelmässig", "Zwischenbericht positiv"],
+            "done": ["abgeschlossen", "erfolgreich abgeschlossen, Bericht liegt vor"],
+            "cancelled": "abgebrochen (gesundheitliche Gründe)",
+            "finished_early": "vorzeitig beendet: Stellenantritt",
+        },
+        "jobs": [
+            "Produktionsmitarbeiter/in",
+            "Mitarbeiter/in Logistik",
+            "Verkäufer/in",
+            "Hilfskoch/-köchin",
+            "Mitarbeiter/in Hauswirtschaft",
+            "Lernende/r Logistiker/in EBA",
+        ],
         "exit_placed": "{first} wurde während {months} Monaten begleitet und hat eine Stelle bei {employer} angetreten.",
         "exit_other": "Eine direkte Vermittlung ist nicht möglich; {first} wird von {service} weiterbegleitet.",
         "exit_interrupted": "Die Begleitung wurde nach {months} Monaten unterbrochen.",
-        "other_service_detail": {"ai": "Berufliche Massnahmen und Rentenprüfung der IV",
-                                 "social": "Regionaler Sozialdienst der Wohngemeinde",
-                                 "addiction": "Stationäre Therapie bei Sucht Wallis"},
-        "interruption": {InterruptionReason.REFUSES: "Die Person wünscht keine weitere Begleitung.",
-                         InterruptionReason.MOVED: "Umzug in den Kanton Bern.",
-                         InterruptionReason.OTHER: "Längerer Spitalaufenthalt, eine Begleitung ist zurzeit nicht möglich."},
+        "other_service_detail": {
+            "ai": "Berufliche Massnahmen und Rentenprüfung der IV",
+            "social": "Regionaler Sozialdienst der Wohngemeinde",
+            "addiction": "Stationäre Therapie bei Sucht Wallis",
+        },
+        "interruption": {
+            InterruptionReason.REFUSES: "Die Person wünscht keine weitere Begleitung.",
+            InterruptionReason.MOVED: "Umzug in den Kanton Bern.",
+            InterruptionReason.OTHER: "Längerer Spitalaufenthalt, eine Begleitung ist zurzeit nicht möglich.",
+        },
         "letter": "Wir danken Ihnen für die Zusammenarbeit. Ihr IIZ-Dossier ist abgeschlossen; die Unterlagen werden gemäss den gesetzlichen Vorgaben archiviert.",
         "archive": "Dossier archiviert.",
         "doctor": ("Dr. med. {last}", "Hausarztpraxis {town}", "Hausarzt/Hausärztin"),
@@ -298,43 +469,61 @@ TEXTS = {
             "Pas de limitation de santé connue.",
         ],
         "employability": {
-            "general": ["Bonne attitude au travail, mais sans formation ; chances dans la logistique et le nettoyage.",
-                        "Compétences professionnelles solides, trou de deux ans dans le CV.",
-                        "Longue expérience dans la vente ; a besoin d'une activité physiquement plus légère."],
-            "youth": ["Habile de ses mains, difficultés scolaires ; a besoin d'un accompagnement serré au début.",
-                      "Choix professionnel pas encore clair, pas encore de stage d'observation."],
-            "asylum": ["Le niveau de français ne suffit pas encore pour un emploi dans le métier ; expérience dans l'artisanat.",
-                       "Diplôme étranger, reconnaissance en cours ; motivée et fiable."],
+            "general": [
+                "Bonne attitude au travail, mais sans formation ; chances dans la logistique et le nettoyage.",
+                "Compétences professionnelles solides, trou de deux ans dans le CV.",
+                "Longue expérience dans la vente ; a besoin d'une activité physiquement plus légère.",
+            ],
+            "youth": [
+                "Habile de ses mains, difficultés scolaires ; a besoin d'un accompagnement serré au début.",
+                "Choix professionnel pas encore clair, pas encore de stage d'observation.",
+            ],
+            "asylum": [
+                "Le niveau de français ne suffit pas encore pour un emploi dans le métier ; expérience dans l'artisanat.",
+                "Diplôme étranger, reconnaissance en cours ; motivée et fiable.",
+            ],
         },
-        "social": ["Famille monoparentale, deux enfants ; garde organisée.",
-                   "Vit chez ses parents, dettes d'environ CHF 12'000.",
-                   "Vit seul, à l'aide sociale depuis un an ; pas de voiture, dépend des transports publics.",
-                   "Marié, conjoint à temps partiel ; situation financière tendue."],
-        "result": ["Un accompagnement coordonné est nécessaire : plusieurs services, des objectifs à harmoniser.",
-                   "La situation est complexe ; un case management avec un plan d'action commun est recommandé.",
-                   "Une entrée sur le premier marché du travail est réaliste si les mesures sont coordonnées."],
+        "social": [
+            "Famille monoparentale, deux enfants ; garde organisée.",
+            "Vit chez ses parents, dettes d'environ CHF 12'000.",
+            "Vit seul, à l'aide sociale depuis un an ; pas de voiture, dépend des transports publics.",
+            "Marié, conjoint à temps partiel ; situation financière tendue.",
+        ],
+        "result": [
+            "Un accompagnement coordonné est nécessaire : plusieurs services, des objectifs à harmoniser.",
+            "La situation est complexe ; un case management avec un plan d'action commun est recommandé.",
+            "Une entrée sur le premier marché du travail est réaliste si les mesures sont coordonnées.",
+        ],
         "options": {
             "general": "Placement à l'essai, coaching en recherche d'emploi, examen d'un reclassement, conseil en désendettement.",
             "youth": "Solution transitoire, orientation professionnelle, recherche d'une place d'apprentissage avec coaching, formation AFP.",
             "asylum": "Cours de français, reconnaissance du diplôme, stage professionnel, bilan de compétences.",
         },
         "rt_to_assessment": "La situation est plus complexe que prévu ; un assessment est nécessaire.",
-        "no_cm": ["Le suivi de l'ORP suffit ; pas de besoin de coordination.",
-                  "La personne a trouvé un emploi par elle-même ; une coordination n'est plus nécessaire.",
-                  "Le suivi du service social suffit ; les services se coordonnent directement."],
+        "no_cm": [
+            "Le suivi de l'ORP suffit ; pas de besoin de coordination.",
+            "La personne a trouvé un emploi par elle-même ; une coordination n'est plus nécessaire.",
+            "Le suivi du service social suffit ; les services se coordonnent directement.",
+        ],
         "no_cm_result": "La situation est couverte par les mesures en cours.",
         "goals": {
-            "general": ["Emploi stable sur le premier marché du travail (au moins 50 %)",
-                        "Stabiliser la santé et augmenter progressivement la capacité de travail",
-                        "Clarifier la situation financière et assainir les dettes",
-                        "Trouver une activité adaptée aux limitations de santé"],
-            "youth": ["Trouver une place d'apprentissage (AFP ou CFC) pour l'été prochain",
-                      "Construire une structure de journée et respecter les rendez-vous",
-                      "Clarifier le projet professionnel et faire deux stages d'observation"],
-            "asylum": ["Atteindre le niveau B1 en français",
-                       "Clarifier la reconnaissance du diplôme étranger",
-                       "Premier emploi fixe sur le premier marché du travail",
-                       "Ne plus dépendre de l'aide sociale"],
+            "general": [
+                "Emploi stable sur le premier marché du travail (au moins 50 %)",
+                "Stabiliser la santé et augmenter progressivement la capacité de travail",
+                "Clarifier la situation financière et assainir les dettes",
+                "Trouver une activité adaptée aux limitations de santé",
+            ],
+            "youth": [
+                "Trouver une place d'apprentissage (AFP ou CFC) pour l'été prochain",
+                "Construire une structure de journée et respecter les rendez-vous",
+                "Clarifier le projet professionnel et faire deux stages d'observation",
+            ],
+            "asylum": [
+                "Atteindre le niveau B1 en français",
+                "Clarifier la reconnaissance du diplôme étranger",
+                "Premier emploi fixe sur le premier marché du travail",
+                "Ne plus dépendre de l'aide sociale",
+            ],
         },
         "dated_goal": "D'ici au {date} : deux postulations par semaine, justificatifs au case manager",
         "changed_goal": "Emploi stable sur le premier marché du travail, d'abord à 50 %, puis augmentation à 80 %",
@@ -346,44 +535,68 @@ TEXTS = {
         "language_course": "Cours de français B1 (programme cantonal d'intégration)",
         "free_measure": "Job coaching sur le lieu de travail",
         "rt_note": "Invitation à la table ronde envoyée à tous les participants ; {first} a confirmé sa présence.",
-        "send_back": ["Merci d'ajouter un objectif intermédiaire daté et de clarifier le financement du placement à l'essai.",
-                      "L'office AI n'est pas encore impliqué ; prévoir d'abord une mesure d'orientation professionnelle."],
+        "send_back": [
+            "Merci d'ajouter un objectif intermédiaire daté et de clarifier le financement du placement à l'essai.",
+            "L'office AI n'est pas encore impliqué ; prévoir d'abord une mesure d'orientation professionnelle.",
+        ],
         "validate": ["D'accord.", "Validé, point de situation dans trois mois.", "Validé."],
         "first_meeting_note": "Premier entretien avec {first} : situation, objectifs et déroulement discutés, procuration signée.",
-        "notes": ["Téléphone avec {first} : rendez-vous chez le médecin honoré, certificat à suivre.",
-                  "Dossier de candidature revu avec {first} ; trois postulations envoyées.",
-                  "Retour de l'entreprise : {first} est fiable et ponctuel·le.",
-                  "{first} a manqué un rendez-vous ; nouveau rendez-vous fixé."],
-        "minutes": ["Procès-verbal de la séance de réseau avec les répondants et {first} : démarche confirmée, prochain échange dans trois mois.",
-                    "Procès-verbal de l'échange entre les services impliqués : financement de la prochaine mesure clarifié.",
-                    "Procès-verbal de la conférence téléphonique avec les répondants : informations échangées, pas de changement au plan."],
+        "notes": [
+            "Téléphone avec {first} : rendez-vous chez le médecin honoré, certificat à suivre.",
+            "Dossier de candidature revu avec {first} ; trois postulations envoyées.",
+            "Retour de l'entreprise : {first} est fiable et ponctuel·le.",
+            "{first} a manqué un rendez-vous ; nouveau rendez-vous fixé.",
+        ],
+        "minutes": [
+            "Procès-verbal de la séance de réseau avec les répondants et {first} : démarche confirmée, prochain échange dans trois mois.",
+            "Procès-verbal de l'échange entre les services impliqués : financement de la prochaine mesure clarifié.",
+            "Procès-verbal de la conférence téléphonique avec les répondants : informations échangées, pas de changement au plan.",
+        ],
         "secretariat_note": "Invitations à l'assessment envoyées, données personnelles et adresse vérifiées.",
-        "review_person": ["Point de situation avec {first} : les mesures se déroulent comme prévu, {first} est motivé·e.",
-                          "Entretien avec {first} : santé plus stable, premières postulations envoyées.",
-                          "Point de situation : le stage se passe bien, retour positif de l'entreprise.",
-                          "Rechute due à une maladie le mois dernier ; les rendez-vous sont de nouveau respectés."],
-        "review_team": ["Séance trimestrielle avec les répondants : état du dossier discuté, tous les services informés.",
-                        "Séance trimestrielle : financement de la prochaine mesure clarifié, prochaines étapes coordonnées avec tous les services.",
-                        "Séance trimestrielle : progrès confirmés, les répondants soutiennent les mesures en cours."],
-        "review_change": ["Les mesures actuelles ne suffisent pas ; le plan est complété par une nouvelle mesure.",
-                          "Nouvel avis médical : la capacité de travail est plus élevée que prévu ; le plan est adapté."],
+        "review_person": [
+            "Point de situation avec {first} : les mesures se déroulent comme prévu, {first} est motivé·e.",
+            "Entretien avec {first} : santé plus stable, premières postulations envoyées.",
+            "Point de situation : le stage se passe bien, retour positif de l'entreprise.",
+            "Rechute due à une maladie le mois dernier ; les rendez-vous sont de nouveau respectés.",
+        ],
+        "review_team": [
+            "Séance trimestrielle avec les répondants : état du dossier discuté, tous les services informés.",
+            "Séance trimestrielle : financement de la prochaine mesure clarifié, prochaines étapes coordonnées avec tous les services.",
+            "Séance trimestrielle : progrès confirmés, les répondants soutiennent les mesures en cours.",
+        ],
+        "review_change": [
+            "Les mesures actuelles ne suffisent pas ; le plan est complété par une nouvelle mesure.",
+            "Nouvel avis médical : la capacité de travail est plus élevée que prévu ; le plan est adapté.",
+        ],
         "review_cancelled": "Une mesure a dû être interrompue ; le plan est adapté avec une mesure de remplacement.",
         "review_finish": "Entretien final avec {first} : toutes les étapes du plan sont terminées.",
-        "progress": {"running": ["en cours", "participation régulière", "rapport intermédiaire positif"],
-                     "done": ["terminée", "terminée avec succès, rapport reçu"],
-                     "cancelled": "interrompue (raisons de santé)",
-                     "finished_early": "terminée plus tôt : entrée en emploi"},
-        "jobs": ["collaborateur·trice de production", "magasinier·ère", "vendeur·euse", "aide de cuisine",
-                 "employé·e d'intendance", "apprenti·e gestionnaire du commerce de détail AFP"],
+        "progress": {
+            "running": ["en cours", "participation régulière", "rapport intermédiaire positif"],
+            "done": ["terminée", "terminée avec succès, rapport reçu"],
+            "cancelled": "interrompue (raisons de santé)",
+            "finished_early": "terminée plus tôt : entrée en emploi",
+        },
+        "jobs": [
+            "collaborateur·trice de production",
+            "magasinier·ère",
+            "vendeur·euse",
+            "aide de cuisine",
+            "employé·e d'intendance",
+            "apprenti·e gestionnaire du commerce de détail AFP",
+        ],
         "exit_placed": "{first} a été accompagné·e pendant {months} mois et a commencé un emploi chez {employer}.",
         "exit_other": "Un placement direct n'est pas possible ; {first} est suivi·e par {service}.",
         "exit_interrupted": "L'accompagnement a été interrompu après {months} mois.",
-        "other_service_detail": {"ai": "Mesures professionnelles et examen du droit à la rente AI",
-                                 "social": "Centre médico-social régional de la commune de domicile",
-                                 "addiction": "Traitement résidentiel chez Addiction Valais"},
-        "interruption": {InterruptionReason.REFUSES: "La personne ne souhaite plus être accompagnée.",
-                         InterruptionReason.MOVED: "Déménagement dans le canton de Vaud.",
-                         InterruptionReason.OTHER: "Séjour hospitalier prolongé ; accompagnement impossible pour l'instant."},
+        "other_service_detail": {
+            "ai": "Mesures professionnelles et examen du droit à la rente AI",
+            "social": "Centre médico-social régional de la commune de domicile",
+            "addiction": "Traitement résidentiel chez Addiction Valais",
+        },
+        "interruption": {
+            InterruptionReason.REFUSES: "La personne ne souhaite plus être accompagnée.",
+            InterruptionReason.MOVED: "Déménagement dans le canton de Vaud.",
+            InterruptionReason.OTHER: "Séjour hospitalier prolongé ; accompagnement impossible pour l'instant.",
+        },
         "letter": "Nous vous remercions de votre collaboration. Votre dossier CII est clôturé ; les documents sont archivés conformément aux dispositions légales.",
         "archive": "Dossier archivé.",
         "doctor": ("Dr {last}", "Cabinet médical, {town}", "médecin traitant"),
@@ -396,7 +609,11 @@ PREFERRED_MEASURES = {
     "general": {
         "rav": ["Bewerbungscoaching", "Programm zur vorübergehenden Beschäftigung (PvB)", "Einarbeitungszuschuss (EAZ)"],
         "ai": ["Berufliche Abklärung", "Arbeitsversuch", "Integrationsmassnahme", "Umschulung"],
-        "social": ["Beschäftigung in einer Sozialfirma", "Budget- und Schuldenberatung", "Berufliche Eingliederungsmassnahme (Sozialhilfe)"],
+        "social": [
+            "Beschäftigung in einer Sozialfirma",
+            "Budget- und Schuldenberatung",
+            "Berufliche Eingliederungsmassnahme (Sozialhilfe)",
+        ],
         "suva": ["Case Management Suva", "Evaluation der funktionellen Leistungsfähigkeit (EFL)", "Arbeitsplatzabklärung"],
         "addiction": ["Ambulante Suchtberatung", "Tagesstruktur mit Beschäftigung"],
         "vocational": ["Nachholbildung für Erwachsene (Art. 32 BBV)", "Validierung von Bildungsleistungen"],
@@ -421,7 +638,11 @@ PREFERRED_MEASURES = {
         "suva": ["Case Management Suva"],
     },
 }
-LONG_MEASURES = {"Umschulung", "Nachholbildung für Erwachsene (Art. 32 BBV)", "Grundbildung mit eidgenössischem Berufsattest (EBA)"}
+LONG_MEASURES = {
+    "Umschulung",
+    "Nachholbildung für Erwachsene (Art. 32 BBV)",
+    "Grundbildung mit eidgenössischem Berufsattest (EBA)",
+}
 EXTRA_INSTITUTIONS = {
     "general": ["ai", "social", "suva", "addiction", "rav"],
     "youth": ["vocational", "guidance", "rav"],
@@ -439,16 +660,37 @@ EMPLOYERS_BY_REGION = {
 FIRST_MEETING_DAYS_AGO = {
     CaseState.PLAN_PREPARATION: [(3, 8), (10, 20), (30, 45), (150, 200), (15, 25)],
     CaseState.PLAN_VALIDATION: [(25, 40), (45, 65), (180, 260), (25, 40)],
-    CaseState.IMPLEMENTATION: [(160, 170), (180, 190), (200, 210), (225, 235), (255, 265), (295, 305),
-                               (342, 342), (350, 350), (392, 392), (405, 405), (418, 425), (465, 475)],
+    CaseState.IMPLEMENTATION: [
+        (160, 170),
+        (180, 190),
+        (200, 210),
+        (225, 235),
+        (255, 265),
+        (295, 305),
+        (342, 342),
+        (350, 350),
+        (392, 392),
+        (405, 405),
+        (418, 425),
+        (465, 475),
+    ],
     CaseState.EXIT_REPORT: [(200, 380)] * 4,
     CaseState.AWAITING_CLOSURE: [(220, 420)] * 4,
     CaseState.CLOSED: [(220, 480)] * 10,
 }
 
 # Timestamps the actions set to "now", per model (moved to the simulated moment afterwards).
-CASE_TIMES = ["reported_at", "meeting_decided_at", "cm_designated_at", "plan_submitted_at", "plan_validated_at",
-              "implementation_finished_at", "exit_reported_at", "closed_at", "interrupted_at"]
+CASE_TIMES = [
+    "reported_at",
+    "meeting_decided_at",
+    "cm_designated_at",
+    "plan_submitted_at",
+    "plan_validated_at",
+    "implementation_finished_at",
+    "exit_reported_at",
+    "closed_at",
+    "interrupted_at",
+]
 PLAN_TIMES = ["created_at", "submitted_at", "decided_at"]
 
 
@@ -498,8 +740,13 @@ def _ascii(text: str) -> str:
 def _persons(rng: random.Random, specs: list[Spec], anchor: datetime.date) -> list[Person]:
     """One new (unsaved) person per spec, with a valid and unique AHV number."""
     sources = {
-        ("de", "f"): DE_FEMALE, ("de", "m"): DE_MALE, ("fr", "f"): FR_FEMALE, ("fr", "m"): FR_MALE,
-        ("de", "last"): DE_LAST, ("fr", "last"): FR_LAST, "asylum": ASYLUM_NAMES,
+        ("de", "f"): DE_FEMALE,
+        ("de", "m"): DE_MALE,
+        ("fr", "f"): FR_FEMALE,
+        ("fr", "m"): FR_MALE,
+        ("de", "last"): DE_LAST,
+        ("fr", "last"): FR_LAST,
+        "asylum": ASYLUM_NAMES,
     }
     pools: dict = {key: [] for key in sources}
 
@@ -520,12 +767,27 @@ def _persons(rng: random.Random, specs: list[Spec], anchor: datetime.date) -> li
             age = rng.randint(17, 23) if spec.theme == "youth" else rng.randint(26, 60)
         town, postcode, streets = rng.choice(TOWNS[(spec.region, spec.language)])
         birth = anchor - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
-        phone = f"07{rng.choice('689')} {rng.randint(200, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}" if rng.random() < 0.8 else ""
+        phone = (
+            f"07{rng.choice('689')} {rng.randint(200, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+            if rng.random() < 0.8
+            else ""
+        )
         email = f"{_ascii(first)}.{_ascii(last)}@example.ch" if rng.random() < 0.4 else ""
-        persons.append(Person(
-            first_name=first, last_name=last, birth_date=birth, ahv_number=ahv, sex=sex, language=spec.language,
-            street=f"{rng.choice(streets)} {rng.randint(1, 48)}", postcode=postcode, city=town, phone=phone, email=email,
-        ))
+        persons.append(
+            Person(
+                first_name=first,
+                last_name=last,
+                birth_date=birth,
+                ahv_number=ahv,
+                sex=sex,
+                language=spec.language,
+                street=f"{rng.choice(streets)} {rng.randint(1, 48)}",
+                postcode=postcode,
+                city=town,
+                phone=phone,
+                email=email,
+            )
+        )
     return persons
 
 
@@ -641,14 +903,27 @@ class DemoCase:
         else:
             title = name_de or self.t["free_measure"]
         duration = self.r(300, 480) if name_de in LONG_MEASURES else self.r(45, 180)
-        return {"title": title, "catalogue": catalogue.pk if catalogue else None, "institution": code,
-                "starts_on": start, "due_on": start + datetime.timedelta(days=duration), "status": MeasureStatus.PLANNED,
-                "result": ""}
+        return {
+            "title": title,
+            "catalogue": catalogue.pk if catalogue else None,
+            "institution": code,
+            "starts_on": start,
+            "due_on": start + datetime.timedelta(days=duration),
+            "status": MeasureStatus.PLANNED,
+            "result": "",
+        }
 
     def _language_course(self, start: datetime.date) -> dict:
         code = "social" if "social" in self.institutions else self.institutions[0]
-        return {"title": self.t["language_course"], "catalogue": None, "institution": code, "starts_on": start,
-                "due_on": start + datetime.timedelta(days=self.r(150, 240)), "status": MeasureStatus.PLANNED, "result": ""}
+        return {
+            "title": self.t["language_course"],
+            "catalogue": None,
+            "institution": code,
+            "starts_on": start,
+            "due_on": start + datetime.timedelta(days=self.r(150, 240)),
+            "status": MeasureStatus.PLANNED,
+            "result": "",
+        }
 
     def _keep_one_running(self) -> None:
         """A case still in implementation keeps at least one measure running past today."""
@@ -660,9 +935,16 @@ class DemoCase:
 
     # --- planning: intake (CII101 steps 1-3) ---------------------------------------------
 
-    def plan_intake(self, *, until: str, end_day: datetime.date, kind: str = MeetingKind.ASSESSMENT,
-                    escalate: bool = False, decision: str = MeetingDecision.CASE_MANAGEMENT,
-                    pending_on: datetime.date | None = None) -> datetime.date:
+    def plan_intake(
+        self,
+        *,
+        until: str,
+        end_day: datetime.date,
+        kind: str = MeetingKind.ASSESSMENT,
+        escalate: bool = False,
+        decision: str = MeetingDecision.CASE_MANAGEMENT,
+        pending_on: datetime.date | None = None,
+    ) -> datetime.date:
         """Report, round table or assessment, and its decision, the last kept step on ``end_day``.
 
         ``until``: "report", "decide" (meeting planned), "schedule" (assessment scheduled by the
@@ -699,8 +981,12 @@ class DemoCase:
         else:
             self.add(dates["decide"], self.play_decide, kind=first_kind, on=None)
         if escalate and until != "decide":
-            self.add(dates["rt_hold"], self.play_hold, decision=MeetingDecision.ASSESSMENT,
-                     **self._meeting_result(MeetingKind.ROUND_TABLE))
+            self.add(
+                dates["rt_hold"],
+                self.play_hold,
+                decision=MeetingDecision.ASSESSMENT,
+                **self._meeting_result(MeetingKind.ROUND_TABLE),
+            )
             self.add(dates["escalate"], self.play_escalate)
         if "schedule" in names and names.index(until) >= names.index("schedule"):
             self.add(dates["schedule"], self.play_schedule, on=when("hold"))
@@ -721,13 +1007,18 @@ class DemoCase:
         doctor = None
         if capacity < 100 and self.rng.random() < 0.6:
             name, organisation, function = t["doctor"]
-            doctor = {"name": name.format(last=self.rng.choice(DE_LAST if self.spec.language == "de" else FR_LAST)),
-                      "organisation": organisation.format(town=self.person.city), "function": function}
+            doctor = {
+                "name": name.format(last=self.rng.choice(DE_LAST if self.spec.language == "de" else FR_LAST)),
+                "organisation": organisation.format(town=self.person.city),
+                "function": function,
+            }
         return {
             "fields": {
-                "work_capacity": capacity, "medical_situation": medical,
+                "work_capacity": capacity,
+                "medical_situation": medical,
                 "employability": self.rng.choice(t["employability"][self.flavour]),
-                "social_situation": self.rng.choice(t["social"]), "result": self.rng.choice(t["result"]),
+                "social_situation": self.rng.choice(t["social"]),
+                "result": self.rng.choice(t["result"]),
                 "action_options": t["options"][self.flavour],
             },
             "doctor": doctor,
@@ -753,16 +1044,28 @@ class DemoCase:
             if self.flavour == "asylum":
                 self.measures.insert(0, self._language_course(start))
             self._keep_one_running()
-        self.add(day, self.play_save_plan, goals=self.goals, measures=self.measures if complete else [],
-                 resources=self.t["resources"][self.flavour], signed=False)
+        self.add(
+            day,
+            self.play_save_plan,
+            goals=self.goals,
+            measures=self.measures if complete else [],
+            resources=self.t["resources"][self.flavour],
+            signed=False,
+        )
 
     def plan_sign_and_submit(self, day: datetime.date, *, submit: bool = True) -> None:
         """The person and the case manager sign the plan; the case manager submits it."""
         if submit:
             self.add(day, self.play_sign_and_submit)
         else:
-            self.add(day, self.play_save_plan, goals=self.goals, measures=self.measures,
-                     resources=self.t["resources"][self.flavour], signed=True)
+            self.add(
+                day,
+                self.play_save_plan,
+                goals=self.goals,
+                measures=self.measures,
+                resources=self.t["resources"][self.flavour],
+                signed=True,
+            )
 
     def plan_send_back(self, day: datetime.date) -> None:
         self.add(day, self.play_send_back, comment=self.rng.choice(self.t["send_back"]))
@@ -770,8 +1073,14 @@ class DemoCase:
     def plan_rework(self, day: datetime.date) -> None:
         """After a send back: a dated intermediate goal."""
         self.goals = self.goals + [self.t["dated_goal"].format(date=(day + self.days(40, 70)).strftime("%d.%m.%Y"))]
-        self.add(day, self.play_save_plan, goals=self.goals, measures=self.measures, resources=self.t["resources"][self.flavour],
-                 signed=False)
+        self.add(
+            day,
+            self.play_save_plan,
+            goals=self.goals,
+            measures=self.measures,
+            resources=self.t["resources"][self.flavour],
+            signed=False,
+        )
 
     def plan_validate(self, day: datetime.date) -> None:
         self.add(day, self.play_validate, comment=self.rng.choice(self.t["validate"]))
@@ -804,8 +1113,14 @@ class DemoCase:
             self.goals = [self.t["changed_goal"]] + self.goals[1:]
         self.measures.append(self._measure(day + self.days(10, 25)))
         self._keep_one_running()
-        self.add(day, self.play_save_plan, goals=self.goals, measures=self.measures, resources=self.t["resources"][self.flavour],
-                 signed=False)
+        self.add(
+            day,
+            self.play_save_plan,
+            goals=self.goals,
+            measures=self.measures,
+            resources=self.t["resources"][self.flavour],
+            signed=False,
+        )
         if not submit:
             return day
         day += self.days(3, 8)
@@ -852,15 +1167,32 @@ class DemoCase:
             summary = self.fill(self.t["review_finish"])
         else:
             summary = self.fill(self.pick("review_person"))
-        self.add(day, self.play_review, kind=ReviewKind.WITH_PERSON, decision=decision, summary=summary,
-                 poa_check=PoaCheck.RENEWED if renew else PoaCheck.VALID, renew=renew, progress=progress)
+        self.add(
+            day,
+            self.play_review,
+            kind=ReviewKind.WITH_PERSON,
+            decision=decision,
+            summary=summary,
+            poa_check=PoaCheck.RENEWED if renew else PoaCheck.VALID,
+            renew=renew,
+            progress=progress,
+        )
 
     def plan_team_review(self, day: datetime.date) -> None:
-        self.add(day, self.play_review, kind=ReviewKind.TEAM, decision=ReviewDecision.CONTINUE,
-                 summary=self.pick("review_team"), poa_check=PoaCheck.NOT_APPLICABLE, renew=False, progress=[])
+        self.add(
+            day,
+            self.play_review,
+            kind=ReviewKind.TEAM,
+            decision=ReviewDecision.CONTINUE,
+            summary=self.pick("review_team"),
+            poa_check=PoaCheck.NOT_APPLICABLE,
+            renew=False,
+            progress=[],
+        )
 
-    def plan_implementation(self, start: datetime.date, end: datetime.date, *, changes: tuple[int, ...] = (),
-                            renew: bool = True) -> None:
+    def plan_implementation(
+        self, start: datetime.date, end: datetime.date, *, changes: tuple[int, ...] = (), renew: bool = True
+    ) -> None:
         """Reviews with the person (about every two to three months) and quarterly team
         reviews from ``start`` to ``end``; the plan changes at the with-person reviews
         numbered in ``changes``. ``renew=False``: no review with the person once the power
@@ -909,15 +1241,24 @@ class DemoCase:
             company = self.rng.choice(EMPLOYERS_BY_REGION[self.spec.region])
             employer = self.ctx.employers.get(company)
             label = f"{employer.company}, {employer.city}" if employer else company
-            fields.update(employer=label, job_title=self.rng.choice(self.t["jobs"]), job_start_on=end - self.days(0, 20),
-                          workload_percent=self.rng.choice([50, 60, 80, 80, 100, 100]),
-                          summary=self.fill(self.t["exit_placed"], months=months, employer=label))
+            fields.update(
+                employer=label,
+                job_title=self.rng.choice(self.t["jobs"]),
+                job_start_on=end - self.days(0, 20),
+                workload_percent=self.rng.choice([50, 60, 80, 80, 100, 100]),
+                summary=self.fill(self.t["exit_placed"], months=months, employer=label),
+            )
         elif outcome == ExitOutcome.OTHER_SERVICE:
             code = self.rng.choice(["ai", "ai", "social", "addiction"])
             service = self.ctx.institutions[code]
             detail = self.t["other_service_detail"][code]
-            fields.update(other_service=code, other_service_detail=detail,
-                          summary=self.fill(self.t["exit_other"], service=service.name_fr if self.spec.language == "fr" else service.name_de))
+            fields.update(
+                other_service=code,
+                other_service_detail=detail,
+                summary=self.fill(
+                    self.t["exit_other"], service=service.name_fr if self.spec.language == "fr" else service.name_de
+                ),
+            )
         else:
             fields.update(summary=self.fill(self.t["exit_interrupted"], months=months))
         return fields
@@ -951,8 +1292,12 @@ class DemoCase:
                 last = self.plan_intake(until="schedule", end_day=self.ago(self.r(4, 14)))
                 self.add(last, self.play_note, kind=JournalKind.NOTE, by="secretariat", text=self.t["secretariat_note"])
         elif s == CaseState.NO_CASE_MANAGEMENT:
-            self.plan_intake(until="final", end_day=self.ago(self.r(20, 420)), kind=MeetingKind.ROUND_TABLE,
-                             decision=MeetingDecision.NO_CASE_MANAGEMENT)
+            self.plan_intake(
+                until="final",
+                end_day=self.ago(self.r(20, 420)),
+                kind=MeetingKind.ROUND_TABLE,
+                decision=MeetingDecision.NO_CASE_MANAGEMENT,
+            )
         elif s == CaseState.CM_DESIGNATED:
             end = self.ago(self.r(17, 25)) if v == 2 else self.ago(self.r(1, 9))
             self.plan_intake(until="final", end_day=end, kind=kind, escalate=v == 3)
@@ -1019,7 +1364,12 @@ class DemoCase:
         s, v = self.spec.state, self.spec.variant
         outcome = {
             CaseState.EXIT_REPORT: [ExitOutcome.PLACED, ExitOutcome.PLACED, ExitOutcome.INTERRUPTED, ExitOutcome.OTHER_SERVICE],
-            CaseState.AWAITING_CLOSURE: [ExitOutcome.PLACED, ExitOutcome.PLACED, ExitOutcome.OTHER_SERVICE, ExitOutcome.INTERRUPTED],
+            CaseState.AWAITING_CLOSURE: [
+                ExitOutcome.PLACED,
+                ExitOutcome.PLACED,
+                ExitOutcome.OTHER_SERVICE,
+                ExitOutcome.INTERRUPTED,
+            ],
             CaseState.CLOSED: [ExitOutcome.PLACED] * 4 + [ExitOutcome.OTHER_SERVICE] * 3 + [ExitOutcome.INTERRUPTED] * 3,
         }[s][v]
         if s == CaseState.CLOSED and v == 9:
@@ -1096,9 +1446,13 @@ class DemoCase:
     def play_report(self, day: datetime.date, *, reason: str) -> None:
         ctx = self.ctx
         self.case = actions.report_case(
-            by=self.reporter, person=self.person, reporting_institution=ctx.institutions[self.reporting_institution],
-            institutions=[ctx.institutions[c] for c in self.institutions], region=ctx.regions[self.spec.region],
-            theme=ctx.themes[self.spec.theme] if self.spec.theme else None, reason=reason,
+            by=self.reporter,
+            person=self.person,
+            reporting_institution=ctx.institutions[self.reporting_institution],
+            institutions=[ctx.institutions[c] for c in self.institutions],
+            region=ctx.regions[self.spec.region],
+            theme=ctx.themes[self.spec.theme] if self.spec.theme else None,
+            reason=reason,
         )
         self._reference_of_the_report_year(day)
 
@@ -1187,9 +1541,13 @@ class DemoCase:
         rows = []
         for position, m in enumerate(measures):
             row = {
-                "title": m["title"], "catalogue_measure_id": m["catalogue"],
+                "title": m["title"],
+                "catalogue_measure_id": m["catalogue"],
                 "responsible_institution": self.ctx.institutions[m["institution"]],
-                "starts_on": m["starts_on"], "due_on": m["due_on"], "status": m["status"], "result": m["result"],
+                "starts_on": m["starts_on"],
+                "due_on": m["due_on"],
+                "status": m["status"],
+                "result": m["result"],
             }
             if position < len(existing):
                 row["id"] = existing[position].pk
@@ -1208,17 +1566,31 @@ class DemoCase:
         else:
             actions.validate_plan(self.case, by=self.coordinator, comment=comment)
 
-    def play_review(self, day: datetime.date, *, kind: str, decision: str, summary: str, poa_check: str, renew: bool,
-                    progress: list[tuple[int, str, str]]) -> None:
+    def play_review(
+        self,
+        day: datetime.date,
+        *,
+        kind: str,
+        decision: str,
+        summary: str,
+        poa_check: str,
+        renew: bool,
+        progress: list[tuple[int, str, str]],
+    ) -> None:
         case = self.case
         if renew:
             actions.record_power_of_attorney(case, by=self.cm, signed_on=day, institutions=case.institutions.all())
         measures = case.records.current_plan.measures_list
         author = self.cm if kind == ReviewKind.WITH_PERSON else self.coordinator
         review = Review(kind=kind, held_on=day, summary=summary, poa_check=poa_check, decision=decision, network_informed=True)
-        actions.record_review(case, by=author, review=review, progress=[
-            {"measure_id": measures[position].pk, "status": status, "note": note} for position, status, note in progress
-        ])
+        actions.record_review(
+            case,
+            by=author,
+            review=review,
+            progress=[
+                {"measure_id": measures[position].pk, "status": status, "note": note} for position, status, note in progress
+            ],
+        )
 
     def play_note(self, day: datetime.date, *, kind: str, by: str, text: str) -> None:
         actions.add_journal_entry(self.case, by=self.user(by), kind=kind, text=text)

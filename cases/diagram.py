@@ -200,8 +200,13 @@ def _nodes(current_state: str | None) -> dict[str, Node]:
     for state in CaseState:
         cx, row = PLACES[state]
         nodes[state.value] = Node(
-            state=state.value, label=str(state.label), step=CII101_STEP[state], cx=cx, cy=_row_y(row),
-            lines=wrap(state.label, 21), is_current=state.value == current_state,
+            state=state.value,
+            label=str(state.label),
+            step=CII101_STEP[state],
+            cx=cx,
+            cy=_row_y(row),
+            lines=wrap(state.label, 21),
+            is_current=state.value == current_state,
             is_final=state in FINAL_STATES,
         )
     return nodes
@@ -277,8 +282,17 @@ def _group(name: str, label: str, sources: list[str], target: Node, nodes: dict[
     x = target.left - 60 - width
     y = target.cy - height // 2
     return Group(
-        name=name, label=label, sources=sources, source_labels=[nodes[s].label for s in sources], target=target.state,
-        x=x, y=y, width=width, height=height, path=f"M{x + width},{target.cy} H{target.left}", lines=lines,
+        name=name,
+        label=label,
+        sources=sources,
+        source_labels=[nodes[s].label for s in sources],
+        target=target.state,
+        x=x,
+        y=y,
+        width=width,
+        height=height,
+        path=f"M{x + width},{target.cy} H{target.left}",
+        lines=lines,
         is_next=current_state in sources,
     )
 
@@ -315,17 +329,30 @@ def build_diagram(current_state: str | None = None) -> Diagram:
     for name, from_states in sources.items():
         t = transitions[name]
         ordered = sorted(from_states, key=lambda s: list(CaseState).index(CaseState(s)))
-        rows.append(StepRow(
-            name=name, label=str(t.custom.get("label", name)), step=t.custom.get("step", 0), sources=ordered,
-            source_labels=[nodes[s].label for s in ordered], target=targets[name], target_label=nodes[targets[name]].label,
-            who=str(WHO.get(name, "")), conditions=[str(c.message) for c in t.conditions if hasattr(c, "message")],
-            is_next=current_state in ordered,
-        ))
+        rows.append(
+            StepRow(
+                name=name,
+                label=str(t.custom.get("label", name)),
+                step=t.custom.get("step", 0),
+                sources=ordered,
+                source_labels=[nodes[s].label for s in ordered],
+                target=targets[name],
+                target_label=nodes[targets[name]].label,
+                who=str(WHO.get(name, "")),
+                conditions=[str(c.message) for c in t.conditions if hasattr(c, "message")],
+                is_next=current_state in ordered,
+            )
+        )
     order = [s.value for s in CaseState]
     rows.sort(key=lambda r: (r.step, min(order.index(s) for s in r.sources), order.index(r.target)))
 
     height = _row_y(max(row for _x, row in PLACES.values())) + BOX_HEIGHT // 2 + TOP
     return Diagram(
-        width=WIDTH, height=height, nodes=list(nodes.values()), edges=edges, groups=groups, rows=rows,
+        width=WIDTH,
+        height=height,
+        nodes=list(nodes.values()),
+        edges=edges,
+        groups=groups,
+        rows=rows,
         current_state=current_state,
     )

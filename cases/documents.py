@@ -92,7 +92,7 @@ def static_name(url: str) -> str | None:
         candidates.append(settings.STATIC_URL.rstrip("/") + "/")
     for prefix in candidates:
         if url.startswith(prefix):
-            rest = urlsplit(url[len(prefix):]).path  # without query and fragment
+            rest = urlsplit(url[len(prefix) :]).path  # without query and fragment
             name = posixpath.normpath(unquote(rest))
             if name in ("", ".") or name.startswith(("../", "/")) or name == "..":
                 return None
@@ -331,7 +331,9 @@ def render_review_minutes(review) -> bytes:
         **_case_context(case),
         "title": gettext_lazy("Review minutes"),
         "review": review,
-        "progress": list(review.progress.select_related("measure__responsible_institution").order_by("measure__position", "measure_id")),
+        "progress": list(
+            review.progress.select_related("measure__responsible_institution").order_by("measure__position", "measure_id")
+        ),
         "document_date": review.held_on,
     }
     return render_pdf("pdf/review_minutes.html", context, language=person_language(case))

@@ -64,25 +64,38 @@ def _step_choices(empty):
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=100,
+        label=_("Search"),
+        required=False,
+        max_length=100,
         widget=forms.SearchInput(attrs={"placeholder": _("Reference, name or AHV number"), "autocomplete": "off"}),
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("all states"))] + list(CaseState.choices))
-    region = forms.ModelChoiceField(label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("all regions"))
+    region = forms.ModelChoiceField(
+        label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("all regions")
+    )
     theme = ThemeField(label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("all themes"))
     institution = forms.ModelChoiceField(
-        label=_("Institution involved"), required=False, queryset=Institution.objects.filter(is_active=True),
+        label=_("Institution involved"),
+        required=False,
+        queryset=Institution.objects.filter(is_active=True),
         empty_label=_("all institutions"),
     )
-    case_manager = forms.ModelChoiceField(label=_("Case manager"), required=False, queryset=User.objects.none(), empty_label=_("all case managers"))
+    case_manager = forms.ModelChoiceField(
+        label=_("Case manager"), required=False, queryset=User.objects.none(), empty_label=_("all case managers")
+    )
     open_only = forms.BooleanField(label=_("Open cases only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    overdue_rule = forms.ChoiceField(label=_("Overdue deadline"), required=False,
-                                     choices=[("", _("any deadline"))] + list(stats.OVERDUE_RULES.items()))
+    overdue_rule = forms.ChoiceField(
+        label=_("Overdue deadline"), required=False, choices=[("", _("any deadline"))] + list(stats.OVERDUE_RULES.items())
+    )
     outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("all outcomes"))] + list(ExitOutcome.choices))
     dated = forms.ChoiceField(label=_("Step in the period"), required=False, choices=_step_choices(_("reported")))
-    date_from = forms.DateField(label=_("Date from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("Date until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = forms.DateField(
+        label=_("Date from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("Date until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reached = forms.ChoiceField(label=_("Step reached"), required=False, choices=_step_choices(_("any step")))
 
     def __init__(self, *args, **kwargs):
@@ -91,7 +104,9 @@ class CaseFilterForm(forms.Form):
         # that a dashboard's link to the caseload of someone who left still filters.
         contact_people = Membership.objects.active().filter(role=Role.CONTACT_PERSON).values("user_id")
         has_cases = Exists(Case.objects.filter(case_manager=OuterRef("pk")))
-        self.fields["case_manager"].queryset = User.objects.filter(Q(pk__in=contact_people) | has_cases).order_by("last_name", "first_name")
+        self.fields["case_manager"].queryset = User.objects.filter(Q(pk__in=contact_people) | has_cases).order_by(
+            "last_name", "first_name"
+        )
         self.fields["institution"].label_from_instance = lambda i: i.short
         self.fields["case_manager"].label_from_instance = lambda u: u.get_full_name() or u.username
 
@@ -159,12 +174,20 @@ class DashboardFilterForm(forms.Form):
     """Period (for the flow figures), region, theme and institution (for every figure).
     Invalid input is reported on the form and the defaults are used instead."""
 
-    date_from = forms.DateField(label=_("Date from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("Date until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    region = forms.ModelChoiceField(label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("all regions"))
+    date_from = forms.DateField(
+        label=_("Date from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("Date until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("all regions")
+    )
     theme = ThemeField(label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("all themes"))
     institution = forms.ModelChoiceField(
-        label=_("Institution involved"), required=False, queryset=Institution.objects.filter(is_active=True),
+        label=_("Institution involved"),
+        required=False,
+        queryset=Institution.objects.filter(is_active=True),
         empty_label=_("all institutions"),
     )
 

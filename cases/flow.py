@@ -92,8 +92,7 @@ def refusal_reasons(case: Case, name: str, user: User) -> list[str]:
     transition = transition_named(case, name)
     if transition is None:
         return [
-            _("This step is not possible while the case is in the state “%(state)s”.")
-            % {"state": CaseState(case.state).label}
+            _("This step is not possible while the case is in the state “%(state)s”.") % {"state": CaseState(case.state).label}
         ]
     if not transition.has_perm(case, user):
         return [_("Your role does not allow this step on this case.")]

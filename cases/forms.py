@@ -126,15 +126,28 @@ class MeetingForm(forms.ModelForm):
     leads."""
 
     designated_cm = forms.TypedChoiceField(
-        label=capfirst(_("designated case manager")), coerce=int, empty_value=None, required=False,
+        label=capfirst(_("designated case manager")),
+        coerce=int,
+        empty_value=None,
+        required=False,
         help_text=_("Always an IIZ contact person, chosen by the team of contact persons."),
     )
 
     class Meta:
         model = Meeting
         fields = [
-            "scheduled_for", "place", "held_on", "work_capacity", "medical_situation", "employability",
-            "social_situation", "result", "action_options", "decision", "decision_reason", "lead_institution",
+            "scheduled_for",
+            "place",
+            "held_on",
+            "work_capacity",
+            "medical_situation",
+            "employability",
+            "social_situation",
+            "result",
+            "action_options",
+            "decision",
+            "decision_reason",
+            "lead_institution",
             "designated_cm",
         ]
         widgets = {
@@ -238,7 +251,9 @@ def kept_forms(formset: forms.BaseFormSet) -> list[forms.Form]:
 
 class FirstMeetingForm(forms.Form):
     first_meeting_on = forms.DateField(
-        label=capfirst(_("first meeting with the person on")), widget=date_input(), validators=[not_in_future],
+        label=capfirst(_("first meeting with the person on")),
+        widget=date_input(),
+        validators=[not_in_future],
         help_text=_("The day you met the person to start the action plan together."),
     )
 
@@ -326,11 +341,17 @@ class MeasureForm(forms.Form):
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     catalogue_measure = forms.TypedChoiceField(
-        label=capfirst(_("from the catalogue")), coerce=int, empty_value=None, required=False, widget=ExtraAttrsSelect,
+        label=capfirst(_("from the catalogue")),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=ExtraAttrsSelect,
         help_text=_("Fills in the title and the institution if they are empty."),
     )
     title = forms.CharField(label=capfirst(_("measure")), max_length=200, required=False)
-    responsible_institution = forms.TypedChoiceField(label=capfirst(_("responsible institution")), coerce=int, empty_value=None, required=False)
+    responsible_institution = forms.TypedChoiceField(
+        label=capfirst(_("responsible institution")), coerce=int, empty_value=None, required=False
+    )
     starts_on = forms.DateField(label=capfirst(_("start")), widget=date_input(), required=False)
     due_on = forms.DateField(label=capfirst(_("due")), widget=date_input(), required=False)
     status = forms.ChoiceField(label=capfirst(_("status")), choices=MeasureStatus.choices, initial=MeasureStatus.PLANNED)
@@ -449,7 +470,9 @@ class ReviewForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("kind") == ReviewKind.WITH_PERSON and not data.get("poa_check"):
-            self.add_error("poa_check", _("At a review with the person, check the power of attorney (valid, renewed or refused)."))
+            self.add_error(
+                "poa_check", _("At a review with the person, check the power of attorney (valid, renewed or refused).")
+            )
         return data
 
 
@@ -478,7 +501,11 @@ class BaseProgressFormSet(forms.BaseFormSet):
 
     def progress(self) -> list[dict]:
         return [
-            {"measure_id": f.cleaned_data["measure_id"], "status": f.cleaned_data["status"], "note": f.cleaned_data["note"].strip()}
+            {
+                "measure_id": f.cleaned_data["measure_id"],
+                "status": f.cleaned_data["status"],
+                "note": f.cleaned_data["note"].strip(),
+            }
             for f in self.forms
         ]
 
@@ -504,11 +531,15 @@ def check_review_decision(form: ReviewForm, progress: BaseProgressFormSet) -> bo
 
 class PowerOfAttorneyForm(forms.Form):
     signed_on = forms.DateField(
-        label=capfirst(_("signed on")), widget=date_input(), validators=[not_in_future],
+        label=capfirst(_("signed on")),
+        widget=date_input(),
+        validators=[not_in_future],
         help_text=_("Valid one year: until the day before the same date next year."),
     )
     institutions = forms.ModelMultipleChoiceField(
-        label=capfirst(_("institutions covered")), queryset=Institution.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=capfirst(_("institutions covered")),
+        queryset=Institution.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Data may be shared only between the institutions the person agreed to."),
     )
 
@@ -522,9 +553,13 @@ class PowerOfAttorneyForm(forms.Form):
 
 
 class InterruptForm(forms.Form):
-    reason = forms.ChoiceField(label=capfirst(_("reason for the interruption")), choices=InterruptionReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=capfirst(_("reason for the interruption")), choices=InterruptionReason.choices, widget=forms.RadioSelect
+    )
     note = forms.CharField(
-        label=capfirst(_("details")), widget=text_area(4), required=False,
+        label=capfirst(_("details")),
+        widget=text_area(4),
+        required=False,
         help_text=_("What happened, and who was informed. Written in the case journal and the exit report."),
     )
 
@@ -544,8 +579,16 @@ class ExitReportForm(forms.ModelForm):
     class Meta:
         model = ExitReport
         fields = [
-            "outcome", "employer", "job_title", "job_start_on", "workload_percent", "other_service",
-            "other_service_detail", "interruption_reason", "interruption_note", "summary",
+            "outcome",
+            "employer",
+            "job_title",
+            "job_start_on",
+            "workload_percent",
+            "other_service",
+            "other_service_detail",
+            "interruption_reason",
+            "interruption_note",
+            "summary",
         ]
         widgets = {
             "outcome": forms.RadioSelect,
@@ -591,18 +634,23 @@ class ExitReportForm(forms.ModelForm):
 
 class CloseCaseForm(forms.Form):
     letter_text = forms.CharField(
-        label=capfirst(_("letter to the person")), widget=text_area(16),
+        label=capfirst(_("letter to the person")),
+        widget=text_area(16),
         help_text=_("In the person's correspondence language. It is kept with the archived dossier."),
     )
     archive_note = forms.CharField(
-        label=capfirst(_("archive note")), widget=text_area(3), required=False,
+        label=capfirst(_("archive note")),
+        widget=text_area(3),
+        required=False,
         help_text=_("For the archive only: anything the file does not say itself."),
     )
 
 
 class JournalEntryForm(forms.Form):
     kind = forms.ChoiceField(
-        label=capfirst(_("kind")), widget=forms.RadioSelect, initial=JournalKind.NOTE,
+        label=capfirst(_("kind")),
+        widget=forms.RadioSelect,
+        initial=JournalKind.NOTE,
         choices=[(JournalKind.NOTE, JournalKind.NOTE.label), (JournalKind.MINUTES, JournalKind.MINUTES.label)],
     )
     text = forms.CharField(label=capfirst(_("text")), widget=text_area(8))

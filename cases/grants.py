@@ -25,7 +25,9 @@ def active_grants(user: User, today: datetime.date | None = None) -> dict[int, f
 
         today = today or timezone.localdate()
         found: dict[int, set[str]] = {}
-        rows = CaseGrant.objects.filter(user=user, valid_until__gte=today).values_list("content_object_id", "permission__codename")
+        rows = CaseGrant.objects.filter(user=user, valid_until__gte=today).values_list(
+            "content_object_id", "permission__codename"
+        )
         for case_id, codename in rows:
             found.setdefault(case_id, set()).add(codename)
         cached = {case_id: frozenset(perms) for case_id, perms in found.items()}

@@ -8,7 +8,8 @@ fixed number of queries.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 

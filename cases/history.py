@@ -155,12 +155,18 @@ def _changes_of(model, rows: list, plan_versions: dict[int, int]) -> list[Change
             if not diffs:  # saved without any change
                 previous = row
                 continue
-        changes.append(Change(
-            at=row.history_date, user=row.history_user, kind=kind, model=str(verbose),
-            record=_record_label(model, row, plan_versions), fields=diffs,
-            no_earlier_version=kind == CHANGED and previous is None,
-            order=(row.history_date, row.history_id),
-        ))
+        changes.append(
+            Change(
+                at=row.history_date,
+                user=row.history_user,
+                kind=kind,
+                model=str(verbose),
+                record=_record_label(model, row, plan_versions),
+                fields=diffs,
+                no_earlier_version=kind == CHANGED and previous is None,
+                order=(row.history_date, row.history_id),
+            )
+        )
         previous = row
     return changes
 
@@ -184,7 +190,9 @@ def display(changes: list[Change]) -> list[Change]:
     for change in changes:
         for fc in change.fields:
             if fc.model_field.is_relation:
-                wanted.setdefault(fc.model_field.related_model, set()).update(v for v in (fc.old_value, fc.new_value) if v is not None)
+                wanted.setdefault(fc.model_field.related_model, set()).update(
+                    v for v in (fc.old_value, fc.new_value) if v is not None
+                )
     related = {model: model._default_manager.in_bulk(ids) for model, ids in wanted.items()}
     for change in changes:
         for fc in change.fields:

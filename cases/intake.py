@@ -21,7 +21,19 @@ class DateInput(forms.DateInput):
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["first_name", "last_name", "birth_date", "ahv_number", "sex", "language", "street", "postcode", "city", "phone", "email"]
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "ahv_number",
+            "sex",
+            "language",
+            "street",
+            "postcode",
+            "city",
+            "phone",
+            "email",
+        ]
         widgets = {"birth_date": DateInput()}
 
     def clean_ahv_number(self) -> str:
@@ -46,19 +58,27 @@ class PersonForm(forms.ModelForm):
 
 
 class ReportForm(forms.Form):
-    reporting_institution = forms.ModelChoiceField(label=_("Reporting institution"), queryset=Institution.objects.filter(is_active=True))
+    reporting_institution = forms.ModelChoiceField(
+        label=_("Reporting institution"), queryset=Institution.objects.filter(is_active=True)
+    )
     institutions = forms.ModelMultipleChoiceField(
-        label=_("Institutions involved"), queryset=Institution.objects.filter(is_active=True),
-        widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Institutions involved"),
+        queryset=Institution.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text=_("An IIZ case involves at least two institutions; the reporting institution is always included."),
     )
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), help_text=_("Where the person lives."))
     theme = forms.ModelChoiceField(
-        label=_("Theme"), queryset=Theme.objects.all(), required=False, empty_label=_("none (regional case)"),
+        label=_("Theme"),
+        queryset=Theme.objects.all(),
+        required=False,
+        empty_label=_("none (regional case)"),
         help_text=_("Youth or asylum: the thematic coordinator then follows the case."),
     )
     reason = forms.CharField(
-        label=_("Reason for the report"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Reason for the report"),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The situation, why IIZ is needed, and what has been tried."),
     )
 
@@ -84,7 +104,10 @@ class DuplicateChoiceForm(forms.Form):
 
     def __init__(self, *args, candidates, allow_new: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(str(p.pk), _("Yes: %(name)s, born %(date)s") % {"name": p.full_name, "date": p.birth_date.strftime("%d.%m.%Y")}) for p in candidates]
+        choices = [
+            (str(p.pk), _("Yes: %(name)s, born %(date)s") % {"name": p.full_name, "date": p.birth_date.strftime("%d.%m.%Y")})
+            for p in candidates
+        ]
         if allow_new:
             choices.append((self.NEW, _("No: it is another person, create a new record")))
         self.fields["duplicate_choice"].choices = choices

@@ -73,8 +73,11 @@ def can_report(user: User) -> bool:
 
 def can_write_journal(case: Case, user: User) -> bool:
     """Notes and minutes: the people working on the case."""
-    return can_coordinate(case, user) or is_case_manager(case, user) or is_officer(user) or user.has_role(
-        Role.SECRETARIAT, Role.CONTACT_PERSON
+    return (
+        can_coordinate(case, user)
+        or is_case_manager(case, user)
+        or is_officer(user)
+        or user.has_role(Role.SECRETARIAT, Role.CONTACT_PERSON)
     )
 
 

@@ -97,7 +97,9 @@ class QueueItem:
         """What the access log says about a download of this document (in English)."""
         if self.plan is not None:
             return f"action plan v{self.plan.version} (PDF, print queue)"
-        return {"closure_letter": "closure letter (PDF, print queue)", "poa_form": "power of attorney form (PDF, print queue)"}[self.document]
+        return {"closure_letter": "closure letter (PDF, print queue)", "poa_form": "power of attorney form (PDF, print queue)"}[
+            self.document
+        ]
 
     def render(self) -> bytes:
         if self.plan is not None:
@@ -126,7 +128,9 @@ def plan_items(cases) -> list[QueueItem]:
         )
         .order_by("submitted_at", "pk")
     )
-    return [QueueItem(PrintDocument.PLAN, plan.case, plan=plan, printed_at=plan.printed_at, sent_at=plan.sent_at) for plan in plans]
+    return [
+        QueueItem(PrintDocument.PLAN, plan.case, plan=plan, printed_at=plan.printed_at, sent_at=plan.sent_at) for plan in plans
+    ]
 
 
 def closure_items(cases) -> list[QueueItem]:
@@ -158,10 +162,16 @@ def poa_items(cases, today: datetime.date) -> list[QueueItem]:
         .filter(Q(poa_valid_until__isnull=True) | Q(poa_valid_until__lt=today + datetime.timedelta(days=POA_NOTICE_DAYS)))
         .filter(~Exists(sent))
         .select_related("person", "case_manager", "coordinator")
-        .annotate(printed_at=_last_mark(PrintDocument.POA_FORM, PrintMarkKind.PRINTED, case=OuterRef("pk"), marked_at__date__gt=OuterRef("poa_since")))
+        .annotate(
+            printed_at=_last_mark(
+                PrintDocument.POA_FORM, PrintMarkKind.PRINTED, case=OuterRef("pk"), marked_at__date__gt=OuterRef("poa_since")
+            )
+        )
         .order_by(Coalesce("poa_valid_until", Value(datetime.date(1900, 1, 1), output_field=DateField())), "pk")
     )
-    return [QueueItem(PrintDocument.POA_FORM, case, printed_at=case.printed_at, poa_valid_until=case.poa_valid_until) for case in rows]
+    return [
+        QueueItem(PrintDocument.POA_FORM, case, printed_at=case.printed_at, poa_valid_until=case.poa_valid_until) for case in rows
+    ]
 
 
 def print_queue(user: User, today: datetime.date | None = None) -> dict[str, list[QueueItem]]:

@@ -101,7 +101,9 @@ def reminder_candidates_q(today: datetime.date) -> Q:
     rules decide for each candidate): a deadline due by today, or a power of attorney ending
     within the first reminder stage."""
     due = deadlines.due_rules_q(today)
-    due[deadlines.POWER_OF_ATTORNEY] = deadlines.due_rules_q(today + datetime.timedelta(days=POA_STAGES[-1][1]))[deadlines.POWER_OF_ATTORNEY]
+    due[deadlines.POWER_OF_ATTORNEY] = deadlines.due_rules_q(today + datetime.timedelta(days=POA_STAGES[-1][1]))[
+        deadlines.POWER_OF_ATTORNEY
+    ]
     return reduce(or_, due.values())
 
 
@@ -116,7 +118,8 @@ class Recipients:
         memberships = (
             Membership.objects.active()
             .filter(role__in=[Role.REGIONAL_COORDINATOR, Role.THEMATIC_COORDINATOR], user__is_active=True)
-            .order_by("pk").values_list("role", "region_id", "theme_id", "user_id")
+            .order_by("pk")
+            .values_list("role", "region_id", "theme_id", "user_id")
         )
         for role, region_id, theme_id, user_id in memberships:
             if role == Role.THEMATIC_COORDINATOR:
@@ -124,9 +127,15 @@ class Recipients:
             else:
                 self.by_region[region_id].append(user_id)
         self.deputies: dict[int, list[int]] = defaultdict(list)
-        grants = CaseGrant.objects.filter(
-            content_object__in=cases.order_by().values("pk"), valid_until__gte=today, permission__codename=DEPUTY,
-        ).order_by("pk").values_list("content_object_id", "user_id")
+        grants = (
+            CaseGrant.objects.filter(
+                content_object__in=cases.order_by().values("pk"),
+                valid_until__gte=today,
+                permission__codename=DEPUTY,
+            )
+            .order_by("pk")
+            .values_list("content_object_id", "user_id")
+        )
         for case_id, user_id in grants:
             self.deputies[case_id].append(user_id)
 
@@ -147,14 +156,22 @@ def _store(reminders: list[Reminder], resolved: list[int], *, by=None) -> int:
     Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
     now = timezone.now()
     for start in range(0, len(resolved), WRITE_BATCH):
-        Reminder.objects.filter(pk__in=resolved[start:start + WRITE_BATCH]).update(resolved_at=now)
+        Reminder.objects.filter(pk__in=resolved[start : start + WRITE_BATCH]).update(resolved_at=now)
     return Reminder.objects.count() - before
 
 
 # The case columns the rules and the recipients read.
 SWEEP_FIELDS = (
-    "pk", "state", "region_id", "theme_id", "case_manager_id", "coordinator_id", "cm_designated_at",
-    "first_meeting_on", "plan_submitted_at", "plan_validated_at",
+    "pk",
+    "state",
+    "region_id",
+    "theme_id",
+    "case_manager_id",
+    "coordinator_id",
+    "cm_designated_at",
+    "first_meeting_on",
+    "plan_submitted_at",
+    "plan_validated_at",
 )
 
 
@@ -179,15 +196,18 @@ def sweep(today: datetime.date | None = None) -> int:
     if standing:
         oldest = min(due_on for _case, _rule, due_on in standing)
         existing = set(
-            Reminder.objects.filter(case__in=candidates.order_by().values("pk"), due_on__gte=oldest)
-            .values_list("case_id", "rule", "due_on", "kind", "recipient_id")
+            Reminder.objects.filter(case__in=candidates.order_by().values("pk"), due_on__gte=oldest).values_list(
+                "case_id", "rule", "due_on", "kind", "recipient_id"
+            )
         )
         by_pk = {case.pk: case for case in loaded}
         for (case_id, rule, due_on), kind in standing.items():
             for user_id in recipients.of(by_pk[case_id], rule):
                 if (case_id, rule, due_on, kind, user_id) not in existing:
                     new.append(Reminder(case_id=case_id, rule=rule, due_on=due_on, kind=kind, recipient_id=user_id))
-    pending = Reminder.objects.filter(sent_at__isnull=True, resolved_at__isnull=True).values_list("pk", "case_id", "rule", "due_on")
+    pending = Reminder.objects.filter(sent_at__isnull=True, resolved_at__isnull=True).values_list(
+        "pk", "case_id", "rule", "due_on"
+    )
     resolved = [pk for pk, case_id, rule, due_on in pending if (case_id, rule, due_on) not in standing]
     return _store(new, resolved, by=None)
 
@@ -220,7 +240,12 @@ def render(reminder: Reminder) -> tuple[str, str]:
 def render_digest(recipient: User, items: list[Reminder], today: datetime.date) -> tuple[str, str]:
     """Subject and body of one recipient's daily digest, in the recipient's language."""
     with translation.override(recipient.language or "de"):
-        context = {"recipient": recipient, "items": [_item(r) for r in items], "today": today, "tasks_url": base_url() + reverse("cases:my_tasks")}
+        context = {
+            "recipient": recipient,
+            "items": [_item(r) for r in items],
+            "today": today,
+            "tasks_url": base_url() + reverse("cases:my_tasks"),
+        }
         subject = " ".join(render_to_string("emails/reminder_digest_subject.txt", context).split())
         body = render_to_string("emails/reminder_digest.txt", context)
     return subject, body
@@ -283,7 +308,8 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
     pending = [
         reminder
         for reminder in Reminder.objects.filter(sent_at__isnull=True, resolved_at__isnull=True)
-        .select_related("case", "recipient").order_by("due_on", "pk")
+        .select_related("case", "recipient")
+        .order_by("due_on", "pk")
         if ready(reminder, now)
     ]
     digest_from = digest_time(now)
@@ -297,7 +323,7 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
                 continue
             try:
                 _send(connection, reminder.recipient, *render(reminder))
-            except Exception as error:  # noqa: BLE001 - any failure is recorded and retried later
+            except Exception as error:
                 _failed([reminder], error, now)
                 failed += 1
             else:
@@ -306,7 +332,8 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
         if digests and now >= digest_from:
             had_digest = set(
                 Reminder.objects.filter(recipient__in=list(digests), sent_at__gte=digest_from)
-                .values_list("recipient_id", flat=True).distinct()
+                .values_list("recipient_id", flat=True)
+                .distinct()
             )
             for recipient_id, items in digests.items():
                 if recipient_id in had_digest:
@@ -316,7 +343,7 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
                     continue
                 try:
                     _send(connection, items[0].recipient, *render_digest(items[0].recipient, items, timezone.localdate(now)))
-                except Exception as error:  # noqa: BLE001 - any failure is recorded and retried later
+                except Exception as error:
                     _failed(items, error, now)
                     failed += len(items)
                 else:

@@ -81,5 +81,3 @@ def _sheet_name(title: str, used: set) -> str:
         candidate, n = name[: 31 - len(suffix)] + suffix, n + 1
     used.add(candidate.lower())
     return candidate
-
-

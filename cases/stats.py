@@ -21,11 +21,11 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from itertools import pairwise
 from operator import or_
-from typing import Callable
 
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
@@ -192,8 +192,9 @@ class DaysBetween(Func):
 
     def as_postgresql(self, compiler, connection, **extra):
         # date_part gives a double precision (EXTRACT gives a numeric, slower to sort).
-        return self.as_sql(compiler, connection, template="(date_part('epoch', %(expressions)s) / 86400.0)",
-                           arg_joiner=" - ", **extra)
+        return self.as_sql(
+            compiler, connection, template="(date_part('epoch', %(expressions)s) / 86400.0)", arg_joiner=" - ", **extra
+        )
 
     def as_sqlite(self, compiler, connection, **extra):
         # julianday(end) - julianday(start): native in SQLite, no per-row Python function.
@@ -251,13 +252,19 @@ class Flow:
         months = period.months()
         # Each case's month: the first month whose end it is before (one CASE per row, its
         # limits at local midnight), then GROUP BY.
-        month_of = DjangoCase(*(
-            When(reported_at__lt=midnight(period.month_period(month).last + datetime.timedelta(days=1)), then=Value(i))
-            for i, month in enumerate(months)
-        ), output_field=IntegerField())
+        month_of = DjangoCase(
+            *(
+                When(reported_at__lt=midnight(period.month_period(month).last + datetime.timedelta(days=1)), then=Value(i))
+                for i, month in enumerate(months)
+            ),
+            output_field=IntegerField(),
+        )
         rows = (
             cases.filter(dated_q("reported", period.first, period.last))
-            .annotate(month=month_of).values("month").annotate(n=Count("pk")).values_list("month", "n")
+            .annotate(month=month_of)
+            .values("month")
+            .annotate(n=Count("pk"))
+            .values_list("month", "n")
         )
         counts = dict.fromkeys(months, 0)
         counts.update({months[i]: n for i, n in rows})
@@ -276,7 +283,9 @@ class Flow:
             steps[end] = row["reached"]
             if end == "closed":
                 outcomes = {outcome: row[outcome] for outcome in ExitOutcome.values}
-            median = row["median"] if postgres else _median(cases.filter(_segment_q(start, end, period)), _days(start, end), row["n"])
+            median = (
+                row["median"] if postgres else _median(cases.filter(_segment_q(start, end, period)), _days(start, end), row["n"])
+            )
             durations.append(Duration(start, end, row["n"], median))
         return cls(
             months=counts,
@@ -290,15 +299,17 @@ def _median(cases: QuerySet, days: DaysBetween, n: int) -> float | None:
     """The median of ``days`` over ``n`` cases, reading only the middle one or two values."""
     if not n:
         return None
-    middle = list(cases.annotate(days=days).order_by("days").values_list("days", flat=True)[(n - 1) // 2: n // 2 + 1])
+    middle = list(cases.annotate(days=days).order_by("days").values_list("days", flat=True)[(n - 1) // 2 : n // 2 + 1])
     return statistics.mean(middle)
 
 
 def new_by_unit(cases: QuerySet, period: Period) -> Counter:
     """New cases of the period by (region_id, theme_id, reporting_institution_id)."""
     rows = (
-        cases.filter(dated_q("reported", period.first, period.last)).order_by()
-        .values("region_id", "theme_id", "reporting_institution_id").annotate(n=Count("pk"))
+        cases.filter(dated_q("reported", period.first, period.last))
+        .order_by()
+        .values("region_id", "theme_id", "reporting_institution_id")
+        .annotate(n=Count("pk"))
     )
     return Counter({(r["region_id"], r["theme_id"], r["reporting_institution_id"]): r["n"] for r in rows})
 
@@ -417,7 +428,10 @@ class Labels:
 
         people = {}
         if people_ids:
-            people = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=people_ids).only("first_name", "last_name", "username")}
+            people = {
+                u.pk: u.get_full_name() or u.username
+                for u in User.objects.filter(pk__in=people_ids).only("first_name", "last_name", "username")
+            }
         return cls(
             regions={r.pk: r for r in Region.objects.all()},
             themes={t.pk: t for t in Theme.objects.all()},
@@ -433,27 +447,42 @@ def table_open_by_state(snap: Snapshot, link: Link = None, suppressed: bool = Fa
     """Open cases by state; of one case manager's caseload when ``case_manager`` is given."""
     if case_manager:
         table = Table("my_open_by_state", _("My caseload by state"), _("State"), [_("Cases")], chart="bars")
-        counts, mine = Counter({state: snap.by_cm_state[(case_manager, state)] for state in OPEN_STATES}), {"case_manager": case_manager}
+        counts, mine = (
+            Counter({state: snap.by_cm_state[(case_manager, state)] for state in OPEN_STATES}),
+            {"case_manager": case_manager},
+        )
     else:
         table = Table("open_by_state", _("Open cases by state"), _("State"), [_("Cases")], chart="bars")
         counts, mine = snap.by_state, {}
     for state in OPEN_STATES:
         table.rows.append(Row(str(state.label), [_cell(counts[state], link, state=state.value, **mine)]))
-    table.rows.append(Row(_("Total"), [_cell(sum(counts[state] for state in OPEN_STATES), link, open_only=1, **mine)], is_total=True))
+    table.rows.append(
+        Row(_("Total"), [_cell(sum(counts[state] for state in OPEN_STATES), link, open_only=1, **mine)], is_total=True)
+    )
     return suppress_counts(table) if suppressed else table
 
 
 def table_open_by_region_theme(snap: Snapshot, labels: Labels, link: Link = None) -> Table:
     """Regions × (regional cases, each theme, all): the dashboards' cross table."""
     themes = list(labels.themes.values())
-    table = Table("open_by_region_theme", _("Open cases by region and theme"), _("Region"),
-                  [labels.theme(None)] + [str(t) for t in themes] + [_("Total")])
+    table = Table(
+        "open_by_region_theme",
+        _("Open cases by region and theme"),
+        _("Region"),
+        [labels.theme(None)] + [str(t) for t in themes] + [_("Total")],
+    )
     keys = [None] + [t.pk for t in themes]
     for region in labels.regions.values():
-        cells = [_cell(snap.by_region_theme[(region.pk, key)], link, region=region.pk, theme=key or NO_THEME, open_only=1) for key in keys]
+        cells = [
+            _cell(snap.by_region_theme[(region.pk, key)], link, region=region.pk, theme=key or NO_THEME, open_only=1)
+            for key in keys
+        ]
         cells.append(_cell(sum(c.value for c in cells), link, region=region.pk, open_only=1))
         table.rows.append(Row(str(region), cells))
-    totals = [_cell(sum(snap.by_region_theme[(r, key)] for r in labels.regions), link, theme=key or NO_THEME, open_only=1) for key in keys]
+    totals = [
+        _cell(sum(snap.by_region_theme[(r, key)] for r in labels.regions), link, theme=key or NO_THEME, open_only=1)
+        for key in keys
+    ]
     totals.append(_cell(snap.total, link, open_only=1))
     table.rows.append(Row(_("Total"), totals, is_total=True))
     return table
@@ -481,13 +510,25 @@ def table_new_per_month(counts: dict[datetime.date, int], period: Period, link: 
         part = period.month_period(month)
         cells = [_cell(n, link, dated="reported", date_from=part.first, date_to=part.last)]
         table.rows.append(Row(date_format(month, "F Y"), cells, short=date_format(month, "M y")))
-    table.rows.append(Row(_("Total"), [_cell(sum(counts.values()), link, dated="reported", date_from=period.first, date_to=period.last)], is_total=True))
+    table.rows.append(
+        Row(
+            _("Total"),
+            [_cell(sum(counts.values()), link, dated="reported", date_from=period.first, date_to=period.last)],
+            is_total=True,
+        )
+    )
     return suppress_counts(table) if suppressed else table
 
 
 def table_closed_by_outcome(counts: dict[str, int], period: Period, link: Link = None, suppressed: bool = False) -> Table:
-    table = Table("closed_by_outcome", _("Closed cases by outcome"), _("Outcome"), [_("Cases")], chart="bars",
-                  note=_("Placement rate: the share of the closed cases placed in the first labour market."))
+    table = Table(
+        "closed_by_outcome",
+        _("Closed cases by outcome"),
+        _("Outcome"),
+        [_("Cases")],
+        chart="bars",
+        note=_("Placement rate: the share of the closed cases placed in the first labour market."),
+    )
     dated = {"dated": "closed", "date_from": period.first, "date_to": period.last}
     for outcome in ExitOutcome:
         table.rows.append(Row(str(outcome.label), [_cell(counts[outcome], link, outcome=outcome.value, **dated)]))
@@ -507,8 +548,14 @@ def table_steps_reached(counts: dict[str, int], period: Period, link: Link = Non
 
 
 def table_durations(durations: list[Duration], period: Period, link: Link = None, suppressed: bool = False) -> Table:
-    table = Table("durations", _("Median duration between the steps"), _("From – to"), [_("Median (days)"), _("Cases")],
-                  chart="bars", note=_("Over the cases that reached the later step in the period."))
+    table = Table(
+        "durations",
+        _("Median duration between the steps"),
+        _("From – to"),
+        [_("Median (days)"), _("Cases")],
+        chart="bars",
+        note=_("Over the cases that reached the later step in the period."),
+    )
     for d in durations:
         label = f"{STEPS[d.start][1]} → {STEPS[d.end][1]}"
         n = _cell(d.n, link, dated=d.end, date_from=period.first, date_to=period.last, reached=d.start)
@@ -524,8 +571,14 @@ def table_durations(durations: list[Duration], period: Period, link: Link = None
 def table_overdue_by_rule(snap: Snapshot, link: Link = None, suppressed: bool = False, case_manager: int | None = None) -> Table:
     """Overdue deadlines by rule; of one case manager's caseload when ``case_manager`` is given."""
     title = _("My overdue deadlines") if case_manager else _("Overdue deadlines by rule")
-    table = Table("my_overdue" if case_manager else "overdue_by_rule", title, _("Deadline"), [_("Cases")], chart="bars",
-                  note=_("A case can be overdue on several deadlines: the rules do not add up to the overdue cases."))
+    table = Table(
+        "my_overdue" if case_manager else "overdue_by_rule",
+        title,
+        _("Deadline"),
+        [_("Cases")],
+        chart="bars",
+        note=_("A case can be overdue on several deadlines: the rules do not add up to the overdue cases."),
+    )
     where, mine = (("cm", case_manager), {"case_manager": case_manager}) if case_manager else (("all", None), {})
     for rule, label in OVERDUE_RULES.items():
         table.rows.append(Row(str(label), [_cell(snap.overdue_count(rule, *where), link, overdue_rule=rule, **mine)]))
@@ -545,40 +598,63 @@ def _overdue_cells(count: Callable[[str], int], link: Link, **params) -> list[Ce
 def table_overdue_by_region(snap: Snapshot, labels: Labels, link: Link = None, suppressed: bool = False) -> Table:
     table = Table("overdue_by_region", _("Overdue deadlines by region"), _("Region"), _overdue_columns())
     for region in labels.regions.values():
-        table.rows.append(Row(str(region), _overdue_cells(lambda rule: snap.overdue_count(rule, "region", region.pk), link, region=region.pk)))
+        table.rows.append(
+            Row(
+                str(region),
+                _overdue_cells(lambda rule, pk=region.pk: snap.overdue_count(rule, "region", pk), link, region=region.pk),
+            )
+        )
     table.rows.append(Row(_("Total"), _overdue_cells(snap.overdue_count, link), is_total=True))
     return suppress_counts(table) if suppressed else table
 
 
 def table_overdue_by_cm(snap: Snapshot, labels: Labels, link: Link = None) -> Table:
     table = Table("overdue_by_cm", _("Overdue deadlines by case manager"), _("Case manager"), _overdue_columns())
-    people = sorted((key for key in snap.by_cm if key and snap.overdue_count(ANY_RULE, "cm", key)), key=lambda pk: labels.people.get(pk, ""))
+    people = sorted(
+        (key for key in snap.by_cm if key and snap.overdue_count(ANY_RULE, "cm", key)), key=lambda pk: labels.people.get(pk, "")
+    )
     for pk in people:
-        table.rows.append(Row(labels.people.get(pk, ""), _overdue_cells(lambda rule: snap.overdue_count(rule, "cm", pk), link, case_manager=pk)))
+        table.rows.append(
+            Row(
+                labels.people.get(pk, ""),
+                _overdue_cells(lambda rule, pk=pk: snap.overdue_count(rule, "cm", pk), link, case_manager=pk),
+            )
+        )
     return table
 
 
 def table_overdue_by_institution(snap: Snapshot, labels: Labels, link: Link = None) -> Table:
-    table = Table("overdue_by_institution", _("Open and overdue cases by institution involved"), _("Institution"),
-                  [_("Open cases")] + _overdue_columns(),
-                  note=_("A case counts for every institution involved in it."))
+    table = Table(
+        "overdue_by_institution",
+        _("Open and overdue cases by institution involved"),
+        _("Institution"),
+        [_("Open cases")] + _overdue_columns(),
+        note=_("A case counts for every institution involved in it."),
+    )
     for pk, institution in labels.institutions.items():
         if not snap.by_institution[pk]:
             continue
         cells = [_cell(snap.by_institution[pk], link, institution=pk, open_only=1)]
-        cells += _overdue_cells(lambda rule: snap.overdue_count(rule, "institution", pk), link, institution=pk)
+        cells += _overdue_cells(lambda rule, pk=pk: snap.overdue_count(rule, "institution", pk), link, institution=pk)
         table.rows.append(Row(institution.short, cells))
     return table
 
 
 def table_caseload(snap: Snapshot, labels: Labels, link: Link = None) -> Table:
-    table = Table("caseload", _("Caseload per case manager"), _("Case manager"), [_("Open cases"), _("Overdue cases")], chart="bars")
+    table = Table(
+        "caseload", _("Caseload per case manager"), _("Case manager"), [_("Open cases"), _("Overdue cases")], chart="bars"
+    )
     people = sorted((key for key in snap.by_cm if key), key=lambda pk: labels.people.get(pk, ""))
     for pk in people:
-        table.rows.append(Row(labels.people.get(pk, ""), [
-            _cell(snap.by_cm[pk], link, case_manager=pk, open_only=1),
-            _cell(snap.overdue_count(ANY_RULE, "cm", pk), link, case_manager=pk, overdue=1),
-        ]))
+        table.rows.append(
+            Row(
+                labels.people.get(pk, ""),
+                [
+                    _cell(snap.by_cm[pk], link, case_manager=pk, open_only=1),
+                    _cell(snap.overdue_count(ANY_RULE, "cm", pk), link, case_manager=pk, overdue=1),
+                ],
+            )
+        )
     if snap.by_cm[None]:
         table.rows.append(Row(_("No case manager yet"), [Cell(snap.by_cm[None]), Cell(snap.overdue_count(ANY_RULE, "cm", None))]))
     return table
@@ -598,8 +674,12 @@ def table_new_by(counts: Counter, labels: Labels, unit: str, suppressed: bool = 
         n = sum(count for unit_keys, count in counts.items() if unit_keys[index] == key)
         if unit == "institution" and not n and not labels.institutions[key].is_active:
             continue
-        label = {"region": lambda: str(labels.regions[key]), "theme": lambda: labels.theme(key),
-                 "institution": lambda: str(labels.institutions[key])}[unit]()
+        if unit == "region":
+            label = str(labels.regions[key])
+        elif unit == "theme":
+            label = labels.theme(key)
+        else:
+            label = str(labels.institutions[key])
         table.rows.append(Row(label, [Cell(n)]))
     table.rows.append(Row(_("Total"), [Cell(sum(counts.values()))], is_total=True))
     return suppress_counts(table) if suppressed else table

@@ -132,8 +132,16 @@ def _person(person: Person) -> dict[str, Any]:
 
 # The dates of the steps of a case, in the order of the flow.
 CASE_DATES = [
-    "reported_at", "meeting_decided_at", "cm_designated_at", "first_meeting_on", "plan_submitted_at",
-    "plan_validated_at", "implementation_finished_at", "exit_reported_at", "closed_at", "interrupted_at",
+    "reported_at",
+    "meeting_decided_at",
+    "cm_designated_at",
+    "first_meeting_on",
+    "plan_submitted_at",
+    "plan_validated_at",
+    "implementation_finished_at",
+    "exit_reported_at",
+    "closed_at",
+    "interrupted_at",
 ]
 
 
@@ -343,23 +351,60 @@ def _documents(case: dict[str, Any]) -> list[dict[str, Any]]:
     scan's {"id", "name", "content_type", "size"} (the file is in ``files``)."""
     scans = {
         (f["record"]["type"], f["record"]["id"]): {key: f[key] for key in ("id", "name", "content_type", "size")}
-        for f in case["files"] if f["record"] and f["withdrawn_at"] is None
+        for f in case["files"]
+        if f["record"] and f["withdrawn_at"] is None
     }  # files come oldest first: the latest scan of a record wins
     docs = []
     for plan in case["plans"]:
-        docs.append(_document("action_plan", str(ActionPlan._meta.verbose_name), f"v{plan['version']}",
-                              plan["submitted_at"] or plan["created_at"], "action_plan", plan["id"], scans))
+        docs.append(
+            _document(
+                "action_plan",
+                str(ActionPlan._meta.verbose_name),
+                f"v{plan['version']}",
+                plan["submitted_at"] or plan["created_at"],
+                "action_plan",
+                plan["id"],
+                scans,
+            )
+        )
     for poa in case["powers_of_attorney"]:
-        docs.append(_document("power_of_attorney", str(PowerOfAttorney._meta.verbose_name), "", poa["signed_on"],
-                              "power_of_attorney", poa["id"], scans))
+        docs.append(
+            _document(
+                "power_of_attorney",
+                str(PowerOfAttorney._meta.verbose_name),
+                "",
+                poa["signed_on"],
+                "power_of_attorney",
+                poa["id"],
+                scans,
+            )
+        )
     report = case["exit_report"]
     if report is not None:
-        docs.append(_document("exit_report", str(ExitReport._meta.verbose_name), "",
-                              report["submitted_at"] or report["created_at"], "exit_report", report["id"], scans))
+        docs.append(
+            _document(
+                "exit_report",
+                str(ExitReport._meta.verbose_name),
+                "",
+                report["submitted_at"] or report["created_at"],
+                "exit_report",
+                report["id"],
+                scans,
+            )
+        )
     closure = case["closure"]
     if closure is not None and closure["letter_text"]:
-        docs.append(_document("closure_letter", str(Closure._meta.get_field("letter_text").verbose_name), "",
-                              closure["closed_at"], "closure", closure["id"], scans))
+        docs.append(
+            _document(
+                "closure_letter",
+                str(Closure._meta.get_field("letter_text").verbose_name),
+                "",
+                closure["closed_at"],
+                "closure",
+                closure["id"],
+                scans,
+            )
+        )
     return docs
 
 
@@ -401,16 +446,18 @@ def _history_rows(person: Person, case_ids: list[int]) -> dict[type[models.Model
     querysets = {Person: Person.history.filter(id=person.pk)}
     if case_ids:
         plan_ids = ActionPlan.history.filter(case_id__in=case_ids).values("id")
-        querysets.update({
-            Case: Case.history.filter(id__in=case_ids),
-            Meeting: Meeting.history.filter(case_id__in=case_ids),
-            ActionPlan: ActionPlan.history.filter(case_id__in=case_ids),
-            Goal: Goal.history.filter(plan_id__in=plan_ids),
-            Measure: Measure.history.filter(plan_id__in=plan_ids),
-            Review: Review.history.filter(case_id__in=case_ids),
-            PowerOfAttorney: PowerOfAttorney.history.filter(case_id__in=case_ids),
-            ExitReport: ExitReport.history.filter(case_id__in=case_ids),
-        })
+        querysets.update(
+            {
+                Case: Case.history.filter(id__in=case_ids),
+                Meeting: Meeting.history.filter(case_id__in=case_ids),
+                ActionPlan: ActionPlan.history.filter(case_id__in=case_ids),
+                Goal: Goal.history.filter(plan_id__in=plan_ids),
+                Measure: Measure.history.filter(plan_id__in=plan_ids),
+                Review: Review.history.filter(case_id__in=case_ids),
+                PowerOfAttorney: PowerOfAttorney.history.filter(case_id__in=case_ids),
+                ExitReport: ExitReport.history.filter(case_id__in=case_ids),
+            }
+        )
     return {
         model: list(qs.select_related("history_user").order_by("id", "history_date", "history_id"))
         for model, qs in querysets.items()
@@ -509,15 +556,24 @@ def cases_queryset(person: Person) -> models.QuerySet[Case]:
     return (
         Case.objects.filter(person=person)
         .select_related(
-            "region", "theme", "reporting_institution", "reported_by", "coordinator", "case_manager",
-            "exit_report__author", "exit_report__other_service", "closure__closed_by",
+            "region",
+            "theme",
+            "reporting_institution",
+            "reported_by",
+            "coordinator",
+            "case_manager",
+            "exit_report__author",
+            "exit_report__other_service",
+            "closure__closed_by",
         )
         .prefetch_related(
             Prefetch("institutions"),
             Prefetch(
                 "meetings",
                 queryset=Meeting.objects.select_related("lead_institution", "designated_cm", "created_by")
-                .prefetch_related(Prefetch("participants", queryset=MeetingParticipant.objects.select_related("user").order_by("pk")))
+                .prefetch_related(
+                    Prefetch("participants", queryset=MeetingParticipant.objects.select_related("user").order_by("pk"))
+                )
                 .order_by("pk"),
             ),
             Prefetch(
@@ -525,25 +581,40 @@ def cases_queryset(person: Person) -> models.QuerySet[Case]:
                 queryset=ActionPlan.objects.select_related("author", "validator")
                 .prefetch_related(
                     Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
-                    Prefetch("measures", queryset=Measure.objects.select_related("responsible_institution", "catalogue_measure")
-                             .order_by("position", "pk")),
+                    Prefetch(
+                        "measures",
+                        queryset=Measure.objects.select_related("responsible_institution", "catalogue_measure").order_by(
+                            "position", "pk"
+                        ),
+                    ),
                 )
                 .order_by("version"),
             ),
             Prefetch(
                 "reviews",
                 queryset=Review.objects.select_related("author")
-                .prefetch_related(Prefetch("progress", queryset=MeasureProgress.objects.select_related("measure").order_by("measure__position", "pk")))
+                .prefetch_related(
+                    Prefetch(
+                        "progress", queryset=MeasureProgress.objects.select_related("measure").order_by("measure__position", "pk")
+                    )
+                )
                 .order_by("held_on", "pk"),
             ),
             Prefetch(
                 "powers_of_attorney",
-                queryset=PowerOfAttorney.objects.select_related("recorded_by").prefetch_related("institutions").order_by("signed_on", "pk"),
+                queryset=PowerOfAttorney.objects.select_related("recorded_by")
+                .prefetch_related("institutions")
+                .order_by("signed_on", "pk"),
             ),
             Prefetch("journal", queryset=JournalEntry.objects.select_related("author").order_by("at", "pk")),
-            Prefetch("grants", queryset=CaseGrant.objects.select_related("user", "permission", "granted_by").order_by("granted_at", "pk")),
+            Prefetch(
+                "grants",
+                queryset=CaseGrant.objects.select_related("user", "permission", "granted_by").order_by("granted_at", "pk"),
+            ),
             Prefetch("access_log", queryset=AccessLog.objects.select_related("user").order_by("at", "pk")),
-            Prefetch("files", queryset=CaseFile.objects.select_related("uploaded_by", "withdrawn_by").order_by("uploaded_at", "pk")),
+            Prefetch(
+                "files", queryset=CaseFile.objects.select_related("uploaded_by", "withdrawn_by").order_by("uploaded_at", "pk")
+            ),
         )
         .order_by("reported_at", "pk")
     )
@@ -627,7 +698,6 @@ def collect(person: Person, *, now: datetime.datetime | None = None) -> dict[str
         "person_history": history_by_case.get(None, []),
         "cases": exported,
     }
-
 
 
 class ExportEncoder(DjangoJSONEncoder):

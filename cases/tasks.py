@@ -13,7 +13,12 @@ from django.db import OperationalError
 
 from cases import reminders
 
-RETRY = {"autoretry_for": (OSError, SMTPException, OperationalError), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
+RETRY = {
+    "autoretry_for": (OSError, SMTPException, OperationalError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
 
 
 @shared_task(name="cases.sweep_reminders", **RETRY)

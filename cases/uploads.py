@@ -70,13 +70,15 @@ def check_file(file, *, types: tuple[str, ...] = DOCUMENT_TYPES, max_bytes: int 
     if size > limit:
         raise ValidationError(
             _("The file is too large (%(size)s): at most %(limit)s are accepted."),
-            code="too_large", params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="too_large",
+            params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
         )
     content_type = sniff(file)
     if content_type not in types:
         raise ValidationError(
             _("This file is not a %(types)s file (checked by its content, whatever its name says)."),
-            code="wrong_type", params={"types": " / ".join(TYPE_NAMES[t] for t in types)},
+            code="wrong_type",
+            params={"types": " / ".join(TYPE_NAMES[t] for t in types)},
         )
     return content_type
 
@@ -91,7 +93,7 @@ def display_name(name: str, content_type: str) -> str:
     lowered = base.lower()
     suffix = next((s for s in SUFFIXES.get(content_type, ()) if lowered.endswith(s) and len(base) > len(s)), None)
     if suffix:
-        stem, ending = base[: -len(suffix)], base[-len(suffix):]
+        stem, ending = base[: -len(suffix)], base[-len(suffix) :]
     else:
         stem, ending = base, EXTENSIONS.get(content_type, "")
     return stem[: 120 - len(ending)] + ending
@@ -135,14 +137,18 @@ class SignedPlanForm(forms.Form):
 
 
 class SignedPowerOfAttorneyForm(forms.Form):
-    power_of_attorney = forms.ModelChoiceField(label=_("Power of attorney"), queryset=PowerOfAttorney.objects.none(), empty_label=None)
+    power_of_attorney = forms.ModelChoiceField(
+        label=_("Power of attorney"), queryset=PowerOfAttorney.objects.none(), empty_label=None
+    )
     file = UploadField(label=_("Scan of the signed power of attorney"))
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["power_of_attorney"].queryset = case.powers_of_attorney.order_by("-signed_on", "-pk")
-        self.fields["power_of_attorney"].label_from_instance = lambda poa: _("Signed on %(signed)s, valid until %(until)s") % {
-            "signed": poa.signed_on.strftime("%d.%m.%Y"), "until": poa.valid_until.strftime("%d.%m.%Y")}
+        self.fields["power_of_attorney"].label_from_instance = lambda poa: (
+            _("Signed on %(signed)s, valid until %(until)s")
+            % {"signed": poa.signed_on.strftime("%d.%m.%Y"), "until": poa.valid_until.strftime("%d.%m.%Y")}
+        )
         self.fields["file"].help_text = scan_help()
 
 
@@ -172,7 +178,10 @@ class LetterheadForm(forms.ModelForm):
     """The letterhead's texts; the logo is a PNG or JPEG of at most 1 MB."""
 
     new_logo = UploadField(
-        label=_("New logo"), required=False, types=IMAGE_TYPES, max_bytes=LOGO_MAX_BYTES,
+        label=_("New logo"),
+        required=False,
+        types=IMAGE_TYPES,
+        max_bytes=LOGO_MAX_BYTES,
         help_text=_("PNG or JPEG, at most 1 MB; printed 15 mm high at the top left."),
     )
     remove_logo = forms.BooleanField(label=_("Print the default logo again"), required=False)
@@ -181,6 +190,17 @@ class LetterheadForm(forms.ModelForm):
         from cases.models import Letterhead
 
         model = Letterhead
-        fields = ["name_de", "name_fr", "office_de", "office_fr", "address_de", "address_fr", "place_de", "place_fr",
-                  "phone", "email", "web"]
+        fields = [
+            "name_de",
+            "name_fr",
+            "office_de",
+            "office_fr",
+            "address_de",
+            "address_fr",
+            "place_de",
+            "place_fr",
+            "phone",
+            "email",
+            "web",
+        ]
         widgets = {"address_de": forms.Textarea(attrs={"rows": 3}), "address_fr": forms.Textarea(attrs={"rows": 3})}

@@ -49,8 +49,15 @@ class Cast:
     officer: User
 
 
-def walk(case: Case, target: str, cast: Cast, *, today: datetime.date | None = None, meeting_kind: str = MeetingKind.ASSESSMENT,
-         outcome: str = ExitOutcome.PLACED) -> Case:
+def walk(
+    case: Case,
+    target: str,
+    cast: Cast,
+    *,
+    today: datetime.date | None = None,
+    meeting_kind: str = MeetingKind.ASSESSMENT,
+    outcome: str = ExitOutcome.PLACED,
+) -> Case:
     """Move ``case`` forward along the main path until it is in ``target``."""
     today = today or timezone.localdate()
     if target == CaseState.NO_CASE_MANAGEMENT:
@@ -80,7 +87,9 @@ def walk(case: Case, target: str, cast: Cast, *, today: datetime.date | None = N
             meeting.decision = MeetingDecision.CASE_MANAGEMENT
             meeting.designated_cm = cast.case_manager
             meeting.lead_institution = case.reporting_institution
-            actions.save_meeting(meeting, by=cast.coordinator, participants=[{"user": cast.coordinator}, {"user": cast.case_manager}])
+            actions.save_meeting(
+                meeting, by=cast.coordinator, participants=[{"user": cast.coordinator}, {"user": cast.case_manager}]
+            )
             actions.designate_case_manager(case, by=cast.coordinator)
         elif state == CaseState.CM_DESIGNATED:
             actions.start_plan(case, by=cast.case_manager, first_meeting_on=today)
@@ -91,10 +100,25 @@ def walk(case: Case, target: str, cast: Cast, *, today: datetime.date | None = N
                 other = case.institutions.exclude(pk=institution.pk).first() or institution
                 plan.resources = "Abgeschlossene Lehre, Fahrausweis, motiviert."
                 plan.signature_place = "Sion"
-                actions.save_plan(plan, by=cast.case_manager, goals=["Stabile Anstellung im ersten Arbeitsmarkt", "Gesundheit stabilisieren"], measures=[
-                    {"title": "Bewerbungscoaching", "responsible_institution": institution, "starts_on": today, "due_on": today + datetime.timedelta(days=90)},
-                    {"title": "Arbeitstraining", "responsible_institution": other, "starts_on": today, "due_on": today + datetime.timedelta(days=180)},
-                ])
+                actions.save_plan(
+                    plan,
+                    by=cast.case_manager,
+                    goals=["Stabile Anstellung im ersten Arbeitsmarkt", "Gesundheit stabilisieren"],
+                    measures=[
+                        {
+                            "title": "Bewerbungscoaching",
+                            "responsible_institution": institution,
+                            "starts_on": today,
+                            "due_on": today + datetime.timedelta(days=90),
+                        },
+                        {
+                            "title": "Arbeitstraining",
+                            "responsible_institution": other,
+                            "starts_on": today,
+                            "due_on": today + datetime.timedelta(days=180),
+                        },
+                    ],
+                )
             plan.signed_by_person_on = today
             plan.signed_by_cm_on = today
             with acting_as(cast.case_manager):  # the signatures, as the CM records them on the plan form
@@ -106,8 +130,14 @@ def walk(case: Case, target: str, cast: Cast, *, today: datetime.date | None = N
         elif state == CaseState.IMPLEMENTATION:
             plan = case.records.current_plan
             progress = [{"measure_id": m.pk, "status": MeasureStatus.DONE, "note": "Abgeschlossen."} for m in plan.measures_list]
-            review = Review(kind=ReviewKind.WITH_PERSON, held_on=today, summary="Alle Massnahmen abgeschlossen.",
-                            poa_check="valid", decision=ReviewDecision.FINISH_PLAN, network_informed=True)
+            review = Review(
+                kind=ReviewKind.WITH_PERSON,
+                held_on=today,
+                summary="Alle Massnahmen abgeschlossen.",
+                poa_check="valid",
+                decision=ReviewDecision.FINISH_PLAN,
+                network_informed=True,
+            )
             actions.record_review(case, by=cast.case_manager, review=review, progress=progress)
         elif state == CaseState.EXIT_REPORT:
             report = case.records.exit_report

@@ -6,9 +6,9 @@ tested without reloading Django settings. ``iiz/settings.py`` calls :func:`load`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -81,7 +81,9 @@ def load(env: Mapping[str, str]) -> Config:
         if not secret_key:
             raise ConfigError("SECRET_KEY is required when IIZ_PRODUCTION is on (50 or more random characters)")
         if len(secret_key) < 50 or len(set(secret_key)) < 5 or secret_key.startswith("django-insecure"):
-            raise ConfigError("SECRET_KEY is too weak: use 50 or more random characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'")
+            raise ConfigError(
+                "SECRET_KEY is too weak: use 50 or more random characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
     elif not secret_key:
         secret_key = DEV_SECRET_KEY
 
@@ -193,4 +195,3 @@ def email_settings(email_url: str | None) -> dict:
         "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
         "EMAIL_USE_SSL": parts.scheme == "smtp+ssl",
     }
-

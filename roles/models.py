@@ -37,12 +37,12 @@ class BilingualNamed(models.Model):
         abstract = True
         ordering = ["code"]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_fr if translation.get_language() == "fr" else self.name_de
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Region(BilingualNamed):
@@ -106,11 +106,7 @@ class User(AbstractUser):
     @cached_property
     def active_memberships(self) -> list[Membership]:
         """The memberships in force today, loaded once per request (one query)."""
-        return list(
-            self.memberships.active()
-            .select_related("region", "theme", "institution")
-            .order_by("role", "pk")
-        )
+        return list(self.memberships.active().select_related("region", "theme", "institution").order_by("role", "pk"))
 
     @cached_property
     def active_roles(self) -> frozenset[str]:
@@ -161,9 +157,7 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True)
     theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT, null=True, blank=True)
-    institution = models.ForeignKey(
-        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, null=True, blank=True
-    )
+    institution = models.ForeignKey(Institution, verbose_name=_("institution"), on_delete=models.PROTECT, null=True, blank=True)
     starts_on = models.DateField(_("starts on"), default=timezone.localdate)
     ends_on = models.DateField(_("ends on"), null=True, blank=True, help_text=_("Empty: open-ended."))
 

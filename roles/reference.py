@@ -16,20 +16,25 @@ THEMES = [
 
 # code, short DE, name DE, short FR, name FR
 INSTITUTIONS = [
-    ("rav", "RAV", "Regionale Arbeitsvermittlungszentren (Dienststelle für Industrie, Handel und Arbeit)",
-     "ORP", "Offices régionaux de placement (Service de l'industrie, du commerce et du travail)"),
-    ("social", "DSW", "Dienststelle für Sozialwesen (Sozialhilfe)",
-     "SAS", "Service de l'action sociale (aide sociale)"),
-    ("ai", "IV", "Kantonale IV-Stelle Wallis",
-     "AI", "Office cantonal AI du Valais"),
-    ("suva", "Suva", "Schweizerische Unfallversicherungsanstalt Suva",
-     "Suva", "Caisse nationale suisse d'assurance en cas d'accidents Suva"),
-    ("vocational", "DB", "Dienststelle für Berufsbildung",
-     "SFOP", "Service de la formation professionnelle"),
-    ("guidance", "BSL", "Berufs-, Studien- und Laufbahnberatung",
-     "OSP", "Orientation scolaire et professionnelle"),
-    ("addiction", "Sucht Wallis", "Sucht Wallis",
-     "Addiction Valais", "Addiction Valais"),
+    (
+        "rav",
+        "RAV",
+        "Regionale Arbeitsvermittlungszentren (Dienststelle für Industrie, Handel und Arbeit)",
+        "ORP",
+        "Offices régionaux de placement (Service de l'industrie, du commerce et du travail)",
+    ),
+    ("social", "DSW", "Dienststelle für Sozialwesen (Sozialhilfe)", "SAS", "Service de l'action sociale (aide sociale)"),
+    ("ai", "IV", "Kantonale IV-Stelle Wallis", "AI", "Office cantonal AI du Valais"),
+    (
+        "suva",
+        "Suva",
+        "Schweizerische Unfallversicherungsanstalt Suva",
+        "Suva",
+        "Caisse nationale suisse d'assurance en cas d'accidents Suva",
+    ),
+    ("vocational", "DB", "Dienststelle für Berufsbildung", "SFOP", "Service de la formation professionnelle"),
+    ("guidance", "BSL", "Berufs-, Studien- und Laufbahnberatung", "OSP", "Orientation scolaire et professionnelle"),
+    ("addiction", "Sucht Wallis", "Sucht Wallis", "Addiction Valais", "Addiction Valais"),
 ]
 
 

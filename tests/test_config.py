@@ -118,17 +118,30 @@ def test_uploads_go_to_a_local_folder_by_default():
 
 
 def test_an_s3_compatible_store_is_configured_from_the_environment():
-    config = load({
-        **PRODUCTION_ENV, "IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz-dokumente",
-        "AWS_S3_ENDPOINT_URL": "https://s3.exoscale.ch", "AWS_S3_REGION_NAME": "ch-gva-2", "AWS_LOCATION": "/prod/",
-        "AWS_ACCESS_KEY_ID": "EXO123", "AWS_SECRET_ACCESS_KEY": "s3cr3t",
-    })
+    config = load(
+        {
+            **PRODUCTION_ENV,
+            "IIZ_STORAGE": "s3",
+            "AWS_STORAGE_BUCKET_NAME": "iiz-dokumente",
+            "AWS_S3_ENDPOINT_URL": "https://s3.exoscale.ch",
+            "AWS_S3_REGION_NAME": "ch-gva-2",
+            "AWS_LOCATION": "/prod/",
+            "AWS_ACCESS_KEY_ID": "EXO123",
+            "AWS_SECRET_ACCESS_KEY": "s3cr3t",
+        }
+    )
     assert config.file_storage == {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": "iiz-dokumente", "default_acl": "private", "querystring_auth": True, "file_overwrite": False,
-            "endpoint_url": "https://s3.exoscale.ch", "region_name": "ch-gva-2", "location": "prod",
-            "access_key": "EXO123", "secret_key": "s3cr3t",
+            "bucket_name": "iiz-dokumente",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "endpoint_url": "https://s3.exoscale.ch",
+            "region_name": "ch-gva-2",
+            "location": "prod",
+            "access_key": "EXO123",
+            "secret_key": "s3cr3t",
         },
     }
 
@@ -144,7 +157,10 @@ def test_without_keys_boto3_finds_the_credentials_itself():
         ({"IIZ_STORAGE": "ftp"}, "IIZ_STORAGE must be local or s3"),
         ({"IIZ_STORAGE": "s3"}, "AWS_STORAGE_BUCKET_NAME is required"),
         ({"IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_ACCESS_KEY_ID": "x"}, "set both or neither"),
-        ({"IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_S3_ENDPOINT_URL": "minio:9000"}, "AWS_S3_ENDPOINT_URL must start with"),
+        (
+            {"IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_S3_ENDPOINT_URL": "minio:9000"},
+            "AWS_S3_ENDPOINT_URL must start with",
+        ),
         ({"IIZ_UPLOAD_MAX_MB": "0"}, "IIZ_UPLOAD_MAX_MB must be"),
         ({"IIZ_UPLOAD_MAX_MB": "20MB"}, "IIZ_UPLOAD_MAX_MB must be"),
     ],
@@ -156,7 +172,9 @@ def test_malformed_storage_settings_stop_start_up(env, message):
 
 def test_in_production_the_store_is_reached_over_https_only():
     with pytest.raises(ConfigError, match="AWS_S3_ENDPOINT_URL must start with one of https://"):
-        load({**PRODUCTION_ENV, "IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_S3_ENDPOINT_URL": "http://minio:9000"})
+        load(
+            {**PRODUCTION_ENV, "IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_S3_ENDPOINT_URL": "http://minio:9000"}
+        )
     assert load({"IIZ_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "iiz", "AWS_S3_ENDPOINT_URL": "http://minio:9000"}).file_storage
 
 

@@ -60,7 +60,7 @@ def test_the_main_navigation_keeps_to_six_entries_and_reference_pages_are_in_the
     assert [url for _label, url in user_menu(officer)] == [reverse("cases:process"), reverse("admin:index")]
     client.force_login(officer)
     page = client.get(reverse("home")).content.decode()
-    menu = page[page.index("dropdown-menu"):]
+    menu = page[page.index("dropdown-menu") :]
     assert reverse("cases:process") in menu and reverse("admin:index") in menu
 
 

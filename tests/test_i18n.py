@@ -97,9 +97,11 @@ def test_catalogues_are_complete_for_every_shipped_string(tmp_path):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
     shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
     subprocess.run(
-        [sys.executable, "manage.py",
-         "makemessages", "-l", "de", "-l", "fr", "--no-obsolete", "--no-location", "-v", "0"],
-        cwd=tmp_path, check=True, capture_output=True, timeout=120,
+        [sys.executable, "manage.py", "makemessages", "-l", "de", "-l", "fr", "--no-obsolete", "--no-location", "-v", "0"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     import polib
 

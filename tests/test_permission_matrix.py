@@ -21,12 +21,27 @@ from django.urls import reverse
 from tests.urlwalk import all_routes
 
 ROOT = Path(__file__).resolve().parent.parent
-ROLES = ["officer", "secretariat", "coordinator", "thematic coordinator", "contact person",
-         "front-line worker", "case manager", "legal", "steering"]
+ROLES = [
+    "officer",
+    "secretariat",
+    "coordinator",
+    "thematic coordinator",
+    "contact person",
+    "front-line worker",
+    "case manager",
+    "legal",
+    "steering",
+]
 DEMO_USER = {
-    "officer": "officer", "secretariat": "secretariat", "coordinator": "coordinator-ow",
-    "thematic coordinator": "coordinator-youth", "contact person": "contact-rav-ow",
-    "front-line worker": "frontline-rav-ow", "case manager": "casemanager-ow", "legal": "legal", "steering": "steering",
+    "officer": "officer",
+    "secretariat": "secretariat",
+    "coordinator": "coordinator-ow",
+    "thematic coordinator": "coordinator-youth",
+    "contact person": "contact-rav-ow",
+    "front-line worker": "frontline-rav-ow",
+    "case manager": "casemanager-ow",
+    "legal": "legal",
+    "steering": "steering",
 }
 SEES_EVERYTHING = {"officer", "secretariat"}
 DEFAULT_STATE = "implementation"  # for rows not yet in the doc, when printing
@@ -67,9 +82,13 @@ def build_cases():
 
     def make(state, *, theme=None, region="ow", reporter="frontline-rav-ow", cm="casemanager-ow", coordinator="coordinator-ow"):
         case = actions.report_case(
-            by=users[reporter], person=PersonFactory.build(), reporting_institution=rav if region == "ow" else ai,
-            institutions=[rav, social] if region == "ow" else [ai, social], region=Region.objects.get(code=region),
-            theme=Theme.objects.get(code=theme) if theme else None, reason="Matrix",
+            by=users[reporter],
+            person=PersonFactory.build(),
+            reporting_institution=rav if region == "ow" else ai,
+            institutions=[rav, social] if region == "ow" else [ai, social],
+            region=Region.objects.get(code=region),
+            theme=Theme.objects.get(code=theme) if theme else None,
+            reason="Matrix",
         )
         return walk(case, state, Cast(coordinator=users[coordinator], case_manager=users[cm], officer=users["officer"]))
 
@@ -182,7 +201,9 @@ def test_every_url_answers_every_role_as_the_matrix_says(settings, tmp_path):
     def share(case):  # a grant on each open case, so that the revoke URL has one to name
         if case.is_final:
             return
-        actions.grant_access(case, by=officer, user=reader, permission="view_case", valid_until=datetime.date.today(), reason="Matrix")
+        actions.grant_access(
+            case, by=officer, user=reader, permission="view_case", valid_until=datetime.date.today(), reason="Matrix"
+        )
 
     share(outside)
     clients = {}

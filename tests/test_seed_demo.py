@@ -8,9 +8,21 @@ from roles.demo import DEMO_PASSWORD
 from roles.models import Membership, User
 
 DOCUMENTED_USERNAMES = {
-    "officer", "secretariat", "coordinator-ow", "coordinator-mw", "coordinator-uw",
-    "coordinator-youth", "coordinator-asylum", "contact-rav-ow", "contact-ai-uw",
-    "contact-social-mw", "frontline-rav-ow", "casemanager-ow", "casemanager-uw", "legal", "steering",
+    "officer",
+    "secretariat",
+    "coordinator-ow",
+    "coordinator-mw",
+    "coordinator-uw",
+    "coordinator-youth",
+    "coordinator-asylum",
+    "contact-rav-ow",
+    "contact-ai-uw",
+    "contact-social-mw",
+    "frontline-rav-ow",
+    "casemanager-ow",
+    "casemanager-uw",
+    "legal",
+    "steering",
 }
 
 

@@ -7,7 +7,9 @@ def load(apps, schema_editor):
     from cases.reference import load_case_reference_data
 
     load_case_reference_data(
-        apps.get_model("cases", "CatalogueMeasure"), apps.get_model("cases", "EmployerContact"), apps.get_model("roles", "Institution")
+        apps.get_model("cases", "CatalogueMeasure"),
+        apps.get_model("cases", "EmployerContact"),
+        apps.get_model("roles", "Institution"),
     )
 
 

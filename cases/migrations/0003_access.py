@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 APPEND_ONLY_SQL = """
 CREATE OR REPLACE FUNCTION cases_accesslog_append_only() RETURNS trigger AS $$
 BEGIN
@@ -32,54 +31,105 @@ def drop_append_only_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('cases', '0002_reference_data'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("cases", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='case',
-            options={'ordering': ['-reported_at'], 'permissions': [('act_as_case_manager', 'May act as the case manager (deputy)')], 'verbose_name': 'case', 'verbose_name_plural': 'cases'},
-        ),
-        migrations.CreateModel(
-            name='AccessLog',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('view', 'viewed the case'), ('view_plan', 'viewed a plan version'), ('download', 'downloaded a document'), ('export', 'exported data')], max_length=12, verbose_name='what')),
-                ('detail', models.CharField(blank=True, max_length=300, verbose_name='detail')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='access_log', to='cases.case', verbose_name='case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-            ],
+            name="case",
             options={
-                'verbose_name': 'access log entry',
-                'verbose_name_plural': 'access log',
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['case', '-at'], name='cases_acces_case_id_9fce0c_idx'), models.Index(fields=['user', '-at'], name='cases_acces_user_id_b96295_idx')],
+                "ordering": ["-reported_at"],
+                "permissions": [("act_as_case_manager", "May act as the case manager (deputy)")],
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
             },
         ),
         migrations.CreateModel(
-            name='CaseGrant',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_until', models.DateField(verbose_name='valid until')),
-                ('reason', models.CharField(max_length=200, verbose_name='reason')),
-                ('granted_at', models.DateTimeField(auto_now_add=True, verbose_name='granted at')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='cases.case', verbose_name='case')),
-                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("view", "viewed the case"),
+                            ("view_plan", "viewed a plan version"),
+                            ("download", "downloaded a document"),
+                            ("export", "exported data"),
+                        ],
+                        max_length=12,
+                        verbose_name="what",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=300, verbose_name="detail")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when")),
+                ("address", models.GenericIPAddressField(blank=True, null=True, verbose_name="address")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_log",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access grant',
-                'verbose_name_plural': 'access grants',
-                'abstract': False,
-                'indexes': [models.Index(fields=['user', 'valid_until'], name='cases_caseg_user_id_4d3e60_idx')],
-                'unique_together': {('user', 'permission', 'content_object')},
+                "verbose_name": "access log entry",
+                "verbose_name_plural": "access log",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["case", "-at"], name="cases_acces_case_id_9fce0c_idx"),
+                    models.Index(fields=["user", "-at"], name="cases_acces_user_id_b96295_idx"),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="CaseGrant",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_until", models.DateField(verbose_name="valid until")),
+                ("reason", models.CharField(max_length=200, verbose_name="reason")),
+                ("granted_at", models.DateTimeField(auto_now_add=True, verbose_name="granted at")),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="grants", to="cases.case", verbose_name="case"
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="granted by",
+                    ),
+                ),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                "verbose_name": "access grant",
+                "verbose_name_plural": "access grants",
+                "abstract": False,
+                "indexes": [models.Index(fields=["user", "valid_until"], name="cases_caseg_user_id_4d3e60_idx")],
+                "unique_together": {("user", "permission", "content_object")},
             },
         ),
         migrations.RunPython(add_append_only_trigger, drop_append_only_trigger),

@@ -6,33 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_access'),
+        ("cases", "0003_access"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=40, verbose_name='rule')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('kind', models.CharField(choices=[('30_days', '30 days before'), ('7_days', '7 days before'), ('due', 'due today'), ('overdue', 'overdue')], max_length=10, verbose_name='kind')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='cases.case', verbose_name='case')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule", models.CharField(max_length=40, verbose_name="rule")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("30_days", "30 days before"),
+                            ("7_days", "7 days before"),
+                            ("due", "due today"),
+                            ("overdue", "overdue"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="resolved at")),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder',
-                'verbose_name_plural': 'reminders',
-                'indexes': [models.Index(fields=['sent_at', 'resolved_at'], name='cases_remin_sent_at_48007e_idx')],
-                'constraints': [models.UniqueConstraint(fields=('case', 'rule', 'due_on', 'kind', 'recipient'), name='reminder_once')],
+                "verbose_name": "reminder",
+                "verbose_name_plural": "reminders",
+                "indexes": [models.Index(fields=["sent_at", "resolved_at"], name="cases_remin_sent_at_48007e_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "rule", "due_on", "kind", "recipient"), name="reminder_once")
+                ],
             },
         ),
     ]

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_reminders'),
+        ("cases", "0004_reminders"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminder',
-            name='claimed_until',
-            field=models.DateTimeField(blank=True, help_text='A sender holds the reminder until then; another may take it over afterwards.', null=True, verbose_name='being sent until'),
+            model_name="reminder",
+            name="claimed_until",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="A sender holds the reminder until then; another may take it over afterwards.",
+                null=True,
+                verbose_name="being sent until",
+            ),
         ),
     ]

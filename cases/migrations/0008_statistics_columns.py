@@ -50,26 +50,36 @@ def fill_kept_dates(apps, schema_editor):
 
     connection = schema_editor.connection
     quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
-    sql = "UPDATE {} SET review_since = %s, team_review_since = %s, poa_valid_until = %s WHERE id = %s".format(
-        quote(Case._meta.db_table)
-    )
+    sql = f"UPDATE {quote(Case._meta.db_table)} SET review_since = %s, team_review_since = %s, poa_valid_until = %s WHERE id = %s"
     ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
+        chunk = ids[start : start + BATCH]
         reviews = defaultdict(dict)
         for row in Review.objects.filter(case_id__in=chunk).values("case_id", "kind").annotate(last=Max("held_on")).order_by():
             reviews[row["case_id"]][row["kind"]] = row["last"]
         current = {}
-        for plan in ActionPlan.objects.filter(case_id__in=chunk).order_by("case_id", "-version").values("case_id", "status", "decided_at"):
+        for plan in (
+            ActionPlan.objects.filter(case_id__in=chunk).order_by("case_id", "-version").values("case_id", "status", "decided_at")
+        ):
             current.setdefault(plan["case_id"], plan)
         poa_until = {}
-        for poa in PowerOfAttorney.objects.filter(case_id__in=chunk).order_by("case_id", "signed_on", "pk").values("case_id", "valid_until"):
+        for poa in (
+            PowerOfAttorney.objects.filter(case_id__in=chunk)
+            .order_by("case_id", "signed_on", "pk")
+            .values("case_id", "valid_until")
+        ):
             poa_until[poa["case_id"]] = poa["valid_until"]  # the latest signed comes last
         rows = []
         for pk, plan_validated_at in Case.objects.filter(pk__in=chunk).values_list("pk", "plan_validated_at"):
             plan = current.get(pk)
-            validated = latest(local(plan_validated_at), local(plan["decided_at"]) if plan and plan["status"] == "validated" else None)
-            dates = [latest(validated, reviews[pk].get("with_person")), latest(validated, reviews[pk].get("team")), poa_until.get(pk)]
+            validated = latest(
+                local(plan_validated_at), local(plan["decided_at"]) if plan and plan["status"] == "validated" else None
+            )
+            dates = [
+                latest(validated, reviews[pk].get("with_person")),
+                latest(validated, reviews[pk].get("team")),
+                poa_until.get(pk),
+            ]
             if any(dates):
                 rows.append([adapt(day) for day in dates] + [pk])
         with connection.cursor() as cursor:  # one prepared UPDATE per case (bulk_update is far slower)
@@ -85,68 +95,116 @@ def fill_outcomes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_dashboard_indexes'),
-        ('roles', '0003_reminder_delivery'),
+        ("cases", "0007_dashboard_indexes"),
+        ("roles", "0003_reminder_delivery"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='outcome',
-            field=models.CharField(blank=True, choices=[('placed', 'Placed in the first labour market'), ('other_service', 'Taken over by another service'), ('interrupted', 'Interrupted')], editable=False, max_length=16, verbose_name='outcome'),
+            model_name="case",
+            name="outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("placed", "Placed in the first labour market"),
+                    ("other_service", "Taken over by another service"),
+                    ("interrupted", "Interrupted"),
+                ],
+                editable=False,
+                max_length=16,
+                verbose_name="outcome",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcase',
-            name='outcome',
-            field=models.CharField(blank=True, choices=[('placed', 'Placed in the first labour market'), ('other_service', 'Taken over by another service'), ('interrupted', 'Interrupted')], editable=False, max_length=16, verbose_name='outcome'),
+            model_name="historicalcase",
+            name="outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("placed", "Placed in the first labour market"),
+                    ("other_service", "Taken over by another service"),
+                    ("interrupted", "Interrupted"),
+                ],
+                editable=False,
+                max_length=16,
+                verbose_name="outcome",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='poa_valid_until',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='power of attorney valid until'),
+            model_name="case",
+            name="poa_valid_until",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="power of attorney valid until"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='review_since',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='review period runs from'),
+            model_name="case",
+            name="review_since",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="review period runs from"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='team_review_since',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='team review period runs from'),
+            model_name="case",
+            name="team_review_since",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="team review period runs from"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['reported_at', 'region_id', 'theme_id', 'case_manager_id', 'id'], name='case_reported_flow_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["reported_at", "region_id", "theme_id", "case_manager_id", "id"], name="case_reported_flow_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['cm_designated_at', 'reported_at', 'region_id', 'theme_id', 'case_manager_id', 'id'], name='case_designated_flow_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["cm_designated_at", "reported_at", "region_id", "theme_id", "case_manager_id", "id"],
+                name="case_designated_flow_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['plan_validated_at', 'cm_designated_at', 'region_id', 'theme_id', 'case_manager_id', 'id'], name='case_validated_flow_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["plan_validated_at", "cm_designated_at", "region_id", "theme_id", "case_manager_id", "id"],
+                name="case_validated_flow_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['exit_reported_at', 'plan_validated_at', 'region_id', 'theme_id', 'case_manager_id', 'id'], name='case_exit_flow_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["exit_reported_at", "plan_validated_at", "region_id", "theme_id", "case_manager_id", "id"],
+                name="case_exit_flow_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['closed_at', 'exit_reported_at', 'outcome', 'region_id', 'theme_id', 'case_manager_id', 'id'], name='case_closed_flow_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["closed_at", "exit_reported_at", "outcome", "region_id", "theme_id", "case_manager_id", "id"],
+                name="case_closed_flow_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('state__in', ['no_case_management', 'closed']), _negated=True), fields=['state', 'region_id', 'theme_id', 'case_manager_id', 'id', 'cm_designated_at', 'first_meeting_on', 'plan_submitted_at', 'review_since', 'team_review_since', 'poa_valid_until'], name='case_open_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("state__in", ["no_case_management", "closed"]), _negated=True),
+                fields=[
+                    "state",
+                    "region_id",
+                    "theme_id",
+                    "case_manager_id",
+                    "id",
+                    "cm_designated_at",
+                    "first_meeting_on",
+                    "plan_submitted_at",
+                    "review_since",
+                    "team_review_since",
+                    "poa_valid_until",
+                ],
+                name="case_open_idx",
+            ),
         ),
         migrations.RunSQL(
             [f"DROP INDEX IF EXISTS {name}" for name in OLD_INDEXES]
             + [f"CREATE INDEX {INVOLVED_INDEX} ON cases_case_institutions (institution_id, case_id)"],
-            [f"CREATE INDEX {name} ON {columns}" for name, columns in OLD_INDEXES.items()]
-            + [f"DROP INDEX {INVOLVED_INDEX}"],
+            [f"CREATE INDEX {name} ON {columns}" for name, columns in OLD_INDEXES.items()] + [f"DROP INDEX {INVOLVED_INDEX}"],
         ),
         migrations.RunPython(fill_kept_dates, migrations.RunPython.noop),
         migrations.RunPython(fill_outcomes, migrations.RunPython.noop),

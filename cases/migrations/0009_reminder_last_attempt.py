@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_statistics_columns'),
+        ("cases", "0008_statistics_columns"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminder',
-            name='last_attempt_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last failed attempt at'),
+            model_name="reminder",
+            name="last_attempt_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last failed attempt at"),
         ),
     ]

@@ -45,7 +45,9 @@ class AccessLog(models.Model):
     a record of who accessed what). Append-only: rows are never changed or deleted by the
     application (and, on PostgreSQL, a trigger refuses it in the database too)."""
 
-    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, null=True, blank=True, related_name="access_log")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, null=True, blank=True, related_name="access_log"
+    )
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("what"), max_length=12, choices=AccessKind.choices)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
@@ -59,6 +61,9 @@ class AccessLog(models.Model):
         verbose_name_plural = _("access log")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["case", "-at"]), models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.user} {self.get_kind_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

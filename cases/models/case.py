@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from cases.acting import history_user
-
 from cases import guards
+from cases.acting import history_user
 from cases.models.closure import ExitOutcome
 from cases.models.person import Person
 from cases.permissions import can_close, can_coordinate, can_interrupt, is_case_manager
@@ -82,6 +81,9 @@ class ReferenceCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Case(ConcurrentTransitionMixin, models.Model):
     """One IIZ case of one person (CII101)."""
@@ -91,28 +93,44 @@ class Case(ConcurrentTransitionMixin, models.Model):
     reporting_institution = models.ForeignKey(
         Institution, verbose_name=_("reporting institution"), on_delete=models.PROTECT, related_name="reported_cases"
     )
-    reported_by = models.ForeignKey(
-        User, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="reported_cases"
-    )
+    reported_by = models.ForeignKey(User, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="reported_cases")
     institutions = models.ManyToManyField(
-        Institution, verbose_name=_("institutions involved"), related_name="cases",
+        Institution,
+        verbose_name=_("institutions involved"),
+        related_name="cases",
         help_text=_("An IIZ case involves at least two institutions."),
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="cases",
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="cases",
         help_text=_("Where the person lives."),
     )
     theme = models.ForeignKey(
-        Theme, verbose_name=_("theme"), on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        Theme,
+        verbose_name=_("theme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         help_text=_("Youth or asylum: the case is then followed by the thematic coordinator instead of the regional one."),
     )
     reason = models.TextField(_("reason for the report"))
     coordinator = models.ForeignKey(
-        User, verbose_name=_("coordinator"), on_delete=models.PROTECT, null=True, blank=True,
+        User,
+        verbose_name=_("coordinator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="coordinated_cases",
     )
     case_manager = models.ForeignKey(
-        User, verbose_name=_("case manager"), on_delete=models.PROTECT, null=True, blank=True,
+        User,
+        verbose_name=_("case manager"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="managed_cases",
     )
     state = FSMField(_("state"), max_length=32, choices=CaseState.choices, default=CaseState.REPORTED, protected=True)
@@ -144,7 +162,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     objects = CaseQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "review_since", "team_review_since", "poa_valid_until"], get_user=history_user,
+        excluded_fields=["updated_at", "review_since", "team_review_since", "poa_valid_until"],
+        get_user=history_user,
     )
 
     class Meta:
@@ -172,9 +191,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ],
             # - the open cases, with what the deadline rules read (deadlines.overdue_rules_q).
             models.Index(
-                fields=["state", *SCOPE_COLUMNS, "cm_designated_at", "first_meeting_on", "plan_submitted_at",
-                        "review_since", "team_review_since", "poa_valid_until"],
-                condition=~Q(state__in=FINAL_STATES), name="case_open_idx",
+                fields=[
+                    "state",
+                    *SCOPE_COLUMNS,
+                    "cm_designated_at",
+                    "first_meeting_on",
+                    "plan_submitted_at",
+                    "review_since",
+                    "team_review_since",
+                    "poa_valid_until",
+                ],
+                condition=~Q(state__in=FINAL_STATES),
+                name="case_open_idx",
             ),
         ]
         constraints = [
@@ -219,7 +247,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # role allowed (permissions.py), and a label for the buttons (custom["label"]).
 
     @transition(
-        field=state, source=CaseState.REPORTED, target=CaseState.ROUND_TABLE,
+        field=state,
+        source=CaseState.REPORTED,
+        target=CaseState.ROUND_TABLE,
         permission=can_coordinate,
         custom={"label": _("Organise a round table"), "step": 2},
     )
@@ -227,7 +257,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """CII101 step 2: the coordinator chooses a round table (RTO, CII102) for a doubtful case."""
 
     @transition(
-        field=state, source=[CaseState.REPORTED, CaseState.ROUND_TABLE], target=CaseState.ASSESSMENT,
+        field=state,
+        source=[CaseState.REPORTED, CaseState.ROUND_TABLE],
+        target=CaseState.ASSESSMENT,
         permission=can_coordinate,
         custom={"label": _("Ask for an assessment"), "step": 2},
     )
@@ -236,7 +268,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         complex case; a round table may escalate to one."""
 
     @transition(
-        field=state, source=CaseState.ROUND_TABLE, target=CaseState.NO_CASE_MANAGEMENT,
+        field=state,
+        source=CaseState.ROUND_TABLE,
+        target=CaseState.NO_CASE_MANAGEMENT,
         conditions=[guards.round_table_decided_no_cm],
         permission=can_coordinate,
         custom={"label": _("End: no case management needed"), "step": 2},
@@ -245,7 +279,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """CII101 step 2: the round table found no need for case management (reason recorded)."""
 
     @transition(
-        field=state, source=[CaseState.ROUND_TABLE, CaseState.ASSESSMENT], target=CaseState.CM_DESIGNATED,
+        field=state,
+        source=[CaseState.ROUND_TABLE, CaseState.ASSESSMENT],
+        target=CaseState.CM_DESIGNATED,
         conditions=[guards.meeting_held_with_cm],
         permission=can_coordinate,
         custom={"label": _("Designate the case manager"), "step": 3},
@@ -255,7 +291,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         contact person; the first meeting with the person is due within 14 days."""
 
     @transition(
-        field=state, source=CaseState.CM_DESIGNATED, target=CaseState.PLAN_PREPARATION,
+        field=state,
+        source=CaseState.CM_DESIGNATED,
+        target=CaseState.PLAN_PREPARATION,
         permission=is_case_manager,
         custom={"label": _("Record the first meeting"), "step": 4},
     )
@@ -263,7 +301,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """CII101 step 4: the case manager has met the person and starts the action plan."""
 
     @transition(
-        field=state, source=CaseState.PLAN_PREPARATION, target=CaseState.PLAN_VALIDATION,
+        field=state,
+        source=CaseState.PLAN_PREPARATION,
+        target=CaseState.PLAN_VALIDATION,
         conditions=[guards.plan_has_goals_and_measures, guards.plan_is_signed],
         permission=is_case_manager,
         custom={"label": _("Submit the plan for validation"), "step": 4},
@@ -272,7 +312,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """CII101 step 4: the plan signed by the person and the case manager goes to the coordinator."""
 
     @transition(
-        field=state, source=CaseState.PLAN_VALIDATION, target=CaseState.IMPLEMENTATION,
+        field=state,
+        source=CaseState.PLAN_VALIDATION,
+        target=CaseState.IMPLEMENTATION,
         conditions=[guards.plan_is_signed],
         permission=lambda case, user: can_coordinate(case, user) and guards.is_not_plan_author(case, user),
         custom={"label": _("Validate the plan"), "step": 5},
@@ -281,7 +323,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """CII101 step 5: the coordinator validates the signed plan (never its own author)."""
 
     @transition(
-        field=state, source=CaseState.PLAN_VALIDATION, target=CaseState.PLAN_PREPARATION,
+        field=state,
+        source=CaseState.PLAN_VALIDATION,
+        target=CaseState.PLAN_PREPARATION,
         permission=can_coordinate,
         custom={"label": _("Send the plan back"), "step": 5},
     )
@@ -289,7 +333,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """CII101 step 5: not validated; the coordinator proposes other options, back to step 4."""
 
     @transition(
-        field=state, source=CaseState.IMPLEMENTATION, target=CaseState.PLAN_PREPARATION,
+        field=state,
+        source=CaseState.IMPLEMENTATION,
+        target=CaseState.PLAN_PREPARATION,
         permission=is_case_manager,
         custom={"label": _("Change the plan"), "step": 8},
     )
@@ -298,7 +344,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         validated again."""
 
     @transition(
-        field=state, source=CaseState.IMPLEMENTATION, target=CaseState.EXIT_REPORT,
+        field=state,
+        source=CaseState.IMPLEMENTATION,
+        target=CaseState.EXIT_REPORT,
         conditions=[guards.all_measures_ended],
         permission=is_case_manager,
         custom={"label": _("Finish the plan"), "step": 9},
@@ -307,7 +355,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """CII101 step 9: every step of the plan is done; on to the result and exit report."""
 
     @transition(
-        field=state, source=OPEN_STATES, target=CaseState.EXIT_REPORT,
+        field=state,
+        source=OPEN_STATES,
+        target=CaseState.EXIT_REPORT,
         permission=can_interrupt,
         custom={"label": _("Interrupt the case"), "step": 10},
     )
@@ -316,16 +366,22 @@ class Case(ConcurrentTransitionMixin, models.Model):
         exit report."""
 
     @transition(
-        field=state, source=CaseState.EXIT_REPORT, target=CaseState.AWAITING_CLOSURE,
+        field=state,
+        source=CaseState.EXIT_REPORT,
+        target=CaseState.AWAITING_CLOSURE,
         conditions=[guards.exit_report_complete],
-        permission=lambda case, user: is_case_manager(case, user) or (case.case_manager_id is None and can_coordinate(case, user)),
+        permission=lambda case, user: (
+            is_case_manager(case, user) or (case.case_manager_id is None and can_coordinate(case, user))
+        ),
         custom={"label": _("Submit the exit report"), "step": 10},
     )
     def submit_exit_report(self):
         """CII101 step 10: the case manager submits the exit report to the IIZ office."""
 
     @transition(
-        field=state, source=CaseState.AWAITING_CLOSURE, target=CaseState.CLOSED,
+        field=state,
+        source=CaseState.AWAITING_CLOSURE,
+        target=CaseState.CLOSED,
         conditions=[guards.exit_report_complete],
         permission=can_close,
         custom={"label": _("Close the case"), "step": 11},

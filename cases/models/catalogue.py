@@ -8,7 +8,9 @@ from roles.models import Institution
 class CatalogueMeasure(models.Model):
     """A measure from a partner's catalogue (Massnahmenkatalog der IIZ-Partner)."""
 
-    institution = models.ForeignKey(Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="catalogue_measures")
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="catalogue_measures"
+    )
     name_de = models.CharField(_("name (German)"), max_length=200)
     name_fr = models.CharField(_("name (French)"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -20,18 +22,20 @@ class CatalogueMeasure(models.Model):
         ordering = ["institution__code", "name_de"]
         constraints = [models.UniqueConstraint(fields=["institution", "name_de"], name="catalogue_measure_unique_name")]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.institution.short})"
+
     @property
     def name(self) -> str:
         return self.name_fr if translation.get_language() == "fr" else self.name_de
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.institution.short})"
 
 
 class EmployerContact(models.Model):
     """An employer the partners work with (Arbeitgeberkontakte der IIZ-Partner)."""
 
-    institution = models.ForeignKey(Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="employer_contacts")
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="employer_contacts"
+    )
     company = models.CharField(_("company"), max_length=200)
     sector = models.CharField(_("sector"), max_length=100, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)

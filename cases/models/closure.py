@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.acting import history_user
-
 from roles.models import Institution, User
 
 
@@ -33,7 +32,9 @@ class ExitReport(models.Model):
         Institution, verbose_name=_("service taking over"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     other_service_detail = models.CharField(_("service taking over (detail)"), max_length=200, blank=True)
-    interruption_reason = models.CharField(_("reason for the interruption"), max_length=10, choices=InterruptionReason.choices, blank=True)
+    interruption_reason = models.CharField(
+        _("reason for the interruption"), max_length=10, choices=InterruptionReason.choices, blank=True
+    )
     interruption_note = models.TextField(_("interruption: details"), blank=True)
     summary = models.TextField(_("summary of the support"), blank=True)
     author = models.ForeignKey(User, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+")

@@ -71,7 +71,11 @@ class CaseFile(models.Model):
         "cases.ActionPlan", verbose_name=_("action plan"), on_delete=models.PROTECT, null=True, blank=True, related_name="scans"
     )
     power_of_attorney = models.ForeignKey(
-        "cases.PowerOfAttorney", verbose_name=_("power of attorney"), on_delete=models.PROTECT, null=True, blank=True,
+        "cases.PowerOfAttorney",
+        verbose_name=_("power of attorney"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="scans",
     )
     closure = models.ForeignKey(
@@ -163,8 +167,12 @@ class Letterhead(models.Model):
     office_fr = models.CharField(_("office (French)"), max_length=200, blank=True)
     address_de = models.TextField(_("address (German)"), help_text=_("One line per line of the address."))
     address_fr = models.TextField(_("address (French)"), help_text=_("One line per line of the address."))
-    place_de = models.CharField(_("place of the letters (German)"), max_length=60, help_text=_("Written before the date, e.g. Sitten."))
-    place_fr = models.CharField(_("place of the letters (French)"), max_length=60, help_text=_("Written before the date, e.g. Sion."))
+    place_de = models.CharField(
+        _("place of the letters (German)"), max_length=60, help_text=_("Written before the date, e.g. Sitten.")
+    )
+    place_fr = models.CharField(
+        _("place of the letters (French)"), max_length=60, help_text=_("Written before the date, e.g. Sion.")
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     web = models.CharField(_("web site"), max_length=100, blank=True)

@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.acting import history_user
-
 from roles.models import Institution, User
 
 
@@ -33,7 +32,10 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     held_on = models.DateField(_("held on"), null=True, blank=True)
     work_capacity = models.PositiveSmallIntegerField(
-        _("work capacity (%)"), null=True, blank=True, help_text=_("0 to 100, with the doctor's or the medical service's opinion below.")
+        _("work capacity (%)"),
+        null=True,
+        blank=True,
+        help_text=_("0 to 100, with the doctor's or the medical service's opinion below."),
     )
     medical_situation = models.TextField(_("medical situation and limitations"), blank=True)
     employability = models.TextField(_("employability on the labour market"), blank=True)
@@ -82,9 +84,7 @@ class MeetingParticipant(models.Model):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(user__isnull=False) | ~models.Q(name=""), name="participant_user_or_name"
-            ),
+            models.CheckConstraint(condition=models.Q(user__isnull=False) | ~models.Q(name=""), name="participant_user_or_name"),
         ]
 
     def __str__(self) -> str:

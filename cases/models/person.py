@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.acting import history_user
-
 from cases.ahv import validate_ahv
 from roles.models import Language
 
@@ -22,13 +21,14 @@ class Person(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     birth_date = models.DateField(_("date of birth"))
     ahv_number = models.CharField(
-        _("AHV number"), max_length=16, blank=True, validators=[validate_ahv],
+        _("AHV number"),
+        max_length=16,
+        blank=True,
+        validators=[validate_ahv],
         help_text=_("756.XXXX.XXXX.XX; empty if the person has none (yet)."),
     )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    language = models.CharField(
-        _("correspondence language"), max_length=2, choices=Language.choices, default=Language.DE
-    )
+    language = models.CharField(_("correspondence language"), max_length=2, choices=Language.choices, default=Language.DE)
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     city = models.CharField(_("town"), max_length=100, blank=True)

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.acting import history_user
-
 from cases.models.catalogue import CatalogueMeasure
 from roles.models import Institution, User
 
@@ -27,7 +26,8 @@ class ActionPlan(models.Model):
     version = models.PositiveSmallIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     resources = models.TextField(
-        _("resources data sheet"), blank=True,
+        _("resources data sheet"),
+        blank=True,
         help_text=_("The person's resources: education, work experience, skills, health, social network, mobility."),
     )
     notes = models.TextField(_("notes"), blank=True)
@@ -121,7 +121,9 @@ class Measure(models.Model):
         ordering = ["plan", "position", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(due_on__isnull=True) | models.Q(starts_on__isnull=True) | models.Q(due_on__gte=models.F("starts_on")),
+                condition=models.Q(due_on__isnull=True)
+                | models.Q(starts_on__isnull=True)
+                | models.Q(due_on__gte=models.F("starts_on")),
                 name="measure_due_after_start",
             ),
         ]

@@ -27,7 +27,9 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     claimed_until = models.DateTimeField(
-        _("being sent until"), null=True, blank=True,
+        _("being sent until"),
+        null=True,
+        blank=True,
         help_text=_("A sender holds the reminder until then; another may take it over afterwards."),
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.acting import history_user
-
 from roles.models import Institution, User
 
 
@@ -62,15 +61,25 @@ class MeasureProgress(models.Model):
 
     review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="progress")
     measure = models.ForeignKey("cases.Measure", verbose_name=_("measure"), on_delete=models.CASCADE, related_name="progress")
-    status = models.CharField(_("status"), max_length=10, choices=[
-        ("planned", _("planned")), ("running", _("running")), ("done", _("done")), ("cancelled", _("cancelled")),
-    ])
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=[
+            ("planned", _("planned")),
+            ("running", _("running")),
+            ("done", _("done")),
+            ("cancelled", _("cancelled")),
+        ],
+    )
     note = models.TextField(_("progress"), blank=True)
 
     class Meta:
         verbose_name = _("progress of a measure")
         verbose_name_plural = _("progress of the measures")
         constraints = [models.UniqueConstraint(fields=["review", "measure"], name="progress_once_per_measure")]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}: {self.get_status_display()}"
 
 
 def one_year_after(day: datetime.date) -> datetime.date:

@@ -37,10 +37,18 @@ HISTORY_PAGE_SIZE = 50
 
 # The pages named in the "detail" of access-log entries (stored in English, shown translated).
 LOGGED_PAGES = [
-    gettext_noop("case page"), gettext_noop("process diagram"), gettext_noop("plan comparison"),
-    gettext_noop("change history"), gettext_noop("meeting form"), gettext_noop("first meeting form"),
-    gettext_noop("plan form"), gettext_noop("review form"), gettext_noop("power of attorney form"),
-    gettext_noop("interrupt form"), gettext_noop("exit report form"), gettext_noop("close form"),
+    gettext_noop("case page"),
+    gettext_noop("process diagram"),
+    gettext_noop("plan comparison"),
+    gettext_noop("change history"),
+    gettext_noop("meeting form"),
+    gettext_noop("first meeting form"),
+    gettext_noop("plan form"),
+    gettext_noop("review form"),
+    gettext_noop("power of attorney form"),
+    gettext_noop("interrupt form"),
+    gettext_noop("exit report form"),
+    gettext_noop("close form"),
     gettext_noop("journal entry form"),
 ]
 
@@ -67,11 +75,13 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     entries = (
         AccessLog.objects.filter(case=case)
         .select_related("user")
-        .prefetch_related(Prefetch(
-            "user__memberships",
-            queryset=Membership.objects.active(today).select_related("region", "theme", "institution").order_by("role", "pk"),
-            to_attr="roles_in_force",
-        ))
+        .prefetch_related(
+            Prefetch(
+                "user__memberships",
+                queryset=Membership.objects.active(today).select_related("region", "theme", "institution").order_by("role", "pk"),
+                to_attr="roles_in_force",
+            )
+        )
         .order_by("-at", "-pk")
     )
     page = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -88,7 +98,10 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     the fields before and after."""
     case = get_case_for_user(request.user, pk)
     if not may_see_history(case, request.user):
-        return forbidden(request, [_("Only the cantonal IIZ officer, the coordinator and the case manager of the case read its change history.")])
+        return forbidden(
+            request,
+            [_("Only the cantonal IIZ officer, the coordinator and the case manager of the case read its change history.")],
+        )
     log_access(request, case, AccessKind.VIEW, "change history")
     page = Paginator(case_changes(case), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     display(page.object_list)
@@ -125,14 +138,20 @@ class GrantForm(forms.Form):
     """Give one person access to this case until a date (the action checks the rules)."""
 
     user = forms.TypedChoiceField(
-        label=gettext_lazy("Person"), coerce=int, empty_value=None,
+        label=gettext_lazy("Person"),
+        coerce=int,
+        empty_value=None,
         help_text=gettext_lazy("A deputy case manager must be an IIZ contact person."),
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind of access"), choices=KIND_CHOICES, initial=SHARED, widget=forms.RadioSelect)
-    valid_until = forms.DateField(label=gettext_lazy("Valid until"), widget=date_input(),
-                                  help_text=gettext_lazy("At most one year from today."))
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200,
-                             widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. holidays of the case manager")}))
+    valid_until = forms.DateField(
+        label=gettext_lazy("Valid until"), widget=date_input(), help_text=gettext_lazy("At most one year from today.")
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. holidays of the case manager")}),
+    )
 
     def __init__(self, *args, choices: list[tuple], users: dict[int, User], **kwargs):
         kwargs.setdefault("prefix", "grant")
@@ -141,7 +160,8 @@ class GrantForm(forms.Form):
         self.fields["user"].choices = choices
         today = timezone.localdate()
         self.fields["valid_until"].widget.attrs.update(
-            min=today.isoformat(), max=(today + datetime.timedelta(days=actions.MAX_GRANT_DAYS)).isoformat())
+            min=today.isoformat(), max=(today + datetime.timedelta(days=actions.MAX_GRANT_DAYS)).isoformat()
+        )
         self.fields["valid_until"].initial = today + datetime.timedelta(days=14)
 
     def grantee(self) -> User:
@@ -193,12 +213,25 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     grantee = form.grantee()
     try:
-        actions.grant_access(case, by=request.user, user=grantee, permission=data["kind"],
-                             valid_until=data["valid_until"], reason=data["reason"].strip())
+        actions.grant_access(
+            case,
+            by=request.user,
+            user=grantee,
+            permission=data["kind"],
+            valid_until=data["valid_until"],
+            reason=data["reason"].strip(),
+        )
     except (ActionRefused, CaseConflict) as error:
         return refused(request, case, error)
-    messages.success(request, _("%(user)s now has access to this case (%(kind)s) until %(date)s.") % {
-        "user": grantee, "kind": actions.grant_label(data["kind"]), "date": date_format(data["valid_until"], "SHORT_DATE_FORMAT")})
+    messages.success(
+        request,
+        _("%(user)s now has access to this case (%(kind)s) until %(date)s.")
+        % {
+            "user": grantee,
+            "kind": actions.grant_label(data["kind"]),
+            "date": date_format(data["valid_until"], "SHORT_DATE_FORMAT"),
+        },
+    )
     return _back_to_access(case)
 
 

@@ -77,8 +77,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     mine = []
     if snap.by_cm[user.pk]:
-        mine = figures(stats.table_open_by_state(snap, link, case_manager=user.pk),
-                       stats.table_overdue_by_rule(snap, link, case_manager=user.pk))
+        mine = figures(
+            stats.table_open_by_state(snap, link, case_manager=user.pk),
+            stats.table_overdue_by_rule(snap, link, case_manager=user.pk),
+        )
     context = {
         "form": form,
         "period": period,
@@ -94,8 +96,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "mine": mine,
         "open": figures(open_by_state) + [Figure(stats.table_open_by_region_theme(snap, labels, link), None)],
         "flow": figures(monthly, closed, durations),
-        "overdue": figures(overdue_by_rule, stats.table_overdue_by_region(snap, labels, link),
-                           stats.table_overdue_by_cm(snap, labels, link), stats.table_overdue_by_institution(snap, labels, link)),
+        "overdue": figures(
+            overdue_by_rule,
+            stats.table_overdue_by_region(snap, labels, link),
+            stats.table_overdue_by_cm(snap, labels, link),
+            stats.table_overdue_by_institution(snap, labels, link),
+        ),
         "caseload": figures(stats.table_caseload(snap, labels, link)),
         "this_year": today.year,
     }
@@ -170,10 +176,14 @@ def activity_report(request: HttpRequest, fmt: str) -> HttpResponse:
     tables = stats.activity_report(Case.objects.all(), form.chosen_year, suppressed=not full)
     title = _("IIZ activity report %(year)s") % {"year": form.chosen_year}
     note = _("Small counts (1 to 4) are shown as “< 5”; “×” hides a further count so that they cannot be recomputed.")
-    cover = Sheet(title, [title], [
-        [_("Year: %(year)s") % {"year": form.chosen_year}],
-        [_("Created on %(date)s") % {"date": date_format(today, "SHORT_DATE_FORMAT")}],
-        [_("Exact figures") if full else note],
-    ])
+    cover = Sheet(
+        title,
+        [title],
+        [
+            [_("Year: %(year)s") % {"year": form.chosen_year}],
+            [_("Created on %(date)s") % {"date": date_format(today, "SHORT_DATE_FORMAT")}],
+            [_("Exact figures") if full else note],
+        ],
+    )
     filename = f"iiz-activity-report-{form.chosen_year}" + ("" if full else "-steering")
     return spreadsheet_response(fmt, filename, [cover] + [table_sheet(table) for table in tables])

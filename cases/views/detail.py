@@ -66,22 +66,35 @@ def _measures() -> Prefetch:
 def detail_queryset() -> QuerySet[Case]:
     """Everything the case page shows, in a fixed number of queries."""
     return Case.objects.select_related(
-        "person", "region", "theme", "reporting_institution", "reported_by", "coordinator", "case_manager",
-        "exit_report__author", "exit_report__other_service", "closure__closed_by",
+        "person",
+        "region",
+        "theme",
+        "reporting_institution",
+        "reported_by",
+        "coordinator",
+        "case_manager",
+        "exit_report__author",
+        "exit_report__other_service",
+        "closure__closed_by",
     ).prefetch_related(
         "institutions",
         Prefetch(
             "meetings",
-            queryset=Meeting.objects.select_related("designated_cm", "lead_institution").prefetch_related(
-                Prefetch("participants", queryset=MeetingParticipant.objects.select_related("user").order_by("pk"))
-            ).order_by("pk"),
+            queryset=Meeting.objects.select_related("designated_cm", "lead_institution")
+            .prefetch_related(Prefetch("participants", queryset=MeetingParticipant.objects.select_related("user").order_by("pk")))
+            .order_by("pk"),
         ),
-        Prefetch("plans", queryset=ActionPlan.objects.select_related("author", "validator").order_by("-version"),
-                 to_attr="plan_versions"),
+        Prefetch(
+            "plans",
+            queryset=ActionPlan.objects.select_related("author", "validator").order_by("-version"),
+            to_attr="plan_versions",
+        ),
         Prefetch("reviews", queryset=Review.objects.select_related("author").order_by("-held_on", "-pk")),
         Prefetch(
             "powers_of_attorney",
-            queryset=PowerOfAttorney.objects.select_related("recorded_by").prefetch_related("institutions").order_by("-signed_on", "-pk"),
+            queryset=PowerOfAttorney.objects.select_related("recorded_by")
+            .prefetch_related("institutions")
+            .order_by("-signed_on", "-pk"),
         ),
         Prefetch("journal", queryset=JournalEntry.objects.select_related("author").order_by("-at", "-pk")),
     )
@@ -152,15 +165,23 @@ def timeline(case: Case) -> list[TimelineItem]:
     items = []
     for entry in case.journal.all():
         title = step_labels.get(entry.transition) or entry.get_kind_display()
-        items.append(TimelineItem(entry, title, _state_label(entry.from_state) if entry.from_state else "",
-                                  _state_label(entry.to_state) if entry.to_state else ""))
+        items.append(
+            TimelineItem(
+                entry,
+                title,
+                _state_label(entry.from_state) if entry.from_state else "",
+                _state_label(entry.to_state) if entry.to_state else "",
+            )
+        )
     return items
 
 
 def _step_forms(case: Case, user) -> list[dict]:
     """The steps this user may take, ready ones first (interrupting last among them), then
     the blocked ones with their reasons."""
-    ordered = sorted(available_actions(case, user), key=lambda a: (bool(a.blocked_by), a.name == "interrupt", a.step, a.text == "required"))
+    ordered = sorted(
+        available_actions(case, user), key=lambda a: (bool(a.blocked_by), a.name == "interrupt", a.step, a.text == "required")
+    )
     return [
         {
             "action": action,
@@ -248,7 +269,7 @@ def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     versions = sorted(case.plans.values_list("version", flat=True))
     chosen = choose_versions(request.GET, versions)
-    log_access(request, case, AccessKind.VIEW_PLAN, "v%s -> v%s" % chosen if chosen else "plan comparison")
+    log_access(request, case, AccessKind.VIEW_PLAN, "v{} -> v{}".format(*chosen) if chosen else "plan comparison")
     context = {"case": case, "versions": versions, "chosen": chosen}
     if chosen:
         plans = {p.version: p for p in _plan_queryset().filter(case=case, version__in=chosen)}

@@ -14,14 +14,12 @@ from django.views.decorators.http import require_GET
 
 from cases import documents
 from cases.audit import log_access
-from cases.models import ActionPlan, AccessKind, Case, Closure, ExitReport, Review
+from cases.models import AccessKind, ActionPlan, Case, Closure, ExitReport, Review
 from cases.views import get_case_for_user
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
-    return get_case_for_user(
-        request.user, pk, queryset=Case.objects.select_related("person", "coordinator", "case_manager")
-    )
+    return get_case_for_user(request.user, pk, queryset=Case.objects.select_related("person", "coordinator", "case_manager"))
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:

@@ -49,7 +49,9 @@ def person_export(request: HttpRequest, person_pk: int, fmt: str) -> HttpRespons
     user = request.user
     if not permissions.is_officer(user):
         if Case.objects.visible_to(user).filter(person=person).exists():
-            return forbidden(request, [_("Only the cantonal IIZ officer exports everything recorded about a person (right of access).")])
+            return forbidden(
+                request, [_("Only the cantonal IIZ officer exports everything recorded about a person (right of access).")]
+            )
         raise Http404
     language = translation.get_language()
     data = subject_access.collect(person)

@@ -11,7 +11,8 @@ roles, 404 outside the case's scope. Files are served only here, never from a pu
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -60,11 +61,20 @@ def _file(request: HttpRequest, case: Case, action: Callable[[], Any], success: 
 def _form_page(request: HttpRequest, case: Case, title: str, form, **context) -> HttpResponse:
     if request.method == "GET":
         log_access(request, case, AccessKind.VIEW, "file upload form")
-    return render(request, "cases/forms/upload.html", {
-        "case": case, "page_title": title, "form": form, "step": context.pop("step", None), "reasons": [],
-        "invalid": request.method == "POST" and form.is_bound and not form.is_valid(),
-        "next": _next_url(request, case), **context,
-    })
+    return render(
+        request,
+        "cases/forms/upload.html",
+        {
+            "case": case,
+            "page_title": title,
+            "form": form,
+            "step": context.pop("step", None),
+            "reasons": [],
+            "invalid": request.method == "POST" and form.is_bound and not form.is_valid(),
+            "next": _next_url(request, case),
+            **context,
+        },
+    )
 
 
 def _not_now(request: HttpRequest, case: Case, message: str) -> HttpResponse:
@@ -86,10 +96,18 @@ def case_files(request: HttpRequest, pk: int) -> HttpResponse:
     closure = Closure.objects.filter(case=case).first()
     log_access(request, case, AccessKind.VIEW, "files")
     may_file = actions.can_file_documents(case, request.user)
-    return render(request, "cases/files.html", {
-        "case": case, "files": files, "plan": plan, "closure": closure, "may_file": may_file,
-        "withdraw_form": uploads.WithdrawForm() if may_file else None,
-    })
+    return render(
+        request,
+        "cases/files.html",
+        {
+            "case": case,
+            "files": files,
+            "plan": plan,
+            "closure": closure,
+            "may_file": may_file,
+            "withdraw_form": uploads.WithdrawForm() if may_file else None,
+        },
+    )
 
 
 @require_GET
@@ -119,8 +137,12 @@ def withdraw(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the file is withdrawn."))
         return redirect("cases:files", case.pk)
-    answer = _file(request, case, lambda: actions.withdraw_file(case_file, by=request.user, reason=form.cleaned_data["reason"]),
-                   _("The file was withdrawn; it stays in the record."))
+    answer = _file(
+        request,
+        case,
+        lambda: actions.withdraw_file(case_file, by=request.user, reason=form.cleaned_data["reason"]),
+        _("The file was withdrawn; it stays in the record."),
+    )
     if isinstance(answer, HttpResponse):
         return answer
     for reason in answer:
@@ -143,8 +165,14 @@ def new_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     form = uploads.AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        answer = _file(request, case, lambda: actions.add_attachment(
-            case, by=request.user, upload=data["file"], category=data["category"], description=data["description"]), _("File added."))
+        answer = _file(
+            request,
+            case,
+            lambda: actions.add_attachment(
+                case, by=request.user, upload=data["file"], category=data["category"], description=data["description"]
+            ),
+            _("File added."),
+        )
         if isinstance(answer, HttpResponse):
             return answer
         reasons = answer
@@ -174,16 +202,33 @@ def signed_plan(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     form = uploads.SignedPlanForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        answer = _file(request, case, lambda: actions.file_signed_plan(
-            plan, by=request.user, upload=data["file"], signature_place=data["signature_place"],
-            signed_by_person_on=data["signed_by_person_on"], signed_by_cm_on=data["signed_by_cm_on"],
-        ), _("Signed action plan v%(version)s filed.") % {"version": plan.version})
+        answer = _file(
+            request,
+            case,
+            lambda: actions.file_signed_plan(
+                plan,
+                by=request.user,
+                upload=data["file"],
+                signature_place=data["signature_place"],
+                signed_by_person_on=data["signed_by_person_on"],
+                signed_by_cm_on=data["signed_by_cm_on"],
+            ),
+            _("Signed action plan v%(version)s filed.") % {"version": plan.version},
+        )
         if isinstance(answer, HttpResponse):
             return answer
         reasons = answer
     title = _("File the signed action plan v%(version)s") % {"version": plan.version}
-    return _form_page(request, case, title, form, reasons=reasons, step=4, plan=plan,
-                      earlier=list(plan.scans.select_related("uploaded_by").order_by("-uploaded_at")))
+    return _form_page(
+        request,
+        case,
+        title,
+        form,
+        reasons=reasons,
+        step=4,
+        plan=plan,
+        earlier=list(plan.scans.select_related("uploaded_by").order_by("-uploaded_at")),
+    )
 
 
 @FORM_PAGE
@@ -200,8 +245,12 @@ def signed_power_of_attorney(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         poa = form.cleaned_data["power_of_attorney"]
         poa.case = case
-        answer = _file(request, case, lambda: actions.file_signed_power_of_attorney(poa, by=request.user, upload=form.cleaned_data["file"]),
-                       _("Signed power of attorney filed."))
+        answer = _file(
+            request,
+            case,
+            lambda: actions.file_signed_power_of_attorney(poa, by=request.user, upload=form.cleaned_data["file"]),
+            _("Signed power of attorney filed."),
+        )
         if isinstance(answer, HttpResponse):
             return answer
         reasons = answer
@@ -222,10 +271,21 @@ def closure_copy(request: HttpRequest, pk: int) -> HttpResponse:
     reasons: list[str] = []
     form = uploads.ClosureCopyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        answer = _file(request, case, lambda: actions.file_closure_letter_copy(closure, by=request.user, upload=form.cleaned_data["file"]),
-                       _("Copy of the closure letter filed."))
+        answer = _file(
+            request,
+            case,
+            lambda: actions.file_closure_letter_copy(closure, by=request.user, upload=form.cleaned_data["file"]),
+            _("Copy of the closure letter filed."),
+        )
         if isinstance(answer, HttpResponse):
             return answer
         reasons = answer
-    return _form_page(request, case, _("File the copy of the closure letter"), form, reasons=reasons, step=11,
-                      letter_url=reverse("cases:closure_letter_pdf", args=[case.pk]))
+    return _form_page(
+        request,
+        case,
+        _("File the copy of the closure letter"),
+        form,
+        reasons=reasons,
+        step=11,
+        letter_url=reverse("cases:closure_letter_pdf", args=[case.pk]),
+    )

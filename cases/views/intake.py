@@ -33,7 +33,10 @@ def intake(request: HttpRequest) -> HttpResponse:
     data = person_form.cleaned_data
     candidates = list(
         actions.likely_duplicates(
-            ahv_number=data["ahv_number"], first_name=data["first_name"], last_name=data["last_name"], birth_date=data["birth_date"]
+            ahv_number=data["ahv_number"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=data["birth_date"],
         )
     )
     person = person_form.instance
@@ -43,7 +46,9 @@ def intake(request: HttpRequest) -> HttpResponse:
         choice_form = DuplicateChoiceForm(
             request.POST if "duplicate_choice" in request.POST else None, candidates=candidates, allow_new=not same_ahv
         )
-        visible = set(Case.objects.visible_to(request.user).filter(pk__in=[c.pk for c in open_cases]).values_list("pk", flat=True))
+        visible = set(
+            Case.objects.visible_to(request.user).filter(pk__in=[c.pk for c in open_cases]).values_list("pk", flat=True)
+        )
         context.update(candidates=candidates, open_cases=open_cases, visible_case_ids=visible, choice_form=choice_form)
         if open_cases or not choice_form.is_valid():
             return render(request, "cases/intake.html", context, status=409 if open_cases else 200)
@@ -67,7 +72,9 @@ def intake(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/intake.html", context, status=400)
     messages.success(request, _("Case %(reference)s reported.") % {"reference": case.reference})
     if case.institutions.count() < 2:
-        messages.warning(request, _("Only one institution is involved: an IIZ case usually involves at least two. Add the others when known."))
+        messages.warning(
+            request, _("Only one institution is involved: an IIZ case usually involves at least two. Add the others when known.")
+        )
     if not Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
         # Reported for another region or institution: the coordinator there takes it on.
         return HttpResponseRedirect(reverse("cases:list"))

@@ -60,21 +60,46 @@ def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
         .order_by("-reported_at", "-pk")
     )
     header = [
-        _("Reference"), _("Last name"), _("First name"), _("Date of birth"), _("State"), _("Region"), _("Theme"),
-        _("Reporting institution"), _("Case manager"), _("Reported"), _("Case manager designated"), _("Plan validated"),
-        _("Exit report submitted"), _("Closed"), _("Outcome"),
+        _("Reference"),
+        _("Last name"),
+        _("First name"),
+        _("Date of birth"),
+        _("State"),
+        _("Region"),
+        _("Theme"),
+        _("Reporting institution"),
+        _("Case manager"),
+        _("Reported"),
+        _("Case manager designated"),
+        _("Plan validated"),
+        _("Exit report submitted"),
+        _("Closed"),
+        _("Outcome"),
     ]
     rows = []
     for case in cases:
         report = getattr(case, "exit_report", None)
-        rows.append([
-            case.reference, case.person.last_name, case.person.first_name, case.person.birth_date, case.get_state_display(),
-            str(case.region), str(case.theme or ""), str(case.reporting_institution),
-            case.case_manager.get_full_name() if case.case_manager else "",
-            _local_date(case.reported_at), _local_date(case.cm_designated_at), _local_date(case.plan_validated_at),
-            _local_date(case.exit_reported_at), _local_date(case.closed_at),
-            report.get_outcome_display() if report and report.outcome else "",
-        ])
-    log_access_many(request, cases, AccessKind.EXPORT, detail=f"case list ({fmt}): {form.data.urlencode() if form.is_bound else ''}")
+        rows.append(
+            [
+                case.reference,
+                case.person.last_name,
+                case.person.first_name,
+                case.person.birth_date,
+                case.get_state_display(),
+                str(case.region),
+                str(case.theme or ""),
+                str(case.reporting_institution),
+                case.case_manager.get_full_name() if case.case_manager else "",
+                _local_date(case.reported_at),
+                _local_date(case.cm_designated_at),
+                _local_date(case.plan_validated_at),
+                _local_date(case.exit_reported_at),
+                _local_date(case.closed_at),
+                report.get_outcome_display() if report and report.outcome else "",
+            ]
+        )
+    log_access_many(
+        request, cases, AccessKind.EXPORT, detail=f"case list ({fmt}): {form.data.urlencode() if form.is_bound else ''}"
+    )
     filename = f"iiz-cases-{timezone.localdate().isoformat()}"
     return spreadsheet_response(fmt, filename, [Sheet(_("Cases"), header, rows)])

@@ -41,12 +41,16 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         return _act_on_selection(request)
     queue = printqueue.print_queue(request.user)
     sections = [(kind, SECTION_TITLES[kind], items) for kind, items in queue.items()]
-    return render(request, "cases/print_queue.html", {
-        "sections": sections,
-        "total": sum(len(items) for items in queue.values()),
-        "max_selection": printqueue.MAX_SELECTION,
-        "may_edit_letterhead": permissions.is_officer(request.user),
-    })
+    return render(
+        request,
+        "cases/print_queue.html",
+        {
+            "sections": sections,
+            "total": sum(len(items) for items in queue.values()),
+            "max_selection": printqueue.MAX_SELECTION,
+            "may_edit_letterhead": permissions.is_officer(request.user),
+        },
+    )
 
 
 def _act_on_selection(request: HttpRequest) -> HttpResponse:
@@ -72,9 +76,15 @@ def _act_on_selection(request: HttpRequest) -> HttpResponse:
         actions.mark_documents(items, by=request.user, mark=what)
     except ActionRefused as error:
         return forbidden(request, error.reasons)
-    messages.success(request, ngettext(
-        "%(count)s document marked as %(mark)s.", "%(count)s documents marked as %(mark)s.", len(items),
-    ) % {"count": len(items), "mark": PrintMarkKind(what).label})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s document marked as %(mark)s.",
+            "%(count)s documents marked as %(mark)s.",
+            len(items),
+        )
+        % {"count": len(items), "mark": PrintMarkKind(what).label},
+    )
     return redirect("cases:print_queue")
 
 
@@ -82,10 +92,17 @@ def _default_letterhead() -> Letterhead:
     """The letterhead the documents use until the officer saves one (defaults and setting)."""
     de, fr = documents.letterhead("de"), documents.letterhead("fr")
     return Letterhead(
-        name_de=de["name"], name_fr=fr["name"], office_de=de.get("office", ""), office_fr=fr.get("office", ""),
-        address_de="\n".join(de.get("address", [])), address_fr="\n".join(fr.get("address", [])),
-        place_de=de.get("place", ""), place_fr=fr.get("place", ""),
-        phone=de.get("phone", ""), email=de.get("email", ""), web=de.get("web", ""),
+        name_de=de["name"],
+        name_fr=fr["name"],
+        office_de=de.get("office", ""),
+        office_fr=fr.get("office", ""),
+        address_de="\n".join(de.get("address", [])),
+        address_fr="\n".join(fr.get("address", [])),
+        place_de=de.get("place", ""),
+        place_fr=fr.get("place", ""),
+        phone=de.get("phone", ""),
+        email=de.get("email", ""),
+        web=de.get("web", ""),
     )
 
 
@@ -113,7 +130,14 @@ def letterhead(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The letterhead was saved: every document printed from now on uses it."))
             return redirect("cases:letterhead")
-    return render(request, "cases/letterhead.html", {
-        "form": form, "reasons": reasons, "saved": saved, "letterhead": form.instance,
-        "invalid": request.method == "POST" and not form.is_valid(),
-    })
+    return render(
+        request,
+        "cases/letterhead.html",
+        {
+            "form": form,
+            "reasons": reasons,
+            "saved": saved,
+            "letterhead": form.instance,
+            "invalid": request.method == "POST" and not form.is_valid(),
+        },
+    )

@@ -8,8 +8,10 @@ shows its reasons above the form, with the input kept.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -94,10 +96,8 @@ def _post_data(request: HttpRequest, prefixes: tuple[str, ...]) -> tuple[QueryDi
     if adding not in prefixes:
         return data, None
     key = f"{adding}-TOTAL_FORMS"
-    try:
+    with contextlib.suppress(ValueError):  # a broken management form: the formset reports it
         data[key] = str(int(data.get(key) or 0) + 1)
-    except ValueError:
-        pass  # a broken management form: the formset reports it
     return data, adding
 
 
@@ -141,7 +141,8 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
     case = _load(request, pk)
     meeting = get_object_or_404(
         Meeting.objects.select_related("designated_cm", "lead_institution").prefetch_related("participants__user"),
-        case=case, pk=meeting_pk,
+        case=case,
+        pk=meeting_pk,
     )
     meeting.case = case
     if not actions.can_record_meeting(case, request.user):
@@ -161,7 +162,9 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         if not adding and form.is_valid() and formset.is_valid():
             people = [f.participant() for f in forms.kept_forms(formset)]
             done, reasons, case = _submit(
-                request, pk, case,
+                request,
+                pk,
+                case,
                 lambda: actions.save_meeting(form.instance, by=request.user, participants=people),
                 _("%(meeting)s saved.") % {"meeting": meeting.get_kind_display()},
             )
@@ -169,10 +172,20 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
                 return done
     else:
         form = forms.MeetingForm(instance=meeting, cm_choices=cm_choices, cm_users=cm_users)
-        formset = forms.ParticipantFormSet(prefix="participants", form_kwargs=form_kwargs, initial=forms.participants_initial(meeting))
+        formset = forms.ParticipantFormSet(
+            prefix="participants", form_kwargs=form_kwargs, initial=forms.participants_initial(meeting)
+        )
     return _page(
-        request, "cases/forms/meeting.html", case, str(meeting.get_kind_display()), 2,
-        form=form, formset=formset, meeting=meeting, reasons=reasons, **({"invalid": False} if adding else {}),
+        request,
+        "cases/forms/meeting.html",
+        case,
+        str(meeting.get_kind_display()),
+        2,
+        form=form,
+        formset=formset,
+        meeting=meeting,
+        reasons=reasons,
+        **({"invalid": False} if adding else {}),
     )
 
 
@@ -192,7 +205,9 @@ def first_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         day = form.cleaned_data["first_meeting_on"]
         done, reasons, case = _submit(
-            request, pk, case,
+            request,
+            pk,
+            case,
             lambda: actions.start_plan(case, by=request.user, first_meeting_on=day),
             _("First meeting recorded. The action plan is open: write it with the person."),
         )
@@ -200,8 +215,14 @@ def first_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             return done
     due = timezone.localtime(case.cm_designated_at).date() + datetime.timedelta(days=14) if case.cm_designated_at else None
     return _page(
-        request, "cases/forms/first_meeting.html", case, _("Record the first meeting"), 4,
-        form=form, reasons=reasons, due=due,
+        request,
+        "cases/forms/first_meeting.html",
+        case,
+        _("Record the first meeting"),
+        4,
+        form=form,
+        reasons=reasons,
+        due=due,
     )
 
 
@@ -256,10 +277,20 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         )
     blocked_by = _submit_blocked_by(case) if request.method == "GET" else []
     return _page(
-        request, "cases/forms/plan.html", case, _("Action plan v%(version)s") % {"version": plan.version}, 4,
-        form=form, goals=goals, measures=measures, plan=plan, reasons=reasons,
+        request,
+        "cases/forms/plan.html",
+        case,
+        _("Action plan v%(version)s") % {"version": plan.version},
+        4,
+        form=form,
+        goals=goals,
+        measures=measures,
+        plan=plan,
+        reasons=reasons,
         sent_back=plan.status == PlanStatus.SENT_BACK and plan.decision_comment,
-        meeting=case.records.last_meeting, blocked_by=blocked_by, **({"invalid": False} if adding else {}),
+        meeting=case.records.last_meeting,
+        blocked_by=blocked_by,
+        **({"invalid": False} if adding else {}),
     )
 
 
@@ -290,7 +321,9 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
             if refusal is None:
                 messages.success(request, _("Review recorded."))
                 if review.decision == ReviewDecision.CHANGE_PLAN:
-                    messages.info(request, _("A new version of the action plan is open: change it, have it signed and submit it again."))
+                    messages.info(
+                        request, _("A new version of the action plan is open: change it, have it signed and submit it again.")
+                    )
                 elif review.decision == ReviewDecision.FINISH_PLAN:
                     messages.info(request, _("The plan is finished: write the exit report now."))
                 return redirect(case)
@@ -303,8 +336,17 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
         progress = forms.ProgressFormSet(prefix="progress", measures=measures, initial=forms.progress_initial(measures))
     poa = case.powers_of_attorney.order_by("-signed_on", "-pk").first()
     return _page(
-        request, "cases/forms/review.html", case, _("Record a review"), 7,
-        form=form, progress=progress, reasons=reasons, plan=plan, poa=poa, today=timezone.localdate(),
+        request,
+        "cases/forms/review.html",
+        case,
+        _("Record a review"),
+        7,
+        form=form,
+        progress=progress,
+        reasons=reasons,
+        plan=plan,
+        poa=poa,
+        today=timezone.localdate(),
     )
 
 
@@ -325,16 +367,32 @@ def new_power_of_attorney(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.PowerOfAttorneyForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            done, reasons, case = _submit(request, pk, case, lambda: actions.record_power_of_attorney(
-                case, by=request.user, signed_on=data["signed_on"], institutions=data["institutions"]), _("Power of attorney recorded."))
+            done, reasons, case = _submit(
+                request,
+                pk,
+                case,
+                lambda: actions.record_power_of_attorney(
+                    case, by=request.user, signed_on=data["signed_on"], institutions=data["institutions"]
+                ),
+                _("Power of attorney recorded."),
+            )
             if done:
                 return done
     else:
-        form = forms.PowerOfAttorneyForm(initial={"signed_on": timezone.localdate(), "institutions": list(case.institutions.all())})
+        form = forms.PowerOfAttorneyForm(
+            initial={"signed_on": timezone.localdate(), "institutions": list(case.institutions.all())}
+        )
     earlier = list(case.powers_of_attorney.order_by("-signed_on", "-pk")[:3])
     return _page(
-        request, "cases/forms/power_of_attorney.html", case, _("Record a power of attorney"), 7,
-        form=form, reasons=reasons, earlier=earlier, today=timezone.localdate(),
+        request,
+        "cases/forms/power_of_attorney.html",
+        case,
+        _("Record a power of attorney"),
+        7,
+        form=form,
+        reasons=reasons,
+        earlier=earlier,
+        today=timezone.localdate(),
     )
 
 
@@ -355,7 +413,9 @@ def interrupt_case(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done, reasons, case = _submit(
-            request, pk, case,
+            request,
+            pk,
+            case,
             lambda: actions.interrupt(case, by=request.user, reason=data["reason"], note=data["note"].strip()),
             _("The case is interrupted. Complete the exit report now."),
         )
@@ -380,7 +440,9 @@ def edit_exit_report(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ExitReportForm(request.POST if request.method == "POST" else None, instance=report)
     if request.method == "POST" and form.is_valid():
         done, reasons, case = _submit(
-            request, pk, case,
+            request,
+            pk,
+            case,
             lambda: actions.save_exit_report(form.instance, by=user),
             _("Exit report saved. Submit it to the IIZ office from the case page."),
         )
@@ -392,9 +454,19 @@ def edit_exit_report(request: HttpRequest, pk: int) -> HttpResponse:
 def default_letter(case: Case, report: ExitReport | None, officer) -> str:
     """A short standard letter to the person, in the person's correspondence language."""
     with translation.override(case.person.language):
-        return render_to_string("cases/forms/close_letter.txt", {
-            "case": case, "person": case.person, "report": report, "officer": officer, "today": timezone.localdate(),
-        }).strip() + "\n"
+        return (
+            render_to_string(
+                "cases/forms/close_letter.txt",
+                {
+                    "case": case,
+                    "person": case.person,
+                    "report": report,
+                    "officer": officer,
+                    "today": timezone.localdate(),
+                },
+            ).strip()
+            + "\n"
+        )
 
 
 @FORM_PAGE
@@ -413,15 +485,29 @@ def close_case(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.CloseCaseForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            done, reasons, case = _submit(request, pk, case, lambda: actions.close_case(
-                case, by=request.user, letter_text=data["letter_text"], archive_note=data["archive_note"].strip()), _("The case is closed and archived."))
+            done, reasons, case = _submit(
+                request,
+                pk,
+                case,
+                lambda: actions.close_case(
+                    case, by=request.user, letter_text=data["letter_text"], archive_note=data["archive_note"].strip()
+                ),
+                _("The case is closed and archived."),
+            )
             if done:
                 return done
     else:
         form = forms.CloseCaseForm(initial={"letter_text": default_letter(case, report, request.user)})
     return _page(
-        request, "cases/forms/close.html", case, _("Close the case"), 11,
-        form=form, reasons=reasons, report=report, letter_language=case.person.get_language_display(),
+        request,
+        "cases/forms/close.html",
+        case,
+        _("Close the case"),
+        11,
+        form=form,
+        reasons=reasons,
+        report=report,
+        letter_language=case.person.get_language_display(),
     )
 
 
@@ -442,13 +528,17 @@ def new_journal_entry(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done, reasons, case = _submit(
-            request, pk, case,
+            request,
+            pk,
+            case,
             lambda: actions.add_journal_entry(case, by=request.user, kind=data["kind"], text=data["text"].strip()),
             _("Journal entry added."),
         )
         if done:
             return done
-    return _page(request, "cases/forms/journal_entry.html", case, _("Add to the journal"), case.cii101_step, form=form, reasons=reasons)
+    return _page(
+        request, "cases/forms/journal_entry.html", case, _("Add to the journal"), case.cii101_step, form=form, reasons=reasons
+    )
 
 
 # The URL map names this view new_poa too.

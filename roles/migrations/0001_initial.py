@@ -9,108 +9,245 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name_de', models.CharField(max_length=200, verbose_name='name (German)')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='name (French)')),
-                ('short_de', models.CharField(max_length=20, verbose_name='abbreviation (German)')),
-                ('short_fr', models.CharField(max_length=20, verbose_name='abbreviation (French)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name_de", models.CharField(max_length=200, verbose_name="name (German)")),
+                ("name_fr", models.CharField(max_length=200, verbose_name="name (French)")),
+                ("short_de", models.CharField(max_length=20, verbose_name="abbreviation (German)")),
+                ("short_fr", models.CharField(max_length=20, verbose_name="abbreviation (French)")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'institution',
-                'verbose_name_plural': 'institutions',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "institution",
+                "verbose_name_plural": "institutions",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name_de', models.CharField(max_length=200, verbose_name='name (German)')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='name (French)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name_de", models.CharField(max_length=200, verbose_name="name (German)")),
+                ("name_fr", models.CharField(max_length=200, verbose_name="name (French)")),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name_de', models.CharField(max_length=200, verbose_name='name (German)')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='name (French)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name_de", models.CharField(max_length=200, verbose_name="name (German)")),
+                ("name_fr", models.CharField(max_length=200, verbose_name="name (French)")),
             ],
             options={
-                'verbose_name': 'theme',
-                'verbose_name_plural': 'themes',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "theme",
+                "verbose_name_plural": "themes",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('language', models.CharField(blank=True, choices=[('de', 'German'), ('fr', 'French')], help_text='Language of the interface and of e-mails. Empty: taken from the browser at the next login.', max_length=2, verbose_name='language')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("de", "German"), ("fr", "French")],
+                        help_text="Language of the interface and of e-mails. Empty: taken from the browser at the next login.",
+                        max_length=2,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
-                'swappable': 'AUTH_USER_MODEL',
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
+                "swappable": "AUTH_USER_MODEL",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('officer', 'Cantonal IIZ officer'), ('secretariat', 'IIZ secretariat'), ('regional_coordinator', 'Regional coordinator'), ('thematic_coordinator', 'Thematic coordinator'), ('contact_person', 'IIZ contact person'), ('frontline', 'Front-line worker'), ('legal', 'Legal commission member'), ('steering', 'Steering-board reader (COPIL/CDC)')], max_length=32, verbose_name='role')),
-                ('starts_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='starts on')),
-                ('ends_on', models.DateField(blank=True, help_text='Empty: open-ended.', null=True, verbose_name='ends on')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='roles.institution', verbose_name='institution')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='roles.region', verbose_name='region')),
-                ('theme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='roles.theme', verbose_name='theme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("officer", "Cantonal IIZ officer"),
+                            ("secretariat", "IIZ secretariat"),
+                            ("regional_coordinator", "Regional coordinator"),
+                            ("thematic_coordinator", "Thematic coordinator"),
+                            ("contact_person", "IIZ contact person"),
+                            ("frontline", "Front-line worker"),
+                            ("legal", "Legal commission member"),
+                            ("steering", "Steering-board reader (COPIL/CDC)"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                ("starts_on", models.DateField(default=django.utils.timezone.localdate, verbose_name="starts on")),
+                ("ends_on", models.DateField(blank=True, help_text="Empty: open-ended.", null=True, verbose_name="ends on")),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="roles.institution",
+                        verbose_name="institution",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="roles.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="roles.theme", verbose_name="theme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role membership',
-                'verbose_name_plural': 'role memberships',
-                'ordering': ['user', 'role'],
-                'indexes': [models.Index(fields=['user', 'starts_on', 'ends_on'], name='roles_membe_user_id_1fc880_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='membership_ends_after_start'), models.CheckConstraint(condition=models.Q(models.Q(('role', 'regional_coordinator'), _negated=True), ('region__isnull', False), _connector='OR'), name='membership_regional_coordinator_has_region'), models.CheckConstraint(condition=models.Q(models.Q(('role', 'thematic_coordinator'), _negated=True), ('theme__isnull', False), _connector='OR'), name='membership_thematic_coordinator_has_theme'), models.CheckConstraint(condition=models.Q(models.Q(('role', 'contact_person'), _negated=True), models.Q(('institution__isnull', False), ('region__isnull', False)), _connector='OR'), name='membership_contact_person_has_institution_and_region'), models.CheckConstraint(condition=models.Q(models.Q(('role', 'frontline'), _negated=True), ('institution__isnull', False), _connector='OR'), name='membership_frontline_has_institution')],
+                "verbose_name": "role membership",
+                "verbose_name_plural": "role memberships",
+                "ordering": ["user", "role"],
+                "indexes": [models.Index(fields=["user", "starts_on", "ends_on"], name="roles_membe_user_id_1fc880_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_on__isnull", True), ("ends_on__gte", models.F("starts_on")), _connector="OR"),
+                        name="membership_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "regional_coordinator"), _negated=True), ("region__isnull", False), _connector="OR"
+                        ),
+                        name="membership_regional_coordinator_has_region",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "thematic_coordinator"), _negated=True), ("theme__isnull", False), _connector="OR"
+                        ),
+                        name="membership_thematic_coordinator_has_theme",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "contact_person"), _negated=True),
+                            models.Q(("institution__isnull", False), ("region__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="membership_contact_person_has_institution_and_region",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "frontline"), _negated=True), ("institution__isnull", False), _connector="OR"
+                        ),
+                        name="membership_frontline_has_institution",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,7 +6,9 @@ from django.db import migrations
 def load(apps, schema_editor):
     from roles.reference import load_reference_data
 
-    load_reference_data(apps.get_model("roles", "Region"), apps.get_model("roles", "Theme"), apps.get_model("roles", "Institution"))
+    load_reference_data(
+        apps.get_model("roles", "Region"), apps.get_model("roles", "Theme"), apps.get_model("roles", "Institution")
+    )
 
 
 class Migration(migrations.Migration):

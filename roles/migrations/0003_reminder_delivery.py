@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('roles', '0002_reference_data'),
+        ("roles", "0002_reference_data"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='reminder_delivery',
-            field=models.CharField(choices=[('each', 'One e-mail per reminder'), ('digest', 'One daily digest')], default='each', help_text="Each reminder as it comes due, or all of the day's reminders in one message in the morning.", max_length=6, verbose_name='reminders by e-mail'),
+            model_name="user",
+            name="reminder_delivery",
+            field=models.CharField(
+                choices=[("each", "One e-mail per reminder"), ("digest", "One daily digest")],
+                default="each",
+                help_text="Each reminder as it comes due, or all of the day's reminders in one message in the morning.",
+                max_length=6,
+                verbose_name="reminders by e-mail",
+            ),
         ),
     ]

@@ -39,8 +39,10 @@ def officer_client(client, demo_officer):
 
 @pytest.mark.django_db
 def test_every_institution_has_three_to_six_catalogue_measures_in_german_and_french():
-    per_institution = {code: CatalogueMeasure.objects.filter(institution__code=code) for code in
-                       ("rav", "social", "ai", "suva", "vocational", "guidance", "addiction")}
+    per_institution = {
+        code: CatalogueMeasure.objects.filter(institution__code=code)
+        for code in ("rav", "social", "ai", "suva", "vocational", "guidance", "addiction")
+    }
     for code, measures in per_institution.items():
         assert 3 <= measures.count() <= 6, code
         assert all(m.name_de and m.name_fr and m.is_active for m in measures)
@@ -110,16 +112,28 @@ def test_officer_sees_the_employer_contacts(officer_client):
 
 def test_officer_adds_and_deactivates_a_catalogue_measure(officer_client):
     suva = Institution.objects.get(code="suva")
-    response = officer_client.post(reverse("admin:cases_cataloguemeasure_add"), {
-        "institution": suva.pk, "name_de": "Arbeitstraining Suva", "name_fr": "Entraînement au travail Suva",
-        "description": "UVG / LAA", "is_active": "on",
-    })
+    response = officer_client.post(
+        reverse("admin:cases_cataloguemeasure_add"),
+        {
+            "institution": suva.pk,
+            "name_de": "Arbeitstraining Suva",
+            "name_fr": "Entraînement au travail Suva",
+            "description": "UVG / LAA",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     measure = CatalogueMeasure.objects.get(name_de="Arbeitstraining Suva")
     assert measure.institution == suva and measure.is_active
-    response = officer_client.post(reverse("admin:cases_cataloguemeasure_change", args=[measure.pk]), {
-        "institution": suva.pk, "name_de": measure.name_de, "name_fr": measure.name_fr, "description": "",
-    })
+    response = officer_client.post(
+        reverse("admin:cases_cataloguemeasure_change", args=[measure.pk]),
+        {
+            "institution": suva.pk,
+            "name_de": measure.name_de,
+            "name_fr": measure.name_fr,
+            "description": "",
+        },
+    )
     assert response.status_code == 302
     measure.refresh_from_db()
     assert not measure.is_active
@@ -127,11 +141,20 @@ def test_officer_adds_and_deactivates_a_catalogue_measure(officer_client):
 
 def test_officer_adds_an_employer_contact(officer_client):
     rav = Institution.objects.get(code="rav")
-    response = officer_client.post(reverse("admin:cases_employercontact_add"), {
-        "company": "Bäckerei Imstepf", "sector": "Lebensmittel", "city": "Brig", "institution": rav.pk,
-        "contact_name": "Hans Imstepf", "phone": "027 923 00 11", "email": "hans.imstepf@example.ch", "notes": "",
-        "is_active": "on",
-    })
+    response = officer_client.post(
+        reverse("admin:cases_employercontact_add"),
+        {
+            "company": "Bäckerei Imstepf",
+            "sector": "Lebensmittel",
+            "city": "Brig",
+            "institution": rav.pk,
+            "contact_name": "Hans Imstepf",
+            "phone": "027 923 00 11",
+            "email": "hans.imstepf@example.ch",
+            "notes": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     assert EmployerContact.objects.get(company="Bäckerei Imstepf").institution == rav
 

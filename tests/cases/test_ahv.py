@@ -19,7 +19,12 @@ def test_changing_any_single_digit_makes_it_invalid(position):
 
 @pytest.mark.parametrize(
     "value, code",
-    [("756.9217.0769.8", "ahv_length"), ("123.9217.0769.85", "ahv_prefix"), ("756.9217.0769.84", "ahv_check"), ("abc", "ahv_length")],
+    [
+        ("756.9217.0769.8", "ahv_length"),
+        ("123.9217.0769.85", "ahv_prefix"),
+        ("756.9217.0769.84", "ahv_check"),
+        ("abc", "ahv_length"),
+    ],
 )
 def test_validation_says_what_is_wrong(value, code):
     with pytest.raises(ValidationError) as error:

@@ -47,7 +47,12 @@ def test_opening_the_case_page_writes_one_access_log_row(client, make_case, coor
     assert AccessLog.objects.count() == before + 1
     entry = AccessLog.objects.latest("pk")
     assert (entry.user, entry.case, entry.kind, entry.detail, entry.address) == (
-        coordinator, case, AccessKind.VIEW, "case page", "10.1.2.3")
+        coordinator,
+        case,
+        AccessKind.VIEW,
+        "case page",
+        "10.1.2.3",
+    )
     assert timezone.now() - entry.at < datetime.timedelta(minutes=1)
 
 
@@ -69,12 +74,15 @@ def test_the_plan_version_and_comparison_pages_are_logged_with_the_versions(clie
     assert rows == [(AccessKind.VIEW_PLAN, "v1"), (AccessKind.VIEW_PLAN, "v1 -> v2"), (AccessKind.VIEW, "process diagram")]
 
 
-@pytest.mark.parametrize("name, state, who, detail", [
-    ("cases:edit_plan", "plan_preparation", "case_manager", "plan form"),
-    ("cases:new_journal_entry", "implementation", "coordinator", "journal entry form"),
-    ("cases:new_poa", "implementation", "case_manager", "power of attorney form"),
-    ("cases:interrupt", "implementation", "coordinator", "interrupt form"),
-])
+@pytest.mark.parametrize(
+    "name, state, who, detail",
+    [
+        ("cases:edit_plan", "plan_preparation", "case_manager", "plan form"),
+        ("cases:new_journal_entry", "implementation", "coordinator", "journal entry form"),
+        ("cases:new_poa", "implementation", "case_manager", "power of attorney form"),
+        ("cases:interrupt", "implementation", "coordinator", "interrupt form"),
+    ],
+)
 def test_opening_a_form_page_is_logged(client, make_case, request, name, state, who, detail):
     case = make_case(state)
     user = request.getfixturevalue(who)
@@ -127,9 +135,8 @@ def test_the_database_refuses_to_change_an_entry(entry):
     there the model-level refusal is what protects the rows."""
     if connection.vendor == "postgresql":
         for sql in ("UPDATE cases_accesslog SET detail = 'x' WHERE id = %s", "DELETE FROM cases_accesslog WHERE id = %s"):
-            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, [entry.pk])
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [entry.pk])
     else:
         entry.detail = "x"
         with pytest.raises(PermissionError):
@@ -185,7 +192,9 @@ def test_the_access_log_shows_the_roles_of_each_reader(client, make_case, office
 
 def test_the_access_log_is_paginated(client, make_case, officer, coordinator):
     case = make_case("reported")
-    AccessLog.objects.bulk_create(AccessLog(case=case, user=coordinator, kind=AccessKind.VIEW, detail=f"Seite {i}") for i in range(55))
+    AccessLog.objects.bulk_create(
+        AccessLog(case=case, user=coordinator, kind=AccessKind.VIEW, detail=f"Seite {i}") for i in range(55)
+    )
     client.force_login(officer)
     first = client.get(reverse("cases:access_log", args=[case.pk]))
     assert len(first.context["rows"]) == 50 and first.context["page"].paginator.num_pages == 2
@@ -216,7 +225,9 @@ def test_the_access_log_page_accepts_only_get(client, make_case, officer):
 @pytest.mark.parametrize("n", [1, 30])
 def test_the_access_log_runs_a_fixed_number_of_queries(client, make_case, officer, n, django_assert_max_num_queries):
     case = make_case("reported")
-    readers = [make_member(f"reader-{i}", "contact_person", region=region("ow"), institution=institution("rav")) for i in range(n)]
+    readers = [
+        make_member(f"reader-{i}", "contact_person", region=region("ow"), institution=institution("rav")) for i in range(n)
+    ]
     AccessLog.objects.bulk_create(AccessLog(case=case, user=user, kind=AccessKind.VIEW, detail="case page") for user in readers)
     client.force_login(officer)
     with django_assert_max_num_queries(7):  # session, user, memberships, case, count, page, readers' roles
@@ -288,7 +299,10 @@ def test_the_history_shows_a_plan_saved_twice_with_before_and_after(client, make
     assert (latest.kind, latest.user, latest.model) == ("~", case_manager, "Aktionsplan")
     resources = next(f for f in latest.fields if f.model_field.name == "resources")
     assert (resources.label, resources.before, resources.after) == (
-        "Datenblatt Ressourcen", "Lehre als Koch.", "Lehre als Koch, Führerausweis B.")
+        "Datenblatt Ressourcen",
+        "Lehre als Koch.",
+        "Lehre als Koch, Führerausweis B.",
+    )
     html = response.content.decode()
     assert "<del>Lehre als Koch.</del>" in html and "<ins>Lehre als Koch, Führerausweis B.</ins>" in html
     assert str(case_manager) in html
@@ -360,14 +374,20 @@ def test_a_deputy_reads_the_history(client, make_case, coordinator, deputy):
 
 
 @pytest.mark.parametrize("n", [1, 12])
-def test_the_history_runs_a_fixed_number_of_queries(client, make_case, case_manager, coordinator, n, django_assert_max_num_queries):
+def test_the_history_runs_a_fixed_number_of_queries(
+    client, make_case, case_manager, coordinator, n, django_assert_max_num_queries
+):
     case = make_case("implementation")
     actions.change_plan(case, by=case_manager, reason="Neue Lage.")
     plan = case.records.current_plan
     for i in range(n):
         plan.resources = f"Stand {i}"
-        actions.save_plan(plan, by=case_manager, goals=[f"Ziel {i}"], measures=[
-            {"title": f"Massnahme {i}", "responsible_institution": institution("ai" if i % 2 else "rav")}])
+        actions.save_plan(
+            plan,
+            by=case_manager,
+            goals=[f"Ziel {i}"],
+            measures=[{"title": f"Massnahme {i}", "responsible_institution": institution("ai" if i % 2 else "rav")}],
+        )
         actions.record_power_of_attorney(case, by=case_manager, signed_on=TODAY, institutions=[institution("rav")])
     client.force_login(coordinator)
     # session, user, memberships, grants, case, access log, 9 history tables, users, institutions
@@ -449,7 +469,9 @@ def test_a_closed_case_offers_no_new_access(client, make_case, officer):
 
 
 @pytest.mark.parametrize("n", [1, 6])
-def test_the_case_page_with_grants_runs_a_fixed_number_of_queries(client, make_case, coordinator, n, django_assert_max_num_queries):
+def test_the_case_page_with_grants_runs_a_fixed_number_of_queries(
+    client, make_case, coordinator, n, django_assert_max_num_queries
+):
     case = make_case("implementation")
     for i in range(n):
         user = make_member(f"reader-{i}", "contact_person", region=region("uw"), institution=institution("ai"))
@@ -473,7 +495,12 @@ def test_the_coordinator_gives_read_access_and_the_person_then_sees_the_case(cli
     assert response.status_code == 302 and response["Location"] == case.get_absolute_url() + "#access"
     grant = CaseGrant.objects.select_related("permission").get()
     assert (grant.user, grant.content_object, grant.permission.codename, grant.reason, grant.granted_by) == (
-        deputy, case, SHARED, "Beratung IV", coordinator)
+        deputy,
+        case,
+        SHARED,
+        "Beratung IV",
+        coordinator,
+    )
     assert len(messages_of(response)) == 1 and str(deputy) in messages_of(response)[0]
     client.force_login(deputy)
     assert client.get(case.get_absolute_url()).status_code == 200

@@ -17,11 +17,23 @@ from tests.factories import PersonFactory
 
 
 def person(language="de", **fields):
-    values = {"first_name": "Jürg", "last_name": "Zürcher", "sex": "m", "street": "Rhonesandstrasse 7",
-              "postcode": "3900", "city": "Brig-Glis"}
+    values = {
+        "first_name": "Jürg",
+        "last_name": "Zürcher",
+        "sex": "m",
+        "street": "Rhonesandstrasse 7",
+        "postcode": "3900",
+        "city": "Brig-Glis",
+    }
     if language == "fr":
-        values = {"first_name": "Hélène", "last_name": "Zürcher", "sex": "f", "street": "Rue du Rhône 12",
-                  "postcode": "1950", "city": "Sion"}
+        values = {
+            "first_name": "Hélène",
+            "last_name": "Zürcher",
+            "sex": "f",
+            "street": "Rue du Rhône 12",
+            "postcode": "1950",
+            "city": "Sion",
+        }
     return PersonFactory.build(language=language, **{**values, **fields})
 
 
@@ -95,10 +107,19 @@ def test_a_french_person_gets_the_french_plan_whatever_the_users_language(closed
 def test_an_unsigned_draft_has_blank_signature_lines(make_case, cast):
     case = make_case("plan_preparation", person=person("de"))
     plan = case.records.current_plan
-    actions.save_plan(plan, by=cast.case_manager, goals=["Deutschkurs abschliessen"], measures=[
-        {"title": "Sprachkurs B1", "responsible_institution": case.reporting_institution,
-         "starts_on": timezone.localdate(), "due_on": None},
-    ])
+    actions.save_plan(
+        plan,
+        by=cast.case_manager,
+        goals=["Deutschkurs abschliessen"],
+        measures=[
+            {
+                "title": "Sprachkurs B1",
+                "responsible_institution": case.reporting_institution,
+                "starts_on": timezone.localdate(),
+                "due_on": None,
+            },
+        ],
+    )
     body = text(documents.render_action_plan(plan_of(case)))
     assert "Entwurf" in body and "validiert" not in body
     assert "Deutschkurs abschliessen" in body and "Sprachkurs B1" in body
@@ -155,14 +176,17 @@ def test_the_closure_letter_in_german(closed_de):
     assert body.index("Sitten, ") < body.index("Abschluss Ihrer IIZ-Begleitung") < body.index("Sehr geehrter")
 
 
-@pytest.mark.parametrize(("sex", "language", "expected"), [
-    ("f", "de", "Sehr geehrte Frau Zürcher"),
-    ("m", "de", "Sehr geehrter Herr Zürcher"),
-    ("x", "de", "Guten Tag Jürg Zürcher"),
-    ("f", "fr", "Madame,"),
-    ("m", "fr", "Monsieur,"),
-    ("x", "fr", "Madame, Monsieur,"),
-])
+@pytest.mark.parametrize(
+    ("sex", "language", "expected"),
+    [
+        ("f", "de", "Sehr geehrte Frau Zürcher"),
+        ("m", "de", "Sehr geehrter Herr Zürcher"),
+        ("x", "de", "Guten Tag Jürg Zürcher"),
+        ("f", "fr", "Madame,"),
+        ("m", "fr", "Monsieur,"),
+        ("x", "fr", "Madame, Monsieur,"),
+    ],
+)
 def test_the_salutation_follows_language_and_sex(sex, language, expected):
     assert documents.salutation(person("de", sex=sex), language) == expected
 
@@ -187,7 +211,7 @@ def test_the_address_sits_in_the_right_envelope_window(closed_de):
             found.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
 
     reader.pages[0].extract_text(visitor_text=visit)
-    (x, y), = found[:1]
+    ((x, y),) = found[:1]
     height = float(reader.pages[0].mediabox.height)
     mm = 72 / 25.4
     assert 95 <= x / mm <= 110  # from the left edge
@@ -202,11 +226,14 @@ def test_an_empty_letter_text_gets_the_standard_text(closed_de):
 # --- the downloads ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "args", "filename"), [
-    ("cases:plan_pdf", [1], "{ref}-aktionsplan-v1.pdf"),
-    ("cases:exit_report_pdf", [], "{ref}-austrittsbilanz.pdf"),
-    ("cases:closure_letter_pdf", [], "{ref}-abschlussbrief.pdf"),
-])
+@pytest.mark.parametrize(
+    ("name", "args", "filename"),
+    [
+        ("cases:plan_pdf", [1], "{ref}-aktionsplan-v1.pdf"),
+        ("cases:exit_report_pdf", [], "{ref}-austrittsbilanz.pdf"),
+        ("cases:closure_letter_pdf", [], "{ref}-abschlussbrief.pdf"),
+    ],
+)
 def test_a_download_is_a_logged_pdf_attachment(client, secretariat, closed_de, name, args, filename):
     client.force_login(secretariat)
     response = client.get(reverse(name, args=[closed_de.pk, *args]))
@@ -226,9 +253,14 @@ def test_french_file_names(client, secretariat, closed_fr):
     assert response["Content-Disposition"] == f'attachment; filename="{closed_fr.reference}-bilan-sortie.pdf"'
 
 
-@pytest.mark.parametrize(("name", "args"), [
-    ("cases:plan_pdf", [1]), ("cases:exit_report_pdf", []), ("cases:closure_letter_pdf", []),
-])
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("cases:plan_pdf", [1]),
+        ("cases:exit_report_pdf", []),
+        ("cases:closure_letter_pdf", []),
+    ],
+)
 def test_a_download_outside_the_scope_is_404_and_not_logged(client, outsider, legal, closed_de, name, args):
     for user in (outsider, legal):
         client.force_login(user)
@@ -333,8 +365,16 @@ def test_team_review_minutes_go_to_the_contact_persons(make_case, coordinator):
     from cases.models import Review
 
     case = make_case("implementation")
-    review = actions.record_review(case, by=coordinator, review=Review(
-        kind="team", held_on=timezone.localdate(), summary="Fortschritt besprochen, Arbeitstraining läuft.", decision="continue"))
+    review = actions.record_review(
+        case,
+        by=coordinator,
+        review=Review(
+            kind="team",
+            held_on=timezone.localdate(),
+            summary="Fortschritt besprochen, Arbeitstraining läuft.",
+            decision="continue",
+        ),
+    )
     body = text(documents.render_review_minutes(review))
     assert "Koordinator mit dem Team der IIZ-Ansprechpersonen" in body
     assert "Fortschritt besprochen, Arbeitstraining läuft." in body
@@ -348,7 +388,8 @@ def test_the_review_minutes_download_is_logged(client, contact_person, closed_fr
     response = client.get(reverse("cases:review_pdf", args=[closed_fr.pk, review.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
-        f'attachment; filename="{closed_fr.reference}-proces-verbal-bilan-{review.held_on:%Y-%m-%d}.pdf"')
+        f'attachment; filename="{closed_fr.reference}-proces-verbal-bilan-{review.held_on:%Y-%m-%d}.pdf"'
+    )
     assert "Procès-verbal du bilan" in text(response.content)
     log = AccessLog.objects.get(case=closed_fr, user=contact_person, kind="download")
     assert log.detail == f"review minutes of {review.held_on:%Y-%m-%d} (PDF)"

@@ -26,9 +26,16 @@ def test_unique_reference_numbers_under_concurrent_intake(frontline):
         try:
             start.wait()
             for person in batch:
-                actions.report_case(by=frontline, person=person, reporting_institution=rav, institutions=[rav],
-                                    region=ow, theme=None, reason="parallel")
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
+                actions.report_case(
+                    by=frontline,
+                    person=person,
+                    reporting_institution=rav,
+                    institutions=[rav],
+                    region=ow,
+                    theme=None,
+                    reason="parallel",
+                )
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

@@ -7,12 +7,12 @@ import html
 import re
 
 import pytest
-from django.db import connection
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from cases.models import Case
-from tests.cases.test_stats import TODAY, dora, network  # noqa: F401  (fixtures)
+from tests.cases.network import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -87,10 +87,18 @@ def test_the_officer_sees_the_figures_of_the_whole_canton(client, officer, case_
     assert response.status_code == 200
     key = {key: cell.text for key, _label, cell in response.context["key_figures"]}
     assert key == {
-        "open": "5", "overdue": "3", "new": "7", "closed": "4", "placement_rate": "50 %",
+        "open": "5",
+        "overdue": "3",
+        "new": "7",
+        "closed": "4",
+        "placement_rate": "50 %",
     }
     caseload = {row.label: [c.text for c in row.cells] for row in response.context["caseload"][0].table.rows}
-    assert caseload == {case_manager.get_full_name(): ["2", "2"], dora.get_full_name(): ["2", "1"], "Noch kein Case Manager": ["1", "0"]}
+    assert caseload == {
+        case_manager.get_full_name(): ["2", "2"],
+        dora.get_full_name(): ["2", "1"],
+        "Noch kein Case Manager": ["1", "0"],
+    }
 
 
 def test_every_number_of_the_officer_leads_to_a_list_of_exactly_that_many_cases(client, officer, network, on_today):
@@ -127,7 +135,9 @@ def test_a_case_manager_sees_the_own_caseload_first(client, dora, network, on_to
     mine = response.context["mine"]
     assert [figure.table.key for figure in mine] == ["my_open_by_state", "my_overdue"]
     assert mine[0].table.totals[0].cells[0].text == "2"
-    assert sorted(listed(client, mine[0].table.totals[0].cells[0].url)) == sorted([network["IMP1"].reference, network["PV1"].reference])
+    assert sorted(listed(client, mine[0].table.totals[0].cells[0].url)) == sorted(
+        [network["IMP1"].reference, network["PV1"].reference]
+    )
     assert [row.cells[0].text for row in mine[1].table.rows] == ["0", "1", "0", "0", "0", "1"]
 
 
@@ -140,14 +150,17 @@ def test_the_filters_narrow_every_figure(client, officer, network, on_today):
     assert {key: cell.text for key, _label, cell in youthless.context["key_figures"]}["open"] == "3"  # R1, IMP1, IMP2
 
 
-@pytest.mark.parametrize("params", [
-    {"date_from": "not a date"},
-    {"date_from": "2026-06-01", "date_to": "2026-01-01"},
-    {"date_from": "1900-01-01", "date_to": "2026-01-01"},
-    {"region": "999999"},
-    {"theme": "<script>"},
-    {"institution": "x"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_from": "not a date"},
+        {"date_from": "2026-06-01", "date_to": "2026-01-01"},
+        {"date_from": "1900-01-01", "date_to": "2026-01-01"},
+        {"region": "999999"},
+        {"theme": "<script>"},
+        {"institution": "x"},
+    ],
+)
 def test_bad_filters_are_reported_and_the_defaults_used(client, officer, network, on_today, params):
     response = get(client, officer, **params)
     assert response.status_code == 200
@@ -220,11 +233,14 @@ def more_cases(make_case):
         states = ["reported", "cm_designated", "plan_validation", "implementation", "closed"]
         for i in range(n):
             make_case(states[i % len(states)])
+
     return add
 
 
 @pytest.mark.parametrize("n", [1, 10])
-def test_the_dashboard_runs_a_fixed_number_of_queries(client, officer, coordinator, case_manager, more_cases, n, django_assert_max_num_queries):
+def test_the_dashboard_runs_a_fixed_number_of_queries(
+    client, officer, coordinator, case_manager, more_cases, n, django_assert_max_num_queries
+):
     more_cases(n)
     for user in (officer, coordinator, case_manager):
         client.force_login(user)

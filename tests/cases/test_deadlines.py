@@ -153,9 +153,18 @@ def test_a_review_with_the_person_restarts_only_its_own_clock(make_case, case_ma
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")
     with time_machine.travel(at(2026, 3, 20), tick=False):
-        actions.record_review(case, by=case_manager, review=Review(
-            kind=ReviewKind.WITH_PERSON, held_on=datetime.date(2026, 3, 20), summary="Läuft.", poa_check="valid",
-            decision=ReviewDecision.CONTINUE, network_informed=True))
+        actions.record_review(
+            case,
+            by=case_manager,
+            review=Review(
+                kind=ReviewKind.WITH_PERSON,
+                held_on=datetime.date(2026, 3, 20),
+                summary="Läuft.",
+                poa_check="valid",
+                decision=ReviewDecision.CONTINUE,
+                network_informed=True,
+            ),
+        )
     deadlines = by_rule(reload(case), datetime.date(2026, 4, 1))
     assert deadlines[REVIEW_WITH_PERSON].due_on == datetime.date(2026, 6, 20)
     assert deadlines[TEAM_REVIEW].due_on == datetime.date(2026, 4, 15)
@@ -165,9 +174,16 @@ def test_the_quarterly_team_review_counts_from_the_last_team_review(make_case, c
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")
     with time_machine.travel(at(2026, 4, 10), tick=False):
-        actions.record_review(case, by=coordinator, review=Review(
-            kind=ReviewKind.TEAM, held_on=datetime.date(2026, 4, 10), summary="Fortschritt besprochen.",
-            decision=ReviewDecision.CONTINUE))
+        actions.record_review(
+            case,
+            by=coordinator,
+            review=Review(
+                kind=ReviewKind.TEAM,
+                held_on=datetime.date(2026, 4, 10),
+                summary="Fortschritt besprochen.",
+                decision=ReviewDecision.CONTINUE,
+            ),
+        )
     deadlines = by_rule(reload(case), datetime.date(2026, 4, 20))
     assert deadlines[TEAM_REVIEW].due_on == datetime.date(2026, 7, 10)
     assert deadlines[REVIEW_WITH_PERSON].due_on == datetime.date(2026, 4, 15)
@@ -210,8 +226,12 @@ def test_no_review_is_due_outside_implementation(make_case):
 def test_the_latest_power_of_attorney_is_due_on_its_last_valid_day(make_case, case_manager):
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=datetime.date(2025, 3, 1), institutions=[institution("rav")])
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=datetime.date(2026, 1, 10), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2025, 3, 1), institutions=[institution("rav")]
+        )
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2026, 1, 10), institutions=[institution("rav")]
+        )
     deadline = by_rule(reload(case), datetime.date(2026, 6, 1))[POWER_OF_ATTORNEY]
     assert deadline.due_on == datetime.date(2027, 1, 9)
     assert deadline.since == datetime.date(2026, 1, 10)
@@ -221,7 +241,9 @@ def test_the_latest_power_of_attorney_is_due_on_its_last_valid_day(make_case, ca
 def test_an_expired_power_of_attorney_is_flagged(make_case, case_manager):
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=datetime.date(2025, 3, 1), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2025, 3, 1), institutions=[institution("rav")]
+        )
     on_last_day = by_rule(reload(case), datetime.date(2026, 2, 28))[POWER_OF_ATTORNEY]
     assert on_last_day.due_on == datetime.date(2026, 2, 28) and not on_last_day.expired
     day_after = by_rule(reload(case), datetime.date(2026, 3, 1))[POWER_OF_ATTORNEY]
@@ -231,7 +253,9 @@ def test_an_expired_power_of_attorney_is_flagged(make_case, case_manager):
 def test_a_power_of_attorney_signed_on_29_february_ends_on_28_february(make_case, case_manager):
     with time_machine.travel(at(2028, 3, 1), tick=False):
         case = make_case("implementation")
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=datetime.date(2028, 2, 29), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2028, 2, 29), institutions=[institution("rav")]
+        )
     assert by_rule(reload(case), datetime.date(2028, 3, 1))[POWER_OF_ATTORNEY].due_on == datetime.date(2029, 2, 28)
 
 
@@ -241,7 +265,9 @@ def test_no_power_of_attorney_deadline_without_one_or_once_the_case_is_closed(ma
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")
         assert POWER_OF_ATTORNEY not in by_rule(reload(case), datetime.date(2026, 1, 16))
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=datetime.date(2026, 1, 15), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2026, 1, 15), institutions=[institution("rav")]
+        )
         walk(case, "closed", cast)
     assert deadlines_for(reload(case), datetime.date(2027, 6, 1)) == []
 
@@ -252,7 +278,9 @@ def test_no_power_of_attorney_deadline_without_one_or_once_the_case_is_closed(ma
 def test_deadlines_come_soonest_first(make_case, case_manager):
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=datetime.date(2025, 3, 1), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2025, 3, 1), institutions=[institution("rav")]
+        )
     rules = [d.rule for d in deadlines_for(reload(case), datetime.date(2026, 2, 1))]
     assert rules == [POWER_OF_ATTORNEY, REVIEW_WITH_PERSON, TEAM_REVIEW]
 
@@ -260,7 +288,9 @@ def test_deadlines_come_soonest_first(make_case, case_manager):
 def test_deadlines_run_no_query_once_the_case_is_loaded(make_case, case_manager, django_assert_num_queries):
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=datetime.date(2026, 1, 10), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2026, 1, 10), institutions=[institution("rav")]
+        )
     loaded = reload(case)
     assert loaded.records.current_plan is not None
     with django_assert_num_queries(0):

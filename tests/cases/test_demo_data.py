@@ -36,8 +36,18 @@ from cases.models import (
 )
 from roles.models import Role, User
 
-CASE_TIMES = ["reported_at", "meeting_decided_at", "cm_designated_at", "plan_submitted_at", "plan_validated_at",
-              "implementation_finished_at", "exit_reported_at", "closed_at", "interrupted_at", "updated_at"]
+CASE_TIMES = [
+    "reported_at",
+    "meeting_decided_at",
+    "cm_designated_at",
+    "plan_submitted_at",
+    "plan_validated_at",
+    "implementation_finished_at",
+    "exit_reported_at",
+    "closed_at",
+    "interrupted_at",
+    "updated_at",
+]
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +67,22 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def counts():
-    return {model.__name__: model.objects.count() for model in (
-        Case, Person, Meeting, ActionPlan, Goal, Measure, Review, PowerOfAttorney, ExitReport, Closure, JournalEntry,
-    )}
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Case,
+            Person,
+            Meeting,
+            ActionPlan,
+            Goal,
+            Measure,
+            Review,
+            PowerOfAttorney,
+            ExitReport,
+            Closure,
+            JournalEntry,
+        )
+    }
 
 
 def test_seed_demo_reports_the_cases_it_created(demo, db):
@@ -100,7 +123,9 @@ def test_closed_cases_have_every_exit_outcome_and_a_closure(demo, db):
     assert set(outcomes) == set(ExitOutcome.values)
     assert all(n >= 1 for n in outcomes.values())
     assert Closure.objects.filter(case__in=closed, closed_by__username="officer").count() == closed.count()
-    assert not ExitReport.objects.filter(case__state__in=[CaseState.AWAITING_CLOSURE, CaseState.CLOSED], submitted_at=None).exists()
+    assert not ExitReport.objects.filter(
+        case__state__in=[CaseState.AWAITING_CLOSURE, CaseState.CLOSED], submitted_at=None
+    ).exists()
     placed = ExitReport.objects.filter(case__in=closed, outcome=ExitOutcome.PLACED)
     assert all(r.employer and r.job_start_on and r.workload_percent for r in placed)
 
@@ -120,17 +145,30 @@ def test_nothing_happened_in_the_future(demo, db):
             value = getattr(case, name)
             assert value is None or value <= now, (case.reference, name, value)
     stamped = [
-        (JournalEntry, "at"), (Person, "created_at"), (Meeting, "created_at"), (ActionPlan, "created_at"),
-        (ActionPlan, "submitted_at"), (ActionPlan, "decided_at"), (Review, "created_at"), (PowerOfAttorney, "created_at"),
-        (ExitReport, "created_at"), (ExitReport, "submitted_at"), (Closure, "closed_at"),
+        (JournalEntry, "at"),
+        (Person, "created_at"),
+        (Meeting, "created_at"),
+        (ActionPlan, "created_at"),
+        (ActionPlan, "submitted_at"),
+        (ActionPlan, "decided_at"),
+        (Review, "created_at"),
+        (PowerOfAttorney, "created_at"),
+        (ExitReport, "created_at"),
+        (ExitReport, "submitted_at"),
+        (Closure, "closed_at"),
     ]
     for model, name in stamped:
         assert not model.objects.filter(**{f"{name}__gt": now}).exists(), (model.__name__, name)
     for manager in (Case.history, Person.history, ActionPlan.history, Measure.history, Review.history):
         assert not manager.filter(history_date__gt=now).exists()
     dated = [
-        (Case, "first_meeting_on"), (Meeting, "held_on"), (ActionPlan, "signed_by_person_on"), (ActionPlan, "signed_by_cm_on"),
-        (Review, "held_on"), (PowerOfAttorney, "signed_on"), (ExitReport, "job_start_on"),
+        (Case, "first_meeting_on"),
+        (Meeting, "held_on"),
+        (ActionPlan, "signed_by_person_on"),
+        (ActionPlan, "signed_by_cm_on"),
+        (Review, "held_on"),
+        (PowerOfAttorney, "signed_on"),
+        (ExitReport, "job_start_on"),
     ]
     for model, name in dated:
         assert not model.objects.filter(**{f"{name}__gte": today}).exists(), (model.__name__, name)
@@ -155,8 +193,19 @@ def test_each_case_timeline_is_chronological(demo, db):
         assert abs(entries[0].at - case.reported_at) < datetime.timedelta(seconds=1)
         steps = [e for e in entries if e.kind == JournalKind.TRANSITION]
         assert steps[-1].to_state == case.state, case.reference
-        dates = [d for d in (case.reported_at, case.meeting_decided_at, case.cm_designated_at, case.plan_validated_at,
-                             case.implementation_finished_at, case.exit_reported_at, case.closed_at) if d]
+        dates = [
+            d
+            for d in (
+                case.reported_at,
+                case.meeting_decided_at,
+                case.cm_designated_at,
+                case.plan_validated_at,
+                case.implementation_finished_at,
+                case.exit_reported_at,
+                case.closed_at,
+            )
+            if d
+        ]
         assert dates == sorted(dates), case.reference
         if case.first_meeting_on:
             # The case manager meets the person within two weeks of the designation, except
@@ -181,8 +230,13 @@ def test_case_managers_are_active_contact_persons_of_the_region(demo, db):
         assert case.case_manager.has_role(Role.CONTACT_PERSON)
         assert case.case_manager.username == expected[case.region.code]
     without = Case.objects.filter(case_manager=None).values_list("state", flat=True)
-    assert set(without) <= {CaseState.REPORTED, CaseState.ROUND_TABLE, CaseState.ASSESSMENT, CaseState.NO_CASE_MANAGEMENT,
-                            CaseState.CLOSED}
+    assert set(without) <= {
+        CaseState.REPORTED,
+        CaseState.ROUND_TABLE,
+        CaseState.ASSESSMENT,
+        CaseState.NO_CASE_MANAGEMENT,
+        CaseState.CLOSED,
+    }
 
 
 def test_coordinators_and_reporters_are_the_demo_cast(demo, db):
@@ -232,8 +286,14 @@ def test_some_powers_of_attorney_expire_soon_and_some_have_expired(demo, db):
 def test_demo_cases_are_planned_the_same_way_every_run_and_every_day(demo, db):
     def structure(anchor):
         return [
-            (c.spec.state, c.spec.region, c.spec.theme, c.person.ahv_number, c.person.last_name,
-             [((day - anchor).days, method.__name__) for day, _minute, method, _kwargs in c.events])
+            (
+                c.spec.state,
+                c.spec.region,
+                c.spec.theme,
+                c.person.ahv_number,
+                c.person.last_name,
+                [((day - anchor).days, method.__name__) for day, _minute, method, _kwargs in c.events],
+            )
             for c in plan_demo_cases(anchor)
         ]
 

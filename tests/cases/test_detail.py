@@ -90,16 +90,43 @@ def test_an_unknown_case_is_404(client, coordinator):
 def test_the_page_shows_the_person_and_the_case_facts(client, make_case, coordinator, frontline, case_manager):
     from tests.factories import PersonFactory
 
-    person = PersonFactory.build(first_name="Marianne", last_name="Imhof", ahv_number="756.9217.0769.85", sex="f",
-                                 language="fr", phone="027 921 45 67", email="m.imhof@example.ch",
-                                 street="Furkastrasse 12", postcode="3900", city="Brig", birth_date=datetime.date(1979, 3, 14))
+    person = PersonFactory.build(
+        first_name="Marianne",
+        last_name="Imhof",
+        ahv_number="756.9217.0769.85",
+        sex="f",
+        language="fr",
+        phone="027 921 45 67",
+        email="m.imhof@example.ch",
+        street="Furkastrasse 12",
+        postcode="3900",
+        city="Brig",
+        birth_date=datetime.date(1979, 3, 14),
+    )
     case = make_case("implementation", person=person)
     html = page(client, coordinator, case)
-    for text in ("Marianne Imhof", "14.03.1979", "756.9217.0769.85", "weiblich", "Französisch", "Furkastrasse 12",
-                 "3900 Brig", 'href="tel:0279214567"', "mailto:m.imhof@example.ch"):
+    for text in (
+        "Marianne Imhof",
+        "14.03.1979",
+        "756.9217.0769.85",
+        "weiblich",
+        "Französisch",
+        "Furkastrasse 12",
+        "3900 Brig",
+        'href="tel:0279214567"',
+        "mailto:m.imhof@example.ch",
+    ):
         assert text in html, text
-    for text in (case.reference, str(frontline), str(institution("rav")), str(institution("social")), "Oberwallis",
-                 str(coordinator), str(case_manager), "Langzeitarbeitslos, gesundheitliche Einschränkungen, Sozialhilfe."):
+    for text in (
+        case.reference,
+        str(frontline),
+        str(institution("rav")),
+        str(institution("social")),
+        "Oberwallis",
+        str(coordinator),
+        str(case_manager),
+        "Langzeitarbeitslos, gesundheitliche Einschränkungen, Sozialhilfe.",
+    ):
         assert text in html, text
     assert "Weniger als zwei Institutionen" not in html
 
@@ -228,7 +255,9 @@ def test_record_links_while_the_plan_is_prepared(client, make_case, coordinator,
 
 def test_record_links_during_implementation(client, make_case, coordinator, case_manager, contact_person):
     case = make_case("implementation")
-    review, poa, journal = (reverse(name, args=[case.pk]) for name in ("cases:new_review", "cases:new_poa", "cases:new_journal_entry"))
+    review, poa, journal = (
+        reverse(name, args=[case.pk]) for name in ("cases:new_review", "cases:new_poa", "cases:new_journal_entry")
+    )
     for user in (coordinator, case_manager):
         links = links_of(page(client, user, case))
         assert {review, poa, journal} <= links
@@ -280,19 +309,37 @@ def test_deadlines_not_yet_due_are_not_highlighted(client, make_case, coordinato
 def test_the_meeting_is_shown_with_its_result_and_participants(client, make_case, coordinator, case_manager):
     case = make_case("implementation")
     meeting = case.meetings.get()
-    MeetingParticipant.objects.create(meeting=meeting, name="Dr. Anna Zenhäusern", organisation="Spital Visp", function="Hausärztin")
+    MeetingParticipant.objects.create(
+        meeting=meeting, name="Dr. Anna Zenhäusern", organisation="Spital Visp", function="Hausärztin"
+    )
     html = page(client, coordinator, case)
-    for text in ("Assessment (CII104)", "Arbeitsfähigkeit 50 % in angepasster Tätigkeit", "Arbeitstraining, Bewerbungscoaching",
-                 "50 %", "Dr. Anna Zenhäusern", "Hausärztin, Spital Visp", str(case_manager)):
+    for text in (
+        "Assessment (CII104)",
+        "Arbeitsfähigkeit 50 % in angepasster Tätigkeit",
+        "Arbeitstraining, Bewerbungscoaching",
+        "50 %",
+        "Dr. Anna Zenhäusern",
+        "Hausärztin, Spital Visp",
+        str(case_manager),
+    ):
         assert text in html, text
 
 
 def test_the_current_plan_is_shown_with_goals_measures_signatures_and_decision(client, make_case, coordinator):
     case = make_case("implementation")
     html = page(client, coordinator, case)
-    for text in ("Version 1", "validiert", "Stabile Anstellung im ersten Arbeitsmarkt", "Gesundheit stabilisieren",
-                 "Bewerbungscoaching", "Arbeitstraining", "Abgeschlossene Lehre, Fahrausweis, motiviert.", "Sion",
-                 "Einverstanden.", str(coordinator)):
+    for text in (
+        "Version 1",
+        "validiert",
+        "Stabile Anstellung im ersten Arbeitsmarkt",
+        "Gesundheit stabilisieren",
+        "Bewerbungscoaching",
+        "Arbeitstraining",
+        "Abgeschlossene Lehre, Fahrausweis, motiviert.",
+        "Sion",
+        "Einverstanden.",
+        str(coordinator),
+    ):
         assert text in html, text
     measures = re.search(r'<table class="table table-sm align-top measure-table">.*?</table>', html, re.S).group(0)
     assert measures.count("<tr>") == 3  # header and two measures
@@ -308,18 +355,28 @@ def test_earlier_versions_are_listed_with_links_to_each_and_to_the_changes(clien
     html = page(client, case_manager, case)
     assert "Version 2" in html
     assert reverse("cases:plan_version", args=[case.pk, 1]) in html
-    assert f'{reverse("cases:plan_diff", args=[case.pk])}?from=1&amp;to=2' in html
+    assert f"{reverse('cases:plan_diff', args=[case.pk])}?from=1&amp;to=2" in html
     assert "durch eine neuere Version ersetzt" in html
 
 
 def test_reviews_and_powers_of_attorney_are_listed_expired_ones_marked(client, make_case, case_manager):
     case = make_case("implementation")
-    actions.record_power_of_attorney(case, by=case_manager, signed_on=timezone.localdate() - datetime.timedelta(days=400),
-                                     institutions=[institution("rav")])
+    actions.record_power_of_attorney(
+        case, by=case_manager, signed_on=timezone.localdate() - datetime.timedelta(days=400), institutions=[institution("rav")]
+    )
     actions.record_power_of_attorney(case, by=case_manager, signed_on=timezone.localdate(), institutions=[institution("rav")])
-    actions.record_review(case, by=case_manager, review=Review(
-        kind=ReviewKind.WITH_PERSON, held_on=timezone.localdate(), summary="Bewerbungen laufen gut.", poa_check="renewed",
-        decision=ReviewDecision.CONTINUE, network_informed=True))
+    actions.record_review(
+        case,
+        by=case_manager,
+        review=Review(
+            kind=ReviewKind.WITH_PERSON,
+            held_on=timezone.localdate(),
+            summary="Bewerbungen laufen gut.",
+            poa_check="renewed",
+            decision=ReviewDecision.CONTINUE,
+            network_informed=True,
+        ),
+    )
     html = page(client, case_manager, case)
     assert "Bewerbungen laufen gut." in html
     assert "Netzwerk informiert" in html
@@ -332,8 +389,13 @@ def test_reviews_and_powers_of_attorney_are_listed_expired_ones_marked(client, m
 def test_the_exit_report_and_the_closure_are_shown(client, make_case, officer):
     case = make_case("closed")
     html = page(client, officer, case)
-    for text in ("Lonza AG, Visp", "Produktionsmitarbeiter", "80 %", "Die Person wurde während acht Monaten begleitet.",
-                 str(officer)):
+    for text in (
+        "Lonza AG, Visp",
+        "Produktionsmitarbeiter",
+        "80 %",
+        "Die Person wurde während acht Monaten begleitet.",
+        str(officer),
+    ):
         assert text in html, text
     assert 'id="exit"' in html
 
@@ -355,7 +417,7 @@ def test_the_timeline_lists_every_journal_entry_newest_first_with_step_labels(cl
     validated = timeline.index("Plan validieren")
     reported = timeline.index("Fall gemeldet")
     assert note < validated < reported
-    assert "Aktionsplan zur Validierung eingereicht <span aria-hidden=\"true\">→</span>" in timeline
+    assert 'Aktionsplan zur Validierung eingereicht <span aria-hidden="true">→</span>' in timeline
     assert "Einverstanden." in timeline and str(case_manager) in timeline
 
 
@@ -379,19 +441,31 @@ def grow(case, n, *, coordinator, case_manager):
     for i in range(n):
         actions.add_journal_entry(case, by=case_manager, kind=JournalKind.NOTE, text=f"Notiz {i}")
         Review.objects.create(case=case, kind=ReviewKind.TEAM, held_on=today, summary=f"Review {i}", author=coordinator)
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=today - datetime.timedelta(days=30 * i),
-                                         institutions=[institution("rav"), institution("social")])
+        actions.record_power_of_attorney(
+            case,
+            by=case_manager,
+            signed_on=today - datetime.timedelta(days=30 * i),
+            institutions=[institution("rav"), institution("social")],
+        )
         MeetingParticipant.objects.create(meeting=case.meetings.get(), name=f"Gast {i}")
     current = case.plans.get()
     ActionPlan.objects.filter(pk=current.pk).update(version=n + 1)
     for v in range(1, n + 1):
-        old = ActionPlan.objects.create(case=case, version=v, author=case_manager, status=PlanStatus.SUPERSEDED,
-                                        validator=coordinator, decided_at=timezone.now())
+        old = ActionPlan.objects.create(
+            case=case,
+            version=v,
+            author=case_manager,
+            status=PlanStatus.SUPERSEDED,
+            validator=coordinator,
+            decided_at=timezone.now(),
+        )
         Goal.objects.create(plan=old, text=f"Ziel {v}")
         Measure.objects.create(plan=old, title=f"Massnahme {v}", responsible_institution=institution("rav"))
     for i in range(n):
         Goal.objects.create(plan=current, position=10 + i, text=f"Weiteres Ziel {i}")
-        Measure.objects.create(plan=current, position=10 + i, title=f"Weitere Massnahme {i}", responsible_institution=institution("ai"))
+        Measure.objects.create(
+            plan=current, position=10 + i, title=f"Weitere Massnahme {i}", responsible_institution=institution("ai")
+        )
 
 
 def count_queries(client, url) -> int:
@@ -400,11 +474,15 @@ def count_queries(client, url) -> int:
     return len(captured)
 
 
-MAX_QUERIES = 14 + 1 + 1  # session, user, memberships, case, then one per relation shown; +1: access log; +1: the user's per-case grants
+MAX_QUERIES = (
+    14 + 1 + 1
+)  # session, user, memberships, case, then one per relation shown; +1: access log; +1: the user's per-case grants
 
 
 @pytest.mark.parametrize("n", [1, 15])
-def test_the_case_page_runs_a_fixed_number_of_queries(client, make_case, coordinator, case_manager, n, django_assert_max_num_queries):
+def test_the_case_page_runs_a_fixed_number_of_queries(
+    client, make_case, coordinator, case_manager, n, django_assert_max_num_queries
+):
     case = make_case("implementation")
     grow(case, n, coordinator=coordinator, case_manager=case_manager)
     client.force_login(case_manager)
@@ -439,11 +517,21 @@ def two_versions(make_case, case_manager, cast):
     plan = case.records.current_plan
     plan.resources = "Abgeschlossene Lehre, Fahrausweis B, motiviert.\nRückenprobleme."
     first = plan.measures_list[0]
-    actions.save_plan(plan, by=case_manager, goals=["Stabile Anstellung im ersten Arbeitsmarkt (60 %)", "Gesundheit stabilisieren"], measures=[
-        {"id": first.pk, "title": first.title, "responsible_institution": first.responsible_institution,
-         "starts_on": first.starts_on, "due_on": datetime.date(2031, 12, 31)},
-        {"title": "Berufliche Abklärung IV", "responsible_institution": institution("ai")},
-    ])
+    actions.save_plan(
+        plan,
+        by=case_manager,
+        goals=["Stabile Anstellung im ersten Arbeitsmarkt (60 %)", "Gesundheit stabilisieren"],
+        measures=[
+            {
+                "id": first.pk,
+                "title": first.title,
+                "responsible_institution": first.responsible_institution,
+                "starts_on": first.starts_on,
+                "due_on": datetime.date(2031, 12, 31),
+            },
+            {"title": "Berufliche Abklärung IV", "responsible_institution": institution("ai")},
+        ],
+    )
     walk(case, "implementation", cast)
     return case
 
@@ -456,7 +544,7 @@ def test_an_earlier_version_is_shown_read_only(client, make_case, case_manager, 
     html = response.content.decode()
     assert "Version 1" in html and "durch eine neuere Version ersetzt" in html
     assert "Arbeitstraining" in html and "Berufliche Abklärung IV" not in html
-    assert "<form method=\"post\"" not in html.split('id="main"')[1]
+    assert '<form method="post"' not in html.split('id="main"')[1]
     assert reverse("cases:plan_version", args=[case.pk, 2]) in html
 
 
@@ -470,7 +558,7 @@ def test_the_version_page_links_to_the_changes_from_the_previous_one(client, mak
     case = two_versions(make_case, case_manager, cast)
     client.force_login(case_manager)
     html = client.get(reverse("cases:plan_version", args=[case.pk, 2])).content.decode()
-    assert f'{reverse("cases:plan_diff", args=[case.pk])}?from=1&amp;to=2' in html
+    assert f"{reverse('cases:plan_diff', args=[case.pk])}?from=1&amp;to=2" in html
 
 
 # --- differences between versions ---------------------------------------------------------
@@ -535,7 +623,7 @@ def test_the_diff_runs_a_fixed_number_of_queries(client, make_case, case_manager
 
 
 def test_the_plan_version_page_is_frozen_in_time(client, make_case, case_manager, cast):
-    with time_machine.travel(datetime.datetime(2026, 2, 2, 10, tzinfo=datetime.timezone.utc), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 2, 2, 10, tzinfo=datetime.UTC), tick=False):
         case = two_versions(make_case, case_manager, cast)
     client.force_login(case_manager)
     html = client.get(reverse("cases:plan_version", args=[case.pk, 1])).content.decode()

@@ -37,8 +37,13 @@ def pdf_template(db, settings, tmp_path):
 
 
 def render(template, *, language="de", paragraphs=3, external=False, **context):
-    context = {"title": "Testdokument", "paragraphs": range(paragraphs), "external": external,
-               "document_date": datetime.date(2025, 3, 14), **context}
+    context = {
+        "title": "Testdokument",
+        "paragraphs": range(paragraphs),
+        "external": external,
+        "document_date": datetime.date(2025, 3, 14),
+        **context,
+    }
     return render_pdf(template, context, language=language)
 
 
@@ -97,8 +102,11 @@ def test_the_language_is_only_switched_while_rendering(pdf_template):
 
 
 def test_the_letterhead_can_be_overridden_by_a_setting(pdf_template, settings):
-    settings.IIZ_LETTERHEAD = {"name": "Testkanton Entremont", "place": {"de": "Martinach", "fr": "Martigny"},
-                               "phone": "027 000 00 00"}
+    settings.IIZ_LETTERHEAD = {
+        "name": "Testkanton Entremont",
+        "place": {"de": "Martinach", "fr": "Martigny"},
+        "phone": "027 000 00 00",
+    }
     first = text_of(read(render(pdf_template, language="fr")))[0]
     assert "Testkanton Entremont" in first
     assert "Martigny, 14 mars 2025" in first
@@ -153,7 +161,8 @@ def test_the_font_files_come_from_the_static_folder(pdf_template, monkeypatch):
 def test_the_font_licence_is_shipped_beside_the_fonts():
     from django.contrib.staticfiles import finders
 
-    licence = open(finders.find("fonts/LICENSE"), encoding="utf-8").read()
+    with open(finders.find("fonts/LICENSE"), encoding="utf-8") as file:
+        licence = file.read()
     assert "Bitstream" in licence and "DejaVu" in licence
     assert "Permission is hereby granted" in licence
 
@@ -161,19 +170,22 @@ def test_the_font_licence_is_shipped_beside_the_fonts():
 # --- the URL fetcher ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [
-    "http://example.org/x.png",
-    "https://example.org/x.png",
-    "file:///etc/passwd",
-    "ftp://example.org/x.png",
-    "/etc/passwd",
-    "img/logo.svg",  # relative without the documents' base: nothing to resolve it against
-    "/static/../../etc/passwd",
-    "/static/%2e%2e/%2e%2e/etc/passwd",
-    "https://static.iiz.invalid/static/../settings.py",
-    "https://static.iiz.invalid/elsewhere/img/logo.svg",
-    "/static/img/no-such-file.svg",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org/x.png",
+        "https://example.org/x.png",
+        "file:///etc/passwd",
+        "ftp://example.org/x.png",
+        "/etc/passwd",
+        "img/logo.svg",  # relative without the documents' base: nothing to resolve it against
+        "/static/../../etc/passwd",
+        "/static/%2e%2e/%2e%2e/etc/passwd",
+        "https://static.iiz.invalid/static/../settings.py",
+        "https://static.iiz.invalid/elsewhere/img/logo.svg",
+        "/static/img/no-such-file.svg",
+    ],
+)
 def test_the_fetcher_refuses_everything_but_static_files(url):
     with pytest.raises(ResourceRefused):
         StaticFilesFetcher().fetch(url)

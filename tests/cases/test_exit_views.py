@@ -43,7 +43,11 @@ def test_the_case_manager_interrupts_the_case(client, make_case, case_manager):
     assert response.status_code == 302
     assert state_of(case) == CaseState.EXIT_REPORT
     report = ExitReport.objects.get(case=case)
-    assert (report.outcome, report.interruption_reason, report.interruption_note) == ("interrupted", "moved", "Umzug nach Zürich.")
+    assert (report.outcome, report.interruption_reason, report.interruption_note) == (
+        "interrupted",
+        "moved",
+        "Umzug nach Zürich.",
+    )
     assert messages_of(response) == ["Der Fall ist abgebrochen. Vervollständigen Sie jetzt die Austrittsbilanz."]
 
 
@@ -72,9 +76,16 @@ def test_a_finished_case_cannot_be_interrupted(client, make_case, coordinator):
 
 def exit_data(**overrides):
     data = {
-        "outcome": "placed", "employer": "Lonza AG, Visp", "job_title": "Laborhilfe", "job_start_on": TODAY.isoformat(),
-        "workload_percent": "80", "other_service": "", "other_service_detail": "", "interruption_reason": "",
-        "interruption_note": "", "summary": "Acht Monate Begleitung, Arbeitstraining erfolgreich.",
+        "outcome": "placed",
+        "employer": "Lonza AG, Visp",
+        "job_title": "Laborhilfe",
+        "job_start_on": TODAY.isoformat(),
+        "workload_percent": "80",
+        "other_service": "",
+        "other_service_detail": "",
+        "interruption_reason": "",
+        "interruption_note": "",
+        "summary": "Acht Monate Begleitung, Arbeitstraining erfolgreich.",
     }
     data.update(overrides)
     return data
@@ -88,7 +99,12 @@ def test_the_case_manager_writes_the_exit_report(client, make_case, case_manager
     response = client.post(reverse("cases:exit_report", args=[case.pk]), exit_data())
     assert response.status_code == 302
     report = ExitReport.objects.get(case=case)
-    assert (report.outcome, report.employer, report.workload_percent, report.is_complete) == ("placed", "Lonza AG, Visp", 80, True)
+    assert (report.outcome, report.employer, report.workload_percent, report.is_complete) == (
+        "placed",
+        "Lonza AG, Visp",
+        80,
+        True,
+    )
     assert state_of(case) == CaseState.EXIT_REPORT  # submitting is a separate step
     assert messages_of(response) == ["Austrittsbilanz gespeichert. Reichen Sie sie auf der Fallseite beim IIZ-Büro ein."]
 
@@ -105,13 +121,16 @@ def test_placed_without_an_employer_shows_a_field_error(client, make_case, case_
     assert ExitReport.objects.get(case=case).employer == ""
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"outcome": "other_service", "employer": ""}, "other_service"),
-    ({"outcome": "interrupted"}, "interruption_reason"),
-    ({"outcome": ""}, "outcome"),
-    ({"summary": "  "}, "summary"),
-    ({"workload_percent": "120"}, "workload_percent"),
-])
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"outcome": "other_service", "employer": ""}, "other_service"),
+        ({"outcome": "interrupted"}, "interruption_reason"),
+        ({"outcome": ""}, "outcome"),
+        ({"summary": "  "}, "summary"),
+        ({"workload_percent": "120"}, "workload_percent"),
+    ],
+)
 def test_each_outcome_asks_for_its_details(client, make_case, case_manager, overrides, field):
     case = make_case("exit_report")
     client.force_login(case_manager)
@@ -123,11 +142,18 @@ def test_each_outcome_asks_for_its_details(client, make_case, case_manager, over
 def test_details_of_another_outcome_are_not_kept(client, make_case, case_manager):
     case = make_case("exit_report")
     client.force_login(case_manager)
-    response = client.post(reverse("cases:exit_report", args=[case.pk]), exit_data(
-        outcome="other_service", other_service=str(institution("ai").pk), other_service_detail="IV-Berufsberatung"))
+    response = client.post(
+        reverse("cases:exit_report", args=[case.pk]),
+        exit_data(outcome="other_service", other_service=str(institution("ai").pk), other_service_detail="IV-Berufsberatung"),
+    )
     assert response.status_code == 302
     report = ExitReport.objects.get(case=case)
-    assert (report.other_service, report.employer, report.workload_percent, report.job_start_on) == (institution("ai"), "", None, None)
+    assert (report.other_service, report.employer, report.workload_percent, report.job_start_on) == (
+        institution("ai"),
+        "",
+        None,
+        None,
+    )
 
 
 def test_an_interrupted_case_shows_its_reason(client, make_case, coordinator, case_manager):
@@ -172,11 +198,17 @@ def test_the_letter_greets_a_german_speaking_person_by_name(client, make_case, o
 def test_the_officer_closes_the_case(client, make_case, officer):
     case = make_case("awaiting_closure")
     client.force_login(officer)
-    response = client.post(reverse("cases:close", args=[case.pk]), {"letter_text": "Sehr geehrte Frau …", "archive_note": "Akten vollständig."})
+    response = client.post(
+        reverse("cases:close", args=[case.pk]), {"letter_text": "Sehr geehrte Frau …", "archive_note": "Akten vollständig."}
+    )
     assert response.status_code == 302
     assert state_of(case) == CaseState.CLOSED
     closure = Closure.objects.get(case=case)
-    assert (closure.closed_by, closure.letter_text, closure.archive_note) == (officer, "Sehr geehrte Frau …", "Akten vollständig.")
+    assert (closure.closed_by, closure.letter_text, closure.archive_note) == (
+        officer,
+        "Sehr geehrte Frau …",
+        "Akten vollständig.",
+    )
     assert messages_of(response) == ["Der Fall ist abgeschlossen und archiviert."]
 
 
@@ -215,7 +247,9 @@ def test_a_case_is_closed_only_after_the_exit_report_is_submitted(client, make_c
 def test_a_contact_person_adds_meeting_minutes(client, make_case, contact_person):
     case = make_case("implementation")
     client.force_login(contact_person)
-    response = client.post(reverse("cases:new_journal_entry", args=[case.pk]), {"kind": "minutes", "text": "Netzwerktreffen: alle informiert."})
+    response = client.post(
+        reverse("cases:new_journal_entry", args=[case.pk]), {"kind": "minutes", "text": "Netzwerktreffen: alle informiert."}
+    )
     assert response.status_code == 302
     entry = JournalEntry.objects.filter(case=case).order_by("-pk").first()
     assert (entry.kind, entry.text, entry.author) == ("minutes", "Netzwerktreffen: alle informiert.", contact_person)

@@ -25,9 +25,31 @@ pytestmark = pytest.mark.django_db
 
 ISO_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 CASE_KEYS = [
-    "id", "reference", "state", "cii101_step", "region", "theme", "reporting_institution", "reported_by",
-    "institutions", "reason", "coordinator", "case_manager", "dates", "meetings", "plans", "reviews",
-    "powers_of_attorney", "exit_report", "closure", "journal", "access_grants", "files", "documents", "history", "access_log",
+    "id",
+    "reference",
+    "state",
+    "cii101_step",
+    "region",
+    "theme",
+    "reporting_institution",
+    "reported_by",
+    "institutions",
+    "reason",
+    "coordinator",
+    "case_manager",
+    "dates",
+    "meetings",
+    "plans",
+    "reviews",
+    "powers_of_attorney",
+    "exit_report",
+    "closure",
+    "journal",
+    "access_grants",
+    "files",
+    "documents",
+    "history",
+    "access_log",
 ]
 
 
@@ -43,12 +65,19 @@ def helene(make_case, coordinator, case_manager, officer, client):
     person = PersonFactory.build(first_name="Hélène", last_name="Zurcher", ahv_number="756.9217.0769.85")
     closed = make_case("closed", person=person)
     current = make_case("implementation", person=person)
-    actions.record_power_of_attorney(current, by=case_manager, signed_on=timezone.localdate(),
-                                     institutions=[institution("rav"), institution("social")])
+    actions.record_power_of_attorney(
+        current, by=case_manager, signed_on=timezone.localdate(), institutions=[institution("rav"), institution("social")]
+    )
     actions.add_journal_entry(current, by=case_manager, kind=JournalKind.NOTE, text="Telefon mit der Hausärztin.")
     deputy = UserFactory(username="dora-deputy", first_name="Dora", last_name="Stellvertreterin")
-    actions.grant_access(current, by=coordinator, user=deputy, permission="view_case",
-                         valid_until=timezone.localdate() + datetime.timedelta(days=10), reason="Ferien")
+    actions.grant_access(
+        current,
+        by=coordinator,
+        user=deputy,
+        permission="view_case",
+        valid_until=timezone.localdate() + datetime.timedelta(days=10),
+        reason="Ferien",
+    )
     person.last_name = "Zürcher"
     person._history_user = officer
     person.save()
@@ -183,14 +212,20 @@ def test_the_json_holds_the_person_every_case_and_every_record(client, officer, 
     assert plan["measures"][0]["responsible_institution"]["code"] == "rav"
     review = old["reviews"][0]
     assert review["decision"]["code"] == "finish_plan"
-    assert {p["measure"]: p["status"]["code"] for p in review["progress"]} == {"Bewerbungscoaching": "done", "Arbeitstraining": "done"}
+    assert {p["measure"]: p["status"]["code"] for p in review["progress"]} == {
+        "Bewerbungscoaching": "done",
+        "Arbeitstraining": "done",
+    }
     assert old["exit_report"]["outcome"]["code"] == "placed"
     assert old["exit_report"]["employer"] == "Lonza AG, Visp"
     assert old["closure"]["closed_by"] == str(officer)
     assert old["dates"]["closed_at"] is not None
     assert [e["step"]["code"] for e in old["journal"] if e["step"]][:1] == ["report"]
     assert "close" in [e["step"]["code"] for e in old["journal"] if e["step"]]
-    assert {(d["kind"], d["record"]["type"]) for d in old["documents"]} == {("action_plan", "action_plan"), ("exit_report", "exit_report")}
+    assert {(d["kind"], d["record"]["type"]) for d in old["documents"]} == {
+        ("action_plan", "action_plan"),
+        ("exit_report", "exit_report"),
+    }
     assert all(d["file"] is None for d in old["documents"]) and old["files"] == []
 
     assert new["state"]["code"] == "implementation"
@@ -208,23 +243,38 @@ def with_files(helene, secretariat, coordinator, settings, tmp_path):
     """Hélène's current case with its signed plan scanned and two attachments, one of them
     withdrawn."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    person, closed, current = helene
+    person, _closed, current = helene
     plan = current.plans.get(version=1)
-    scan = actions.file_signed_plan(plan, by=secretariat, upload=SimpleUploadedFile("Plan unterschrieben.pdf", PDF),
-                                    signature_place="Brig", signed_by_person_on=timezone.localdate(), signed_by_cm_on=timezone.localdate())
-    report = actions.add_attachment(current, by=coordinator, upload=SimpleUploadedFile("Arztbericht.pdf", PDF),
-                                    category="medical_report", description="Bericht Dr. Imboden")
-    wrong = actions.add_attachment(current, by=coordinator, upload=SimpleUploadedFile("Falsche Person.pdf", PDF), category="other")
+    scan = actions.file_signed_plan(
+        plan,
+        by=secretariat,
+        upload=SimpleUploadedFile("Plan unterschrieben.pdf", PDF),
+        signature_place="Brig",
+        signed_by_person_on=timezone.localdate(),
+        signed_by_cm_on=timezone.localdate(),
+    )
+    report = actions.add_attachment(
+        current,
+        by=coordinator,
+        upload=SimpleUploadedFile("Arztbericht.pdf", PDF),
+        category="medical_report",
+        description="Bericht Dr. Imboden",
+    )
+    wrong = actions.add_attachment(
+        current, by=coordinator, upload=SimpleUploadedFile("Falsche Person.pdf", PDF), category="other"
+    )
     actions.withdraw_file(wrong, by=coordinator, reason="Falsche Person")
     return person, current, scan, report, wrong
 
 
 def test_the_export_lists_the_files_and_the_signed_scan_of_each_document(client, officer, coordinator, secretariat, with_files):
-    person, current, scan, report, wrong = with_files
+    person, _current, scan, _report, _wrong = with_files
     data = json.loads(export(client, officer, person).content.decode("utf-8"))
     new = data["cases"][1]
     assert [(f["name"], f["category"]["code"]) for f in new["files"]] == [
-        ("Plan unterschrieben.pdf", "signed_plan"), ("Arztbericht.pdf", "medical_report"), ("Falsche Person.pdf", "other"),
+        ("Plan unterschrieben.pdf", "signed_plan"),
+        ("Arztbericht.pdf", "medical_report"),
+        ("Falsche Person.pdf", "other"),
     ]
     first = new["files"][0]
     assert (first["content_type"], first["size"], first["uploaded_by"]) == ("application/pdf", len(PDF), str(secretariat))
@@ -232,19 +282,31 @@ def test_the_export_lists_the_files_and_the_signed_scan_of_each_document(client,
     assert new["files"][1]["description"] == "Bericht Dr. Imboden" and new["files"][1]["record"] is None
     assert (new["files"][2]["withdrawn_by"], new["files"][2]["withdrawal_reason"]) == (str(coordinator), "Falsche Person")
     [plan_document] = [d for d in new["documents"] if d["kind"] == "action_plan"]
-    assert plan_document["file"] == {"id": scan.pk, "name": "Plan unterschrieben.pdf", "content_type": "application/pdf", "size": len(PDF)}
+    assert plan_document["file"] == {
+        "id": scan.pk,
+        "name": "Plan unterschrieben.pdf",
+        "content_type": "application/pdf",
+        "size": len(PDF),
+    }
     assert all(d["file"] is None for d in new["documents"] if d["kind"] != "action_plan")
     # The file's stored name (the path in the storage) is never in the export.
     assert scan.file.name not in json.dumps(data)
 
     text = " ".join(" ".join(pdf_text(export(client, officer, person, "pdf"))).split())  # table cells wrap lines
-    for expected in ("Dateien", "Plan unterschrieben.pdf", "Arztbericht.pdf", "Bericht Dr. Imboden", "Zurückgezogen am",
-                     "Falsche Person", "unterschriebener Scan: Plan unterschrieben.pdf"):
+    for expected in (
+        "Dateien",
+        "Plan unterschrieben.pdf",
+        "Arztbericht.pdf",
+        "Bericht Dr. Imboden",
+        "Zurückgezogen am",
+        "Falsche Person",
+        "unterschriebener Scan: Plan unterschrieben.pdf",
+    ):
         assert expected in text, expected
 
 
 def test_a_withdrawn_scan_is_not_the_documents_file(client, officer, secretariat, with_files):
-    person, current, scan, _report, _wrong = with_files
+    person, _current, scan, _report, _wrong = with_files
     actions.withdraw_file(scan, by=secretariat, reason="Unleserlich")
     data = json.loads(export(client, officer, person).content.decode("utf-8"))
     [plan_document] = [d for d in data["cases"][1]["documents"] if d["kind"] == "action_plan"]
@@ -253,15 +315,17 @@ def test_a_withdrawn_scan_is_not_the_documents_file(client, officer, secretariat
 
 
 def test_the_json_holds_the_change_history_and_the_access_log(client, officer, coordinator, helene):
-    person, closed, current = helene
+    person, closed, _current = helene
     data = json.loads(export(client, officer, person).content)
     old, new = data["cases"]
 
     created = [h for h in old["history"] if h["record"]["type"] == "case" and h["change"]["code"] == "created"]
     assert len(created) == 1 and created[0]["record"]["label"] == closed.reference
     states = [f for h in old["history"] for f in h["fields"] if h["record"]["type"] == "case" and f["field"] == "state"]
-    assert {"before": {"code": "awaiting_closure", "label": "Wartet auf Abschluss"}, "after": {"code": "closed", "label": "Abgeschlossen"}} in [
-        {"before": f["before"], "after": f["after"]} for f in states]
+    assert {
+        "before": {"code": "awaiting_closure", "label": "Wartet auf Abschluss"},
+        "after": {"code": "closed", "label": "Abgeschlossen"},
+    } in [{"before": f["before"], "after": f["after"]} for f in states]
     assert {h["record"]["type"] for h in old["history"]} >= {"case", "meeting", "action_plan", "measure", "review", "exit_report"}
     assert any(h["record"]["type"] == "power_of_attorney" for h in new["history"])
     assert all(ISO_DATETIME.match(h["at"]) for h in old["history"])
@@ -276,12 +340,13 @@ def test_the_json_holds_the_change_history_and_the_access_log(client, officer, c
 
 
 def test_a_second_export_lists_the_first_one_in_the_access_log(client, officer, helene):
-    person, _closed, current = helene
+    person, _closed, _current = helene
     export(client, officer, person, "pdf")
     data = json.loads(export(client, officer, person).content)
     exports = [e for e in data["cases"][1]["access_log"] if e["kind"]["code"] == "export"]
     assert [(e["user"], e["detail"], e["detail_label"]) for e in exports] == [
-        (str(officer), "right of access export (pdf)", "Export Auskunftsrecht (PDF)")]
+        (str(officer), "right of access export (pdf)", "Export Auskunftsrecht (PDF)")
+    ]
 
 
 def test_the_labels_follow_the_officers_language(client, officer, helene):
@@ -316,8 +381,15 @@ def test_the_pdf_in_german_names_the_person_and_every_case(client, officer, hele
     assert f"Seite {len(pages)} von {len(pages)}" in pages[-1]
     for reference in (closed.reference, current.reference):
         assert f"Fall {reference}" in text
-    for expected in ("Bewerbungscoaching", "Lonza AG, Visp", "Telefon mit der Hausärztin.", "Dora Stellvertreterin",
-                     "Zugriffsprotokoll", "Änderungsverlauf", "Vollmachten"):
+    for expected in (
+        "Bewerbungscoaching",
+        "Lonza AG, Visp",
+        "Telefon mit der Hausärztin.",
+        "Dora Stellvertreterin",
+        "Zugriffsprotokoll",
+        "Änderungsverlauf",
+        "Vollmachten",
+    ):
         assert expected in text
 
 
@@ -346,8 +418,12 @@ def person_with(make_case, cast, *, cases: int, extra: int):
             AccessLog.objects.create(case=case, user=cast.coordinator, kind=AccessKind.VIEW, detail="case page")
             if case.is_open:
                 actions.add_journal_entry(case, by=cast.case_manager, kind=JournalKind.NOTE, text=f"Notiz {i}")
-                actions.record_power_of_attorney(case, by=cast.case_manager, institutions=[institution("rav")],
-                                                 signed_on=timezone.localdate() - datetime.timedelta(days=i))
+                actions.record_power_of_attorney(
+                    case,
+                    by=cast.case_manager,
+                    institutions=[institution("rav")],
+                    signed_on=timezone.localdate() - datetime.timedelta(days=i),
+                )
     for i in range(extra):
         person.phone = f"027 000 00 {i:02d}"
         person._history_user = cast.officer

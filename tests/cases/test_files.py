@@ -38,8 +38,13 @@ def plan_of(case, version=1) -> ActionPlan:
 
 
 def file_plan(client, case, *, content=PDF, name="Aktionsplan unterschrieben.pdf", version=1, **fields):
-    data = {"file": upload(content, name), "signature_place": "Brig", "signed_by_person_on": "2026-01-05",
-            "signed_by_cm_on": "2026-01-06", **fields}
+    data = {
+        "file": upload(content, name),
+        "signature_place": "Brig",
+        "signed_by_person_on": "2026-01-05",
+        "signed_by_cm_on": "2026-01-06",
+        **fields,
+    }
     return client.post(reverse("cases:signed_plan", args=[case.pk, version]), data)
 
 
@@ -52,10 +57,18 @@ def test_the_secretariat_files_the_signed_plan_and_the_signature_is_recorded(cli
     assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
     plan = plan_of(case)
     assert (plan.signature_place, plan.signed_by_person_on, plan.signed_by_cm_on) == (
-        "Brig", datetime.date(2026, 1, 5), datetime.date(2026, 1, 6))
+        "Brig",
+        datetime.date(2026, 1, 5),
+        datetime.date(2026, 1, 6),
+    )
     assert plan.history.first().history_user == secretariat  # the change history records it
     scan = CaseFile.objects.get(case=case)
-    assert (scan.category, scan.plan, scan.uploaded_by, scan.content_type) == ("signed_plan", plan, secretariat, "application/pdf")
+    assert (scan.category, scan.plan, scan.uploaded_by, scan.content_type) == (
+        "signed_plan",
+        plan,
+        secretariat,
+        "application/pdf",
+    )
     assert scan.original_name == "Aktionsplan unterschrieben.pdf" and scan.size == len(PDF)
     # stored under a random name in the case's folder, not under the user's name
     assert scan.file.name.startswith(f"cases/{case.pk}/") and scan.file.name.endswith(".pdf")
@@ -66,21 +79,29 @@ def test_the_secretariat_files_the_signed_plan_and_the_signature_is_recorded(cli
     assert entry.author == secretariat and "v1" in entry.text and "Brig" in entry.text
 
 
-@pytest.mark.parametrize(("content", "name", "content_type"), [
-    (PDF, "scan.pdf", "application/pdf"), (JPEG, "scan.jpg", "image/jpeg"), (PNG, "scan.png", "image/png"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "content_type"),
+    [
+        (PDF, "scan.pdf", "application/pdf"),
+        (JPEG, "scan.jpg", "image/jpeg"),
+        (PNG, "scan.png", "image/png"),
+    ],
+)
 def test_pdf_jpeg_and_png_scans_are_accepted(client, case_manager, case, content, name, content_type):
     client.force_login(case_manager)
     assert file_plan(client, case, content=content, name=name).status_code == 302
     assert CaseFile.objects.get(case=case).content_type == content_type
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    (EXE, "Unterschrift.pdf", "keine PDF / JPEG / PNG-Datei"),  # a renamed program
-    (GIF, "scan.gif", "keine PDF / JPEG / PNG-Datei"),
-    (TEXT, "scan.txt", "keine PDF / JPEG / PNG-Datei"),
-    (b"", "leer.pdf", "Die Datei ist leer."),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (EXE, "Unterschrift.pdf", "keine PDF / JPEG / PNG-Datei"),  # a renamed program
+        (GIF, "scan.gif", "keine PDF / JPEG / PNG-Datei"),
+        (TEXT, "scan.txt", "keine PDF / JPEG / PNG-Datei"),
+        (b"", "leer.pdf", "Die Datei ist leer."),
+    ],
+)
 def test_refused_files_are_not_stored_and_the_form_says_why(client, secretariat, case, media, content, name, message):
     client.force_login(secretariat)
     response = file_plan(client, case, content=content, name=name)
@@ -113,14 +134,26 @@ def test_a_signature_in_the_future_is_refused(client, secretariat, case):
 def test_filing_the_signed_draft_lets_the_case_manager_submit_it_and_a_superseded_version_takes_no_scan(case, cast, secretariat):
     actions.change_plan(case, by=cast.case_manager, reason="Neue Massnahme")
     today = timezone.localdate()
-    actions.file_signed_plan(plan_of(case, 2), by=secretariat, upload=upload(), signature_place="Visp",
-                             signed_by_person_on=today, signed_by_cm_on=today)
+    actions.file_signed_plan(
+        plan_of(case, 2),
+        by=secretariat,
+        upload=upload(),
+        signature_place="Visp",
+        signed_by_person_on=today,
+        signed_by_cm_on=today,
+    )
     case.refresh_records()
     actions.submit_plan(case, by=cast.case_manager)  # the plan must be signed to be submitted
     actions.validate_plan(case, by=cast.coordinator)
     with pytest.raises(ActionRefused):
-        actions.file_signed_plan(plan_of(case, 1), by=secretariat, upload=upload(), signature_place="Brig",
-                                 signed_by_person_on=timezone.localdate(), signed_by_cm_on=timezone.localdate())
+        actions.file_signed_plan(
+            plan_of(case, 1),
+            by=secretariat,
+            upload=upload(),
+            signature_place="Brig",
+            signed_by_person_on=timezone.localdate(),
+            signed_by_cm_on=timezone.localdate(),
+        )
 
 
 @pytest.mark.parametrize("role", ["contact_person", "frontline"])
@@ -158,12 +191,18 @@ def test_after_filing_from_the_print_queue_the_user_goes_back_there(client, secr
 
 
 def test_the_poa_scan_attaches_to_the_power_of_attorney_chosen(client, secretariat, case, cast):
-    older = actions.record_power_of_attorney(case, by=cast.case_manager, signed_on=datetime.date(2025, 2, 1), institutions=[institution("rav")])
-    newer = actions.record_power_of_attorney(case, by=cast.case_manager, signed_on=timezone.localdate(), institutions=[institution("rav")])
+    older = actions.record_power_of_attorney(
+        case, by=cast.case_manager, signed_on=datetime.date(2025, 2, 1), institutions=[institution("rav")]
+    )
+    newer = actions.record_power_of_attorney(
+        case, by=cast.case_manager, signed_on=timezone.localdate(), institutions=[institution("rav")]
+    )
     client.force_login(secretariat)
     page = client.get(reverse("cases:signed_poa", args=[case.pk])).content.decode()
     assert f'value="{newer.pk}"' in page and f'value="{older.pk}"' in page
-    response = client.post(reverse("cases:signed_poa", args=[case.pk]), {"power_of_attorney": older.pk, "file": upload(JPEG, "vollmacht.jpg")})
+    response = client.post(
+        reverse("cases:signed_poa", args=[case.pk]), {"power_of_attorney": older.pk, "file": upload(JPEG, "vollmacht.jpg")}
+    )
     assert response.status_code == 302
     scan = CaseFile.objects.get(case=case)
     assert (scan.category, scan.power_of_attorney, scan.content_type) == ("signed_poa", older, "image/jpeg")
@@ -213,11 +252,17 @@ def test_a_closed_case_takes_no_more_attachments_or_plan_scans(client, secretari
 
 def test_an_attachment_with_its_category(client, case_manager, case):
     client.force_login(case_manager)
-    response = client.post(reverse("cases:new_attachment", args=[case.pk]),
-                           {"category": "medical_report", "description": "Dr. Imboden, Visp", "file": upload(name="Arztbericht März.pdf")})
+    response = client.post(
+        reverse("cases:new_attachment", args=[case.pk]),
+        {"category": "medical_report", "description": "Dr. Imboden, Visp", "file": upload(name="Arztbericht März.pdf")},
+    )
     assert response.status_code == 302
     attachment = CaseFile.objects.get(case=case)
-    assert (attachment.category, attachment.description, attachment.original_name) == ("medical_report", "Dr. Imboden, Visp", "Arztbericht März.pdf")
+    assert (attachment.category, attachment.description, attachment.original_name) == (
+        "medical_report",
+        "Dr. Imboden, Visp",
+        "Arztbericht März.pdf",
+    )
     assert attachment.get_category_display() == "Arztbericht"
     assert JournalEntry.objects.filter(case=case, text__contains="Arztbericht März.pdf").exists()
 

@@ -42,10 +42,19 @@ def test_the_full_happy_path_from_report_to_closure(make_case, cast):
     assert case.state == CaseState.CLOSED
     assert case.case_manager == cast.case_manager
     assert case.cm_designated_at and case.plan_validated_at and case.exit_reported_at and case.closed_at
-    steps = list(JournalEntry.objects.filter(case=case, kind="transition").order_by("at", "pk").values_list("transition", flat=True))
+    steps = list(
+        JournalEntry.objects.filter(case=case, kind="transition").order_by("at", "pk").values_list("transition", flat=True)
+    )
     assert steps == [
-        "report", "plan_assessment", "designate_case_manager", "start_plan", "submit_plan",
-        "validate_plan", "finish_plan", "submit_exit_report", "close",
+        "report",
+        "plan_assessment",
+        "designate_case_manager",
+        "start_plan",
+        "submit_plan",
+        "validate_plan",
+        "finish_plan",
+        "submit_exit_report",
+        "close",
     ]
     assert case.closure.closed_by == cast.officer
     assert case.is_final
@@ -126,13 +135,18 @@ def test_a_plan_needs_goals_measures_and_both_signatures(make_case, case_manager
     assert "The action plan needs at least one goal and one measure." in reasons
     assert "The action plan must be signed by the person and by the case manager (dates of both signatures)." in reasons
     plan = case.records.current_plan
-    actions.save_plan(plan, by=case_manager, goals=["Arbeit finden"], measures=[
-        {"title": "Coaching", "responsible_institution": institution("rav")}])
+    actions.save_plan(
+        plan,
+        by=case_manager,
+        goals=["Arbeit finden"],
+        measures=[{"title": "Coaching", "responsible_institution": institution("rav")}],
+    )
     plan.signed_by_person_on = datetime.date.today()
     plan.save()
     case.refresh_records()
     assert refusal_reasons(case, "submit_plan", case_manager) == [
-        "The action plan must be signed by the person and by the case manager (dates of both signatures)."]
+        "The action plan must be signed by the person and by the case manager (dates of both signatures)."
+    ]
     plan.signed_by_cm_on = datetime.date.today()
     plan.save()
     actions.submit_plan(case, by=case_manager)
@@ -169,8 +183,13 @@ def test_a_plan_sent_back_returns_to_preparation_and_must_be_signed_again(make_c
 
 def test_a_review_can_change_the_plan_into_a_new_version(make_case, case_manager, cast):
     case = make_case("implementation")
-    review = Review(kind=ReviewKind.WITH_PERSON, held_on=datetime.date.today(), summary="Neue Situation: Umzug.",
-                    poa_check="valid", decision=ReviewDecision.CHANGE_PLAN)
+    review = Review(
+        kind=ReviewKind.WITH_PERSON,
+        held_on=datetime.date.today(),
+        summary="Neue Situation: Umzug.",
+        poa_check="valid",
+        decision=ReviewDecision.CHANGE_PLAN,
+    )
     actions.record_review(case, by=case_manager, review=review)
     assert case.state == CaseState.PLAN_PREPARATION
     versions = list(case.plans.order_by("version").values_list("version", "status"))
@@ -185,11 +204,20 @@ def test_a_review_can_change_the_plan_into_a_new_version(make_case, case_manager
 
 def test_a_plan_not_finished_keeps_implementation_going(make_case, case_manager):
     case = make_case("implementation")
-    review = Review(kind=ReviewKind.WITH_PERSON, held_on=datetime.date.today(), summary="Läuft gut.",
-                    poa_check="valid", decision=ReviewDecision.CONTINUE)
+    review = Review(
+        kind=ReviewKind.WITH_PERSON,
+        held_on=datetime.date.today(),
+        summary="Läuft gut.",
+        poa_check="valid",
+        decision=ReviewDecision.CONTINUE,
+    )
     plan = case.records.current_plan
-    actions.record_review(case, by=case_manager, review=review, progress=[
-        {"measure_id": plan.measures_list[0].pk, "status": MeasureStatus.RUNNING, "note": "Begonnen."}])
+    actions.record_review(
+        case,
+        by=case_manager,
+        review=review,
+        progress=[{"measure_id": plan.measures_list[0].pk, "status": MeasureStatus.RUNNING, "note": "Begonnen."}],
+    )
     assert case.state == CaseState.IMPLEMENTATION
     with pytest.raises(ActionRefused, match="done or cancelled"):
         actions.finish_plan(case, by=case_manager)

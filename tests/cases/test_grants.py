@@ -35,15 +35,24 @@ def test_a_deputy_sees_the_case_and_acts_as_case_manager_until_the_end_date(make
     actions.grant_access(case, by=coordinator, user=deputy, permission=DEPUTY, valid_until=until, reason="Ferien der CM")
     assert Case.objects.visible_to(fresh(deputy)).filter(pk=case.pk).exists()
     assert "change_plan" in {a.name for a in available_actions(case, fresh(deputy))}
-    assert JournalEntry.objects.filter(case=case, text__contains="dora-deputy").exists() or JournalEntry.objects.filter(case=case, text__contains=str(deputy)).exists()
+    assert (
+        JournalEntry.objects.filter(case=case, text__contains="dora-deputy").exists()
+        or JournalEntry.objects.filter(case=case, text__contains=str(deputy)).exists()
+    )
     with time_machine.travel(until + datetime.timedelta(days=1)):
         assert not Case.objects.visible_to(fresh(deputy)).filter(pk=case.pk).exists()
 
 
 def test_a_shared_case_can_be_read_but_not_worked_on(client, make_case, coordinator, deputy):
     case = make_case("implementation")
-    actions.grant_access(case, by=coordinator, user=deputy, permission=SHARED,
-                         valid_until=datetime.date.today() + datetime.timedelta(days=30), reason="Beratung IV")
+    actions.grant_access(
+        case,
+        by=coordinator,
+        user=deputy,
+        permission=SHARED,
+        valid_until=datetime.date.today() + datetime.timedelta(days=30),
+        reason="Beratung IV",
+    )
     client.force_login(deputy)
     assert client.get(case.get_absolute_url()).status_code == 200
     assert available_actions(case, fresh(deputy)) == []
@@ -51,8 +60,14 @@ def test_a_shared_case_can_be_read_but_not_worked_on(client, make_case, coordina
 
 def test_revoking_ends_the_access_and_is_on_record(make_case, coordinator, deputy):
     case = make_case("implementation")
-    grant = actions.grant_access(case, by=coordinator, user=deputy, permission=SHARED,
-                                 valid_until=datetime.date.today() + datetime.timedelta(days=30), reason="x")
+    grant = actions.grant_access(
+        case,
+        by=coordinator,
+        user=deputy,
+        permission=SHARED,
+        valid_until=datetime.date.today() + datetime.timedelta(days=30),
+        reason="x",
+    )
     actions.revoke_access(case, by=coordinator, grant_id=grant.pk)
     assert not CaseGrant.objects.exists()
     assert not Case.objects.visible_to(fresh(deputy)).filter(pk=case.pk).exists()
@@ -80,8 +95,9 @@ def test_grants_are_checked(make_case, coordinator, deputy, change, message):
 def test_a_deputy_must_be_a_contact_person(make_case, coordinator, frontline):
     case = make_case("implementation")
     with pytest.raises(ActionRefused):
-        actions.grant_access(case, by=coordinator, user=frontline, permission=DEPUTY,
-                             valid_until=datetime.date.today(), reason="x")
+        actions.grant_access(
+            case, by=coordinator, user=frontline, permission=DEPUTY, valid_until=datetime.date.today(), reason="x"
+        )
 
 
 def test_only_the_coordinator_or_officer_gives_access(make_case, case_manager, deputy, officer):

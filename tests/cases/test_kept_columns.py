@@ -27,8 +27,14 @@ def stale_cases() -> int:
 
 
 def review(kind: str, day: datetime.date, decision: str = ReviewDecision.CONTINUE) -> Review:
-    return Review(kind=kind, held_on=day, summary="Stand", poa_check="valid" if kind == ReviewKind.WITH_PERSON else "",
-                  decision=decision, network_informed=True)
+    return Review(
+        kind=kind,
+        held_on=day,
+        summary="Stand",
+        poa_check="valid" if kind == ReviewKind.WITH_PERSON else "",
+        decision=decision,
+        network_informed=True,
+    )
 
 
 @pytest.mark.parametrize("months", [1, 3, 6])
@@ -52,9 +58,13 @@ def test_every_action_keeps_the_dates_current(make_case, case_manager, coordinat
         assert (case.review_since, case.team_review_since, case.poa_valid_until) == (datetime.date(2026, 1, 5),) * 2 + (None,)
         assert stale_cases() == 0
     with time_machine.travel(datetime.datetime(2026, 2, 10, 10, 0), tick=False):
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=datetime.date(2026, 2, 10), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2026, 2, 10), institutions=[institution("rav")]
+        )
         assert Case.objects.get(pk=case.pk).poa_valid_until == datetime.date(2027, 2, 9)
-        actions.record_power_of_attorney(case, by=case_manager, signed_on=datetime.date(2025, 12, 1), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2025, 12, 1), institutions=[institution("rav")]
+        )
         assert Case.objects.get(pk=case.pk).poa_valid_until == datetime.date(2027, 2, 9)  # the latest signed counts
         assert stale_cases() == 0
     with time_machine.travel(datetime.datetime(2026, 3, 20, 10, 0), tick=False):
@@ -65,7 +75,9 @@ def test_every_action_keeps_the_dates_current(make_case, case_manager, coordinat
         assert Case.objects.get(pk=case.pk).team_review_since == datetime.date(2026, 3, 18)
         assert stale_cases() == 0
     with time_machine.travel(datetime.datetime(2026, 5, 4, 10, 0), tick=False):
-        actions.record_review(case, by=case_manager, review=review(ReviewKind.WITH_PERSON, datetime.date(2026, 5, 4), ReviewDecision.CHANGE_PLAN))
+        actions.record_review(
+            case, by=case_manager, review=review(ReviewKind.WITH_PERSON, datetime.date(2026, 5, 4), ReviewDecision.CHANGE_PLAN)
+        )
         assert stale_cases() == 0
         case.refresh_from_db()
         walk(case, CaseState.IMPLEMENTATION, cast, today=datetime.date(2026, 5, 4))
@@ -91,7 +103,9 @@ def test_the_migration_fills_the_columns_of_existing_cases(make_case, case_manag
         make_case("plan_preparation")
         make_case("reported")
         make_case("closed", outcome=ExitOutcome.INTERRUPTED)
-        actions.record_power_of_attorney(implementing, by=case_manager, signed_on=datetime.date(2025, 6, 1), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            implementing, by=case_manager, signed_on=datetime.date(2025, 6, 1), institutions=[institution("rav")]
+        )
     with time_machine.travel(datetime.datetime(2026, 2, 20, 10, 0), tick=False):
         actions.record_review(implementing, by=coordinator, review=review(ReviewKind.TEAM, datetime.date(2026, 2, 19)))
     columns = ("review_since", "team_review_since", "poa_valid_until", "outcome")

@@ -17,10 +17,17 @@ from tests.cases.test_case_documents import person, text
 from tests.cases.test_uploads import EXE, PDF
 
 FORM = {
-    "name_de": "Kanton Wallis — Amt für IIZ", "name_fr": "Canton du Valais — Office de la CII",
-    "office_de": "Dienststelle für Wirtschaft und Arbeit", "office_fr": "Service de l'économie et du travail",
-    "address_de": "Avenue du Midi 7\n1950 Sitten", "address_fr": "Avenue du Midi 7\n1950 Sion",
-    "place_de": "Sitten", "place_fr": "Sion", "phone": "027 606 00 00", "email": "iiz@admin.vs.ch", "web": "www.vs.ch/iiz",
+    "name_de": "Kanton Wallis — Amt für IIZ",
+    "name_fr": "Canton du Valais — Office de la CII",
+    "office_de": "Dienststelle für Wirtschaft und Arbeit",
+    "office_fr": "Service de l'économie et du travail",
+    "address_de": "Avenue du Midi 7\n1950 Sitten",
+    "address_fr": "Avenue du Midi 7\n1950 Sion",
+    "place_de": "Sitten",
+    "place_fr": "Sion",
+    "phone": "027 606 00 00",
+    "email": "iiz@admin.vs.ch",
+    "web": "www.vs.ch/iiz",
 }
 
 
@@ -77,7 +84,11 @@ def test_an_uploaded_logo_is_embedded_without_any_fetch(client, officer, make_ca
 
     fetched = []
     original = documents.StaticFilesFetcher.fetch
-    monkeypatch.setattr(documents.StaticFilesFetcher, "fetch", lambda self, url, headers=None: fetched.append(url[:40]) or original(self, url, headers))
+    monkeypatch.setattr(
+        documents.StaticFilesFetcher,
+        "fetch",
+        lambda self, url, headers=None: fetched.append(url[:40]) or original(self, url, headers),
+    )
     pdf = documents.render_power_of_attorney_form(case)
     assert images_on_first_page(pdf) == before + 1
     assert any(url.startswith("data:image/png;base64,") for url in fetched)
@@ -93,11 +104,14 @@ def test_back_to_the_default_logo(client, officer):
     assert not row.logo and documents.letterhead("de")["logo_src"].endswith("/static/img/logo.svg")
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    (EXE, "logo.png", "keine PNG / JPEG-Datei"),
-    (PDF, "logo.pdf", "keine PNG / JPEG-Datei"),
-    (b"", "logo.png", "Die Datei ist leer."),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (EXE, "logo.png", "keine PNG / JPEG-Datei"),
+        (PDF, "logo.pdf", "keine PNG / JPEG-Datei"),
+        (b"", "logo.png", "Die Datei ist leer."),
+    ],
+)
 def test_a_logo_that_is_not_an_image_is_refused(client, officer, content, name, message):
     client.force_login(officer)
     response = save(client, new_logo=SimpleUploadedFile(name, content))

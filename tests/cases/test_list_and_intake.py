@@ -45,7 +45,9 @@ def test_the_list_shows_only_the_users_scope(client, make_case, coordinator, con
     ],
 )
 def test_filters_and_search(client, make_case, officer, query, expected):
-    muster = make_case("reported", person=PersonFactory.build(first_name="Anna", last_name="Muster", ahv_number="756.9217.0769.85"))
+    muster = make_case(
+        "reported", person=PersonFactory.build(first_name="Anna", last_name="Muster", ahv_number="756.9217.0769.85")
+    )
     other = make_case("implementation", person=PersonFactory.build(first_name="Beat", last_name="Imhof"))
     make_case("closed", person=PersonFactory.build(first_name="Carla", last_name="Zurbriggen"))
     names = {"muster": muster.reference, "other": other.reference}
@@ -87,13 +89,21 @@ def test_the_list_runs_a_fixed_number_of_queries(client, make_case, coordinator,
 
 def intake_data(**changes):
     data = {
-        "person-first_name": "Anna", "person-last_name": "Muster", "person-birth_date": "1980-05-17",
-        "person-ahv_number": "7569217076985", "person-sex": "f", "person-language": "de",
-        "person-street": "Furkastrasse 3", "person-postcode": "3900", "person-city": "Brig",
-        "person-phone": "027 123 45 67", "person-email": "anna@example.ch",
+        "person-first_name": "Anna",
+        "person-last_name": "Muster",
+        "person-birth_date": "1980-05-17",
+        "person-ahv_number": "7569217076985",
+        "person-sex": "f",
+        "person-language": "de",
+        "person-street": "Furkastrasse 3",
+        "person-postcode": "3900",
+        "person-city": "Brig",
+        "person-phone": "027 123 45 67",
+        "person-email": "anna@example.ch",
         "report-reporting_institution": institution("rav").pk,
         "report-institutions": [institution("rav").pk, institution("social").pk],
-        "report-region": region("ow").pk, "report-theme": "",
+        "report-region": region("ow").pk,
+        "report-theme": "",
         "report-reason": "Langzeitarbeitslos seit zwei Jahren.",
     }
     data.update(changes)
@@ -140,13 +150,17 @@ def test_a_person_with_an_open_case_gets_no_second_case(client, frontline, make_
 
 
 def test_same_name_and_birth_date_asks_whether_it_is_the_same_person(client, frontline, make_case):
-    closed = make_case("closed", person=PersonFactory.build(first_name="Anna", last_name="Muster", birth_date=datetime.date(1980, 5, 17)))
+    closed = make_case(
+        "closed", person=PersonFactory.build(first_name="Anna", last_name="Muster", birth_date=datetime.date(1980, 5, 17))
+    )
     client.force_login(frontline)
     response = client.post(reverse("cases:intake"), intake_data(**{"person-ahv_number": ""}))
     assert response.status_code == 200
     assert "choice_form" in response.context and not Case.objects.exclude(pk=closed.pk).exists()
     # the user says it is the same person: the new case links to the existing record
-    response = client.post(reverse("cases:intake"), intake_data(**{"person-ahv_number": "", "duplicate_choice": str(closed.person.pk)}))
+    response = client.post(
+        reverse("cases:intake"), intake_data(**{"person-ahv_number": "", "duplicate_choice": str(closed.person.pk)})
+    )
     new = Case.objects.exclude(pk=closed.pk).get()
     assert new.person == closed.person
     assert Person.objects.count() == 1

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from cases.models import AccessKind, AccessLog, Case, Person
 from cases.spreadsheets import safe_text
-from tests.cases.test_stats import dora, network  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +46,20 @@ def test_the_filtered_list_as_csv_with_one_access_log_row_per_case(client, offic
     response = export(client, officer, "csv", state="closed")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert 'attachment; filename="iiz-cases-2026-06-15.csv"' == response["Content-Disposition"]
+    assert response["Content-Disposition"] == 'attachment; filename="iiz-cases-2026-06-15.csv"'
     header, *rows = csv_rows(response)
     assert header[:3] == ["Referenz", "Name", "Vorname"]
     closed = {network[name].reference for name in ("CL1", "CL2", "CL3", "CL4")}
     assert {row[0] for row in rows} == closed
     cl1 = next(row for row in rows if row[0] == network["CL1"].reference)
-    assert cl1[9:15] == ["2025-10-01", "2025-10-21", "2025-12-20", "2026-03-20", "2026-03-30", "Im ersten Arbeitsmarkt eingegliedert"]
+    assert cl1[9:15] == [
+        "2025-10-01",
+        "2025-10-21",
+        "2025-12-20",
+        "2026-03-20",
+        "2026-03-30",
+        "Im ersten Arbeitsmarkt eingegliedert",
+    ]
     logged = AccessLog.objects.filter(user=officer, kind=AccessKind.EXPORT)
     assert {entry.case.reference for entry in logged} == closed
     assert all("csv" in entry.detail and "state=closed" in entry.detail for entry in logged)
@@ -75,17 +81,28 @@ def test_a_coordinator_exports_only_the_cases_of_the_region(client, coordinator,
 
 
 def test_cells_that_would_run_as_formulas_are_quoted(client, officer, network, on_today):
-    Person.objects.filter(pk=network["R1"].person_id).update(last_name='=HYPERLINK("http://evil.example","x")', first_name="+41 27")
+    Person.objects.filter(pk=network["R1"].person_id).update(
+        last_name='=HYPERLINK("http://evil.example","x")', first_name="+41 27"
+    )
     _header, *rows = csv_rows(export(client, officer, "csv", state="reported"))
-    assert rows[0][1:3] == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'+41 27"]
+    assert rows[0][1:3] == ['\'=HYPERLINK("http://evil.example","x")', "'+41 27"]
     _header, *rows = xlsx_rows(export(client, officer, "xlsx", state="reported"))
-    assert rows[0][1:3] == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'+41 27"]
+    assert rows[0][1:3] == ['\'=HYPERLINK("http://evil.example","x")', "'+41 27"]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-    ("Brig", "Brig"), (5, 5), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("Brig", "Brig"),
+        (5, 5),
+        (None, None),
+    ],
+)
 def test_safe_text(value, expected):
     assert safe_text(value) == expected
 
@@ -136,7 +153,7 @@ def test_the_steering_boards_get_the_activity_report_with_small_counts_hidden(cl
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="iiz-activity-report-2026-steering.csv"'
     rows = csv_rows(response)
-    regions = rows[rows.index(["Neue Fälle nach Region"]) + 2:][:4]
+    regions = rows[rows.index(["Neue Fälle nach Region"]) + 2 :][:4]
     assert regions == [["Mittelwallis", "< 5"], ["Oberwallis", "5"], ["Unterwallis", "< 5"], ["Total", "7"]]
     flat = [cell for row in rows for cell in row]
     assert not any(cell in {"1", "2", "3", "4"} for cell in flat)

@@ -21,13 +21,21 @@ def url(case, meeting=None):
 
 def meeting_data(cm=None, participants=(), **overrides):
     data = {
-        "scheduled_for": "", "place": "Brig, RAV-Sitzungszimmer", "held_on": timezone.localdate().isoformat(),
-        "work_capacity": "50", "medical_situation": "Rückenleiden, leichte Tätigkeit möglich.",
-        "employability": "Gute Chancen im Verkauf.", "social_situation": "Sozialhilfe seit 2024.",
-        "result": "Case Management empfohlen.", "action_options": "Arbeitstraining, Bewerbungscoaching.",
-        "decision": MeetingDecision.CASE_MANAGEMENT, "decision_reason": "",
-        "lead_institution": str(institution("rav").pk), "designated_cm": str(cm.pk) if cm else "",
-        "participants-TOTAL_FORMS": str(len(participants)), "participants-INITIAL_FORMS": "0",
+        "scheduled_for": "",
+        "place": "Brig, RAV-Sitzungszimmer",
+        "held_on": timezone.localdate().isoformat(),
+        "work_capacity": "50",
+        "medical_situation": "Rückenleiden, leichte Tätigkeit möglich.",
+        "employability": "Gute Chancen im Verkauf.",
+        "social_situation": "Sozialhilfe seit 2024.",
+        "result": "Case Management empfohlen.",
+        "action_options": "Arbeitstraining, Bewerbungscoaching.",
+        "decision": MeetingDecision.CASE_MANAGEMENT,
+        "decision_reason": "",
+        "lead_institution": str(institution("rav").pk),
+        "designated_cm": str(cm.pk) if cm else "",
+        "participants-TOTAL_FORMS": str(len(participants)),
+        "participants-INITIAL_FORMS": "0",
     }
     for i, row in enumerate(participants):
         for key in ("user", "name", "organisation", "function"):
@@ -36,7 +44,9 @@ def meeting_data(cm=None, participants=(), **overrides):
     return data
 
 
-def test_the_coordinator_sees_the_form_with_the_contact_persons_to_choose_from(client, make_case, coordinator, case_manager, contact_person):
+def test_the_coordinator_sees_the_form_with_the_contact_persons_to_choose_from(
+    client, make_case, coordinator, case_manager, contact_person
+):
     case = make_case("round_table")
     client.force_login(coordinator)
     response = client.get(url(case))
@@ -64,10 +74,13 @@ def test_a_meeting_of_another_case_is_404(client, make_case, coordinator):
 def test_the_coordinator_records_the_round_table_with_its_participants(client, make_case, coordinator, case_manager):
     case = make_case("round_table")
     client.force_login(coordinator)
-    data = meeting_data(cm=case_manager, participants=[
-        {"user": str(coordinator.pk)},
-        {"name": "Dr. Anna Imhof", "organisation": "Spitalzentrum Oberwallis", "function": "Hausärztin"},
-    ])
+    data = meeting_data(
+        cm=case_manager,
+        participants=[
+            {"user": str(coordinator.pk)},
+            {"name": "Dr. Anna Imhof", "organisation": "Spitalzentrum Oberwallis", "function": "Hausärztin"},
+        ],
+    )
     response = client.post(url(case), data)
     assert response.status_code == 302
     assert response["Location"] == case.get_absolute_url()
@@ -107,11 +120,18 @@ def test_no_case_management_needs_a_reason(client, make_case, coordinator):
     assert case.meetings.get().decision == ""
 
 
-@pytest.mark.parametrize("field,value,error", [
-    ("held_on", (timezone.localdate() + datetime.timedelta(days=1)).isoformat(), "Dieses Datum darf nicht in der Zukunft liegen."),
-    ("work_capacity", "150", "100"),
-    ("designated_cm", "999999", "gültige Auswahl"),
-])
+@pytest.mark.parametrize(
+    "field,value,error",
+    [
+        (
+            "held_on",
+            (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+            "Dieses Datum darf nicht in der Zukunft liegen.",
+        ),
+        ("work_capacity", "150", "100"),
+        ("designated_cm", "999999", "gültige Auswahl"),
+    ],
+)
 def test_invalid_values_are_shown_next_to_the_field(client, make_case, coordinator, case_manager, field, value, error):
     case = make_case("round_table")
     client.force_login(coordinator)
@@ -126,7 +146,9 @@ def test_invalid_values_are_shown_next_to_the_field(client, make_case, coordinat
 def test_a_participant_needs_a_user_or_a_name(client, make_case, coordinator, case_manager):
     case = make_case("round_table")
     client.force_login(coordinator)
-    response = client.post(url(case), meeting_data(cm=case_manager, participants=[{"organisation": "Suva", "function": "Berater"}]))
+    response = client.post(
+        url(case), meeting_data(cm=case_manager, participants=[{"organisation": "Suva", "function": "Berater"}])
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Wählen Sie eine/n Benutzer/in der Plattform oder geben Sie den Namen der externen Person an." in html
@@ -143,9 +165,14 @@ def test_participants_already_recorded_are_shown_and_can_be_removed(client, make
     html = client.get(url(case)).content.decode()
     assert 'value="Hans Kalbermatten"' in html
     assert f'<option value="{case_manager.pk}" selected>' in html
-    data = meeting_data(cm=case_manager, participants=[
-        {"name": "Hans Kalbermatten", "organisation": "Lonza AG", "function": "HR"}, {"user": str(case_manager.pk)},
-    ], **{"participants-INITIAL_FORMS": "2", "participants-0-DELETE": "on"})
+    data = meeting_data(
+        cm=case_manager,
+        participants=[
+            {"name": "Hans Kalbermatten", "organisation": "Lonza AG", "function": "HR"},
+            {"user": str(case_manager.pk)},
+        ],
+        **{"participants-INITIAL_FORMS": "2", "participants-0-DELETE": "on"},
+    )
     assert client.post(url(case), data).status_code == 302
     assert list(meeting.participants.values_list("user_id", flat=True)) == [case_manager.pk]
 

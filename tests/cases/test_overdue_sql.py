@@ -38,13 +38,28 @@ def test_sql_and_python_agree_day_by_day(make_case, case_manager, coordinator):
         make_case("plan_validation")
         implementing = make_case("implementation")
         with_poa = make_case("implementation")
-        actions.record_power_of_attorney(with_poa, by=case_manager, signed_on=datetime.date(2025, 3, 1), institutions=[institution("rav")])
+        actions.record_power_of_attorney(
+            with_poa, by=case_manager, signed_on=datetime.date(2025, 3, 1), institutions=[institution("rav")]
+        )
     with time_machine.travel(datetime.datetime(2026, 2, 20, 10, 0), tick=False):
-        actions.record_review(implementing, by=case_manager, review=Review(
-            kind=ReviewKind.WITH_PERSON, held_on=datetime.date(2026, 2, 20), summary="ok", poa_check="valid",
-            decision=ReviewDecision.CONTINUE))
-        actions.record_review(implementing, by=coordinator, review=Review(
-            kind=ReviewKind.TEAM, held_on=datetime.date(2026, 2, 20), summary="Team", decision=ReviewDecision.CONTINUE))
+        actions.record_review(
+            implementing,
+            by=case_manager,
+            review=Review(
+                kind=ReviewKind.WITH_PERSON,
+                held_on=datetime.date(2026, 2, 20),
+                summary="ok",
+                poa_check="valid",
+                decision=ReviewDecision.CONTINUE,
+            ),
+        )
+        actions.record_review(
+            implementing,
+            by=coordinator,
+            review=Review(
+                kind=ReviewKind.TEAM, held_on=datetime.date(2026, 2, 20), summary="Team", decision=ReviewDecision.CONTINUE
+            ),
+        )
     seen_overdue = set()
     for offset in range(0, 200, 3):
         today = start + datetime.timedelta(days=offset)

@@ -65,16 +65,30 @@ def test_the_first_meeting_form_is_closed_after_the_plan_started(client, make_ca
 
 def plan_data(goals=(), measures=(), initial_goals=0, initial_measures=0, **fields):
     data = {
-        "resources": "Lehre als Koch, Führerausweis B.", "notes": "", "signature_place": "Brig",
-        "signed_by_person_on": "", "signed_by_cm_on": "",
-        "goals-TOTAL_FORMS": str(len(goals)), "goals-INITIAL_FORMS": str(initial_goals),
-        "measures-TOTAL_FORMS": str(len(measures)), "measures-INITIAL_FORMS": str(initial_measures),
+        "resources": "Lehre als Koch, Führerausweis B.",
+        "notes": "",
+        "signature_place": "Brig",
+        "signed_by_person_on": "",
+        "signed_by_cm_on": "",
+        "goals-TOTAL_FORMS": str(len(goals)),
+        "goals-INITIAL_FORMS": str(initial_goals),
+        "measures-TOTAL_FORMS": str(len(measures)),
+        "measures-INITIAL_FORMS": str(initial_measures),
     }
     for i, text in enumerate(goals):
         data[f"goals-{i}-text"] = text
     for i, row in enumerate(measures):
-        row = {"id": "", "catalogue_measure": "", "title": "", "responsible_institution": "", "starts_on": "", "due_on": "",
-               "status": "planned", "result": "", **row}
+        row = {
+            "id": "",
+            "catalogue_measure": "",
+            "title": "",
+            "responsible_institution": "",
+            "starts_on": "",
+            "due_on": "",
+            "status": "planned",
+            "result": "",
+            **row,
+        }
         for key, value in row.items():
             data[f"measures-{i}-{key}"] = value
     data.update(fields)
@@ -91,9 +105,16 @@ def test_the_case_manager_writes_goals_and_measures(client, make_case, case_mana
     rav = institution("rav")
     data = plan_data(
         goals=["Stelle im Detailhandel finden", "", "Deutschkurs abschliessen"],
-        measures=[{"title": "Bewerbungscoaching", "responsible_institution": str(rav.pk), "starts_on": TODAY.isoformat(),
-                   "due_on": (TODAY + datetime.timedelta(days=60)).isoformat()}],
-        signed_by_person_on=TODAY.isoformat(), signed_by_cm_on=TODAY.isoformat(),
+        measures=[
+            {
+                "title": "Bewerbungscoaching",
+                "responsible_institution": str(rav.pk),
+                "starts_on": TODAY.isoformat(),
+                "due_on": (TODAY + datetime.timedelta(days=60)).isoformat(),
+            }
+        ],
+        signed_by_person_on=TODAY.isoformat(),
+        signed_by_cm_on=TODAY.isoformat(),
     )
     response = client.post(edit_url(case), data)
     assert response.status_code == 302
@@ -125,15 +146,21 @@ def test_the_page_lists_what_still_keeps_the_plan_from_being_submitted(client, m
 
 def test_a_catalogue_measure_fills_in_its_title_and_institution(client, make_case, case_manager):
     case = make_case("plan_preparation")
-    entry = CatalogueMeasure.objects.create(institution=institution("ai"), name_de="Arbeitstraining IV", name_fr="Entraînement au travail AI")
+    entry = CatalogueMeasure.objects.create(
+        institution=institution("ai"), name_de="Arbeitstraining IV", name_fr="Entraînement au travail AI"
+    )
     client.force_login(case_manager)
     html = client.get(edit_url(case)).content.decode()
     assert f'data-title="Arbeitstraining IV" data-institution="{institution("ai").pk}"' in html
-    assert f'<optgroup label="IV – Kantonale IV-Stelle Wallis">' in html
+    assert '<optgroup label="IV – Kantonale IV-Stelle Wallis">' in html
     response = client.post(edit_url(case), plan_data(goals=["Ziel"], measures=[{"catalogue_measure": str(entry.pk)}]))
     assert response.status_code == 302
     measure = Measure.objects.get(plan__case=case)
-    assert (measure.catalogue_measure, measure.title, measure.responsible_institution) == (entry, "Arbeitstraining IV", institution("ai"))
+    assert (measure.catalogue_measure, measure.title, measure.responsible_institution) == (
+        entry,
+        "Arbeitstraining IV",
+        institution("ai"),
+    )
 
 
 def test_a_free_measure_needs_a_title_and_an_institution(client, make_case, case_manager):
@@ -152,8 +179,17 @@ def test_a_free_measure_needs_a_title_and_an_institution(client, make_case, case
 def test_the_due_date_cannot_be_before_the_start(client, make_case, case_manager):
     case = make_case("plan_preparation")
     client.force_login(case_manager)
-    data = plan_data(goals=["Ziel"], measures=[{"title": "Kurs", "responsible_institution": str(institution("rav").pk),
-                                                "starts_on": TODAY.isoformat(), "due_on": (TODAY - datetime.timedelta(days=3)).isoformat()}])
+    data = plan_data(
+        goals=["Ziel"],
+        measures=[
+            {
+                "title": "Kurs",
+                "responsible_institution": str(institution("rav").pk),
+                "starts_on": TODAY.isoformat(),
+                "due_on": (TODAY - datetime.timedelta(days=3)).isoformat(),
+            }
+        ],
+    )
     response = client.post(edit_url(case), data)
     assert response.status_code == 200
     html = response.content.decode()
@@ -183,10 +219,22 @@ def test_measures_are_updated_in_place_and_removed(client, make_case, case_manag
     html = client.get(edit_url(case)).content.decode()
     assert "Bitte Arbeitstraining konkretisieren." in html  # the coordinator's comment
     data = plan_data(
-        goals=["Stabile Anstellung"], initial_goals=1, initial_measures=2,
+        goals=["Stabile Anstellung"],
+        initial_goals=1,
+        initial_measures=2,
         measures=[
-            {"id": str(first.pk), "title": "Bewerbungscoaching intensiv", "responsible_institution": str(first.responsible_institution_id), "status": "running"},
-            {"id": str(second.pk), "title": second.title, "responsible_institution": str(second.responsible_institution_id), "DELETE": "on"},
+            {
+                "id": str(first.pk),
+                "title": "Bewerbungscoaching intensiv",
+                "responsible_institution": str(first.responsible_institution_id),
+                "status": "running",
+            },
+            {
+                "id": str(second.pk),
+                "title": second.title,
+                "responsible_institution": str(second.responsible_institution_id),
+                "DELETE": "on",
+            },
         ],
     )
     response = client.post(edit_url(case), data)
@@ -199,7 +247,10 @@ def test_a_measure_of_another_plan_cannot_be_taken_over(client, make_case, case_
     foreign = Measure.objects.filter(plan__case=other).first()
     case = make_case("plan_preparation")
     client.force_login(case_manager)
-    data = plan_data(goals=["Ziel"], measures=[{"id": str(foreign.pk), "title": "Übernommen", "responsible_institution": str(institution("rav").pk)}])
+    data = plan_data(
+        goals=["Ziel"],
+        measures=[{"id": str(foreign.pk), "title": "Übernommen", "responsible_institution": str(institution("rav").pk)}],
+    )
     response = client.post(edit_url(case), data)
     assert response.status_code == 200
     assert "Diese Massnahme gehört nicht zu dieser Planversion." in response.content.decode()

@@ -7,13 +7,22 @@ from cases.models import ActionPlan, CatalogueMeasure, Goal, Measure, MeasureSta
 from cases.plandiff import ADDED, CHANGED, REMOVED, SAME, diff_goals, diff_measures, diff_plans, diff_text
 from roles.models import Institution
 
-RAV = Institution(pk=1, code="rav", name_de="Regionale Arbeitsvermittlung", name_fr="Office régional de placement", short_de="RAV", short_fr="ORP")
+RAV = Institution(
+    pk=1,
+    code="rav",
+    name_de="Regionale Arbeitsvermittlung",
+    name_fr="Office régional de placement",
+    short_de="RAV",
+    short_fr="ORP",
+)
 IV = Institution(pk=2, code="ai", name_de="IV-Stelle", name_fr="Office AI", short_de="IV", short_fr="AI")
 D = datetime.date
 
 
 def measure(title, institution=RAV, starts_on=None, due_on=None, status="planned", result="", catalogue=None):
-    m = Measure(title=title, responsible_institution=institution, starts_on=starts_on, due_on=due_on, status=status, result=result)
+    m = Measure(
+        title=title, responsible_institution=institution, starts_on=starts_on, due_on=due_on, status=status, result=result
+    )
     if catalogue:
         m.catalogue_measure = CatalogueMeasure(pk=catalogue, institution=institution, name_de=title, name_fr=title)
     return m
@@ -87,8 +96,10 @@ def test_a_renamed_catalogue_measure_counts_as_changed():
 
 
 def test_the_resources_are_compared_line_by_line():
-    lines = diff_text("Lehre als Verkäuferin\nFahrausweis\nmotiviert", "Lehre als Verkäuferin\nFahrausweis B\nmotiviert\nRückenprobleme")
-    assert [(l.status, l.text) for l in lines] == [
+    lines = diff_text(
+        "Lehre als Verkäuferin\nFahrausweis\nmotiviert", "Lehre als Verkäuferin\nFahrausweis B\nmotiviert\nRückenprobleme"
+    )
+    assert [(line.status, line.text) for line in lines] == [
         (SAME, "Lehre als Verkäuferin"),
         (REMOVED, "Fahrausweis"),
         (ADDED, "Fahrausweis B"),

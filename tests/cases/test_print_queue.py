@@ -35,8 +35,14 @@ def all_keys(user, today=None) -> list[str]:
 
 def file_scan(plan, by):
     today = timezone.localdate()
-    return actions.file_signed_plan(plan, by=by, upload=SimpleUploadedFile("s.pdf", PDF), signature_place="Brig",
-                                    signed_by_person_on=today, signed_by_cm_on=today)
+    return actions.file_signed_plan(
+        plan,
+        by=by,
+        upload=SimpleUploadedFile("s.pdf", PDF),
+        signature_place="Brig",
+        signed_by_person_on=today,
+        signed_by_cm_on=today,
+    )
 
 
 @pytest.fixture
@@ -100,7 +106,9 @@ def test_the_poa_form_is_due_without_a_power_of_attorney_or_when_it_ends_soon(se
     poa = actions.record_power_of_attorney(working, by=cast.case_manager, signed_on=today, institutions=[institution("rav")])
     assert keys(secretariat)["poa_form"] == []  # valid for a year
     assert keys(secretariat, poa.valid_until - datetime.timedelta(days=printqueue.POA_NOTICE_DAYS))["poa_form"] == []
-    [item] = printqueue.print_queue(secretariat, poa.valid_until - datetime.timedelta(days=printqueue.POA_NOTICE_DAYS - 1))["poa_form"]
+    [item] = printqueue.print_queue(secretariat, poa.valid_until - datetime.timedelta(days=printqueue.POA_NOTICE_DAYS - 1))[
+        "poa_form"
+    ]
     assert item.poa_valid_until == poa.valid_until
     assert item.waiting_for == f"läuft am {poa.valid_until:%d.%m.%Y} ab"
 
@@ -128,7 +136,11 @@ def test_the_page_lists_the_documents_with_their_links(client, secretariat, work
     client.force_login(secretariat)
     html = client.get(reverse("cases:print_queue")).content.decode()
     plan = ActionPlan.objects.get(case=working)
-    assert f'value="plan-{plan.pk}"' in html and f'value="closure_letter-{closed.pk}"' in html and f'value="poa_form-{working.pk}"' in html
+    assert (
+        f'value="plan-{plan.pk}"' in html
+        and f'value="closure_letter-{closed.pk}"' in html
+        and f'value="poa_form-{working.pk}"' in html
+    )
     assert reverse("cases:plan_pdf", args=[working.pk, 1]) in html
     assert reverse("cases:signed_plan", args=[working.pk, 1]) + "?next=/cases/print-queue/" in html
     assert reverse("cases:closure_copy", args=[closed.pk]) in html
@@ -149,28 +161,37 @@ def test_the_documents_selected_come_as_one_pdf_each_download_logged(client, sec
     response = merged(client, f"plan-{plan.pk}", f"closure_letter-{closed.pk}", f"poa_form-{working.pk}", "plan-999999")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="druckliste-{timezone.localdate():%Y-%m-%d}.pdf"'
-    expected_pages = (page_count(documents.render_action_plan(plan)) + page_count(documents.render_closure_letter(closed.closure))
-                      + page_count(documents.render_power_of_attorney_form(working)))
+    expected_pages = (
+        page_count(documents.render_action_plan(plan))
+        + page_count(documents.render_closure_letter(closed.closure))
+        + page_count(documents.render_power_of_attorney_form(working))
+    )
     assert page_count(response.content) == expected_pages
     body = text(response.content)
     assert "Zielvereinbarung" in body and "Vollmacht" in body  # the German person's documents
     assert "Clôture de votre accompagnement CII" in body or "Madame," in body  # the French person's letter
     assert body.index("Zielvereinbarung") < body.index("Madame,") < body.index("Vollmacht")  # the queue's order
     details = sorted(AccessLog.objects.filter(user=secretariat, kind="download").values_list("case_id", "detail"))
-    assert details == sorted([
-        (working.pk, "action plan v1 (PDF, print queue)"),
-        (closed.pk, "closure letter (PDF, print queue)"),
-        (working.pk, "power of attorney form (PDF, print queue)"),
-    ])
+    assert details == sorted(
+        [
+            (working.pk, "action plan v1 (PDF, print queue)"),
+            (closed.pk, "closure letter (PDF, print queue)"),
+            (working.pk, "power of attorney form (PDF, print queue)"),
+        ]
+    )
 
 
 def test_marking_documents_printed_or_sent_is_journaled(client, secretariat, working, closed):
     plan = ActionPlan.objects.get(case=working)
     client.force_login(secretariat)
-    response = client.post(reverse("cases:print_queue"), {"do": "sent", "item": [f"closure_letter-{closed.pk}", f"plan-{plan.pk}"]})
+    response = client.post(
+        reverse("cases:print_queue"), {"do": "sent", "item": [f"closure_letter-{closed.pk}", f"plan-{plan.pk}"]}
+    )
     assert response.status_code == 302
     assert {(m.document, m.case_id, m.plan_id, m.mark, m.marked_by) for m in PrintMark.objects.all()} == {
-        ("closure_letter", closed.pk, None, "sent", secretariat), ("plan", working.pk, plan.pk, "sent", secretariat)}
+        ("closure_letter", closed.pk, None, "sent", secretariat),
+        ("plan", working.pk, plan.pk, "sent", secretariat),
+    }
     assert JournalEntry.objects.filter(case=closed, author=secretariat, text="Abschlussbrief: versandt").exists()
     assert JournalEntry.objects.filter(case=working, author=secretariat, text="Aktionsplan V1: versandt").exists()
     html = client.get(reverse("cases:print_queue")).content.decode()

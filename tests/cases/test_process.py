@@ -39,12 +39,12 @@ def parse(html: str) -> Collect:
 
 
 def svg_of(html: str) -> str:
-    return html[html.index("<svg"):html.index("</svg>") + len("</svg>")]
+    return html[html.index("<svg") : html.index("</svg>") + len("</svg>")]
 
 
 def drawn_edges(svg: str) -> set[str]:
     found = set()
-    for tag, attrs in parse(svg).tags:
+    for _tag, attrs in parse(svg).tags:
         if "data-edge" in attrs:
             found.add(attrs["data-edge"])
         if "data-edges" in attrs:
@@ -72,7 +72,14 @@ def test_interrupting_from_every_open_state_is_one_grouped_note():
     group = diagram.groups[0]
     assert group.target == CaseState.EXIT_REPORT
     assert set(group.sources) == {
-        "reported", "round_table", "assessment", "cm_designated", "plan_preparation", "plan_validation", "implementation"}
+        "reported",
+        "round_table",
+        "assessment",
+        "cm_designated",
+        "plan_preparation",
+        "plan_validation",
+        "implementation",
+    }
     marked = {n.state for n in diagram.nodes if n.is_open}
     assert marked == set(group.sources)
 
@@ -84,15 +91,24 @@ def test_the_boxes_do_not_overlap_and_stay_inside_the_drawing():
     for left, top, right, bottom in boxes:
         assert 0 <= left < right <= diagram.width and 0 <= top < bottom <= diagram.height
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
 
 
 def test_the_main_path_runs_top_down():
     diagram = build_diagram()
     y = {n.state: n.cy for n in diagram.nodes}
-    path = ["reported", "round_table", "cm_designated", "plan_preparation", "plan_validation", "implementation",
-            "exit_report", "awaiting_closure", "closed"]
+    path = [
+        "reported",
+        "round_table",
+        "cm_designated",
+        "plan_preparation",
+        "plan_validation",
+        "implementation",
+        "exit_report",
+        "awaiting_closure",
+        "closed",
+    ]
     assert [y[s] for s in path] == sorted(y[s] for s in path)
     assert y["round_table"] == y["assessment"] and y["cm_designated"] > y["assessment"]
     assert y["no_case_management"] == y["round_table"]
@@ -180,8 +196,11 @@ def test_the_case_process_highlights_the_current_state(client, make_case, case_m
     svg = svg_of(html)
     current = [attrs["data-state"] for tag, attrs in parse(svg).tags if "is-current" in attrs.get("class", "").split()]
     assert current == ["implementation"]
-    next_edges = {attrs["data-edge"] for tag, attrs in parse(svg).tags
-                  if "data-edge" in attrs and "is-next" in attrs.get("class", "").split()}
+    next_edges = {
+        attrs["data-edge"]
+        for tag, attrs in parse(svg).tags
+        if "data-edge" in attrs and "is-next" in attrs.get("class", "").split()
+    }
     assert next_edges == {"implementation>plan_preparation>change_plan", "implementation>exit_report>finish_plan"}
     assert drawn_edges(svg) == {f"{s}>{t}>{n}" for s, t, n in graph()}
     assert "Umsetzung" in html and case.reference in html

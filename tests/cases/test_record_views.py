@@ -86,8 +86,13 @@ def grow(case: Case, n: int, recorder) -> None:
     plan = case.plans.order_by("-version").first()
     if plan is not None:
         Measure.objects.bulk_create(
-            Measure(plan=plan, position=10 + i, title=f"Massnahme {i}", responsible_institution=institution("ai"),
-                    status="done" if case.state in ("exit_report", "awaiting_closure") else "running")
+            Measure(
+                plan=plan,
+                position=10 + i,
+                title=f"Massnahme {i}",
+                responsible_institution=institution("ai"),
+                status="done" if case.state in ("exit_report", "awaiting_closure") else "running",
+            )
             for i in range(n)
         )
     for i in range(n):
@@ -113,7 +118,9 @@ MAX_QUERIES = {
 
 @pytest.mark.parametrize("name,state,wrong,allowed", PAGES, ids=[p[0] for p in PAGES])
 @pytest.mark.parametrize("n", [1, 15])
-def test_each_form_page_runs_a_fixed_number_of_queries(client, make_case, request, django_assert_max_num_queries, name, state, wrong, allowed, n):
+def test_each_form_page_runs_a_fixed_number_of_queries(
+    client, make_case, request, django_assert_max_num_queries, name, state, wrong, allowed, n
+):
     case = make_case(state)
     user = request.getfixturevalue(allowed)
     grow(case, n, user)

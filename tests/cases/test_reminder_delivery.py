@@ -67,7 +67,7 @@ def test_a_digest_user_gets_all_pending_reminders_in_one_message_after_the_diges
 
 
 def test_a_digest_goes_out_once_a_day_and_the_next_days_reminders_wait_for_the_next_morning(make_case, digest_cm):
-    first, second = two_meetings_due(make_case)
+    _first, _second = two_meetings_due(make_case)
     reminders.sweep(D(2026, 3, 16))
     assert reminders.send_pending(now=at(2026, 3, 16, 7, 30)) == (1, 0)
     reminders.sweep(D(2026, 3, 17))  # two new ones that morning, after a digest went out the day before

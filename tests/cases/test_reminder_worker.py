@@ -74,7 +74,8 @@ def broker_url():
     port = free_port()
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
 
@@ -104,19 +105,40 @@ def database_url() -> str:
 @pytest.fixture
 def workers(broker_url, tmp_path):
     env = {
-        **os.environ, "REDIS_URL": broker_url, "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "iiz.settings", "PYTHONUNBUFFERED": "1",
+        **os.environ,
+        "REDIS_URL": broker_url,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "iiz.settings",
+        "PYTHONUNBUFFERED": "1",
     }
     env.pop("EMAIL_URL", None)
     logs, processes = [], []
     for number in (1, 2):
         log = tmp_path / f"worker{number}.log"
         logs.append(log)
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "iiz", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-mingle", "--without-gossip", "--without-heartbeat", "-n", f"test{number}@%h"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        ))
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "iiz",
+                    "worker",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "--without-mingle",
+                    "--without-gossip",
+                    "--without-heartbeat",
+                    "-n",
+                    f"test{number}@%h",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
     try:
         wait_for(lambda: all("ready." in log.read_text() for log in logs), "both workers to start", timeout=60)
         yield logs
@@ -138,7 +160,9 @@ def test_two_workers_on_redis_create_and_send_each_reminder_once(make_case, case
     with time_machine.travel(timezone.now() - datetime.timedelta(days=20), tick=False):
         late = make_case("cm_designated")  # first meeting overdue for six days
     poa = actions.record_power_of_attorney(
-        make_case("implementation"), by=case_manager, institutions=[institution("rav")],
+        make_case("implementation"),
+        by=case_manager,
+        institutions=[institution("rav")],
         signed_on=today - datetime.timedelta(days=360),
     )  # ends within the week: the 7-day reminder
     app = Celery("probe", broker=broker_url, set_as_current=False)
@@ -153,10 +177,12 @@ def test_two_workers_on_redis_create_and_send_each_reminder_once(make_case, case
     wait_for(lambda: broker.llen("celery") == 0 and broker.hlen("unacked") == 0, "the queue to drain")
     time.sleep(1)
 
-    assert sorted(Reminder.objects.values_list("case_id", "rule", "kind", "recipient__username")) == sorted([
-        (late.pk, FIRST_MEETING, "overdue", "cora-cm"),
-        (poa.case_id, POWER_OF_ATTORNEY, "7_days", "cora-cm"),
-    ])
+    assert sorted(Reminder.objects.values_list("case_id", "rule", "kind", "recipient__username")) == sorted(
+        [
+            (late.pk, FIRST_MEETING, "overdue", "cora-cm"),
+            (poa.case_id, POWER_OF_ATTORNEY, "7_days", "cora-cm"),
+        ]
+    )
     output = "".join(log.read_text() for log in workers)
     assert output.count("To: cora@example.ch") == 2
     assert output.count(f"/cases/{late.pk}/") == 1 and output.count(f"/cases/{poa.case_id}/") == 1

@@ -71,7 +71,8 @@ def test_without_a_named_coordinator_the_active_coordinators_of_the_region_are_r
     Case.objects.filter(pk=case.pk).update(coordinator=None)
     reminders.sweep(D(2026, 3, 13))
     assert sorted(of(PLAN_VALIDATION, case)) == [
-        ("overdue", "bob-coordinator", D(2026, 3, 12)), ("overdue", second.username, D(2026, 3, 12)),
+        ("overdue", "bob-coordinator", D(2026, 3, 12)),
+        ("overdue", second.username, D(2026, 3, 12)),
     ]
 
 
@@ -257,7 +258,15 @@ def test_the_sweep_runs_the_same_number_of_queries_for_1_and_8_cases(make_case, 
     small = sweep_queries(D(2027, 3, 5))
     Reminder.objects.all().delete()
     with time_machine.travel(at(2026, 3, 2), tick=False):
-        for state in ("cm_designated", "plan_validation", "implementation", "implementation", "cm_designated", "plan_validation", "implementation"):
+        for state in (
+            "cm_designated",
+            "plan_validation",
+            "implementation",
+            "implementation",
+            "cm_designated",
+            "plan_validation",
+            "implementation",
+        ):
             case = make_case(state)
             actions.record_power_of_attorney(case, by=case_manager, signed_on=D(2026, 3, 1), institutions=[institution("rav")])
     with django_assert_max_num_queries(small):
@@ -300,7 +309,10 @@ def test_my_tasks_lists_what_is_overdue_or_due_within_30_days(make_case, case_ma
             assert "in den nächsten 30 Tagen fällig" in html
             assert [d.rule for c, d in reminders.my_deadlines(case_manager, day)] == (["review_with_person"] if listed else [])
     with time_machine.travel(at(2026, 3, 5), tick=False):
-        assert "Standortbestimmung mit der Person und Information des Netzwerks" in client.get(case.get_absolute_url()).content.decode()
+        assert (
+            "Standortbestimmung mit der Person und Information des Netzwerks"
+            in client.get(case.get_absolute_url()).content.decode()
+        )
 
 
 def test_my_tasks_is_in_french_for_a_french_user_and_empty_without_cases(outsider, client):

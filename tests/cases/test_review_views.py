@@ -29,9 +29,14 @@ def review_data(case, statuses=None, **overrides):
     measures = list(Measure.objects.filter(plan__case=case, plan__status="validated").order_by("position", "pk"))
     statuses = statuses or ["running"] * len(measures)
     data = {
-        "kind": "with_person", "held_on": TODAY.isoformat(), "summary": "Bewerbungen laufen, Arbeitstraining begonnen.",
-        "poa_check": "valid", "network_informed": "on", "decision": "continue",
-        "progress-TOTAL_FORMS": str(len(measures)), "progress-INITIAL_FORMS": str(len(measures)),
+        "kind": "with_person",
+        "held_on": TODAY.isoformat(),
+        "summary": "Bewerbungen laufen, Arbeitstraining begonnen.",
+        "poa_check": "valid",
+        "network_informed": "on",
+        "decision": "continue",
+        "progress-TOTAL_FORMS": str(len(measures)),
+        "progress-INITIAL_FORMS": str(len(measures)),
     }
     for i, (measure, status) in enumerate(zip(measures, statuses)):
         data[f"progress-{i}-measure_id"] = str(measure.pk)
@@ -74,7 +79,10 @@ def test_a_review_with_the_person_records_the_progress_of_each_measure(client, m
     assert response["Location"] == case.get_absolute_url()
     review = Review.objects.get(case=case)
     assert (review.kind, review.poa_check, review.network_informed, review.author) == ("with_person", "valid", True, case_manager)
-    assert sorted(MeasureProgress.objects.filter(review=review).values_list("status", "note")) == [("done", "Stand 0"), ("running", "Stand 1")]
+    assert sorted(MeasureProgress.objects.filter(review=review).values_list("status", "note")) == [
+        ("done", "Stand 0"),
+        ("running", "Stand 1"),
+    ]
     assert sorted(Measure.objects.filter(plan__case=case).values_list("status", flat=True)) == ["done", "running"]
     assert Case.objects.get(pk=case.pk).state == CaseState.IMPLEMENTATION
     assert messages_of(response) == ["Standortbestimmung erfasst."]
@@ -167,7 +175,9 @@ def test_the_case_manager_records_a_power_of_attorney(client, make_case, case_ma
     case = make_case("implementation")
     client.force_login(case_manager)
     signed = TODAY - datetime.timedelta(days=2)
-    response = client.post(poa_url(case), {"signed_on": signed.isoformat(), "institutions": [institution("rav").pk, institution("ai").pk]})
+    response = client.post(
+        poa_url(case), {"signed_on": signed.isoformat(), "institutions": [institution("rav").pk, institution("ai").pk]}
+    )
     assert response.status_code == 302
     poa = PowerOfAttorney.objects.get(case=case)
     assert poa.signed_on == signed and poa.recorded_by == case_manager

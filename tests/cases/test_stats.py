@@ -25,68 +25,14 @@ year). IMP1's plan was validated on 17 March: nothing due before 17 June.
 import datetime
 
 import pytest
-import time_machine
 from django.utils import timezone
 
-from cases import actions, deadlines, stats
-from cases.models import Case, ExitOutcome
-from tests.conftest import make_member
+from cases import deadlines, stats
+from cases.models import Case
+from tests.cases.network import PERIOD, TODAY, noon
 from tests.factories import institution, region, theme
 
 pytestmark = pytest.mark.django_db
-
-TODAY = datetime.date(2026, 6, 15)
-PERIOD = stats.Period(datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
-
-
-def noon(day: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(day).replace(hour=12, tzinfo=datetime.UTC)
-
-
-STEP_COLUMNS = ("reported_at", "cm_designated_at", "plan_validated_at", "exit_reported_at", "closed_at")
-
-
-@pytest.fixture
-def dora(db):
-    """A second case manager (IIZ contact person in Mittelwallis)."""
-    return make_member("dora-cm", "contact_person", region=region("mw"), institution=institution("social"))
-
-
-@pytest.fixture
-def network(make_case, case_manager, dora):
-    """The ten cases of the module docstring, by name."""
-    specs = {
-        "R1": ("reported", "ow", None, None, ["2026-01-10"]),
-        "CM1": ("cm_designated", "ow", "youth", case_manager, ["2026-01-20", "2026-02-19"]),
-        "IMP1": ("implementation", "mw", None, dora, ["2026-02-05", "2026-02-15", "2026-03-17"]),
-        "IMP2": ("implementation", "ow", None, case_manager, ["2025-11-10", "2025-12-01", "2026-01-12"]),
-        "PV1": ("plan_validation", "uw", "asylum", dora, ["2026-03-01", "2026-03-11"]),
-        "CL1": ("closed", "ow", None, case_manager, ["2025-10-01", "2025-10-21", "2025-12-20", "2026-03-20", "2026-03-30"]),
-        "CL2": ("closed", "mw", None, case_manager, ["2025-12-01", "2025-12-11", "2026-01-10", "2026-04-09", "2026-04-29"]),
-        "CL3": ("closed", "ow", "youth", case_manager, ["2026-01-15", "2026-01-25", None, "2026-02-24", "2026-03-06"]),
-        "CL4": ("closed", "ow", None, case_manager, ["2026-02-01", "2026-02-11", "2026-03-13", "2026-05-12", "2026-05-22"]),
-        "NCM": ("no_case_management", "ow", None, None, ["2026-04-01"]),
-    }
-    outcomes = {"CL2": ExitOutcome.OTHER_SERVICE, "CL3": ExitOutcome.INTERRUPTED}
-    cases = {}
-    # Built along the real flow on 1 September 2025 (in Oberwallis, by its coordinator);
-    # then each case gets its region, theme, case manager and step dates.
-    with time_machine.travel(datetime.datetime(2025, 9, 1, 10, 0, tzinfo=datetime.UTC), tick=False):
-        for name, (state, _region, _theme, _cm, _dates) in specs.items():
-            cases[name] = make_case(state, outcome=outcomes.get(name, ExitOutcome.PLACED))
-        actions.record_power_of_attorney(cases["IMP2"], by=case_manager, signed_on=datetime.date(2025, 1, 1), institutions=[institution("rav")])
-    for name, (state, region_code, theme_code, cm, dates) in specs.items():
-        fields = dict(zip(STEP_COLUMNS, [noon(d) if d else None for d in dates]))
-        fields.update({column: None for column in STEP_COLUMNS[len(dates):]})
-        fields.update(region=region(region_code), theme=theme(theme_code) if theme_code else None, case_manager=cm)
-        if name == "PV1":
-            fields["plan_submitted_at"] = noon("2026-05-01")
-        Case.objects.filter(pk=cases[name].pk).update(**fields)
-    # The dates were written directly, as by an import: the kept deadline dates follow them.
-    deadlines.refresh_kept_dates(Case.objects.all())
-    for case in cases.values():
-        case.refresh_from_db()
-    return cases
 
 
 @pytest.fixture
@@ -97,18 +43,28 @@ def snap(network):
 def test_open_cases_by_state_and_by_region_and_theme(snap):
     assert snap.total == 5
     assert {state: n for state, n in snap.by_state.items() if n} == {
-        "reported": 1, "cm_designated": 1, "implementation": 2, "plan_validation": 1,
+        "reported": 1,
+        "cm_designated": 1,
+        "implementation": 2,
+        "plan_validation": 1,
     }
     ow, mw, uw = (region(code).pk for code in ("ow", "mw", "uw"))
     youth, asylum = theme("youth").pk, theme("asylum").pk
     assert {key: n for key, n in snap.by_region_theme.items() if n} == {
-        (ow, None): 2, (ow, youth): 1, (mw, None): 1, (uw, asylum): 1,
+        (ow, None): 2,
+        (ow, youth): 1,
+        (mw, None): 1,
+        (uw, asylum): 1,
     }
 
 
 def test_overdue_deadlines_by_rule_region_and_case_manager(snap, case_manager, dora):
     assert {rule: snap.overdue_count(rule) for rule in stats.OVERDUE_RULES} == {
-        "first_meeting": 1, "plan_validation": 1, "review_with_person": 1, "team_review": 1, "power_of_attorney": 1,
+        "first_meeting": 1,
+        "plan_validation": 1,
+        "review_with_person": 1,
+        "team_review": 1,
+        "power_of_attorney": 1,
     }
     assert snap.overdue_count() == 3  # CM1, PV1, IMP2 (overdue on three rules, counted once)
     ow, mw, uw = (region(code).pk for code in ("ow", "mw", "uw"))
@@ -139,9 +95,13 @@ def test_open_and_overdue_cases_by_institution_involved(snap):
 def test_new_cases_per_month_and_steps_reached_in_the_period(network):
     flow = stats.Flow.of(Case.objects.all(), PERIOD)
     assert list(flow.months.values()) == [3, 2, 1, 1, 0, 0]  # January … June
-    assert list(flow.months)[0] == datetime.date(2026, 1, 1)
+    assert next(iter(flow.months)) == datetime.date(2026, 1, 1)
     assert flow.steps == {
-        "reported": 7, "cm_designated": 5, "plan_validated": 4, "exit_reported": 4, "closed": 4,
+        "reported": 7,
+        "cm_designated": 5,
+        "plan_validated": 4,
+        "exit_reported": 4,
+        "closed": 4,
     }
 
 
@@ -194,8 +154,15 @@ def test_each_overdue_rule_in_sql_agrees_with_the_deadline_rules(network):
 
 def test_periods_cover_whole_months():
     period = stats.Period(datetime.date(2025, 11, 20), datetime.date(2026, 2, 3))
-    assert period.months() == [datetime.date(2025, 11, 1), datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
-    assert period.month_period(datetime.date(2025, 11, 1)) == stats.Period(datetime.date(2025, 11, 20), datetime.date(2025, 11, 30))
+    assert period.months() == [
+        datetime.date(2025, 11, 1),
+        datetime.date(2025, 12, 1),
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 2, 1),
+    ]
+    assert period.month_period(datetime.date(2025, 11, 1)) == stats.Period(
+        datetime.date(2025, 11, 20), datetime.date(2025, 11, 30)
+    )
     assert period.month_period(datetime.date(2026, 2, 1)) == stats.Period(datetime.date(2026, 2, 1), datetime.date(2026, 2, 3))
 
 

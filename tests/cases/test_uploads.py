@@ -22,26 +22,32 @@ def upload(content: bytes, name: str = "scan.pdf", content_type: str = "applicat
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-@pytest.mark.parametrize(("content", "name", "expected"), [
-    (PDF, "Vollmacht.pdf", "application/pdf"),
-    (JPEG, "scan.jpg", "image/jpeg"),
-    (PNG, "scan.png", "image/png"),
-    (PDF, "no-extension", "application/pdf"),
-    (PNG, "looks-like.pdf", "image/png"),  # the content decides, not the name
-])
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (PDF, "Vollmacht.pdf", "application/pdf"),
+        (JPEG, "scan.jpg", "image/jpeg"),
+        (PNG, "scan.png", "image/png"),
+        (PDF, "no-extension", "application/pdf"),
+        (PNG, "looks-like.pdf", "image/png"),  # the content decides, not the name
+    ],
+)
 def test_pdf_jpeg_and_png_are_accepted_by_their_content(content, name, expected):
     file = upload(content, name, content_type="application/octet-stream")
     assert check_file(file) == expected
     assert file.tell() == 0  # left at its start, ready to be stored
 
 
-@pytest.mark.parametrize(("content", "name", "content_type"), [
-    (EXE, "Unterschrift.pdf", "application/pdf"),  # a renamed program
-    (GIF, "scan.gif", "image/gif"),
-    (TEXT, "bericht.pdf", "application/pdf"),
-    (b"<html><script>alert(1)</script>", "scan.png", "image/png"),
-    (b" %PDF-1.7", "scan.pdf", "application/pdf"),  # the signature must open the file
-])
+@pytest.mark.parametrize(
+    ("content", "name", "content_type"),
+    [
+        (EXE, "Unterschrift.pdf", "application/pdf"),  # a renamed program
+        (GIF, "scan.gif", "image/gif"),
+        (TEXT, "bericht.pdf", "application/pdf"),
+        (b"<html><script>alert(1)</script>", "scan.png", "image/png"),
+        (b" %PDF-1.7", "scan.pdf", "application/pdf"),  # the signature must open the file
+    ],
+)
 def test_other_content_is_refused_whatever_its_name_and_declared_type(content, name, content_type):
     with pytest.raises(ValidationError) as refused:
         check_file(upload(content, name, content_type))
@@ -108,16 +114,19 @@ def test_the_form_field_reports_the_check_as_a_field_error():
     assert cleaned.checked_type == "image/jpeg"
 
 
-@pytest.mark.parametrize(("name", "content_type", "expected"), [
-    ("Arztbericht Dr. Imboden.pdf", "application/pdf", "Arztbericht Dr. Imboden.pdf"),
-    ("Arztbericht.PDF", "application/pdf", "Arztbericht.PDF"),
-    ("../../etc/passwd", "application/pdf", "passwd.pdf"),
-    ("C:\\Users\\sam\\Scan Vollmacht.jpeg", "image/jpeg", "Scan Vollmacht.jpeg"),
-    ('bad"name\r\n.png', "image/png", "bad_name.png"),
-    ("scan.exe", "application/pdf", "scan.exe.pdf"),
-    ("", "image/png", "document.png"),
-    ("é" * 300 + ".pdf", "application/pdf", "é" * 116 + ".pdf"),
-])
+@pytest.mark.parametrize(
+    ("name", "content_type", "expected"),
+    [
+        ("Arztbericht Dr. Imboden.pdf", "application/pdf", "Arztbericht Dr. Imboden.pdf"),
+        ("Arztbericht.PDF", "application/pdf", "Arztbericht.PDF"),
+        ("../../etc/passwd", "application/pdf", "passwd.pdf"),
+        ("C:\\Users\\sam\\Scan Vollmacht.jpeg", "image/jpeg", "Scan Vollmacht.jpeg"),
+        ('bad"name\r\n.png', "image/png", "bad_name.png"),
+        ("scan.exe", "application/pdf", "scan.exe.pdf"),
+        ("", "image/png", "document.png"),
+        ("é" * 300 + ".pdf", "application/pdf", "é" * 116 + ".pdf"),
+    ],
+)
 def test_the_original_name_is_cleaned_for_display_and_download(name, content_type, expected):
     assert display_name(name, content_type) == expected
 

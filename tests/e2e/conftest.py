@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
 
 import pytest
+
 from roles.models import Institution, Region, Theme
 from roles.reference import load_reference_data
 

@@ -130,6 +130,13 @@ def test_a_case_from_intake_to_closure(page, demo):
     case = Case.objects.get(reference=reference)
     assert case.state == "closed"
     assert list(case.journal.filter(kind="transition").order_by("at", "pk").values_list("author__username", flat=True)) == [
-        "frontline-rav-ow", "coordinator-ow", "coordinator-ow", "casemanager-ow", "casemanager-ow",
-        "coordinator-ow", "casemanager-ow", "casemanager-ow", "officer",
+        "frontline-rav-ow",
+        "coordinator-ow",
+        "coordinator-ow",
+        "casemanager-ow",
+        "casemanager-ow",
+        "coordinator-ow",
+        "casemanager-ow",
+        "casemanager-ow",
+        "officer",
     ]

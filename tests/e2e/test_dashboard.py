@@ -24,8 +24,13 @@ def build_cases():
     rav, social = Institution.objects.get(code="rav"), Institution.objects.get(code="social")
     for state in ("implementation", "implementation", "cm_designated", "reported"):
         case = actions.report_case(
-            by=users["frontline-rav-ow"], person=PersonFactory.build(), reporting_institution=rav,
-            institutions=[rav, social], region=Region.objects.get(code="ow"), theme=None, reason="Dashboard",
+            by=users["frontline-rav-ow"],
+            person=PersonFactory.build(),
+            reporting_institution=rav,
+            institutions=[rav, social],
+            region=Region.objects.get(code="ow"),
+            theme=None,
+            reason="Dashboard",
         )
         walk(case, state, cast)
 

@@ -25,8 +25,15 @@ def cases(demo, settings, tmp_path):
     cast = Cast(coordinator=users["coordinator-ow"], case_manager=users["casemanager-ow"], officer=users["officer"])
 
     def make(state, person):
-        case = actions.report_case(by=users["frontline-rav-ow"], person=person, reporting_institution=rav, institutions=[rav, social],
-                                   region=Region.objects.get(code="ow"), theme=None, reason="Langzeitarbeitslos.")
+        case = actions.report_case(
+            by=users["frontline-rav-ow"],
+            person=person,
+            reporting_institution=rav,
+            institutions=[rav, social],
+            region=Region.objects.get(code="ow"),
+            theme=None,
+            reason="Langzeitarbeitslos.",
+        )
         return walk(case, state, cast)
 
     working = make("implementation", PersonFactory.build(first_name="Jonas", last_name="Zumoberhaus", language="de"))
@@ -66,8 +73,9 @@ def test_the_secretariat_prints_files_the_scan_and_sends_the_letter(page, demo, 
     # The signed scan comes back: filed from the queue, which then no longer lists the plan.
     plan_row.get_by_role("link", name="Unterschriebenen Scan ablegen").click()
     page.fill("#id_signature_place", "Brig")
-    page.locator("#id_file").set_input_files({"name": "Aktionsplan unterschrieben.pdf", "mimeType": "application/pdf",
-                                              "buffer": pdf.read_bytes()})
+    page.locator("#id_file").set_input_files(
+        {"name": "Aktionsplan unterschrieben.pdf", "mimeType": "application/pdf", "buffer": pdf.read_bytes()}
+    )
     page.get_by_role("button", name="Hochladen").click()
     expect(page.locator(".alert-success")).to_contain_text("Unterschriebener Aktionsplan v1 abgelegt.")
     expect(page.get_by_role("heading", name="Druckliste", exact=True)).to_be_visible()

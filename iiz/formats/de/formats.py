@@ -1,3 +1,3 @@
 """Swiss formats for de: Django's de_CH formats."""
 
-from django.conf.locale.de_CH.formats import *  # noqa: F401,F403
+from django.conf.locale.de_CH.formats import *  # noqa: F403

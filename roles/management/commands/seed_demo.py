@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def print_logins(self):
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for username, first, last, _lang, memberships in DEMO_USERS:
             roles = ", ".join(
                 "-".join(part for part in (role, region, theme, institution) if part)
@@ -48,9 +48,7 @@ def people_admins_group() -> Group:
         Q(
             content_type__app_label="roles",
             codename__in=[
-                f"{action}_{model}"
-                for model in ("user", "membership")
-                for action in ("add", "change", "delete", "view")
+                f"{action}_{model}" for model in ("user", "membership") for action in ("add", "change", "delete", "view")
             ]
             + ["view_region", "view_theme", "view_institution", "change_institution", "add_institution"],
         )
