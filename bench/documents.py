@@ -5,10 +5,10 @@
 
 Uses a SQLite database of its own in the temporary directory, recreated on each run, with
 the demo users and two closed cases built by the real actions (a German and a French
-person). For each document (cases/documents.py) it times the first render in this process
+person). For each document (cases/documents/rendering.py) it times the first render in this process
 (the very first one also loads the fonts) and the average of N further renders, and prints
 a table with the pages and the size of each PDF; then the same for the merged PDF of the
-print queue (cases/printqueue.py) with 10 documents.
+print queue (cases/documents/printqueue.py) with 10 documents.
 """
 
 from __future__ import annotations
@@ -34,16 +34,17 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from cases import actions, documents  # noqa: E402
+from cases import actions  # noqa: E402
+from cases.demo.walk import Cast, walk  # noqa: E402
+from cases.documents import rendering  # noqa: E402
+from cases.documents.printqueue import QueueItem  # noqa: E402
 from cases.models import ActionPlan  # noqa: E402
-from cases.printqueue import QueueItem  # noqa: E402
-from cases.walk import Cast, walk  # noqa: E402
 from roles.models import Institution, Region, User  # noqa: E402
 
 
 def build_cases():
     call_command("migrate", verbosity=0)
-    from roles.management.commands.seed_demo import seed_users
+    from cases.management.commands.seed_demo import seed_users
 
     seed_users()
     users = {u.username: u for u in User.objects.all()}
@@ -97,20 +98,20 @@ def main() -> None:
         plan = ActionPlan.objects.filter(case=case).first()
         language = case.person.language
         rows += [
-            (f"action plan ({language})", lambda plan=plan: documents.render_action_plan(plan)),
-            (f"exit report ({language})", lambda case=case: documents.render_exit_report(case.exit_report)),
-            (f"closure letter ({language})", lambda case=case: documents.render_closure_letter(case.closure)),
-            (f"power of attorney form ({language})", lambda case=case: documents.render_power_of_attorney_form(case)),
-            (f"review minutes ({language})", lambda case=case: documents.render_review_minutes(case.reviews.first())),
+            (f"action plan ({language})", lambda plan=plan: rendering.render_action_plan(plan)),
+            (f"exit report ({language})", lambda case=case: rendering.render_exit_report(case.exit_report)),
+            (f"closure letter ({language})", lambda case=case: rendering.render_closure_letter(case.closure)),
+            (f"power of attorney form ({language})", lambda case=case: rendering.render_power_of_attorney_form(case)),
+            (f"review minutes ({language})", lambda case=case: rendering.render_review_minutes(case.reviews.first())),
         ]
-    rows.append(("letterhead preview (de)", lambda: documents.render_letterhead_preview(language="de")))
+    rows.append(("letterhead preview (de)", lambda: rendering.render_letterhead_preview(language="de")))
     items = [
         QueueItem("plan", german, plan=ActionPlan.objects.filter(case=german).first()),
         QueueItem("closure_letter", french, closure=french.closure),
         QueueItem("poa_form", german),
     ] * 3
     items.append(QueueItem("closure_letter", german, closure=german.closure))
-    rows.append((f"print queue, merged PDF of {len(items)}", lambda: documents.merge_pdfs([item.render() for item in items])))
+    rows.append((f"print queue, merged PDF of {len(items)}", lambda: rendering.merge_pdfs([item.render() for item in items])))
 
     print(f"{'document':<38} {'first ms':>9} {f'warm ms (n={n})':>16} {'pages':>6} {'KB':>6}")
     for label, render in rows:

@@ -8,7 +8,7 @@ directory, or the PostgreSQL database named in ``DATABASE_URL`` (its name must c
 "bench": it is dropped first). Fills it with ``bulk_create`` (a third of the cases waiting
 for the first meeting, a third for the plan's validation, a third in implementation with
 both reviews due, each with a power of attorney ending within the month: every case has
-deadlines to remind), then times ``cases.reminders.sweep`` twice (the first creates the
+deadlines to remind), then times ``cases.deadlines.reminders.sweep`` twice (the first creates the
 reminders, the second finds them all there) and counts the queries, and prints the peak
 memory of the process. Target (issue 6): under 60 s, queries independent of N.
 """
@@ -55,7 +55,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cases import deadlines, reminders  # noqa: E402
+from cases import deadlines  # noqa: E402
+from cases.deadlines import reminders  # noqa: E402
 from cases.models import Case, CaseState, Person, PowerOfAttorney, Reminder  # noqa: E402
 from roles.models import Institution, Membership, Region, Role, User  # noqa: E402
 

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 from simple_history.utils import bulk_create_with_history
 
-from cases import deadlines, permissions
+from cases import deadlines
 from cases.acting import action, stored
-from cases.flow import refusal_reasons
+from cases.flow import permissions
+from cases.flow.machine import refusal_reasons
 from cases.models import (
     ActionPlan,
     Case,
@@ -90,7 +91,7 @@ def _step(case: Case, name: str, *, by: User, text: str = "", **changes) -> None
     case.refresh_records()
     reasons = refusal_reasons(case, name, by)
     if reasons:
-        from cases.flow import transition_named
+        from cases.flow.machine import transition_named
 
         t = transition_named(case, name)
         raise ActionRefused(reasons, forbidden=t is not None and not t.has_perm(case, by))
@@ -562,7 +563,7 @@ def grant_access(case: Case, *, by: User, user: User, permission: str, valid_unt
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
 
-    from cases.grants import DEPUTY, GRANT_PERMISSIONS, forget_grants
+    from cases.flow.grants import DEPUTY, GRANT_PERMISSIONS, forget_grants
     from cases.models import CaseGrant
 
     _require_open(case)
@@ -601,7 +602,7 @@ def grant_access(case: Case, *, by: User, user: User, permission: str, valid_unt
 
 @action
 def revoke_access(case: Case, *, by: User, grant_id: int) -> None:
-    from cases.grants import forget_grants
+    from cases.flow.grants import forget_grants
     from cases.models import CaseGrant
 
     _require(
@@ -621,7 +622,7 @@ def revoke_access(case: Case, *, by: User, grant_id: int) -> None:
 
 
 def grant_label(codename: str) -> str:
-    from cases.grants import DEPUTY
+    from cases.flow.grants import DEPUTY
 
     return _("deputy case manager") if codename == DEPUTY else _("read access")
 
@@ -646,11 +647,11 @@ def can_file_documents(case: Case, user: User) -> bool:
 
 
 def _store_file(case: Case, upload, *, by: User, category: str, **fields) -> CaseFile:
-    """Check ``upload`` by its content (cases/uploads.py) and keep it with the case under
+    """Check ``upload`` by its content (cases/documents/uploads.py) and keep it with the case under
     a random name, through the default storage."""
     from django.core.exceptions import ValidationError
 
-    from cases.uploads import check_file, display_name
+    from cases.documents.uploads import check_file, display_name
 
     try:
         content_type = check_file(upload)
@@ -785,10 +786,10 @@ def withdraw_file(case_file: CaseFile, *, by: User, reason: str) -> None:
 
 @action
 def mark_documents(items: Iterable, *, by: User, mark: str) -> list[PrintMark]:
-    """The secretariat printed or sent documents of the print queue (cases/printqueue.py):
+    """The secretariat printed or sent documents of the print queue (cases/documents/printqueue.py):
     one mark per document, one journal entry per case."""
+    from cases.documents.printqueue import can_use_print_queue
     from cases.models import PrintMarkKind
-    from cases.printqueue import can_use_print_queue
 
     _require(can_use_print_queue(by), _("Only the secretariat and the cantonal officer use the print queue."))
     if mark not in PrintMarkKind.values:
@@ -819,7 +820,7 @@ def save_letterhead(letterhead: Letterhead, *, by: User, logo=None, remove_logo:
     keeps each earlier version, logo included)."""
     from django.core.exceptions import ValidationError
 
-    from cases.uploads import IMAGE_TYPES, LOGO_MAX_BYTES, check_file
+    from cases.documents.uploads import IMAGE_TYPES, LOGO_MAX_BYTES, check_file
 
     _require(permissions.is_officer(by), _("Only the cantonal officer changes the letterhead."))
     if logo is not None:

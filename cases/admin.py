@@ -10,8 +10,8 @@ from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.flow.permissions import is_officer
 from cases.models import AccessLog, CatalogueMeasure, EmployerContact
-from cases.permissions import is_officer
 
 
 @admin.register(CatalogueMeasure)

@@ -2,7 +2,7 @@
 of the dashboards and of the steering view.
 
 The dashboards' numbers link to the case list with these filters, so the list shows exactly
-the counted cases: the filters use the same definitions as the statistics (cases/stats.py).
+the counted cases: the filters use the same definitions as the statistics (cases/statistics/stats.py).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import ahv, stats
+from cases import ahv
 from cases.deadlines import add_months
 from cases.models import Case, CaseState, ExitOutcome
+from cases.statistics import stats
 from roles.models import Institution, Membership, Region, Role, Theme, User
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases.guards import all_measures_ended
+from cases.flow.guards import all_measures_ended
 from cases.models import (
     ActionPlan,
     CatalogueMeasure,

@@ -1,4 +1,4 @@
-"""Background tasks (Celery): the reminders of the CII101 deadlines (cases/reminders.py).
+"""Background tasks (Celery): the reminders of the CII101 deadlines (cases/deadlines/reminders.py).
 
 They take no arguments and work from the database state, so running one twice, late, or on
 two workers at once does no harm. ``CELERY_BEAT_SCHEDULE`` (iiz/settings.py) runs them.
@@ -11,7 +11,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-from cases import reminders
+from cases.deadlines import reminders
 
 RETRY = {
     "autoretry_for": (OSError, SMTPException, OperationalError),

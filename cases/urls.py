@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import audit, dashboards, detail, documents, export, files, intake, lists, printing, records, tasks
+from cases.views import audit, dashboards, detail, documents, export, files, inbox, intake, lists, printing, steps
 
 app_name = "cases"
 
@@ -15,25 +15,25 @@ urlpatterns = [
     path("statistics/", dashboards.statistics, name="statistics"),
     path("statistics/activity-report.csv", dashboards.activity_report, {"fmt": "csv"}, name="activity_report"),
     path("statistics/activity-report.xlsx", dashboards.activity_report, {"fmt": "xlsx"}, name="activity_report"),
-    # tasks.py: the open deadlines of the current user
-    path("tasks/", tasks.my_tasks, name="my_tasks"),
+    # inbox.py: the open deadlines of the current user
+    path("tasks/", inbox.my_tasks, name="my_tasks"),
     # detail.py
     path("<int:pk>/", detail.case_detail, name="detail"),
     path("<int:pk>/plans/<int:version>/", detail.plan_version, name="plan_version"),
     path("<int:pk>/plans/diff/", detail.plan_diff, name="plan_diff"),
     path("<int:pk>/process/", detail.case_process, name="case_process"),
     path("process/", detail.process_diagram, name="process"),
-    # records.py
-    path("<int:pk>/step/<slug:name>/", records.take_step, name="step"),
-    path("<int:pk>/meetings/<int:meeting_pk>/", records.edit_meeting, name="meeting"),
-    path("<int:pk>/first-meeting/", records.first_meeting, name="first_meeting"),
-    path("<int:pk>/plan/", records.edit_plan, name="edit_plan"),
-    path("<int:pk>/reviews/new/", records.new_review, name="new_review"),
-    path("<int:pk>/powers-of-attorney/new/", records.new_power_of_attorney, name="new_poa"),
-    path("<int:pk>/interrupt/", records.interrupt_case, name="interrupt"),
-    path("<int:pk>/exit-report/", records.edit_exit_report, name="exit_report"),
-    path("<int:pk>/close/", records.close_case, name="close"),
-    path("<int:pk>/journal/new/", records.new_journal_entry, name="new_journal_entry"),
+    # steps.py: forms for the steps and records
+    path("<int:pk>/step/<slug:name>/", steps.take_step, name="step"),
+    path("<int:pk>/meetings/<int:meeting_pk>/", steps.edit_meeting, name="meeting"),
+    path("<int:pk>/first-meeting/", steps.first_meeting, name="first_meeting"),
+    path("<int:pk>/plan/", steps.edit_plan, name="edit_plan"),
+    path("<int:pk>/reviews/new/", steps.new_review, name="new_review"),
+    path("<int:pk>/powers-of-attorney/new/", steps.new_power_of_attorney, name="new_poa"),
+    path("<int:pk>/interrupt/", steps.interrupt_case, name="interrupt"),
+    path("<int:pk>/exit-report/", steps.edit_exit_report, name="exit_report"),
+    path("<int:pk>/close/", steps.close_case, name="close"),
+    path("<int:pk>/journal/new/", steps.new_journal_entry, name="new_journal_entry"),
     # documents.py: PDFs of the case's documents, in the person's language
     path("<int:pk>/plans/<int:version>/pdf/", documents.plan_pdf, name="plan_pdf"),
     path("<int:pk>/exit-report/pdf/", documents.exit_report_pdf, name="exit_report_pdf"),

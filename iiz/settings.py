@@ -150,7 +150,7 @@ STORAGES = {
     },
 }
 
-# Uploads: scans and attachments up to IIZ_UPLOAD_MAX_MB (cases/uploads.py checks each file).
+# Uploads: scans and attachments up to IIZ_UPLOAD_MAX_MB (cases/documents/uploads.py checks each file).
 # Files above 2.5 MB are streamed to a temporary file, not held in memory; a form carries
 # at most a few files and 2.5 MB of other fields. The reverse proxy must accept request
 # bodies a little above the limit (e.g. nginx client_max_body_size 25m).
@@ -185,7 +185,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The address of the application in e-mails (reminders link to the case).
 IIZ_BASE_URL = CONFIG.base_url
-# The CII101 periods (cases/deadlines.py) and the hour of the daily reminder digest.
+# The CII101 periods (cases/deadlines/__init__.py) and the hour of the daily reminder digest.
 IIZ_FIRST_MEETING_DAYS = 14
 IIZ_PLAN_VALIDATION_DAYS = 10
 IIZ_REVIEW_MONTHS = 3

@@ -58,8 +58,8 @@ def user_menu(user: User) -> list[tuple[str, str]]:
 
 def navigation(user: User, path: str) -> list[NavItem]:
     """The menu entries this user's roles may use; the one for ``path`` is marked active."""
-    from cases.permissions import can_report
-    from cases.printqueue import can_use_print_queue
+    from cases.documents.printqueue import can_use_print_queue
+    from cases.flow.permissions import can_report
 
     entries = [(_("Home"), reverse("home"))]
     if user.has_role(*CASEWORK_ROLES):

@@ -89,7 +89,7 @@ def case_manager(db):
 
 @pytest.fixture
 def cast(coordinator, case_manager, officer):
-    from cases.walk import Cast
+    from cases.demo.walk import Cast
 
     return Cast(coordinator=coordinator, case_manager=case_manager, officer=officer)
 
@@ -99,7 +99,7 @@ def make_case(db, frontline, cast):
     """make_case(state="implementation", **fields): a case of Oberwallis reported by the
     front-line worker and taken through the real actions up to ``state``."""
     from cases import actions
-    from cases.walk import walk
+    from cases.demo.walk import walk
     from tests.factories import PersonFactory
 
     def make(state="reported", *, person=None, region_code="ow", theme_code=None, reporter=None, **walk_options):

@@ -73,7 +73,7 @@ def build_cases():
     """One case per state needed, for regional and for theme (youth) roles, plus one case
     in Unterwallis that is outside every tested role's scope (except officer, secretariat)."""
     from cases import actions
-    from cases.walk import Cast, walk
+    from cases.demo.walk import Cast, walk
     from roles.models import Institution, Region, Theme, User
     from tests.factories import PersonFactory
 
@@ -177,7 +177,7 @@ def test_every_url_answers_every_role_as_the_matrix_says(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path  # files filed for the URLs that name one
     from cases import actions
-    from roles.management.commands.seed_demo import seed_users
+    from cases.management.commands.seed_demo import seed_users
     from roles.models import User
 
     seed_users()

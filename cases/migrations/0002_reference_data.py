@@ -1,10 +1,10 @@
-"""The partners' catalogue of measures and employer contacts: a starter set (cases/reference.py)."""
+"""The partners' catalogue of measures and employer contacts: a starter set (cases/demo/reference.py)."""
 
 from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from cases.reference import load_case_reference_data
+    from cases.demo.reference import load_case_reference_data
 
     load_case_reference_data(
         apps.get_model("cases", "CatalogueMeasure"),

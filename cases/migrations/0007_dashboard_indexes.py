@@ -1,4 +1,4 @@
-"""Indexes for the statistics (cases/stats.py): the step dates that the dashboards count
+"""Indexes for the statistics (cases/statistics/stats.py): the step dates that the dashboards count
 per period (each figure reads the range of one date column), and a case's recently
 validated plans, which the review deadlines look up for each case in implementation (the
 case first: an index led by the status would make SQLite scan every validated plan for

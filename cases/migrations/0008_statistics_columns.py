@@ -4,7 +4,7 @@
   each review period and the end of the latest power of attorney;
 - the outcome of its exit report, recorded at closure.
 
-Indexes for the statistics (cases/stats.py), so that they are read from indexes alone
+Indexes for the statistics (cases/statistics/stats.py), so that they are read from indexes alone
 whatever the user's scope: each step's date with the previous step's date and the scope
 columns (the durations), the open cases with what the deadline rules read, and the cases
 in which an institution is involved (the scope of its contact persons).

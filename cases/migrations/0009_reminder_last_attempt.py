@@ -1,4 +1,4 @@
-"""When a reminder last failed to be sent: the next try waits from then (cases.reminders.ready)."""
+"""When a reminder last failed to be sent: the next try waits from then (cases.deadlines.reminders.ready)."""
 
 from django.db import migrations, models
 

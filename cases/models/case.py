@@ -1,8 +1,8 @@
 """The case and the CII101 state machine.
 
 The state machine owns the flow: states, which transitions leave each state, the guards
-that must hold (cases/guards.py) and the role allowed to take each one
-(cases/permissions.py). The work around a transition (records, journal, side effects) is
+that must hold (cases/flow/guards.py) and the role allowed to take each one
+(cases/flow/permissions.py). The work around a transition (records, journal, side effects) is
 done by the actions in cases/actions.py, never here.
 """
 
@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from cases import guards
 from cases.acting import history_user
+from cases.flow import guards
+from cases.flow.permissions import can_close, can_coordinate, can_interrupt, is_case_manager
+from cases.flow.records import CaseRecords
+from cases.flow.scope import CaseQuerySet
 from cases.models.closure import ExitOutcome
 from cases.models.person import Person
-from cases.permissions import can_close, can_coordinate, can_interrupt, is_case_manager
-from cases.querysets import CaseQuerySet
-from cases.records import CaseRecords
 from roles.models import Institution, Region, Theme, User
 
 
@@ -54,7 +54,7 @@ OPEN_STATES = [
 # Final states: the case is read-only.
 FINAL_STATES = [CaseState.NO_CASE_MANAGEMENT, CaseState.CLOSED]
 
-# The columns that scope and filter the statistics (cases.querysets.visible_to, the
+# The columns that scope and filter the statistics (cases.flow.scope.visible_to, the
 # dashboard's filters): in the statistics' indexes, so that they are read from the index.
 SCOPE_COLUMNS = ["region_id", "theme_id", "case_manager_id", "id"]
 
@@ -177,7 +177,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["case_manager", "state"]),
             models.Index(fields=["reported_by"]),
             models.Index(fields=["-reported_at"]),
-            # The statistics (cases/stats.py) read from indexes alone, whatever the scope:
+            # The statistics (cases/statistics/stats.py) read from indexes alone, whatever the scope:
             # - each step's date range, with the previous step's date (the durations);
             *[
                 models.Index(fields=[step, *previous, *SCOPE_COLUMNS], name=f"case_{name}_flow_idx")

@@ -135,7 +135,7 @@ class PrintMarkKind(models.TextChoices):
 
 
 class PrintMark(models.Model):
-    """The secretariat printed or sent a document of the print queue (cases/printqueue.py).
+    """The secretariat printed or sent a document of the print queue (cases/documents/printqueue.py).
     Append-only: the queue reads the marks, the journal of the case tells the same."""
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="print_marks")
@@ -158,7 +158,7 @@ class PrintMark(models.Model):
 
 
 class Letterhead(models.Model):
-    """The letterhead of every PDF (cases/documents.py), in German and French; one row,
+    """The letterhead of every PDF (cases/documents/rendering.py), in German and French; one row,
     edited by the cantonal officer. Without it, the IIZ_LETTERHEAD setting applies."""
 
     name_de = models.CharField(_("name (German)"), max_length=150)

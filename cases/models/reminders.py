@@ -1,5 +1,5 @@
-"""Reminders of the CII101 deadlines (cases/deadlines.py), created by the sweep and sent by
-e-mail (cases/reminders.py). The unique constraint makes each reminder exist once, however
+"""Reminders of the CII101 deadlines (cases/deadlines/__init__.py), created by the sweep and sent by
+e-mail (cases/deadlines/reminders.py). The unique constraint makes each reminder exist once, however
 often and by however many workers the sweep runs."""
 
 from django.db import models

@@ -20,7 +20,7 @@ EMPTY = "—"
 
 @register.filter
 def pdf_value(value: Any) -> str:
-    """A value of :func:`cases.subject_access.collect` as text: coded values by their
+    """A value of :func:`cases.documents.subject_access.collect` as text: coded values by their
     label, institutions by their name, dates in the Swiss format, lists joined."""
     if value is None or value == "" or value == []:
         return EMPTY

@@ -21,14 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import actions, permissions
+from cases import actions
 from cases.actions import ActionRefused, CaseConflict
-from cases.audit import log_access
+from cases.audit.access import log_access
+from cases.audit.history import case_changes, display
+from cases.flow import permissions
+from cases.flow.grants import DEPUTY, SHARED
+from cases.flow.permissions import INTAKE_ROLES
 from cases.forms import date_input
-from cases.grants import DEPUTY, SHARED
-from cases.history import case_changes, display
 from cases.models import AccessKind, AccessLog, Case, CaseGrant
-from cases.permissions import INTAKE_ROLES
 from cases.views import forbidden, get_case_for_user, refused
 from roles.models import Membership, User
 

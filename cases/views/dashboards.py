@@ -1,4 +1,4 @@
-"""Dashboards, the steering view and the exports of statistics (cases/stats.py computes).
+"""Dashboards, the steering view and the exports of statistics (cases/statistics/stats.py computes).
 
 - ``dashboard``: the figures of the cases the user sees (``visible_to``): the whole canton
   for the officer and the secretariat, the region or theme for a coordinator, and the own
@@ -8,7 +8,7 @@
   no names, no links, small counts hidden (``stats.suppress_counts``).
 - ``activity_report``: the year's statistics for the activity report, as XLSX or CSV.
 
-Charts: cases/charts.py; spreadsheets: cases/spreadsheets.py.
+Charts: cases/statistics/charts.py; spreadsheets: cases/statistics/spreadsheets.py.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases import stats
-from cases.charts import Figure, figures
 from cases.filters import DashboardFilterForm, YearForm
 from cases.models import Case
-from cases.spreadsheets import Sheet, spreadsheet_response
+from cases.statistics import stats
+from cases.statistics.charts import Figure, figures
+from cases.statistics.spreadsheets import Sheet, spreadsheet_response
 from cases.views import forbidden
 from roles.access import can_view_dashboard, can_view_statistics
 from roles.models import Role

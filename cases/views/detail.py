@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from cases import actions, permissions
-from cases.audit import log_access
+from cases import actions
+from cases.audit.access import log_access
 from cases.deadlines import deadlines_for
-from cases.diagram import build_diagram
-from cases.flow import available_actions, transitions_by_name
+from cases.flow import permissions
+from cases.flow.diagram import build_diagram
+from cases.flow.machine import available_actions, transitions_by_name
 from cases.models import (
     AccessKind,
     ActionPlan,
@@ -43,7 +44,7 @@ from cases.plandiff import diff_plans
 from cases.views import get_case_for_user
 from cases.views.audit import audit_card
 
-# The label of the text field of the steps that carry one (cases.flow.STEP_TEXT).
+# The label of the text field of the steps that carry one (cases.flow.machine.STEP_TEXT).
 STEP_TEXT_LABELS = {
     "validate_plan": _("Comment for the case manager"),
     "send_back_plan": _("Other options you propose"),

@@ -1,4 +1,4 @@
-"""Downloads of a case's documents as PDF (cases/documents.py), each in the person's
+"""Downloads of a case's documents as PDF (cases/documents/rendering.py), each in the person's
 correspondence language: the action plan of one version, the exit report, the closure letter,
 the power of attorney form to sign, the minutes of one review.
 
@@ -12,8 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext, override
 from django.views.decorators.http import require_GET
 
-from cases import documents
-from cases.audit import log_access
+from cases.audit.access import log_access
+from cases.documents import rendering
 from cases.models import AccessKind, ActionPlan, Case, Closure, ExitReport, Review
 from cases.views import get_case_for_user
 
@@ -32,7 +32,7 @@ def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 def _filename(case: Case, kind: str, suffix: str = "") -> str:
     """``IIZ-2026-00042-aktionsplan-v2.pdf``: the kind named in the person's language."""
-    with override(documents.person_language(case)):
+    with override(rendering.person_language(case)):
         word = {
             "plan": gettext("action-plan"),
             "exit": gettext("exit-report"),
@@ -51,7 +51,7 @@ def plan_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     except ActionPlan.DoesNotExist:
         raise Http404 from None
     plan.case = case
-    pdf = documents.render_action_plan(plan)
+    pdf = rendering.render_action_plan(plan)
     log_access(request, case, AccessKind.DOWNLOAD, detail=f"action plan v{version} (PDF)")
     return pdf_response(pdf, _filename(case, "plan", f"-v{version}"))
 
@@ -64,7 +64,7 @@ def exit_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except ExitReport.DoesNotExist:
         raise Http404 from None
     report.case = case
-    pdf = documents.render_exit_report(report)
+    pdf = rendering.render_exit_report(report)
     log_access(request, case, AccessKind.DOWNLOAD, detail="exit report (PDF)")
     return pdf_response(pdf, _filename(case, "exit"))
 
@@ -77,7 +77,7 @@ def closure_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except Closure.DoesNotExist:
         raise Http404 from None
     closure.case = case
-    pdf = documents.render_closure_letter(closure)
+    pdf = rendering.render_closure_letter(closure)
     log_access(request, case, AccessKind.DOWNLOAD, detail="closure letter (PDF)")
     return pdf_response(pdf, _filename(case, "closure"))
 
@@ -85,7 +85,7 @@ def closure_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def poa_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    pdf = documents.render_power_of_attorney_form(case)
+    pdf = rendering.render_power_of_attorney_form(case)
     log_access(request, case, AccessKind.DOWNLOAD, detail="power of attorney form (PDF)")
     return pdf_response(pdf, _filename(case, "poa"))
 
@@ -98,6 +98,6 @@ def review_pdf(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
     except Review.DoesNotExist:
         raise Http404 from None
     review.case = case
-    pdf = documents.render_review_minutes(review)
+    pdf = rendering.render_review_minutes(review)
     log_access(request, case, AccessKind.DOWNLOAD, f"review minutes of {review.held_on:%Y-%m-%d} (PDF)")
     return pdf_response(pdf, _filename(case, "review", f"-{review.held_on:%Y-%m-%d}"))

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
-from cases import documents, permissions, subject_access
-from cases.audit import log_access_many
+from cases.audit.access import log_access_many
+from cases.documents import rendering, subject_access
+from cases.flow import permissions
 from cases.models import AccessKind, Case, Person
 from cases.views import forbidden
 
@@ -56,7 +57,7 @@ def person_export(request: HttpRequest, person_pk: int, fmt: str) -> HttpRespons
     language = translation.get_language()
     data = subject_access.collect(person)
     if fmt == "pdf":
-        body = documents.render_subject_access(data, language=language)
+        body = rendering.render_subject_access(data, language=language)
     else:
         body = subject_access.to_json(data)
     log_access_many(request, person.cases.all(), AccessKind.EXPORT, LOGGED_EXPORTS[fmt])

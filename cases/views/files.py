@@ -23,11 +23,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import actions, uploads
-from cases.audit import log_access
+from cases import actions
+from cases.audit.access import log_access
+from cases.documents import uploads
 from cases.models import AccessKind, ActionPlan, Case, CaseFile, Closure, PlanStatus
 from cases.views import forbidden, get_case_for_user
-from cases.views.records import _attempt
+from cases.views.steps import _attempt
 
 logger = logging.getLogger(__name__)
 FORM_PAGE = require_http_methods(["GET", "POST"])

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_http_methods
 
 from cases import actions
 from cases.actions import ActionRefused
+from cases.flow.permissions import can_report
 from cases.intake import DuplicateChoiceForm, PersonForm, ReportForm
 from cases.models import Case
 from cases.models.case import FINAL_STATES
-from cases.permissions import can_report
 from cases.views import forbidden
 
 

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases.audit import log_access_many
+from cases.audit.access import log_access_many
 from cases.filters import CaseFilterForm
+from cases.flow.permissions import can_report
 from cases.models import AccessKind, Case
-from cases.permissions import can_report
-from cases.spreadsheets import Sheet, spreadsheet_response
+from cases.statistics.spreadsheets import Sheet, spreadsheet_response
 from cases.views import forbidden
 from roles.access import CASEWORK_ROLES
 

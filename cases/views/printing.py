@@ -1,4 +1,4 @@
-"""The secretariat's print queue (cases/printqueue.py) and the letterhead of the documents.
+"""The secretariat's print queue (cases/documents/printqueue.py) and the letterhead of the documents.
 
 - ``print_queue``: the documents of every case waiting to be printed, signed or sent; the
   ones selected are downloaded as one PDF (each written to the access log of its case) or
@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from cases import actions, documents, permissions, printqueue
+from cases import actions
 from cases.actions import ActionRefused
-from cases.audit import log_access
+from cases.audit.access import log_access
+from cases.documents import printqueue, rendering
+from cases.documents.uploads import LetterheadForm
+from cases.flow import permissions
 from cases.models import AccessKind, Letterhead, PrintDocument, PrintMarkKind
-from cases.uploads import LetterheadForm
 from cases.views import forbidden
 from cases.views.documents import pdf_response
 
@@ -90,7 +92,7 @@ def _act_on_selection(request: HttpRequest) -> HttpResponse:
 
 def _default_letterhead() -> Letterhead:
     """The letterhead the documents use until the officer saves one (defaults and setting)."""
-    de, fr = documents.letterhead("de"), documents.letterhead("fr")
+    de, fr = rendering.letterhead("de"), rendering.letterhead("fr")
     return Letterhead(
         name_de=de["name"],
         name_fr=fr["name"],
@@ -113,7 +115,7 @@ def letterhead(request: HttpRequest) -> HttpResponse:
         return forbidden(request, [_("Only the cantonal officer changes the letterhead.")])
     preview = request.GET.get("preview")
     if request.method == "GET" and preview in ("de", "fr"):
-        return pdf_response(documents.render_letterhead_preview(language=preview), f"letterhead-{preview}.pdf")
+        return pdf_response(rendering.render_letterhead_preview(language=preview), f"letterhead-{preview}.pdf")
     row = Letterhead.objects.first()
     saved = row is not None
     form = LetterheadForm(request.POST or None, request.FILES or None, instance=row or _default_letterhead())

@@ -6,8 +6,9 @@ import datetime
 import pytest
 import time_machine
 
-from cases import actions, deadlines, stats
+from cases import actions, deadlines
 from cases.models import Case, ExitOutcome
+from cases.statistics import stats
 from tests.conftest import make_member
 from tests.factories import institution, region, theme
 

@@ -7,6 +7,8 @@ import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
+from cases.demo.reference import CATALOGUE, EMPLOYERS, load_case_reference_data
+from cases.management.commands.seed_demo import seed_users
 from cases.models import (
     AccessLog,
     ActionPlan,
@@ -17,8 +19,6 @@ from cases.models import (
     Person,
     Review,
 )
-from cases.reference import CATALOGUE, EMPLOYERS, load_case_reference_data
-from roles.management.commands.seed_demo import seed_users
 from roles.models import Institution, User
 
 

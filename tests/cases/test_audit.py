@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cases import actions
-from cases.grants import DEPUTY, SHARED
+from cases.flow.grants import DEPUTY, SHARED
 from cases.models import AccessKind, AccessLog, ActionPlan, CaseGrant, CaseState, JournalKind
 from roles.models import User
 from tests.cases.test_plan_views import plan_data

@@ -1,4 +1,4 @@
-"""PDFs of a case's documents (cases/documents.py, cases/views/documents.py): the action
+"""PDFs of a case's documents (cases/documents/rendering.py, cases/views/documents.py): the action
 plan of one version, the exit report, the closure letter and the power of attorney form, each in the person's
 correspondence language whatever the user's interface language; downloads only within
 the case's scope, logged, as attachments no cache keeps."""
@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import actions, documents
+from cases import actions
+from cases.documents import rendering
 from cases.models import AccessLog, ActionPlan
 from tests.factories import PersonFactory
 
@@ -70,7 +71,7 @@ def plan_of(case, version=1) -> ActionPlan:
 def test_the_action_plan_in_german(closed_de):
     case = closed_de
     plan = plan_of(case)
-    body = text(documents.render_action_plan(plan))
+    body = text(rendering.render_action_plan(plan))
     assert "Zielvereinbarung\nVersion 1" in body
     assert case.reference in body
     assert "Jürg Zürcher, geboren am 12.04.1985" in body
@@ -120,7 +121,7 @@ def test_an_unsigned_draft_has_blank_signature_lines(make_case, cast):
             },
         ],
     )
-    body = text(documents.render_action_plan(plan_of(case)))
+    body = text(rendering.render_action_plan(plan_of(case)))
     assert "Entwurf" in body and "validiert" not in body
     assert "Deutschkurs abschliessen" in body and "Sprachkurs B1" in body
     assert "Ort und Datum" in body
@@ -132,7 +133,7 @@ def test_an_unsigned_draft_has_blank_signature_lines(make_case, cast):
 
 
 def test_the_exit_report_in_german(closed_de):
-    body = text(documents.render_exit_report(closed_de.exit_report))
+    body = text(rendering.render_exit_report(closed_de.exit_report))
     assert "Austrittsbilanz" in body
     assert closed_de.reference in body and "Jürg Zürcher" in body
     assert "Ergebnis" in body and "Im ersten Arbeitsmarkt eingegliedert" in body
@@ -143,7 +144,7 @@ def test_the_exit_report_in_german(closed_de):
 
 
 def test_the_exit_report_in_french(closed_fr):
-    body = text(documents.render_exit_report(closed_fr.exit_report))
+    body = text(rendering.render_exit_report(closed_fr.exit_report))
     assert "Bilan de sortie" in body
     assert "Hélène Zürcher" in body
     assert "Résultat" in body and "Employeur" in body and "Lonza AG, Visp" in body
@@ -159,7 +160,7 @@ def letter_of(case, text="Ihr Dossier ist abgeschlossen.\nWir wünschen Ihnen al
     closure = case.closure
     closure.letter_text = text
     closure.save(update_fields=["letter_text"])
-    return documents.render_closure_letter(closure)
+    return rendering.render_closure_letter(closure)
 
 
 def test_the_closure_letter_in_german(closed_de):
@@ -188,7 +189,7 @@ def test_the_closure_letter_in_german(closed_de):
     ],
 )
 def test_the_salutation_follows_language_and_sex(sex, language, expected):
-    assert documents.salutation(person("de", sex=sex), language) == expected
+    assert rendering.salutation(person("de", sex=sex), language) == expected
 
 
 def test_the_closure_letter_in_french(closed_fr):
@@ -297,7 +298,7 @@ def test_the_case_page_links_the_documents(client, secretariat, closed_de):
 
 def test_the_power_of_attorney_form_in_german(make_case):
     case = make_case("implementation", person=person("de", ahv_number="756.1234.5678.97"))
-    body = text(documents.render_power_of_attorney_form(case))
+    body = text(rendering.render_power_of_attorney_form(case))
     assert "Vollmacht" in body and case.reference in body
     assert "Jürg Zürcher" in body and "12.04.1985" in body and "756.1234.5678.97" in body
     assert "Rhonesandstrasse 7, 3900 Brig-Glis" in body
@@ -334,7 +335,7 @@ def test_the_power_of_attorney_form_outside_the_scope_is_404(client, outsider, m
 
 def test_the_review_minutes_in_german(closed_de):
     review = closed_de.reviews.get()
-    pages_ = pages(documents.render_review_minutes(review))
+    pages_ = pages(rendering.render_review_minutes(review))
     body = "\n".join(pages_)
     assert "Protokoll der Standortbestimmung" in body
     assert closed_de.reference in body and "Jürg Zürcher, geboren am 12.04.1985" in body
@@ -350,7 +351,7 @@ def test_the_review_minutes_in_german(closed_de):
 
 def test_the_review_minutes_in_french(closed_fr):
     review = closed_fr.reviews.get()
-    body = text(documents.render_review_minutes(review))
+    body = text(rendering.render_review_minutes(review))
     assert "Procès-verbal du bilan" in body
     assert "Hélène Zürcher" in body and "Rue du Rhône 12, 1950 Sion" in body
     assert "Case manager avec la personne (bilan intermédiaire)" in body
@@ -375,7 +376,7 @@ def test_team_review_minutes_go_to_the_contact_persons(make_case, coordinator):
             decision="continue",
         ),
     )
-    body = text(documents.render_review_minutes(review))
+    body = text(rendering.render_review_minutes(review))
     assert "Koordinator mit dem Team der IIZ-Ansprechpersonen" in body
     assert "Fortschritt besprochen, Arbeitstraining läuft." in body
     assert "Der Fortschritt der Massnahmen wurde an dieser Standortbestimmung nicht erfasst." in body

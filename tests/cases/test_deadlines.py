@@ -1,4 +1,4 @@
-"""Deadlines of a case computed from the database state alone (cases/deadlines.py): the
+"""Deadlines of a case computed from the database state alone (cases/deadlines/__init__.py): the
 first meeting within 14 days, the plan's validation within 10 days, the reviews every three
 months, the power of attorney valid one year; month ends, settings and local dates."""
 
@@ -191,7 +191,7 @@ def test_the_quarterly_team_review_counts_from_the_last_team_review(make_case, c
 
 
 def test_a_new_validated_version_restarts_the_review_clocks(make_case, case_manager, cast):
-    from cases.walk import walk
+    from cases.demo.walk import walk
 
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")
@@ -260,7 +260,7 @@ def test_a_power_of_attorney_signed_on_29_february_ends_on_28_february(make_case
 
 
 def test_no_power_of_attorney_deadline_without_one_or_once_the_case_is_closed(make_case, case_manager, cast):
-    from cases.walk import walk
+    from cases.demo.walk import walk
 
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")

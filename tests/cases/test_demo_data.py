@@ -1,4 +1,4 @@
-"""The demo cases (cases/demo.py) loaded by ``seed_demo``: every state, region and theme,
+"""The demo cases (cases/demo/data.py) loaded by ``seed_demo``: every state, region and theme,
 valid persons, real-looking timelines, the documented cast, and idempotent."""
 
 import datetime
@@ -13,7 +13,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from cases.ahv import is_valid
-from cases.demo import DEMO_CASE_COUNT, demo_ahv_numbers, plan_demo_cases
+from cases.demo.data import DEMO_CASE_COUNT, demo_ahv_numbers, plan_demo_cases
 from cases.models import (
     ActionPlan,
     Case,
@@ -308,7 +308,7 @@ def test_with_the_clock_moved_forward_every_inbox_and_mailbox_holds_the_right_re
     people whose inbox shows it, and each is e-mailed once, however often the run repeats."""
     from django.core import mail
 
-    from cases import reminders
+    from cases.deadlines import reminders
 
     for user in User.objects.all():
         user.email = f"{user.username}@example.ch"

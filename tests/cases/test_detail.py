@@ -347,7 +347,7 @@ def test_the_current_plan_is_shown_with_goals_measures_signatures_and_decision(c
 
 
 def test_earlier_versions_are_listed_with_links_to_each_and_to_the_changes(client, make_case, case_manager, cast):
-    from cases.walk import walk
+    from cases.demo.walk import walk
 
     case = make_case("implementation")
     actions.change_plan(case, by=case_manager, reason="Neue Lage.")
@@ -510,7 +510,7 @@ def test_the_query_count_does_not_depend_on_the_size_of_the_case(client, make_ca
 def two_versions(make_case, case_manager, cast):
     """v1 validated and superseded; v2 with a reworded goal, a changed and a new measure, and
     changed resources."""
-    from cases.walk import walk
+    from cases.demo.walk import walk
 
     case = make_case("implementation")
     actions.change_plan(case, by=case_manager, reason="Neue Lage.")

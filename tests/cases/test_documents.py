@@ -1,4 +1,4 @@
-"""The one PDF module (cases/documents.py): a template rendered with WeasyPrint in the
+"""The one PDF module (cases/documents/rendering.py): a template rendered with WeasyPrint in the
 language asked for, on A4 with the letterhead, the document date and "Seite 1 von 3" /
 "page 1 de 3" in the footer, set in the DejaVu font shipped with the project; the URL
 fetcher serves the project's static files and nothing else."""
@@ -11,8 +11,8 @@ import pypdf
 import pytest
 from fontTools.ttLib import TTFont
 
-from cases import documents
-from cases.documents import ResourceRefused, StaticFilesFetcher, render_pdf
+from cases.documents import rendering
+from cases.documents.rendering import ResourceRefused, StaticFilesFetcher, render_pdf
 
 TEST_TEMPLATE = """{% extends "pdf/base.html" %}
 {% block content %}
@@ -151,7 +151,7 @@ def test_the_font_files_come_from_the_static_folder(pdf_template, monkeypatch):
 
     monkeypatch.setattr(StaticFilesFetcher, "fetch", spy)
     render(pdf_template)
-    base = documents.static_base_url()
+    base = rendering.static_base_url()
     assert base + "fonts/DejaVuSans.ttf" in asked
     assert base + "fonts/DejaVuSans-Bold.ttf" in asked
     assert base + "pdf/pdf.css" in asked
@@ -201,7 +201,7 @@ def test_the_fetcher_serves_the_projects_static_files(url):
 def test_relative_urls_resolve_against_the_static_files():
     from urllib.parse import urljoin
 
-    css = urljoin(documents.static_base_url(), "/static/pdf/pdf.css")
+    css = urljoin(rendering.static_base_url(), "/static/pdf/pdf.css")
     font = urljoin(css, "../fonts/DejaVuSans.ttf")
     response = StaticFilesFetcher().fetch(font)
     assert response.read(4) == b"\x00\x01\x00\x00"  # a TrueType font
@@ -220,7 +220,7 @@ def test_a_document_naming_external_resources_renders_without_any_connection(pdf
     monkeypatch.setattr(socket, "create_connection", no_network)
     pdf = render(pdf_template, external=True)
     assert "Zürcher Hélène" in text_of(read(pdf))[0]
-    refused = [r.getMessage() for r in caplog.records if r.name == "cases.documents"]
+    refused = [r.getMessage() for r in caplog.records if r.name == "cases.documents.rendering"]
     assert any("http://example.org/x.png" in message for message in refused)
     assert any("file:///etc/passwd" in message for message in refused)
 
@@ -229,6 +229,6 @@ def test_the_page_counter_is_a_css_string_in_the_active_language():
     from django.utils import translation
 
     with translation.override("de"):
-        assert documents.page_counter_content() == '"Seite " counter(page) " von " counter(pages)'
+        assert rendering.page_counter_content() == '"Seite " counter(page) " von " counter(pages)'
     with translation.override("fr"):
-        assert documents.page_counter_content() == '"page " counter(page) " de " counter(pages)'
+        assert rendering.page_counter_content() == '"page " counter(page) " de " counter(pages)'

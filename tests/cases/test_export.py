@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions
+from cases.documents.subject_access import collect
 from cases.models import AccessKind, AccessLog, JournalKind
-from cases.subject_access import collect
 from tests.cases.test_uploads import PDF
 from tests.factories import PersonFactory, UserFactory, institution
 

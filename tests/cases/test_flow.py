@@ -8,7 +8,7 @@ from django_fsm import ConcurrentTransition
 
 from cases import actions
 from cases.actions import ActionRefused, CaseConflict
-from cases.flow import available_actions, refusal_reasons
+from cases.flow.machine import available_actions, refusal_reasons
 from cases.models import (
     Case,
     CaseState,
@@ -175,7 +175,7 @@ def test_a_plan_sent_back_returns_to_preparation_and_must_be_signed_again(make_c
     assert plan.status == PlanStatus.SENT_BACK and plan.decision_comment == "Bitte zuerst Abklärung IV."
     assert not plan.is_signed
     # the loop: signed again, submitted again, validated
-    from cases.walk import walk
+    from cases.demo.walk import walk
 
     walk(case, CaseState.IMPLEMENTATION, cast)
     assert case.records.current_plan.status == PlanStatus.VALIDATED
@@ -196,7 +196,7 @@ def test_a_review_can_change_the_plan_into_a_new_version(make_case, case_manager
     assert versions == [(1, PlanStatus.VALIDATED), (2, PlanStatus.DRAFT)]
     new = case.records.current_plan
     assert [g.text for g in new.goals_list] == ["Stabile Anstellung im ersten Arbeitsmarkt", "Gesundheit stabilisieren"]
-    from cases.walk import walk
+    from cases.demo.walk import walk
 
     walk(case, CaseState.IMPLEMENTATION, cast)
     assert list(case.plans.order_by("version").values_list("status", flat=True)) == [PlanStatus.SUPERSEDED, PlanStatus.VALIDATED]
@@ -237,7 +237,7 @@ def test_a_case_can_be_interrupted_from_every_open_state(make_case, coordinator,
     assert case.state == CaseState.EXIT_REPORT
     report = case.records.exit_report
     assert report.outcome == ExitOutcome.INTERRUPTED and report.interruption_reason == "moved"
-    from cases.walk import walk
+    from cases.demo.walk import walk
 
     walk(case, CaseState.CLOSED, cast, outcome=ExitOutcome.INTERRUPTED)
     assert case.state == CaseState.CLOSED

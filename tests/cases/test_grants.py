@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from cases import actions
 from cases.actions import ActionRefused
-from cases.flow import available_actions
-from cases.grants import DEPUTY, SHARED
+from cases.flow.grants import DEPUTY, SHARED
+from cases.flow.machine import available_actions
 from cases.models import Case, CaseGrant, JournalEntry
 from roles.models import User
 from tests.conftest import make_member

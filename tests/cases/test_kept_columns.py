@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from cases import actions, deadlines
+from cases.demo.walk import walk
 from cases.models import Case, CaseState, ExitOutcome, Review, ReviewDecision, ReviewKind
-from cases.walk import walk
 from tests.factories import institution
 
 pytestmark = pytest.mark.django_db

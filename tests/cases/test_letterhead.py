@@ -1,5 +1,5 @@
 """The letterhead of every PDF, edited by the cantonal officer (cases/views/printing.py,
-cases/documents.py): texts in German and French, a logo checked by its content and
+cases/documents/rendering.py): texts in German and French, a logo checked by its content and
 embedded in the PDF without any fetch, every change kept in the history."""
 
 import io
@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from cases import actions, documents
+from cases import actions
 from cases.actions import ActionRefused
+from cases.documents import rendering
 from cases.models import ActionPlan, Letterhead
 from tests.cases.test_case_documents import person, text
 from tests.cases.test_uploads import EXE, PDF
@@ -51,10 +52,10 @@ def save(client, **changes):
 
 
 def test_without_a_row_the_default_and_the_setting_apply(db, settings):
-    assert documents.letterhead("fr")["office"] == "Office cantonal de la collaboration interinstitutionnelle (CII)"
+    assert rendering.letterhead("fr")["office"] == "Office cantonal de la collaboration interinstitutionnelle (CII)"
     settings.IIZ_LETTERHEAD = {"name": "Testkanton"}
-    assert documents.letterhead("de")["name"] == "Testkanton"
-    assert documents.letterhead("de")["logo_src"].endswith("/static/img/logo.svg")
+    assert rendering.letterhead("de")["name"] == "Testkanton"
+    assert rendering.letterhead("de")["logo_src"].endswith("/static/img/logo.svg")
 
 
 def test_the_officers_letterhead_is_printed_on_every_document_in_its_language(client, officer, make_case):
@@ -64,11 +65,11 @@ def test_the_officers_letterhead_is_printed_on_every_document_in_its_language(cl
     assert save(client).status_code == 302
     german = make_case("closed", person=person("de"))
     french = make_case("closed", person=person("fr"))
-    body = text(documents.render_action_plan(ActionPlan.objects.get(case=german)))
+    body = text(rendering.render_action_plan(ActionPlan.objects.get(case=german)))
     assert "Kanton Wallis — Amt für IIZ" in body and "Dienststelle für Wirtschaft und Arbeit" in body
     assert "Avenue du Midi 7 · 1950 Sitten · Telefon 027 606 00 00 · iiz@admin.vs.ch · www.vs.ch/iiz" in body
     assert "Sitten, " in body and "Kantonale Stelle für interinstitutionelle" not in body
-    letter = text(documents.render_closure_letter(french.closure))
+    letter = text(rendering.render_closure_letter(french.closure))
     assert "Canton du Valais — Office de la CII" in letter and "Service de l'économie et du travail" in letter
     assert "Avenue du Midi 7, 1950 Sion" in letter  # the sender line above the address window
     assert "Sion, " in letter
@@ -76,32 +77,32 @@ def test_the_officers_letterhead_is_printed_on_every_document_in_its_language(cl
 
 def test_an_uploaded_logo_is_embedded_without_any_fetch(client, officer, make_case, monkeypatch):
     case = make_case("implementation")
-    before = images_on_first_page(documents.render_power_of_attorney_form(case))
+    before = images_on_first_page(rendering.render_power_of_attorney_form(case))
     client.force_login(officer)
     assert save(client, new_logo=SimpleUploadedFile("wappen.pdf", png(), content_type="application/pdf")).status_code == 302
     row = Letterhead.objects.get()
     assert row.logo_type == "image/png" and row.logo.name.startswith("letterhead/") and row.logo.name.endswith(".png")
 
     fetched = []
-    original = documents.StaticFilesFetcher.fetch
+    original = rendering.StaticFilesFetcher.fetch
     monkeypatch.setattr(
-        documents.StaticFilesFetcher,
+        rendering.StaticFilesFetcher,
         "fetch",
         lambda self, url, headers=None: fetched.append(url[:40]) or original(self, url, headers),
     )
-    pdf = documents.render_power_of_attorney_form(case)
+    pdf = rendering.render_power_of_attorney_form(case)
     assert images_on_first_page(pdf) == before + 1
     assert any(url.startswith("data:image/png;base64,") for url in fetched)
-    assert all(url.startswith(("data:", documents.STATIC_ORIGIN)) for url in fetched)  # the logo and static files only
+    assert all(url.startswith(("data:", rendering.STATIC_ORIGIN)) for url in fetched)  # the logo and static files only
 
 
 def test_back_to_the_default_logo(client, officer):
     client.force_login(officer)
     save(client, new_logo=SimpleUploadedFile("logo.png", png()))
-    assert documents.letterhead("de")["logo_src"].startswith("data:image/png;base64,")
+    assert rendering.letterhead("de")["logo_src"].startswith("data:image/png;base64,")
     save(client, remove_logo="on")
     row = Letterhead.objects.get()
-    assert not row.logo and documents.letterhead("de")["logo_src"].endswith("/static/img/logo.svg")
+    assert not row.logo and rendering.letterhead("de")["logo_src"].endswith("/static/img/logo.svg")
 
 
 @pytest.mark.parametrize(

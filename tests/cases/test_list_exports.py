@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from cases.models import AccessKind, AccessLog, Case, Person
-from cases.spreadsheets import safe_text
+from cases.statistics.spreadsheets import safe_text
 
 pytestmark = pytest.mark.django_db
 

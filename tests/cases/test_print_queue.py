@@ -1,4 +1,4 @@
-"""The secretariat's print queue (cases/printqueue.py, cases/views/printing.py): derived from
+"""The secretariat's print queue (cases/documents/printqueue.py, cases/views/printing.py): derived from
 the database state and the marks, merged PDFs of the documents selected, marks journaled,
 a fixed number of queries, for the secretariat and the officer only."""
 
@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import actions, documents, printqueue
+from cases import actions
+from cases.documents import printqueue, rendering
 from cases.models import AccessLog, ActionPlan, JournalEntry, PrintMark
 from tests.cases.test_case_documents import person, text
 from tests.cases.test_uploads import PDF
@@ -162,9 +163,9 @@ def test_the_documents_selected_come_as_one_pdf_each_download_logged(client, sec
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="druckliste-{timezone.localdate():%Y-%m-%d}.pdf"'
     expected_pages = (
-        page_count(documents.render_action_plan(plan))
-        + page_count(documents.render_closure_letter(closed.closure))
-        + page_count(documents.render_power_of_attorney_form(working))
+        page_count(rendering.render_action_plan(plan))
+        + page_count(rendering.render_closure_letter(closed.closure))
+        + page_count(rendering.render_power_of_attorney_form(working))
     )
     assert page_count(response.content) == expected_pages
     body = text(response.content)

@@ -1,4 +1,4 @@
-"""The CII101 process diagram drawn from the state machine (cases/diagram.py): every state
+"""The CII101 process diagram drawn from the state machine (cases/flow/diagram.py): every state
 and every transition appears, the current state of a case is highlighted, the drawing is
 accessible and needs no inline style."""
 
@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from cases import guards
-from cases.diagram import WHO, build_diagram
-from cases.flow import graph, transitions_by_name
+from cases.flow import guards
+from cases.flow.diagram import WHO, build_diagram
+from cases.flow.machine import graph, transitions_by_name
 from cases.models import CaseState
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Delivery of reminders (cases/reminders.py): the daily digest by the user's choice, a
+"""Delivery of reminders (cases/deadlines/reminders.py): the daily digest by the user's choice, a
 reminder claimed by one sender only, deputies reminded and shown their deadlines, the user's
 settings page."""
 
@@ -10,9 +10,9 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from cases import actions, reminders
-from cases.deadlines import FIRST_MEETING, REVIEW_WITH_PERSON
-from cases.grants import DEPUTY, SHARED
+from cases import actions
+from cases.deadlines import FIRST_MEETING, REVIEW_WITH_PERSON, reminders
+from cases.flow.grants import DEPUTY, SHARED
 from cases.models import Reminder
 from roles.models import ReminderDelivery
 from tests.conftest import make_member

@@ -1,5 +1,5 @@
-"""Reminders of the CII101 deadlines (cases/reminders.py, cases/tasks.py) and the "My tasks"
-inbox (cases/views/tasks.py): the right reminder on the right day for the right person,
+"""Reminders of the CII101 deadlines (cases/deadlines/reminders.py, cases/tasks.py) and the "My tasks"
+inbox (cases/views/inbox.py): the right reminder on the right day for the right person,
 once; catch-up after a missed run; met deadlines drop out; e-mail in the recipient's
 language; failed sends retried later; a fixed number of queries whatever the data size."""
 
@@ -14,8 +14,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases import actions, reminders
-from cases.deadlines import FIRST_MEETING, PLAN_VALIDATION, POWER_OF_ATTORNEY, REVIEW_WITH_PERSON, TEAM_REVIEW
+from cases import actions
+from cases.deadlines import FIRST_MEETING, PLAN_VALIDATION, POWER_OF_ATTORNEY, REVIEW_WITH_PERSON, TEAM_REVIEW, reminders
 from cases.models import Case, Reminder, ReminderKind
 from cases.tasks import send_reminders, sweep_reminders
 from tests.conftest import make_member

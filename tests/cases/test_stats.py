@@ -1,4 +1,4 @@
-"""The figures of cases/stats.py against expectations worked out by hand on a small network.
+"""The figures of cases/statistics/stats.py against expectations worked out by hand on a small network.
 
 The network (``network`` fixture, today = 15 June 2026, step dates set explicitly at noon
 UTC so that durations are whole days):
@@ -27,8 +27,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cases import deadlines, stats
+from cases import deadlines
 from cases.models import Case
+from cases.statistics import stats
 from tests.cases.network import PERIOD, TODAY, noon
 from tests.factories import institution, region, theme
 

@@ -1,4 +1,4 @@
-"""The one check every upload passes (cases/uploads.py): by content, not by name; empty,
+"""The one check every upload passes (cases/documents/uploads.py): by content, not by name; empty,
 too large and wrong types refused with a clear, translated message."""
 
 import io
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from cases.uploads import IMAGE_TYPES, UploadField, check_file, display_name, max_upload_bytes
+from cases.documents.uploads import IMAGE_TYPES, UploadField, check_file, display_name, max_upload_bytes
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64

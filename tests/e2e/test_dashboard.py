@@ -15,7 +15,7 @@ def build_cases():
     """Four cases of Oberwallis along CII101 with the demo users: two in implementation,
     one waiting for the first meeting, one just reported."""
     from cases import actions
-    from cases.walk import Cast, walk
+    from cases.demo.walk import Cast, walk
     from roles.models import Institution, Region, User
     from tests.factories import PersonFactory
 

@@ -16,7 +16,7 @@ def cases(demo, settings, tmp_path):
     case (its letter waits to be sent), built with the real actions by the demo users."""
     settings.MEDIA_ROOT = tmp_path / "media"
     from cases import actions
-    from cases.walk import Cast, walk
+    from cases.demo.walk import Cast, walk
     from roles.models import Institution, Region, User
     from tests.factories import PersonFactory
 

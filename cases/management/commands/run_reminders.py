@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from cases import reminders
+from cases.deadlines import reminders
 
 
 class Command(BaseCommand):

@@ -32,7 +32,7 @@ class CaseQuerySet(models.QuerySet):
         roles = user.active_roles
         if Role.OFFICER in roles or Role.SECRETARIAT in roles:
             return self.all()
-        from cases.grants import active_grants
+        from cases.flow.grants import active_grants
 
         through = self.model.institutions.through
         scope = Q(case_manager=user)

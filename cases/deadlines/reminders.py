@@ -6,7 +6,7 @@ worker, or two workers at once) catches up and never duplicates:
 - ``sweep(today)`` narrows the cases in SQL (``reminder_candidates_q``), loads the
   candidates with what the rules read in a fixed number of queries whatever their number
   (``deadlines.load``: the related rows are selected by the same query as a subquery, never by a list
-  of ids), and re-runs the rules of cases/deadlines.py on them. For each deadline whose
+  of ids), and re-runs the rules of cases/deadlines/__init__.py on them. For each deadline whose
   latest reminder date has come it inserts the missing reminder of each recipient with
   ``bulk_create(ignore_conflicts=True)``; the unique constraint refuses any that another
   run inserted meanwhile. Unsent reminders whose deadline has been met in the meantime are
@@ -46,9 +46,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines
 from cases.acting import action
-from cases.grants import DEPUTY, active_grants
+from cases.flow.grants import DEPUTY, active_grants
+from cases.flow.permissions import can_coordinate
 from cases.models import Case, CaseGrant, Reminder, ReminderKind
-from cases.permissions import can_coordinate
 from roles.models import Membership, ReminderDelivery, Role
 
 if TYPE_CHECKING:

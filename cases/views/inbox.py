@@ -1,13 +1,13 @@
 """My tasks: the deadlines of the current user's cases (as case manager or as coordinator)
 that are overdue or due within ``TASKS_DAYS``, from the same rules as the reminders
-(cases/reminders.py)."""
+(cases/deadlines/reminders.py)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases.reminders import TASKS_DAYS, my_deadlines
+from cases.deadlines.reminders import TASKS_DAYS, my_deadlines
 
 
 @require_GET

@@ -1,5 +1,5 @@
 """Charts of the dashboards, drawn on the server as inline SVG: the geometry of bar and
-column charts for a statistics table (cases/stats.py). The templates
+column charts for a statistics table (cases/statistics/stats.py). The templates
 (templates/dashboards/_chart.html) draw them without script or inline style; colours come
 from classes in static/css/dashboards.css, and every chart stands beside the table with
 the same figures."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cases import stats
+from cases.statistics import stats
 
 CHART_WIDTH = 640
 

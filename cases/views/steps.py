@@ -23,10 +23,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import actions, forms, permissions
+from cases import actions, forms
 from cases.actions import ActionRefused, CaseConflict
-from cases.audit import log_access
-from cases.flow import STEP_FORM_URLS, graph, unmet_rules
+from cases.audit.access import log_access
+from cases.flow import permissions
+from cases.flow.machine import STEP_FORM_URLS, graph, unmet_rules
 from cases.models import AccessKind, Case, CaseState, ExitReport, Meeting, PlanStatus, ReviewDecision, ReviewKind
 from cases.views import forbidden, get_case_for_user, refused
 

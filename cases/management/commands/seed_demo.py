@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
-from cases.demo import seed_cases
+from cases.demo.data import seed_cases
 from cases.models import Case
 from roles.demo import DEMO_PASSWORD, DEMO_START, DEMO_USERS, PEOPLE_ADMINS_GROUP
 from roles.models import Institution, Membership, Region, Theme, User

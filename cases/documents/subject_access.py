@@ -1,6 +1,6 @@
 """The right of access (art. 25 revised FADP / nDSG): everything the platform records about
 one person, collected once and rendered as JSON (:func:`to_json`) or as a PDF
-(:func:`cases.documents.render_subject_access`).
+(:func:`cases.documents.rendering.render_subject_access`).
 
 :func:`collect` returns plain data: dicts and lists with stable keys (the model field
 names), strings, numbers, booleans, ``None``, dates and date-times (written as ISO 8601 in
@@ -40,7 +40,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import grant_label
-from cases.flow import transitions_by_name
+from cases.flow.machine import transitions_by_name
 from cases.models import (
     AccessLog,
     ActionPlan,

@@ -47,7 +47,7 @@ def can_coordinate(case: Case, user: User) -> bool:
 def is_case_manager(case: Case, user: User) -> bool:
     """The case manager prepares the plan, records reviews and writes the exit report; a
     deputy granted by the coordinator acts as the case manager while the grant lasts."""
-    from cases.grants import is_deputy
+    from cases.flow.grants import is_deputy
 
     if case.case_manager_id is not None and case.case_manager_id == user.pk:
         return True

@@ -1,7 +1,7 @@
 """The CII101 process diagram, laid out from the state machine itself.
 
 ``build_diagram(current_state=None)`` reads every state (``CaseState``) and every edge
-(``cases.flow.graph()``) and returns positioned boxes and arrows for the SVG template
+(``cases.flow.machine.graph()``) and returns positioned boxes and arrows for the SVG template
 (cases/_process_diagram.html), plus one row per step for the plain table beside it. The
 states sit on the main path of the process sheet, top to bottom; a transition that leaves
 many states (interrupting the case) is drawn once, as a note with one arrow.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.flow import graph, transitions_by_name
+from cases.flow.machine import graph, transitions_by_name
 from cases.models import CaseState
 from cases.models.case import CII101_STEP, FINAL_STATES
 

@@ -1,6 +1,6 @@
 """Demo cases for the demo cast of roles/demo.py: 60 cases over every state of the CII101
 flow, the three regions and both themes, built with the real actions (cases/actions.py and
-cases/walk.py), so they look exactly like cases built by users.
+cases/demo/walk.py), so they look exactly like cases built by users.
 
 Each case is first *planned* (a list of dated events, drawn from ``random.Random(SEED)``
 relative to an anchor day, so the structure is the same on every run), then *played* with
@@ -32,6 +32,8 @@ from django.utils import timezone, translation
 
 from cases import actions, deadlines
 from cases.ahv import check_digit, normalize
+from cases.demo.reference import load_case_reference_data
+from cases.demo.walk import Cast, walk
 from cases.models import (
     ActionPlan,
     Case,
@@ -58,8 +60,6 @@ from cases.models import (
     ReviewDecision,
     ReviewKind,
 )
-from cases.reference import load_case_reference_data
-from cases.walk import Cast, walk
 from roles.demo import DEMO_USERS
 from roles.models import Institution, Region, Theme, User
 

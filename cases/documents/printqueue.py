@@ -1,5 +1,5 @@
 """The print queue of the secretariat: the documents of every case that wait to be printed,
-signed or sent, derived from the database state (like cases/deadlines.py) plus the marks
+signed or sent, derived from the database state (like cases/deadlines/__init__.py) plus the marks
 the secretariat sets (PrintMark).
 
 - **Action plans for signature**: each submitted or validated plan version of a case in
@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import documents
+from cases.documents import rendering
 from cases.models import (
     ActionPlan,
     Case,
@@ -103,10 +103,10 @@ class QueueItem:
 
     def render(self) -> bytes:
         if self.plan is not None:
-            return documents.render_action_plan(self.plan)
+            return rendering.render_action_plan(self.plan)
         if self.closure is not None:
-            return documents.render_closure_letter(self.closure)
-        return documents.render_power_of_attorney_form(self.case)
+            return rendering.render_closure_letter(self.closure)
+        return rendering.render_power_of_attorney_form(self.case)
 
 
 def _last_mark(document: str, mark: str, **match) -> Subquery:
@@ -193,4 +193,4 @@ def selected(user: User, keys) -> list[QueueItem]:
 
 def merged_pdf(items: list[QueueItem]) -> bytes:
     """One PDF with every document of ``items``, in order, each in its person's language."""
-    return documents.merge_pdfs([item.render() for item in items])
+    return rendering.merge_pdfs([item.render() for item in items])

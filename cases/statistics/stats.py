@@ -119,7 +119,7 @@ def reached_q(step: str) -> Q:
 
 
 def overdue_rule_q(today: datetime.date) -> dict[str, Q]:
-    """One filter per overdue rule, as of ``today`` (cases/deadlines.py, the one SQL form
+    """One filter per overdue rule, as of ``today`` (cases/deadlines/__init__.py, the one SQL form
     of the deadlines), in the order of deadlines.RULES."""
     rules = deadlines.overdue_rules_q(today)
     return {rule: rules[rule] for rule in OVERDUE_RULES}

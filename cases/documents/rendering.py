@@ -238,7 +238,7 @@ def render_pdf(template_name: str, context: dict[str, Any], *, language: str) ->
 
 def render_subject_access(data: dict[str, Any], *, language: str, document_date: datetime.date | None = None) -> bytes:
     """The right-of-access export of one person (art. 25 revised FADP) as a PDF: the
-    dict of :func:`cases.subject_access.collect`, read by the officer (in the officer's
+    dict of :func:`cases.documents.subject_access.collect`, read by the officer (in the officer's
     interface language) before it is handed to the person."""
     context: dict[str, Any] = {
         "title": gettext_lazy("Right of access: personal data recorded"),
