@@ -44,7 +44,7 @@ from roles.models import Institution, Region, User  # noqa: E402
 
 def build_cases():
     call_command("migrate", verbosity=0)
-    from cases.management.commands.seed_demo import seed_users
+    from cases.demo.users import seed_users
 
     seed_users()
     users = {u.username: u for u in User.objects.all()}

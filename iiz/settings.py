@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "roles.context_processors.navigation",
+                "cases.context_processors.navigation",
             ],
         },
     },

@@ -1,11 +1,14 @@
-"""What each role may use: the navigation and the role-level capabilities.
+"""What each role may use: the role-level capabilities and the account part of the navigation.
 
-Per-case rules ("may this user see or change this case") live with the cases; this module
-answers only role-level questions, from the memberships loaded once per request.
+Per-case rules ("may this user see or change this case") live with the cases, and so do the
+navigation entries that lead to cases (cases/context_processors.py); this module answers only
+role-level questions, from the memberships loaded once per request, and imports nothing from
+the cases app.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -47,32 +50,24 @@ class NavItem:
     is_active: bool
 
 
-def user_menu(user: User) -> list[tuple[str, str]]:
-    """The entries of the user menu besides settings, password and logout: reference pages
-    and administration, kept out of the main navigation so that it fits on one line."""
-    entries = [(_("CII101 process"), reverse("cases:process"))]
-    if can_manage_people(user):
-        entries.append((_("Administration"), reverse("admin:index")))
-    return entries
-
-
-def navigation(user: User, path: str) -> list[NavItem]:
-    """The menu entries this user's roles may use; the one for ``path`` is marked active."""
-    from cases.documents.printqueue import can_use_print_queue
-    from cases.flow.permissions import can_report
-
-    entries = [(_("Home"), reverse("home"))]
-    if user.has_role(*CASEWORK_ROLES):
-        entries.append((_("Cases"), reverse("cases:list")))
-        entries.append((_("My tasks"), reverse("cases:my_tasks")))
-    if can_report(user):
-        entries.append((_("Report a case"), reverse("cases:intake")))
-    if can_use_print_queue(user):
-        entries.append((_("Print queue"), reverse("cases:print_queue")))
-    if can_view_dashboard(user):  # the officer and the secretariat open the steering view from it
-        entries.append((_("Dashboard"), reverse("cases:dashboard")))
-    elif can_view_statistics(user):
-        entries.append((_("Statistics"), reverse("cases:statistics")))
+def nav_items(entries: Iterable[tuple[str, str]], path: str) -> list[NavItem]:
+    """Menu entries as (label, url); the one whose url is the longest prefix of ``path`` is
+    marked active ("/" only when it is the path itself, so the home entry never competes)."""
+    entries = list(entries)
     matching = [url for _label, url in entries if (path == url if url == "/" else path.startswith(url))]
     active = max(matching, key=len, default=None)
     return [NavItem(label, url, url == active) for label, url in entries]
+
+
+def account_navigation(user: User, path: str) -> list[NavItem]:
+    """The entries of the main navigation that every signed-in user has (before the cases' own)."""
+    return nav_items([(_("Home"), reverse("home"))], path)
+
+
+def account_menu(user: User) -> list[tuple[str, str]]:
+    """The user menu entries about people (after the cases' reference pages): administration,
+    kept out of the main navigation so that it fits on one line."""
+    entries = []
+    if can_manage_people(user):
+        entries.append((_("Administration"), reverse("admin:index")))
+    return entries

@@ -60,7 +60,7 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
 
 
 def test_readme_documents_every_demo_login():
-    from roles.demo import DEMO_PASSWORD, DEMO_USERS
+    from cases.demo.users import DEMO_PASSWORD, DEMO_USERS
 
     text = (ROOT / "README.md").read_text()
     assert DEMO_PASSWORD in text

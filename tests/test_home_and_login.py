@@ -53,11 +53,15 @@ def test_administration_is_in_the_menu_only_for_the_officer(client, officer, coo
 
 
 def test_the_main_navigation_keeps_to_six_entries_and_reference_pages_are_in_the_user_menu(client, officer):
-    from roles.access import navigation, user_menu
+    from cases.context_processors import case_menu, case_navigation
+    from roles.access import account_menu, account_navigation
 
-    labels = [str(item.label) for item in navigation(officer, "/")]
+    labels = [str(item.label) for item in account_navigation(officer, "/") + case_navigation(officer, "/")]
     assert labels == ["Startseite", "Fälle", "Meine Aufgaben", "Fall melden", "Druckliste", "Dashboard"]
-    assert [url for _label, url in user_menu(officer)] == [reverse("cases:process"), reverse("admin:index")]
+    assert [url for _label, url in case_menu(officer) + account_menu(officer)] == [
+        reverse("cases:process"),
+        reverse("admin:index"),
+    ]
     client.force_login(officer)
     page = client.get(reverse("home")).content.decode()
     menu = page[page.index("dropdown-menu") :]

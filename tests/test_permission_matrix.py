@@ -177,7 +177,7 @@ def test_every_url_answers_every_role_as_the_matrix_says(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path  # files filed for the URLs that name one
     from cases import actions
-    from cases.management.commands.seed_demo import seed_users
+    from cases.demo.users import seed_users
     from roles.models import User
 
     seed_users()

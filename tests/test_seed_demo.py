@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 
-from roles.demo import DEMO_PASSWORD
+from cases.demo.users import DEMO_PASSWORD
 from roles.models import Membership, User
 
 DOCUMENTED_USERNAMES = {

@@ -1,2 +1,2 @@
 """Demo data: the reference data every installation gets (reference.py), the demo users
-and cases (data.py) built by walking the real actions (walk.py)."""
+(users.py) and cases (data.py), the cases built by walking the real actions (walk.py)."""

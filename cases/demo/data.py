@@ -1,4 +1,4 @@
-"""Demo cases for the demo cast of roles/demo.py: 60 cases over every state of the CII101
+"""Demo cases for the demo cast of cases/demo/users.py: 60 cases over every state of the CII101
 flow, the three regions and both themes, built with the real actions (cases/actions.py and
 cases/demo/walk.py), so they look exactly like cases built by users.
 
@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from cases import actions, deadlines
 from cases.ahv import check_digit, normalize
 from cases.demo.reference import load_case_reference_data
+from cases.demo.users import DEMO_USERS
 from cases.demo.walk import Cast, walk
 from cases.models import (
     ActionPlan,
@@ -60,7 +61,6 @@ from cases.models import (
     ReviewDecision,
     ReviewKind,
 )
-from roles.demo import DEMO_USERS
 from roles.models import Institution, Region, Theme, User
 
 SEED = 2026

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
 from cases.demo.reference import CATALOGUE, EMPLOYERS, load_case_reference_data
-from cases.management.commands.seed_demo import seed_users
+from cases.demo.users import seed_users
 from cases.models import (
     AccessLog,
     ActionPlan,

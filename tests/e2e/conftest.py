@@ -30,7 +30,7 @@ def demo(live_server, settings):
     """The demo users on a live server. A transactional test starts from an empty database
     (the flush removes the migrations' reference rows), so they are loaded again."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from cases.management.commands.seed_demo import seed_users
+    from cases.demo.users import seed_users
 
     load_reference_data(Region, Theme, Institution)
     seed_users()  # the demo cast only: each test builds the cases it needs

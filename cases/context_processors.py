@@ -1,0 +1,48 @@
+"""The navigation entries of the cases app, next to the account ones of roles/context_processors.py.
+
+Which entries a user sees is decided by the cases' own predicates (who may report, who uses
+the print queue) and by the role-level capabilities of roles/access.py; templates/base.html
+shows ``case_nav_items`` after the home entry and ``case_menu_items`` (reference pages) at
+the top of the user menu.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cases.documents.printqueue import can_use_print_queue
+from cases.flow.permissions import can_report
+from roles.access import CASEWORK_ROLES, NavItem, can_view_dashboard, can_view_statistics, nav_items
+from roles.models import User
+
+
+def case_navigation(user: User, path: str) -> list[NavItem]:
+    """The main navigation entries about cases this user's roles may use; the one for ``path``
+    is marked active."""
+    entries = []
+    if user.has_role(*CASEWORK_ROLES):
+        entries.append((_("Cases"), reverse("cases:list")))
+        entries.append((_("My tasks"), reverse("cases:my_tasks")))
+    if can_report(user):
+        entries.append((_("Report a case"), reverse("cases:intake")))
+    if can_use_print_queue(user):
+        entries.append((_("Print queue"), reverse("cases:print_queue")))
+    if can_view_dashboard(user):  # the officer and the secretariat open the steering view from it
+        entries.append((_("Dashboard"), reverse("cases:dashboard")))
+    elif can_view_statistics(user):
+        entries.append((_("Statistics"), reverse("cases:statistics")))
+    return nav_items(entries, path)
+
+
+def case_menu(user: User) -> list[tuple[str, str]]:
+    """The reference pages of the cases app in the user menu (kept out of the main navigation
+    so that it fits on one line)."""
+    return [(_("CII101 process"), reverse("cases:process"))]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"case_nav_items": case_navigation(user, request.path), "case_menu_items": case_menu(user)}
