@@ -1,3 +1,30 @@
-"""Fixtures shared by the tests of the cases app."""
+"""Fixtures shared by the tests of the cases app (plain helpers are in tests/helpers.py)."""
 
-from tests.cases.network import dora, network  # noqa: F401  (fixtures, found by pytest by name)
+import pytest
+
+from tests.cases.network import dora, network, on_today  # noqa: F401  (fixtures, found by pytest by name)
+from tests.conftest import make_member
+from tests.factories import institution, region
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Files go to a folder of the test, never to the project's media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def deputy(db):
+    """A contact person of another region: without a grant the case is out of scope."""
+    return make_member("dora-deputy", "contact_person", region=region("uw"), institution=institution("ai"))
+
+
+@pytest.fixture
+def reference_rows(transactional_db):
+    """A transactional test may start after another one's flush, which removed the rows the
+    migrations create: load them again."""
+    from roles.models import Institution, Region, Theme
+    from roles.reference import load_reference_data
+
+    load_reference_data(Region, Theme, Institution)

@@ -1,5 +1,5 @@
-"""The small network of ten cases whose figures tests/cases/test_stats.py works out by
-hand (its docstring has the table); the dashboards and list exports reuse it."""
+"""The small network of ten cases whose figures tests/cases/test_statistics_stats.py works
+out by hand (its docstring has the table); the dashboards and the spreadsheets reuse it."""
 
 import datetime
 
@@ -21,6 +21,13 @@ def noon(day: str) -> datetime.datetime:
 
 
 STEP_COLUMNS = ("reported_at", "cm_designated_at", "plan_validated_at", "exit_reported_at", "closed_at")
+
+
+@pytest.fixture
+def on_today():
+    """The clock stands at 10:00 UTC on TODAY, the day the network's figures are for."""
+    with time_machine.travel(datetime.datetime.combine(TODAY, datetime.time(10, 0), tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 @pytest.fixture

@@ -1,3 +1,6 @@
+"""The AHV number (cases/ahv.py): the check digit, the format, and what the validation says
+is wrong."""
+
 import pytest
 from django.core.exceptions import ValidationError
 

@@ -1,5 +1,12 @@
-"""Concurrent intake never gives the same reference number twice (real threads, each with
-its own database connection; PostgreSQL in CI, SQLite locally)."""
+"""Concurrent intake (cases.actions.report_case, next_reference) never gives the same
+reference number twice: real threads, each with its own database connection, on the
+database the suite runs on.
+
+On PostgreSQL (CI) it tests the row lock on the reference counter, including the race for
+the first number of a year (the counter table starts empty). On SQLite (locally) it tests
+the settings that make concurrent writers wait instead of failing: with SQLite's default
+deferred transactions the threads get "database is locked"; with immediate ones and a busy
+timeout they take their turns, and the numbers come out unique and without gaps."""
 
 import threading
 
@@ -12,11 +19,8 @@ from tests.factories import PersonFactory, institution, region
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_rows")
 def test_unique_reference_numbers_under_concurrent_intake(frontline):
-    from roles.models import Institution, Region, Theme
-    from roles.reference import load_reference_data
-
-    load_reference_data(Region, Theme, Institution)
     rav, ow = institution("rav"), region("ow")
     people = [PersonFactory.build(first_name=f"P{i}") for i in range(12)]
     errors = []

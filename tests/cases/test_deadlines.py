@@ -3,7 +3,6 @@ first meeting within 14 days, the plan's validation within 10 days, the reviews 
 months, the power of attorney valid one year; month ends, settings and local dates."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,14 +21,9 @@ from cases.deadlines import (
 )
 from cases.models import Case, Review, ReviewDecision, ReviewKind
 from tests.factories import institution
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
-
-ZURICH = ZoneInfo("Europe/Zurich")
-
-
-def at(year, month, day, hour=10, minute=0):
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=ZURICH)
 
 
 def by_rule(case, today):

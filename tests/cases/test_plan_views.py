@@ -1,25 +1,22 @@
-"""cases:first_meeting and cases:edit_plan: the case manager meets the person, then writes
-the action plan (resources, goals, measures from the catalogue, signatures)."""
+"""cases:first_meeting and cases:edit_plan (cases/views/steps.py): the case manager meets the
+person, then writes the action plan (resources, goals, measures from the catalogue,
+signatures)."""
 
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions
 from cases.models import ActionPlan, Case, CaseState, CatalogueMeasure, Measure
 from tests.factories import institution
+from tests.helpers import messages_of, plan_data
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 TOMORROW = TODAY + datetime.timedelta(days=1)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 # --- first meeting ------------------------------------------------------------------------
@@ -61,38 +58,6 @@ def test_the_first_meeting_form_is_closed_after_the_plan_started(client, make_ca
 
 
 # --- the action plan ----------------------------------------------------------------------
-
-
-def plan_data(goals=(), measures=(), initial_goals=0, initial_measures=0, **fields):
-    data = {
-        "resources": "Lehre als Koch, Führerausweis B.",
-        "notes": "",
-        "signature_place": "Brig",
-        "signed_by_person_on": "",
-        "signed_by_cm_on": "",
-        "goals-TOTAL_FORMS": str(len(goals)),
-        "goals-INITIAL_FORMS": str(initial_goals),
-        "measures-TOTAL_FORMS": str(len(measures)),
-        "measures-INITIAL_FORMS": str(initial_measures),
-    }
-    for i, text in enumerate(goals):
-        data[f"goals-{i}-text"] = text
-    for i, row in enumerate(measures):
-        row = {
-            "id": "",
-            "catalogue_measure": "",
-            "title": "",
-            "responsible_institution": "",
-            "starts_on": "",
-            "due_on": "",
-            "status": "planned",
-            "result": "",
-            **row,
-        }
-        for key, value in row.items():
-            data[f"measures-{i}-{key}"] = value
-    data.update(fields)
-    return data
 
 
 def edit_url(case):

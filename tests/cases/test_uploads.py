@@ -9,13 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from cases.documents.uploads import IMAGE_TYPES, UploadField, check_file, display_name, max_upload_bytes
-
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
-GIF = b"GIF89a\x01\x00\x01\x00" + b"\x00" * 32
-TEXT = "Arztbericht: arbeitsfähig zu 50 %.\n".encode()
+from tests.helpers import EXE, GIF, JPEG, PDF, PNG, TEXT
 
 
 def upload(content: bytes, name: str = "scan.pdf", content_type: str = "application/pdf") -> SimpleUploadedFile:

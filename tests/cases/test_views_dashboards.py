@@ -1,13 +1,12 @@
-"""The dashboard and the steering view: who may open them, the figures shown, the drill-down
-links (each leads to the case list with exactly the counted cases, within the user's
-scope), the small-count rule, the charts, and a fixed number of queries."""
+"""The dashboard and the steering view (cases/views/dashboards.py, cases/statistics/charts.py):
+who may open them, the figures shown, the drill-down links (each leads to the case list with
+exactly the counted cases, within the user's scope), the small-count rule, the charts, and a
+fixed number of queries."""
 
-import datetime
 import html
 import re
 
 import pytest
-import time_machine
 from django.db import connection
 from django.urls import reverse
 
@@ -18,12 +17,6 @@ pytestmark = pytest.mark.django_db
 
 PERIOD = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
 LINK = re.compile(r'<a href="(/cases/\?[^"]*)">([^<]+)</a>')
-
-
-@pytest.fixture
-def on_today():
-    with time_machine.travel(datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 def get(client, user, name="cases:dashboard", **params):

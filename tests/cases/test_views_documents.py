@@ -13,38 +13,8 @@ from django.utils import timezone
 
 from cases import actions
 from cases.documents import rendering
-from cases.models import AccessLog, ActionPlan
-from tests.factories import PersonFactory
-
-
-def person(language="de", **fields):
-    values = {
-        "first_name": "Jürg",
-        "last_name": "Zürcher",
-        "sex": "m",
-        "street": "Rhonesandstrasse 7",
-        "postcode": "3900",
-        "city": "Brig-Glis",
-    }
-    if language == "fr":
-        values = {
-            "first_name": "Hélène",
-            "last_name": "Zürcher",
-            "sex": "f",
-            "street": "Rue du Rhône 12",
-            "postcode": "1950",
-            "city": "Sion",
-        }
-    return PersonFactory.build(language=language, **{**values, **fields})
-
-
-def pages(pdf: bytes) -> list[str]:
-    assert pdf.startswith(b"%PDF-")
-    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
-
-
-def text(pdf: bytes) -> str:
-    return "\n".join(pages(pdf))
+from cases.models import AccessLog
+from tests.helpers import pages, person, plan_of, text
 
 
 def short(day) -> str:
@@ -59,10 +29,6 @@ def closed_de(make_case):
 @pytest.fixture
 def closed_fr(make_case):
     return make_case("closed", person=person("fr"))
-
-
-def plan_of(case, version=1) -> ActionPlan:
-    return ActionPlan.objects.get(case=case, version=version)
 
 
 # --- the action plan ------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
-"""cases:step, the generic step: one POST for the transitions that need no page of their
-own (validate, send back, submit, designate...)."""
+"""cases:step (cases/views/steps.py), the generic step: one POST for the transitions that need
+no page of their own (validate, send back, submit, designate...)."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from cases import actions
-from cases.models import Case, CaseState, JournalEntry, MeetingKind, PlanStatus
+from cases.models import CaseState, JournalEntry, MeetingKind, PlanStatus
+from tests.helpers import messages_of, state_of
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +14,6 @@ pytestmark = pytest.mark.django_db
 def step(client, case, name, text=None):
     data = {} if text is None else {"text": text}
     return client.post(reverse("cases:step", args=[case.pk, name]), data)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def state_of(case) -> str:
-    return Case.objects.get(pk=case.pk).state
 
 
 def test_get_is_not_allowed(client, make_case, coordinator):

@@ -12,16 +12,11 @@ from django.utils import timezone
 
 from cases import actions
 from cases.actions import ActionRefused
-from cases.models import AccessLog, ActionPlan, CaseFile, JournalEntry, PowerOfAttorney
-from tests.cases.test_uploads import EXE, GIF, JPEG, PDF, PNG, TEXT
+from cases.models import AccessLog, CaseFile, JournalEntry, PowerOfAttorney
 from tests.factories import institution
+from tests.helpers import EXE, GIF, JPEG, PDF, PNG, TEXT, plan_of
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    """Files go to a folder of the test, never to the project's media folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def upload(content=PDF, name="Scan.pdf", content_type="application/pdf"):
@@ -31,10 +26,6 @@ def upload(content=PDF, name="Scan.pdf", content_type="application/pdf"):
 @pytest.fixture
 def case(make_case):
     return make_case("implementation")
-
-
-def plan_of(case, version=1) -> ActionPlan:
-    return ActionPlan.objects.get(case=case, version=version)
 
 
 def file_plan(client, case, *, content=PDF, name="Aktionsplan unterschrieben.pdf", version=1, **fields):

@@ -1,4 +1,5 @@
-"""The SQL form of the deadline rules (lists, sweeps) agrees with deadlines_for()."""
+"""The SQL form of the deadline rules (cases/deadlines/__init__.py: overdue_cases, due_q;
+used by the lists and the reminder sweep) agrees with deadlines_for()."""
 
 import datetime
 

@@ -14,8 +14,9 @@ from cases import actions
 from cases.actions import ActionRefused
 from cases.documents import rendering
 from cases.models import ActionPlan, Letterhead
-from tests.cases.test_case_documents import person, text
-from tests.cases.test_uploads import EXE, PDF
+from tests.helpers import EXE, PDF, person, text
+
+pytestmark = pytest.mark.usefixtures("media")
 
 FORM = {
     "name_de": "Kanton Wallis — Amt für IIZ",
@@ -30,11 +31,6 @@ FORM = {
     "email": "iiz@admin.vs.ch",
     "web": "www.vs.ch/iiz",
 }
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def png(size=(60, 60), colour=(179, 19, 43)) -> bytes:

@@ -1,7 +1,8 @@
-"""The case page (cases:detail), one plan version (cases:plan_version) and the differences
-between versions (cases:plan_diff): scope, the steps and record pages each role gets, the
-reasons a step is refused, deadlines, every record of the case, the timeline, and a fixed
-number of queries whatever the size of the case."""
+"""The views of cases/views/detail.py: the case page (cases:detail), one plan version
+(cases:plan_version) and the differences between versions (cases:plan_diff): scope, the
+steps and record pages each role gets, the reasons a step is refused, deadlines, every
+record of the case, the timeline, and a fixed number of queries whatever the size of the
+case."""
 
 import datetime
 import re

@@ -1,8 +1,8 @@
-"""The record and step forms as a whole: who reaches each form page (outsiders get 404, an
-in-scope user whose role may not use it gets 403) and the fixed number of queries of each
-page whatever the size of the case. The behaviour of each form is tested in
-test_step_views.py, test_meeting_views.py, test_plan_views.py, test_review_views.py and
-test_exit_views.py."""
+"""The record and step forms of cases/views/steps.py as a whole: who reaches each form page
+(outsiders get 404, an in-scope user whose role may not use it gets 403) and the fixed
+number of queries of each page whatever the size of the case. The behaviour of each form is
+tested in test_views_steps_generic.py, test_views_steps_meeting.py, test_plan_views.py,
+test_views_steps_review.py and test_views_steps_exit.py."""
 
 import datetime
 

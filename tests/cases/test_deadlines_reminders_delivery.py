@@ -3,7 +3,6 @@ reminder claimed by one sender only, deputies reminded and shown their deadlines
 settings page."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -15,17 +14,11 @@ from cases.deadlines import FIRST_MEETING, REVIEW_WITH_PERSON, reminders
 from cases.flow.grants import DEPUTY, SHARED
 from cases.models import Reminder
 from roles.models import ReminderDelivery
-from tests.conftest import make_member
-from tests.factories import institution, region
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 
-ZURICH = ZoneInfo("Europe/Zurich")
 D = datetime.date
-
-
-def at(year, month, day, hour=10, minute=0):
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=ZURICH)
 
 
 @pytest.fixture
@@ -154,14 +147,6 @@ def test_a_claimed_reminder_is_not_sent_by_a_second_sender(make_case, case_manag
 # --- deputies ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def deputy(db):
-    user = make_member("dina-deputy", "contact_person", institution=institution("ai"), region=region("ow"))
-    user.email = "dina@example.ch"
-    user.save()
-    return user
-
-
 def test_a_deputy_in_force_is_reminded_with_the_case_manager_and_sees_the_deadline(make_case, coordinator, deputy, client):
     with time_machine.travel(at(2026, 3, 2), tick=False):
         case = make_case("cm_designated")
@@ -171,7 +156,7 @@ def test_a_deputy_in_force_is_reminded_with_the_case_manager_and_sees_the_deadli
     with time_machine.travel(at(2026, 3, 16, 8), tick=False):
         reminders.sweep(D(2026, 3, 16))
         recipients = set(Reminder.objects.filter(case=case, rule=FIRST_MEETING).values_list("recipient__username", flat=True))
-        assert recipients == {"cora-cm", "dina-deputy"}
+        assert recipients == {"cora-cm", "dora-deputy"}
         # A read-only share does not make anyone responsible.
         assert set(Reminder.objects.filter(case=other).values_list("recipient__username", flat=True)) == {"cora-cm"}
         client.force_login(deputy)

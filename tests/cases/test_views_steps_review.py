@@ -1,24 +1,20 @@
-"""cases:new_review and cases:new_poa: reviews during the implementation (with the person,
-or with the team of contact persons), the progress of each measure, the decision on the
-plan; and the power of attorney."""
+"""cases:new_review and cases:new_poa (cases/views/steps.py): reviews during the
+implementation (with the person, or with the team of contact persons), the progress of each
+measure, the decision on the plan; and the power of attorney."""
 
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import ActionPlan, Case, CaseState, Measure, MeasureProgress, PowerOfAttorney, Review
 from tests.factories import institution
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def review_url(case):

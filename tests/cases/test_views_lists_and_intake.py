@@ -1,4 +1,5 @@
-"""The case list (scoped, filtered, searched, paginated) and the intake with duplicates."""
+"""The case list (cases/views/lists.py: scoped, filtered, searched, paginated) and the intake
+with duplicates (cases/views/intake.py)."""
 
 import datetime
 

@@ -16,14 +16,10 @@ from django.utils import timezone
 from cases import actions
 from cases.documents import printqueue, rendering
 from cases.models import AccessLog, ActionPlan, JournalEntry, PrintMark
-from tests.cases.test_case_documents import person, text
-from tests.cases.test_uploads import PDF
 from tests.factories import institution
+from tests.helpers import PDF, person, text
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def keys(user, today=None) -> dict[str, list[str]]:

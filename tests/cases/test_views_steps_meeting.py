@@ -1,5 +1,6 @@
-"""cases:meeting: the coordinator (or the secretariat) records the round table or the
-assessment: participants, the situation, the decision and the designated case manager."""
+"""cases:meeting (cases/views/steps.py): the coordinator (or the secretariat) records the
+round table or the assessment: participants, the situation, the decision and the designated
+case manager."""
 
 import datetime
 

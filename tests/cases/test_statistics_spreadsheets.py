@@ -1,25 +1,19 @@
-"""Exports: the case list as CSV / XLSX (scoped, filtered, in the access log, safe against
-formula injection) and the activity report of a year (exact or with small counts hidden)."""
+"""Spreadsheets (cases/statistics/spreadsheets.py, served by cases/views/lists.py and
+cases/views/dashboards.py): the case list as CSV / XLSX (scoped, filtered, in the access
+log, safe against formula injection) and the activity report of a year (exact or with small
+counts hidden)."""
 
 import csv
-import datetime
 import io
 
 import openpyxl
 import pytest
-import time_machine
 from django.urls import reverse
 
 from cases.models import AccessKind, AccessLog, Case, Person
 from cases.statistics.spreadsheets import safe_text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def on_today():
-    with time_machine.travel(datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 def export(client, user, fmt, name="cases:list_export", **params):

@@ -4,7 +4,6 @@ once; catch-up after a missed run; met deadlines drop out; e-mail in the recipie
 language; failed sends retried later; a fixed number of queries whatever the data size."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -20,15 +19,11 @@ from cases.models import Case, Reminder, ReminderKind
 from cases.tasks import send_reminders, sweep_reminders
 from tests.conftest import make_member
 from tests.factories import institution, region
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 
-ZURICH = ZoneInfo("Europe/Zurich")
 D = datetime.date
-
-
-def at(year, month, day, hour=10):
-    return datetime.datetime(year, month, day, hour, 0, tzinfo=ZURICH)
 
 
 def of(rule, case=None):

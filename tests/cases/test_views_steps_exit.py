@@ -1,27 +1,20 @@
-"""cases:interrupt, cases:exit_report, cases:close and cases:new_journal_entry: the end of
+"""The views of cases/views/steps.py for the end of a case: cases:interrupt,
+cases:exit_report, cases:close, and cases:new_journal_entry for the journal; the end of
 the support (CII101 steps 10 and 11) and the case journal."""
 
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseState, Closure, ExitReport, JournalEntry
+from cases.models import CaseState, Closure, ExitReport, JournalEntry
 from tests.factories import MembershipFactory, PersonFactory, institution
+from tests.helpers import messages_of, state_of
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def state_of(case) -> str:
-    return Case.objects.get(pk=case.pk).state
 
 
 # --- interruption -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Per-case grants: a deputy case manager during an absence, a case shared with a named
-person; time-limited, given and revoked by the coordinator, on record."""
+"""Per-case grants (cases/flow/grants.py; actions.grant_access and revoke_access): a deputy
+case manager during an absence, a case shared with a named person; time-limited, given and
+revoked by the coordinator, on record."""
 
 import datetime
 
@@ -13,15 +14,8 @@ from cases.flow.grants import DEPUTY, SHARED
 from cases.flow.machine import available_actions
 from cases.models import Case, CaseGrant, JournalEntry
 from roles.models import User
-from tests.conftest import make_member
-from tests.factories import institution, region
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def deputy(db):
-    return make_member("dora-deputy", "contact_person", region=region("uw"), institution=institution("ai"))
 
 
 def fresh(user):

@@ -33,17 +33,7 @@ from tests.factories import institution
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 90
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def reference_rows(transactional_db):
-    """A transactional test may start after another one's flush, which removed the rows the
-    migrations create: load them again."""
-    from roles.models import Institution, Region, Theme
-    from roles.reference import load_reference_data
-
-    load_reference_data(Region, Theme, Institution)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_rows")]
 
 
 def free_port() -> int:

@@ -1,0 +1,119 @@
+"""Plain helpers shared by the tests (fixtures are in tests/conftest.py and
+tests/cases/conftest.py): moments in local time, what a response or a PDF says, a case's
+records, sample file contents and form data."""
+
+import datetime
+import io
+from zoneinfo import ZoneInfo
+
+import pypdf
+from django.contrib.messages import get_messages
+
+from cases.models import ActionPlan, Case
+from tests.factories import PersonFactory
+
+ZURICH = ZoneInfo("Europe/Zurich")
+
+
+def at(year, month, day, hour=10, minute=0) -> datetime.datetime:
+    """A moment in local time (Europe/Zurich), 10:00 unless told."""
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=ZURICH)
+
+
+# --- responses and PDFs ----------------------------------------------------------------------
+
+
+def messages_of(response) -> list[str]:
+    """The texts of the messages (django.contrib.messages) of the request behind ``response``."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def pages(pdf: bytes) -> list[str]:
+    """The text of each page of a PDF."""
+    assert pdf.startswith(b"%PDF-")
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def text(pdf: bytes) -> str:
+    """The text of a whole PDF."""
+    return "\n".join(pages(pdf))
+
+
+# --- a case's records --------------------------------------------------------------------------
+
+
+def state_of(case) -> str:
+    """The state of ``case`` as stored now."""
+    return Case.objects.get(pk=case.pk).state
+
+
+def plan_of(case, version=1) -> ActionPlan:
+    return ActionPlan.objects.get(case=case, version=version)
+
+
+def person(language="de", **fields):
+    """An unsaved person writing in ``language``: Jürg Zürcher of Brig-Glis (de) or
+    Hélène Zürcher of Sion (fr)."""
+    values = {
+        "first_name": "Jürg",
+        "last_name": "Zürcher",
+        "sex": "m",
+        "street": "Rhonesandstrasse 7",
+        "postcode": "3900",
+        "city": "Brig-Glis",
+    }
+    if language == "fr":
+        values = {
+            "first_name": "Hélène",
+            "last_name": "Zürcher",
+            "sex": "f",
+            "street": "Rue du Rhône 12",
+            "postcode": "1950",
+            "city": "Sion",
+        }
+    return PersonFactory.build(language=language, **{**values, **fields})
+
+
+# --- uploads and forms -------------------------------------------------------------------------
+
+# File contents by type: the upload check goes by the content, not by the name.
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
+GIF = b"GIF89a\x01\x00\x01\x00" + b"\x00" * 32
+TEXT = "Arztbericht: arbeitsfähig zu 50 %.\n".encode()
+
+
+def plan_data(goals=(), measures=(), initial_goals=0, initial_measures=0, **fields):
+    """The POST data of the action plan form (cases:edit_plan): goal texts, measure rows
+    (dicts of the fields that differ from an empty planned measure) and other fields."""
+    data = {
+        "resources": "Lehre als Koch, Führerausweis B.",
+        "notes": "",
+        "signature_place": "Brig",
+        "signed_by_person_on": "",
+        "signed_by_cm_on": "",
+        "goals-TOTAL_FORMS": str(len(goals)),
+        "goals-INITIAL_FORMS": str(initial_goals),
+        "measures-TOTAL_FORMS": str(len(measures)),
+        "measures-INITIAL_FORMS": str(initial_measures),
+    }
+    for i, goal in enumerate(goals):
+        data[f"goals-{i}-text"] = goal
+    for i, row in enumerate(measures):
+        row = {
+            "id": "",
+            "catalogue_measure": "",
+            "title": "",
+            "responsible_institution": "",
+            "starts_on": "",
+            "due_on": "",
+            "status": "planned",
+            "result": "",
+            **row,
+        }
+        for key, value in row.items():
+            data[f"measures-{i}-{key}"] = value
+    data.update(fields)
+    return data
