@@ -13,16 +13,16 @@ participants, every version of the action plan with goals and measures, reviews 
 progress of each measure, powers of attorney, the exit report, the closure, the journal,
 the per-case access grants, the files kept with the case (attachments and signed scans,
 withdrawn ones included: their description, not their content), the documents, the change
-history (django-simple-history: who, when, what kind of change, which fields from what to
-what) and the access log (who read the case, when, how). The person's own change history
-is beside the person.
+history (:func:`cases.audit.history.changes`, the engine of the change-history page too:
+who, when, what kind of change, which fields from what to what, for every model on its
+tracked list) and the access log (who read the case, when, how). The person's own change
+history is beside the person.
 
 Not in it: the network addresses in the access log (they identify the staff member's
 workstation, not anything about the person).
 
 The number of queries does not depend on the number of cases or records: one per kind of
-record (prefetched), one per history table, and at most one per kind of record named in
-a change (to show its name).
+record (prefetched) and one per history table (the records named in a change joined in).
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import grant_label
+from cases.audit import history
 from cases.flow.machine import transitions_by_name
 from cases.models import (
     AccessLog,
@@ -63,11 +63,6 @@ from roles.models import BilingualNamed, User
 
 FORMAT = "iiz.subject-access"
 FORMAT_VERSION = 1
-
-# The change types of django-simple-history.
-CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-CHANGE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
-
 
 # --- values -------------------------------------------------------------------------------------
 
@@ -93,14 +88,14 @@ def named(unit: BilingualNamed | None) -> dict[str, str] | None:
     return {"code": unit.code, "name": unit.name} if unit is not None else None
 
 
-def _value(field: models.Field, raw: Any, related: dict) -> Any:
-    """A stored value (as in a history row) in the form the export uses elsewhere."""
+def _value(field: models.Field, raw: Any, obj: models.Model | None) -> Any:
+    """A stored value (as in a history row, with the record it names, None if deleted since)
+    in the form the export uses elsewhere."""
     if field.choices:
         return coded(field, raw)
     if field.is_relation:
         if raw is None:
             return None
-        obj = related.get(field.related_model, {}).get(raw)
         if obj is None:
             return {"id": raw, "name": None}
         if isinstance(obj, BilingualNamed):
@@ -423,129 +418,30 @@ def _document(kind: str, title: str, detail: str, date, record_type: str, record
 # --- the change history ----------------------------------------------------------------------
 
 
-# The history tables exported, and the name of their records in the export.
-TRACKED: dict[type[models.Model], str] = {
-    Person: "person",
-    Case: "case",
-    Meeting: "meeting",
-    ActionPlan: "action_plan",
-    Goal: "goal",
-    Measure: "measure",
-    Review: "review",
-    PowerOfAttorney: "power_of_attorney",
-    ExitReport: "exit_report",
-}
-
-# Never compared: the key and the link to the record a row belongs to.
-HIDDEN_FIELDS = {"id", "case", "plan"}
-
-
-def _history_rows(person: Person, case_ids: list[int]) -> dict[type[models.Model], list]:
-    """The history rows of the person, the cases and their records, each record's rows
-    oldest first: one query per table."""
-    querysets = {Person: Person.history.filter(id=person.pk)}
-    if case_ids:
-        plan_ids = ActionPlan.history.filter(case_id__in=case_ids).values("id")
-        querysets.update(
-            {
-                Case: Case.history.filter(id__in=case_ids),
-                Meeting: Meeting.history.filter(case_id__in=case_ids),
-                ActionPlan: ActionPlan.history.filter(case_id__in=case_ids),
-                Goal: Goal.history.filter(plan_id__in=plan_ids),
-                Measure: Measure.history.filter(plan_id__in=plan_ids),
-                Review: Review.history.filter(case_id__in=case_ids),
-                PowerOfAttorney: PowerOfAttorney.history.filter(case_id__in=case_ids),
-                ExitReport: ExitReport.history.filter(case_id__in=case_ids),
-            }
-        )
+def _change(change: history.Change) -> dict[str, Any]:
+    """One change of :func:`cases.audit.history.changes` (the engine of the change-history
+    page too), its values in the form the export uses elsewhere."""
     return {
-        model: list(qs.select_related("history_user").order_by("id", "history_date", "history_id"))
-        for model, qs in querysets.items()
-    }
-
-
-def _record_label(model: type[models.Model], row, plan_versions: dict[int, int]) -> str:
-    if model is Person:
-        return f"{row.first_name} {row.last_name}"
-    if model is Case:
-        return row.reference
-    if model is ActionPlan:
-        return f"v{row.version}"
-    if model in (Goal, Measure):
-        version = plan_versions.get(row.plan_id)
-        text = row.text if model is Goal else row.title
-        return (f"v{version}: " if version else "") + text
-    if model is Meeting:
-        kind = str(coded(Meeting._meta.get_field("kind"), row.kind)["label"])
-        return f"{kind} {date_format(row.held_on, 'SHORT_DATE_FORMAT')}" if row.held_on else kind
-    if model is Review:
-        return date_format(row.held_on, "SHORT_DATE_FORMAT") if row.held_on else ""
-    if model is PowerOfAttorney:
-        return date_format(row.signed_on, "SHORT_DATE_FORMAT") if row.signed_on else ""
-    return ""
-
-
-def _compared_fields(history_model) -> list[models.Field]:
-    return [f for f in history_model.tracked_fields if f.name not in HIDDEN_FIELDS and not f.primary_key]
-
-
-def _changes(history: dict[type[models.Model], list], plan_versions: dict[int, int], plan_cases: dict[int, int]):
-    """Each history row compared with the previous row of the same record: a list of
-    (case id or None, change dict, [(field, before, after)]), values still raw."""
-    found = []
-    for model, key in TRACKED.items():
-        rows = history.get(model, [])
-        if not rows:
-            continue
-        compared = _compared_fields(type(rows[0]))
-        previous = None
-        for row in rows:
-            if previous is not None and previous.id != row.id:
-                previous = None
-            diffs = []
-            if row.history_type == "~" and previous is not None:
-                diffs = [
-                    (f, getattr(previous, f.attname), getattr(row, f.attname))
-                    for f in compared
-                    if getattr(previous, f.attname) != getattr(row, f.attname)
-                ]
-                if not diffs:  # saved without a change
-                    previous = row
-                    continue
-            if model is Person:
-                case_id = None
-            elif model is Case:
-                case_id = row.id
-            elif model in (Goal, Measure):
-                case_id = plan_cases.get(row.plan_id)
-            else:
-                case_id = row.case_id
-            change = {
-                "at": row.history_date,
-                "user": user_name(row.history_user),
-                "change": {"code": CHANGE_TYPES[row.history_type], "label": str(CHANGE_LABELS[row.history_type])},
-                "record": {
-                    "type": key,
-                    "type_label": str(capfirst(model._meta.verbose_name)),
-                    "id": row.id,
-                    "label": _record_label(model, row, plan_versions),
-                },
-                "earlier_version_missing": row.history_type == "~" and previous is None,
+        "at": change.at,
+        "user": user_name(change.user),
+        "change": {"code": change.kind_name, "label": str(change.kind_label)},
+        "record": {
+            "type": change.record_type,
+            "type_label": change.model,
+            "id": change.record_id,
+            "label": change.record,
+        },
+        "earlier_version_missing": change.no_earlier_version,
+        "fields": [
+            {
+                "field": f.name,
+                "label": f.label,
+                "before": _value(f.model_field, f.old_value, f.old_object),
+                "after": _value(f.model_field, f.new_value, f.new_object),
             }
-            found.append((case_id, change, diffs, (row.history_date, row.history_id)))
-            previous = row
-    found.sort(key=lambda item: item[3])
-    return found
-
-
-def _resolve(found) -> dict[type[models.Model], dict]:
-    """The records named by foreign keys in the changes: one query per kind of record."""
-    wanted: dict[type[models.Model], set] = {}
-    for _case_id, _change, diffs, _order in found:
-        for f, old, new in diffs:
-            if f.is_relation:
-                wanted.setdefault(f.related_model, set()).update(v for v in (old, new) if v is not None)
-    return {model: model._default_manager.in_bulk(ids) for model, ids in wanted.items() if ids}
+            for f in change.fields
+        ],
+    }
 
 
 # --- the export --------------------------------------------------------------------------------
@@ -632,24 +528,9 @@ def collect(person: Person, *, now: datetime.datetime | None = None) -> dict[str
     active language."""
     cases = list(cases_queryset(person))
     case_ids = [case.pk for case in cases]
-    history = _history_rows(person, case_ids)
-    plan_versions = {row.id: row.version for row in history.get(ActionPlan, [])}
-    plan_cases = {row.id: row.case_id for row in history.get(ActionPlan, [])}
-    found = _changes(history, plan_versions, plan_cases)
-    related = _resolve(found)
-
-    history_by_case: dict[int | None, list] = {}
-    for case_id, change, diffs, _order in found:
-        change["fields"] = [
-            {
-                "field": f.name,
-                "label": str(capfirst(f.verbose_name)),
-                "before": _value(f, old, related),
-                "after": _value(f, new, related),
-            }
-            for f, old, new in diffs
-        ]
-        history_by_case.setdefault(case_id, []).append(change)
+    history_by_case: dict[int | None, list] = {}  # None: the person's own changes
+    for change in history.changes(case_ids, [person.pk]):
+        history_by_case.setdefault(change.case_id, []).append(_change(change))
 
     exported = []
     steps = step_labels()

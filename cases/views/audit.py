@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import actions
 from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
-from cases.audit.history import case_changes, display
+from cases.audit.history import case_changes, tracked_records
 from cases.flow import permissions
 from cases.flow.grants import DEPUTY, SHARED
 from cases.flow.permissions import INTAKE_ROLES
@@ -105,8 +105,12 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         )
     log_access(request, case, AccessKind.VIEW, "change history")
     page = Paginator(case_changes(case), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    display(page.object_list)
-    context = {"case": case, "page": page, "may_see_log": permissions.is_officer(request.user)}
+    context = {
+        "case": case,
+        "page": page,
+        "tracked_records": tracked_records(),
+        "may_see_log": permissions.is_officer(request.user),
+    }
     return render(request, "cases/history.html", context)
 
 
