@@ -14,13 +14,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from simple_history.utils import bulk_create_with_history
 
 from cases import deadlines
 from cases.acting import action, stored
-from cases.flow import permissions
-from cases.flow.machine import refusal_reasons
+from cases.flow import machine, policy
+from cases.flow.policy import ActionRefused
 from cases.models import (
     ActionPlan,
     Case,
@@ -50,15 +50,6 @@ from cases.models import (
 from roles.models import Institution, Membership, Region, Role, Theme, User
 
 
-class ActionRefused(Exception):
-    """The user may not do this now; ``reasons`` say why (shown to the user)."""
-
-    def __init__(self, reasons: Iterable[str], *, forbidden: bool = False):
-        self.reasons = [str(r) for r in reasons]
-        self.forbidden = forbidden  # the role does not allow it (403), as opposed to a rule not met
-        super().__init__("; ".join(self.reasons))
-
-
 class CaseConflict(Exception):
     """Someone else changed the case's state in the meantime; nothing was saved."""
 
@@ -75,28 +66,16 @@ def _journal(
     )
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise ActionRefused([message], forbidden=True)
-
-
-def _require_open(case: Case) -> None:
-    if case.is_final:
-        raise ActionRefused([_("This case is closed: it can no longer be changed.")])
-
-
 def _step(case: Case, name: str, *, by: User, text: str = "", **changes) -> None:
     """Take transition ``name`` as ``by``, or raise ActionRefused with the reasons.
     ``changes`` are other fields of the case saved together with the new state."""
     case.refresh_records()
-    reasons = refusal_reasons(case, name, by)
-    if reasons:
-        from cases.flow.machine import transition_named
-
-        t = transition_named(case, name)
-        raise ActionRefused(reasons, forbidden=t is not None and not t.has_perm(case, by))
+    policy.require(by, name, case, conditions=False)
     from_state = case.state
-    getattr(case, name)()
+    try:
+        getattr(case, name)()  # the state machine checks the guards (once)
+    except TransitionNotAllowed:
+        raise ActionRefused(machine.step(name).unmet(case)) from None
     for field, value in changes.items():
         setattr(case, field, value)
     try:
@@ -157,7 +136,7 @@ def report_case(
     ``person`` may be new (unsaved) or an existing one (a person reported again); a person
     who has an open case cannot get a second one.
     """
-    _require(permissions.can_report(by), _("Your role does not allow reporting cases."))
+    policy.require(by, "report_case")
     if person.pk and person.cases.exclude(state__in=[CaseState.CLOSED, CaseState.NO_CASE_MANAGEMENT]).exists():
         raise ActionRefused([_("This person already has an open case.")])
     person.full_clean()
@@ -193,18 +172,10 @@ def plan_meeting(case: Case, *, by: User, kind: str, scheduled_for=None, place: 
     return Meeting.objects.create(case=case, kind=kind, scheduled_for=scheduled_for, place=place, created_by=by)
 
 
-def can_record_meeting(case: Case, user: User) -> bool:
-    """Coordinator, or the secretariat that organises assessments."""
-    return permissions.can_coordinate(case, user) or user.has_role(Role.SECRETARIAT)
-
-
 @action
 def save_meeting(meeting: Meeting, *, by: User, participants: Iterable[dict] | None = None) -> Meeting:
     """Record the date, place, participants and result of a round table or assessment."""
-    _require_open(meeting.case)
-    _require(
-        can_record_meeting(meeting.case, by), _("Only the coordinator or the secretariat records round tables and assessments.")
-    )
+    policy.require(by, "record_meeting", meeting.case)
     if meeting.designated_cm_id and not meeting.designated_cm.has_role(Role.CONTACT_PERSON):
         raise ActionRefused([_("The case manager must be an IIZ contact person.")])
     meeting.full_clean()
@@ -267,14 +238,12 @@ def start_plan(case: Case, *, by: User, first_meeting_on: datetime.date) -> Acti
     return plan
 
 
-def can_edit_plan(plan: ActionPlan, user: User) -> bool:
-    return plan.is_editable and plan.case.state == CaseState.PLAN_PREPARATION and permissions.is_case_manager(plan.case, user)
-
-
 @action
 def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[dict]) -> ActionPlan:
     """Save a draft version: its fields, goals and measures (replacing the earlier ones)."""
-    _require(can_edit_plan(plan, by), _("Only the case manager edits the action plan, while it is in preparation."))
+    policy.require(by, "edit_plan", plan.case)
+    if not plan.is_editable:
+        raise ActionRefused([policy.operation("edit_plan").not_now])
     plan.full_clean()
     plan.save()
     plan.goals.all().delete()
@@ -390,21 +359,11 @@ def change_plan(case: Case, *, by: User, reason: str) -> ActionPlan:
 # --- reviews and power of attorney (CII101 step 7) ----------------------------------------
 
 
-def can_record_review(case: Case, user: User, kind: str) -> bool:
-    if kind == ReviewKind.WITH_PERSON:
-        return permissions.is_case_manager(case, user)
-    return permissions.can_coordinate(case, user) or permissions.is_case_manager(case, user)
-
-
 @action
 def record_power_of_attorney(
     case: Case, *, by: User, signed_on: datetime.date, institutions: Iterable[Institution]
 ) -> PowerOfAttorney:
-    _require_open(case)
-    _require(
-        permissions.is_case_manager(case, by) or permissions.can_coordinate(case, by),
-        _("Only the case manager or the coordinator records a power of attorney."),
-    )
+    policy.require(by, "record_power_of_attorney", case)
     if signed_on > timezone.localdate():
         raise ActionRefused([_("A power of attorney cannot be signed in the future.")])
     poa = PowerOfAttorney(case=case, signed_on=signed_on, recorded_by=by)
@@ -425,14 +384,11 @@ def record_power_of_attorney(
 def record_review(case: Case, *, by: User, review: Review, progress: Iterable[dict] = ()) -> Review:
     """CII101 steps 7-9: a review, the progress of each measure, the power-of-attorney check
     (reviews with the person), then the decision: continue, change or finish the plan."""
-    _require_open(case)
-    if case.state != CaseState.IMPLEMENTATION:
-        raise ActionRefused([_("Reviews are recorded while the plan is implemented.")])
-    _require(can_record_review(case, by, review.kind), _("Your role does not allow recording this kind of review."))
+    if review.decision != ReviewDecision.CONTINUE:
+        policy.require(by, "decide_at_review", case)
+    policy.require(by, policy.REVIEW_OPERATIONS[review.kind], case)
     if review.kind == ReviewKind.WITH_PERSON and not review.poa_check:
         raise ActionRefused([_("At a review with the person, check the power of attorney (valid, renewed or refused).")])
-    if review.decision != ReviewDecision.CONTINUE and not permissions.is_case_manager(case, by):
-        raise ActionRefused([_("Only the case manager decides to change or finish the plan.")])
     review.case = case
     review.author = by
     review.full_clean()
@@ -486,17 +442,9 @@ def interrupt(case: Case, *, by: User, reason: str, note: str = "") -> None:
     case.refresh_records()
 
 
-def can_write_exit_report(case: Case, user: User) -> bool:
-    return case.state == CaseState.EXIT_REPORT and (
-        permissions.is_case_manager(case, user) or (case.case_manager_id is None and permissions.can_coordinate(case, user))
-    )
-
-
 @action
 def save_exit_report(report: ExitReport, *, by: User) -> ExitReport:
-    _require(
-        can_write_exit_report(report.case, by), _("Only the case manager writes the exit report, at the end of the support.")
-    )
+    policy.require(by, "write_exit_report", report.case)
     report.full_clean()
     report.save()
     _journal(report.case, by, JournalKind.RECORD, _("Exit report saved"))
@@ -523,8 +471,7 @@ def close_case(case: Case, *, by: User, letter_text: str = "", archive_note: str
 @action
 def add_journal_entry(case: Case, *, by: User, kind: str, text: str) -> JournalEntry:
     """Notes and meeting minutes in the case journal."""
-    _require_open(case)
-    _require(permissions.can_write_journal(case, by), _("Your role does not allow writing in this case's journal."))
+    policy.require(by, "write_journal", case)
     if kind not in (JournalKind.NOTE, JournalKind.MINUTES):
         raise ActionRefused([_("Only notes and minutes can be added to the journal.")])
     if not text.strip():
@@ -566,8 +513,7 @@ def grant_access(case: Case, *, by: User, user: User, permission: str, valid_unt
     from cases.flow.grants import DEPUTY, GRANT_PERMISSIONS, forget_grants
     from cases.models import CaseGrant
 
-    _require_open(case)
-    _require(permissions.can_manage_grants(case, by), _("Only the coordinator of the case or the cantonal officer gives access."))
+    policy.require(by, "give_access", case)
     today = timezone.localdate()
     problems = []
     if permission not in GRANT_PERMISSIONS:
@@ -605,9 +551,7 @@ def revoke_access(case: Case, *, by: User, grant_id: int) -> None:
     from cases.flow.grants import forget_grants
     from cases.models import CaseGrant
 
-    _require(
-        permissions.can_manage_grants(case, by), _("Only the coordinator of the case or the cantonal officer revokes access.")
-    )
+    policy.require(by, "revoke_access", case)
     grant = CaseGrant.objects.select_related("user", "permission").filter(pk=grant_id, content_object=case).first()
     if grant is None:
         raise ActionRefused([_("This access does not exist (any more).")])
@@ -628,22 +572,6 @@ def grant_label(codename: str) -> str:
 
 
 # --- files: signed scans, attachments, print marks, the letterhead (cases/models/files.py) ---
-
-
-MAY_NOT_FILE = gettext_lazy(
-    "Only the secretariat, the case manager, the coordinator or the cantonal officer files and withdraws documents of a case."
-)
-
-
-def can_file_documents(case: Case, user: User) -> bool:
-    """Who files signed scans and attachments of a case, and withdraws them: the
-    secretariat (which prints, collects and files the documents), the case's case manager
-    and coordinator, the cantonal officer."""
-    return (
-        user.has_role(Role.SECRETARIAT, Role.OFFICER)
-        or permissions.is_case_manager(case, user)
-        or permissions.can_coordinate(case, user)
-    )
 
 
 def _store_file(case: Case, upload, *, by: User, category: str, **fields) -> CaseFile:
@@ -690,8 +618,7 @@ def file_signed_plan(
     """CII101 step 4: the scan of the plan version signed by the person and the case
     manager; the signatures it shows are recorded on that version."""
     case = plan.case
-    _require(can_file_documents(case, by), MAY_NOT_FILE)
-    _require_open(case)
+    policy.require(by, "file_documents", case)
     if plan.status == PlanStatus.SUPERSEDED:
         raise ActionRefused([_("This version of the plan has been replaced by a newer one.")])
     _no_future(signed_by_person_on, signed_by_cm_on)
@@ -719,8 +646,7 @@ def file_signed_plan(
 def file_signed_power_of_attorney(poa: PowerOfAttorney, *, by: User, upload) -> CaseFile:
     """CII101 step 7: the scan of a signed power of attorney, attached to its record."""
     case = poa.case
-    _require(can_file_documents(case, by), MAY_NOT_FILE)
-    _require_open(case)
+    policy.require(by, "file_documents", case)
     scan = _store_file(case, upload, by=by, category=FileCategory.SIGNED_POA, power_of_attorney=poa)
     _journal(
         case,
@@ -736,7 +662,7 @@ def file_closure_letter_copy(closure: Closure, *, by: User, upload) -> CaseFile:
     """CII101 step 11: the copy of the closure letter as it was sent, kept with the archived
     dossier (the one record still added to a closed case)."""
     case = closure.case
-    _require(can_file_documents(case, by), MAY_NOT_FILE)
+    policy.require(by, "file_closure_letter_copy", case)
     scan = _store_file(case, upload, by=by, category=FileCategory.CLOSURE_LETTER, closure=closure)
     _journal(case, by, JournalKind.RECORD, _("Copy of the closure letter filed"))
     return scan
@@ -747,8 +673,7 @@ def add_attachment(case: Case, *, by: User, upload, category: str, description: 
     """A document about the case (medical report, decision, CV, correspondence, ...)."""
     from cases.models.files import ATTACHMENT_CATEGORIES
 
-    _require(can_file_documents(case, by), MAY_NOT_FILE)
-    _require_open(case)
+    policy.require(by, "file_documents", case)
     if category not in dict(ATTACHMENT_CATEGORIES):
         raise ActionRefused([_("Choose the category of the file.")])
     attachment = _store_file(case, upload, by=by, category=category, description=description.strip())
@@ -767,7 +692,7 @@ def withdraw_file(case_file: CaseFile, *, by: User, reason: str) -> None:
     """A file filed by mistake is withdrawn, not deleted: it stays in the record (and in
     the storage) with who withdrew it, when and why; the lists show it struck out."""
     case = case_file.case
-    _require(can_file_documents(case, by), MAY_NOT_FILE)
+    policy.require(by, "withdraw_file", case)
     if case_file.is_withdrawn:
         raise ActionRefused([_("This file has already been withdrawn.")])
     if not reason.strip():
@@ -788,10 +713,9 @@ def withdraw_file(case_file: CaseFile, *, by: User, reason: str) -> None:
 def mark_documents(items: Iterable, *, by: User, mark: str) -> list[PrintMark]:
     """The secretariat printed or sent documents of the print queue (cases/documents/printqueue.py):
     one mark per document, one journal entry per case."""
-    from cases.documents.printqueue import can_use_print_queue
     from cases.models import PrintMarkKind
 
-    _require(can_use_print_queue(by), _("Only the secretariat and the cantonal officer use the print queue."))
+    policy.require(by, "use_print_queue")
     if mark not in PrintMarkKind.values:
         raise ActionRefused([_("Unknown mark.")])
     items = list(items)
@@ -822,7 +746,7 @@ def save_letterhead(letterhead: Letterhead, *, by: User, logo=None, remove_logo:
 
     from cases.documents.uploads import IMAGE_TYPES, LOGO_MAX_BYTES, check_file
 
-    _require(permissions.is_officer(by), _("Only the cantonal officer changes the letterhead."))
+    policy.require(by, "edit_letterhead")
     if logo is not None:
         try:
             letterhead.logo_type = check_file(logo, types=IMAGE_TYPES, max_bytes=LOGO_MAX_BYTES)

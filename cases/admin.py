@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.flow.permissions import is_officer
+from cases.flow import policy
 from cases.models import AccessLog, CatalogueMeasure, EmployerContact
 
 
@@ -54,7 +54,11 @@ class AccessLogAdmin(admin.ModelAdmin):
         return gettext(obj.detail) if obj.detail else ""
 
     def _officer(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff and (request.user.is_superuser or is_officer(request.user))
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and (request.user.is_superuser or policy.permits(request.user, "manage_reference_data"))
+        )
 
     def has_module_permission(self, request) -> bool:
         return self._officer(request)

@@ -1,7 +1,6 @@
 """The navigation entries of the cases app, next to the account ones of roles/context_processors.py.
 
-Which entries a user sees is decided by the cases' own predicates (who may report, who uses
-the print queue) and by the role-level capabilities of roles/access.py; templates/base.html
+Which entries a user sees is decided by the policy (cases/flow/policy.py); templates/base.html
 shows ``case_nav_items`` after the home entry and ``case_menu_items`` (reference pages) at
 the top of the user menu.
 """
@@ -11,9 +10,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cases.documents.printqueue import can_use_print_queue
-from cases.flow.permissions import can_report
-from roles.access import CASEWORK_ROLES, NavItem, can_view_dashboard, can_view_statistics, nav_items
+from cases.flow import policy
+from roles.access import NavItem, nav_items
 from roles.models import User
 
 
@@ -21,16 +19,16 @@ def case_navigation(user: User, path: str) -> list[NavItem]:
     """The main navigation entries about cases this user's roles may use; the one for ``path``
     is marked active."""
     entries = []
-    if user.has_role(*CASEWORK_ROLES):
+    if policy.permits(user, "list_cases"):
         entries.append((_("Cases"), reverse("cases:list")))
         entries.append((_("My tasks"), reverse("cases:my_tasks")))
-    if can_report(user):
+    if policy.permits(user, "report_case"):
         entries.append((_("Report a case"), reverse("cases:intake")))
-    if can_use_print_queue(user):
+    if policy.permits(user, "use_print_queue"):
         entries.append((_("Print queue"), reverse("cases:print_queue")))
-    if can_view_dashboard(user):  # the officer and the secretariat open the steering view from it
+    if policy.permits(user, "view_dashboard"):  # the officer and the secretariat open the steering view from it
         entries.append((_("Dashboard"), reverse("cases:dashboard")))
-    elif can_view_statistics(user):
+    elif policy.permits(user, "view_statistics"):
         entries.append((_("Statistics"), reverse("cases:statistics")))
     return nav_items(entries, path)
 

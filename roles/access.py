@@ -16,27 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from roles.models import Role, User
 
-# Roles that work with individual cases (see personal data).
-CASEWORK_ROLES = (
-    Role.OFFICER,
-    Role.SECRETARIAT,
-    Role.REGIONAL_COORDINATOR,
-    Role.THEMATIC_COORDINATOR,
-    Role.CONTACT_PERSON,
-    Role.FRONTLINE,
-)
-
-
-def can_view_dashboard(user: User) -> bool:
-    """The dashboard counts the cases the user sees: every role that works with cases."""
-    return user.has_role(*CASEWORK_ROLES)
-
-
-def can_view_statistics(user: User) -> bool:
-    """The steering view (aggregates only, small counts hidden) and the activity report:
-    the steering boards (COPIL / CDC), the cantonal officer and the secretariat."""
-    return user.has_role(Role.STEERING, Role.OFFICER, Role.SECRETARIAT)
-
 
 def can_manage_people(user: User) -> bool:
     """The cantonal officer manages users and memberships in the admin."""

@@ -1,8 +1,10 @@
 """Shared fixtures: one user per role, plus an outsider with no role."""
 
+import io
 import os
 
 import pytest
+from django.core.management import call_command
 
 from tests.factories import MembershipFactory, UserFactory, institution, region, theme
 
@@ -115,3 +117,16 @@ def make_case(db, frontline, cast):
         return walk(case, state, cast, **walk_options)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo data (``seed_demo``), seeded once for the whole module inside a transaction
+    rolled back at its end (each test that asks for ``db`` runs in a savepoint within it);
+    the value is what the command printed."""
+    from tests.helpers import module_data
+
+    with module_data(django_db_blocker):
+        out = io.StringIO()
+        call_command("seed_demo", quiet_logins=True, stdout=out)
+        yield out.getvalue()

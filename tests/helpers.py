@@ -2,17 +2,34 @@
 tests/cases/conftest.py): moments in local time, what a response or a PDF says, a case's
 records, sample file contents and form data."""
 
+import contextlib
 import datetime
 import io
 from zoneinfo import ZoneInfo
 
 import pypdf
 from django.contrib.messages import get_messages
+from django.db import transaction
+from django.test.utils import override_settings
 
 from cases.models import ActionPlan, Case
 from tests.factories import PersonFactory
 
 ZURICH = ZoneInfo("Europe/Zurich")
+
+
+@contextlib.contextmanager
+def module_data(django_db_blocker):
+    """For a module-scoped fixture: a transaction around the data it creates, rolled back at
+    the end of the module (each test that asks for ``db`` runs in a savepoint within it)."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def at(year, month, day, hour=10, minute=0) -> datetime.datetime:

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseState, PlanStatus, ReviewKind
-from cases.models.case import OPEN_STATES
+from cases.models.case import IN_PROGRESS_STATES
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -93,8 +93,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def period(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+def period(name: str) -> int:
+    """A period of the rules, read from its setting (iiz/settings.py) where it applies."""
+    return int(getattr(settings, name))
 
 
 def _local(moment: datetime.datetime | None) -> datetime.date | None:
@@ -135,7 +136,7 @@ def first_meeting(case: Case, today: datetime.date) -> Deadline | None:
     return Deadline(
         FIRST_MEETING,
         _("First meeting of the case manager with the person"),
-        designated + datetime.timedelta(days=period("IIZ_FIRST_MEETING_DAYS", 14)),
+        designated + datetime.timedelta(days=period("IIZ_FIRST_MEETING_DAYS")),
         today,
         since=designated,
         who=_("Case manager"),
@@ -150,7 +151,7 @@ def plan_validation(case: Case, today: datetime.date) -> Deadline | None:
     return Deadline(
         PLAN_VALIDATION,
         _("Decision on the submitted action plan"),
-        submitted + datetime.timedelta(days=period("IIZ_PLAN_VALIDATION_DAYS", 10)),
+        submitted + datetime.timedelta(days=period("IIZ_PLAN_VALIDATION_DAYS")),
         today,
         since=submitted,
         who=_("Coordinator"),
@@ -168,7 +169,7 @@ def review_with_person(case: Case, today: datetime.date) -> Deadline | None:
     return Deadline(
         REVIEW_WITH_PERSON,
         _("Review with the person and report to the network"),
-        add_months(since, period("IIZ_REVIEW_MONTHS", 3)),
+        add_months(since, period("IIZ_REVIEW_MONTHS")),
         today,
         since=since,
         who=_("Case manager"),
@@ -186,7 +187,7 @@ def team_review(case: Case, today: datetime.date) -> Deadline | None:
     return Deadline(
         TEAM_REVIEW,
         _("Quarterly review with the team of contact persons"),
-        add_months(since, period("IIZ_TEAM_REVIEW_MONTHS", 3)),
+        add_months(since, period("IIZ_TEAM_REVIEW_MONTHS")),
         today,
         since=since,
         who=_("Coordinator"),
@@ -196,7 +197,7 @@ def team_review(case: Case, today: datetime.date) -> Deadline | None:
 def power_of_attorney(case: Case, today: datetime.date) -> Deadline | None:
     """CII101 step 7: the power of attorney is valid one year; the latest one must be
     renewed before it ends while the case is open."""
-    if case.state not in OPEN_STATES:
+    if case.state not in IN_PROGRESS_STATES:
         return None
     latest = _latest_power_of_attorney(case)
     if latest is None:
@@ -357,24 +358,24 @@ def due_rules_q(last_day: datetime.date) -> dict[str, Q]:
     steps and kept dates), so that each can also be the condition of a conditional count. A
     test checks that both forms agree, rule by rule and day by day."""
 
-    def started_by(setting: str, default: int) -> datetime.datetime:
+    def started_by(setting: str) -> datetime.datetime:
         # due = start + N days is on or before last_day when start < last_day - N + 1 day.
-        return _midnight(last_day - datetime.timedelta(days=period(setting, default) - 1))
+        return _midnight(last_day - datetime.timedelta(days=period(setting) - 1))
 
     def review_started_by(setting: str) -> datetime.date:
         # due = add_months(start, N) is on or before last_day when it is before the next day.
-        return period_starts_before(last_day + datetime.timedelta(days=1), period(setting, 3))
+        return period_starts_before(last_day + datetime.timedelta(days=1), period(setting))
 
     return {
         FIRST_MEETING: Q(
             state=CaseState.CM_DESIGNATED,
             first_meeting_on__isnull=True,
-            cm_designated_at__lt=started_by("IIZ_FIRST_MEETING_DAYS", 14),
+            cm_designated_at__lt=started_by("IIZ_FIRST_MEETING_DAYS"),
         ),
-        PLAN_VALIDATION: Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=started_by("IIZ_PLAN_VALIDATION_DAYS", 10)),
+        PLAN_VALIDATION: Q(state=CaseState.PLAN_VALIDATION, plan_submitted_at__lt=started_by("IIZ_PLAN_VALIDATION_DAYS")),
         REVIEW_WITH_PERSON: Q(state=CaseState.IMPLEMENTATION, review_since__lt=review_started_by("IIZ_REVIEW_MONTHS")),
         TEAM_REVIEW: Q(state=CaseState.IMPLEMENTATION, team_review_since__lt=review_started_by("IIZ_TEAM_REVIEW_MONTHS")),
-        POWER_OF_ATTORNEY: Q(state__in=OPEN_STATES, poa_valid_until__lte=last_day),
+        POWER_OF_ATTORNEY: Q(state__in=IN_PROGRESS_STATES, poa_valid_until__lte=last_day),
     }
 
 

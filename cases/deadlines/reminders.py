@@ -46,8 +46,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines
 from cases.acting import action
-from cases.flow.grants import DEPUTY, active_grants
-from cases.flow.permissions import can_coordinate
+from cases.flow import scope
+from cases.flow.grants import DEPUTY
 from cases.models import Case, CaseGrant, Reminder, ReminderKind
 from roles.models import Membership, ReminderDelivery, Role
 
@@ -113,8 +113,7 @@ class Recipients:
     or theme for the coordinator's. Two queries for any number of cases."""
 
     def __init__(self, cases: QuerySet, today: datetime.date) -> None:
-        self.by_region: dict[int, list[int]] = defaultdict(list)
-        self.by_theme: dict[int, list[int]] = defaultdict(list)
+        self.by_unit: dict[tuple, list[int]] = defaultdict(list)
         memberships = (
             Membership.objects.active()
             .filter(role__in=[Role.REGIONAL_COORDINATOR, Role.THEMATIC_COORDINATOR], user__is_active=True)
@@ -122,10 +121,7 @@ class Recipients:
             .values_list("role", "region_id", "theme_id", "user_id")
         )
         for role, region_id, theme_id, user_id in memberships:
-            if role == Role.THEMATIC_COORDINATOR:
-                self.by_theme[theme_id].append(user_id)
-            else:
-                self.by_region[region_id].append(user_id)
+            self.by_unit[scope.unit_of_membership(role, region_id, theme_id)].append(user_id)
         self.deputies: dict[int, list[int]] = defaultdict(list)
         grants = (
             CaseGrant.objects.filter(
@@ -145,9 +141,7 @@ class Recipients:
             return named + [pk for pk in self.deputies.get(case.pk, []) if pk not in named]
         if case.coordinator_id is not None:
             return [case.coordinator_id]
-        if case.theme_id is not None:
-            return self.by_theme.get(case.theme_id, [])
-        return self.by_region.get(case.region_id, [])
+        return self.by_unit.get(scope.unit_of_case(case.region_id, case.theme_id), [])
 
 
 @action
@@ -356,11 +350,11 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
 
 
 def responsible(case: Case, rule: str, user: User) -> bool:
+    """Whether the deadline of ``rule`` on ``case`` is ``user``'s to meet (the predicates of
+    cases/flow/scope.py; ``my_deadlines`` narrows the cases by their SQL twins first)."""
     if rule in CASE_MANAGER_RULES:
-        return case.case_manager_id == user.pk or DEPUTY in active_grants(user).get(case.pk, ())
-    if case.coordinator_id is not None:
-        return case.coordinator_id == user.pk
-    return can_coordinate(case, user)
+        return bool(scope.manages.test(user, case))
+    return scope.is_responsible_coordinator(user, case)
 
 
 def my_deadlines(user: User, today: datetime.date | None = None) -> list[tuple[Case, deadlines.Deadline]]:
@@ -369,14 +363,7 @@ def my_deadlines(user: User, today: datetime.date | None = None) -> list[tuple[C
     soonest first; a fixed number of queries (the cases are narrowed in SQL by the same
     rules, so the page stays quick however many cases the user follows)."""
     today = today or timezone.localdate()
-    deputising = [case_id for case_id, perms in active_grants(user).items() if DEPUTY in perms]
-    managed = Q(case_manager=user) | Q(pk__in=deputising)
-    coordinated = Q(coordinator=user)
-    for m in user.active_memberships:
-        if m.role == Role.THEMATIC_COORDINATOR:
-            coordinated |= Q(coordinator__isnull=True, theme_id=m.theme_id)
-        elif m.role == Role.REGIONAL_COORDINATOR:
-            coordinated |= Q(coordinator__isnull=True, region_id=m.region_id, theme__isnull=True)
+    managed, coordinated = scope.managed_q(user), scope.coordinated_q(user)
     until = today + datetime.timedelta(days=TASKS_DAYS)
     due = deadlines.due_rules_q(until)
     # The cases with a deadline due by then that is the user's: as case manager (or deputy)

@@ -41,7 +41,6 @@ from cases.models import (
     PrintMarkKind,
 )
 from cases.models.case import FINAL_STATES
-from roles.models import Role
 
 if TYPE_CHECKING:
     from roles.models import User
@@ -52,11 +51,6 @@ POA_NOTICE_DAYS = 30
 POA_STATES = [CaseState.CM_DESIGNATED, CaseState.PLAN_PREPARATION, CaseState.PLAN_VALIDATION, CaseState.IMPLEMENTATION]
 # The most documents merged into one PDF at a time.
 MAX_SELECTION = 50
-
-
-def can_use_print_queue(user: User) -> bool:
-    """The secretariat prints and sends the documents; the cantonal officer may too."""
-    return user.has_role(Role.SECRETARIAT, Role.OFFICER)
 
 
 @dataclass

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.actions import grant_label
 from cases.audit import history
-from cases.flow.machine import transitions_by_name
+from cases.flow.machine import steps
 from cases.models import (
     AccessLog,
     ActionPlan,
@@ -275,7 +275,7 @@ def _closure(closure) -> dict[str, Any] | None:
 
 def step_labels() -> dict[str, str]:
     """The label of each step a journal entry can name (as on the case page's timeline)."""
-    labels = {name: str(t.custom.get("label", name)) for name, t in transitions_by_name().items()}
+    labels = {name: str(s.label) for name, s in steps().items()}
     labels.update(report=str(_("Case reported")), review=str(_("Review recorded")))
     return labels
 

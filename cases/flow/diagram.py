@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.flow.machine import graph, transitions_by_name
+from cases.flow import policy
+from cases.flow.machine import graph, steps
 from cases.models import CaseState
 from cases.models.case import CII101_STEP, FINAL_STATES
 
@@ -49,23 +50,6 @@ LOOP_SIDE = {"send_back_plan": "left", "change_plan": "right"}
 
 # A transition leaving at least this many states is drawn as one grouped note.
 GROUP_FROM = 4
-
-# Who may take each step (the permission of the transition, in words).
-WHO = {
-    "plan_round_table": _("Coordinator"),
-    "plan_assessment": _("Coordinator"),
-    "end_without_case_management": _("Coordinator"),
-    "designate_case_manager": _("Coordinator, with the team of contact persons"),
-    "start_plan": _("Case manager"),
-    "submit_plan": _("Case manager"),
-    "validate_plan": _("Coordinator (not the author of the plan)"),
-    "send_back_plan": _("Coordinator"),
-    "change_plan": _("Case manager"),
-    "finish_plan": _("Case manager"),
-    "interrupt": _("Coordinator or case manager"),
-    "submit_exit_report": _("Case manager (the coordinator when there is none)"),
-    "close": _("Cantonal IIZ officer (not the case's own case manager)"),
-}
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -301,7 +285,7 @@ def build_diagram(current_state: str | None = None) -> Diagram:
     """Boxes for every state and arrows for every transition of the machine, labelled in
     the active language; ``current_state`` is highlighted with the steps leaving it."""
     nodes = _nodes(current_state)
-    transitions = transitions_by_name()
+    transitions = steps()
     sources: dict[str, list[str]] = {}
     targets: dict[str, str] = {}
     for source, target, name in graph():
@@ -311,7 +295,7 @@ def build_diagram(current_state: str | None = None) -> Diagram:
     edges: list[Edge] = []
     groups: list[Group] = []
     for name, from_states in sources.items():
-        label = str(transitions[name].custom.get("label", name))
+        label = str(transitions[name].label)
         target = nodes[targets[name]]
         ordered = sorted(from_states, key=lambda s: list(CaseState).index(CaseState(s)))
         if len(ordered) >= GROUP_FROM:
@@ -332,13 +316,13 @@ def build_diagram(current_state: str | None = None) -> Diagram:
         rows.append(
             StepRow(
                 name=name,
-                label=str(t.custom.get("label", name)),
-                step=t.custom.get("step", 0),
+                label=str(t.label),
+                step=t.number,
                 sources=ordered,
                 source_labels=[nodes[s].label for s in ordered],
                 target=targets[name],
                 target_label=nodes[targets[name]].label,
-                who=str(WHO.get(name, "")),
+                who=str(policy.operation(name).summary),
                 conditions=[str(c.message) for c in t.conditions if hasattr(c, "message")],
                 is_next=current_state in ordered,
             )

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from cases.models import Case
-    from roles.models import User
 
 
 def guard(message):
@@ -73,9 +72,3 @@ def all_measures_ended(case: Case) -> bool:
 def exit_report_complete(case: Case) -> bool:
     report = case.records.exit_report
     return bool(report and report.is_complete)
-
-
-def is_not_plan_author(case: Case, user: User) -> bool:
-    """Four eyes: whoever wrote a plan version cannot validate it."""
-    plan = case.records.current_plan
-    return plan is None or plan.author_id != user.pk

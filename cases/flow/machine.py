@@ -1,17 +1,23 @@
-"""Reading the state machine: which steps a user may take on a case now, why a step is
-refused, and the graph of all states and transitions (for the process diagram)."""
+"""Reading the state machine: each transition by name (its source states, guards, label and
+CII101 step, looked up once), which steps a user may take on a case now with the rules
+still unmet, and the graph of all states and transitions (for the process diagram).
+
+Who may take a step is the policy's (cases/flow/policy.py); this module only reads the
+flow that the model defines (cases/models/case.py).
+"""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext as _
 from django_fsm import Transition
 
-from cases.models import Case, CaseState
+from cases.flow import policy
 
 if TYPE_CHECKING:
+    from cases.models import Case
     from roles.models import User
 
 
@@ -29,9 +35,53 @@ STEP_TEXT = {
 }
 
 
+@dataclass(frozen=True)
+class Step:
+    """One named transition of the CII101 state machine, whatever its source state."""
+
+    name: str
+    sources: frozenset[str]
+    target: str
+    conditions: tuple
+    label: str
+    number: int
+
+    def unmet(self, case: Case) -> list[str]:
+        """The messages of the guards that do not hold for ``case`` now."""
+        return [str(condition.message) for condition in self.conditions if not condition(case)]
+
+
+def _all_transitions() -> list[Transition]:
+    from cases.models import Case
+
+    return list(Case._meta.get_field("state").get_all_transitions(Case))
+
+
+@functools.cache
+def steps() -> dict[str, Step]:
+    """Every transition by name, in the order the model defines them."""
+    found: dict[str, Step] = {}
+    for t in _all_transitions():
+        known = found.get(t.name)
+        sources = (known.sources if known else frozenset()) | {t.source}
+        found[t.name] = Step(
+            t.name, sources, t.target, tuple(t.conditions), t.custom.get("label", t.name), t.custom.get("step", 0)
+        )
+    return found
+
+
+def step(name: str) -> Step:
+    return steps()[name]
+
+
+def is_step(name: str) -> bool:
+    return name in steps()
+
+
 @dataclass
-class Action:
-    """A step the user may take now; ``blocked_by`` lists the rules not yet met.
+class StepChoice:
+    """A step the user may take from the case's state; ``blocked_by`` lists the rules not
+    yet met (empty: the button can be used).
 
     ``form_url_name``: the step has its own form page; otherwise it is one POST to
     ``cases:step`` with, for some steps, a text (``text``: "required", "optional" or "").
@@ -55,48 +105,14 @@ class Action:
         return STEP_TEXT.get(self.name, "")
 
 
-def _all_transitions() -> list[Transition]:
-    return list(Case._meta.get_field("state").get_all_transitions(Case))
-
-
-def _transitions_from(case: Case) -> list[Transition]:
-    return [t for t in _all_transitions() if t.source == case.state]
-
-
-def transition_named(case: Case, name: str) -> Transition | None:
-    for t in _transitions_from(case):
-        if t.name == name:
-            return t
-    return None
-
-
-def unmet_rules(case: Case, transition: Transition) -> list[str]:
-    return [str(condition.message) for condition in transition.conditions if not condition(case)]
-
-
-def available_actions(case: Case, user: User) -> list[Action]:
-    """The transitions from the case's state that this user's role allows, each with the
-    rules still unmet (an empty list: the button can be used)."""
-    actions = []
-    seen = set()
-    for t in _transitions_from(case):
-        if t.name in seen or not t.has_perm(case, user):
-            continue
-        seen.add(t.name)
-        actions.append(Action(t.name, str(t.custom.get("label", t.name)), t.custom.get("step", 0), unmet_rules(case, t)))
-    return actions
-
-
-def refusal_reasons(case: Case, name: str, user: User) -> list[str]:
-    """Why ``user`` cannot take step ``name`` now (empty: the step is allowed)."""
-    transition = transition_named(case, name)
-    if transition is None:
-        return [
-            _("This step is not possible while the case is in the state “%(state)s”.") % {"state": CaseState(case.state).label}
-        ]
-    if not transition.has_perm(case, user):
-        return [_("Your role does not allow this step on this case.")]
-    return unmet_rules(case, transition)
+def available_steps(case: Case, user: User) -> list[StepChoice]:
+    """The steps from the case's state that the policy lets this user take, each with the
+    rules still unmet."""
+    choices = []
+    for s in steps().values():
+        if case.state in s.sources and policy.permits(user, s.name, case):
+            choices.append(StepChoice(s.name, str(s.label), s.number, s.unmet(case)))
+    return choices
 
 
 def graph() -> list[tuple[str, str, str]]:
@@ -104,10 +120,6 @@ def graph() -> list[tuple[str, str, str]]:
     return [(t.source, t.target, t.name) for t in _all_transitions()]
 
 
-def transitions_by_name() -> dict[str, Transition]:
-    """One transition per name (its label, step, conditions and permission are the same
-    for every source state of that name)."""
-    named: dict[str, Transition] = {}
-    for t in _all_transitions():
-        named.setdefault(t.name, t)
-    return named
+def simple_steps() -> frozenset[str]:
+    """The steps taken with one POST (the others have a form page of their own)."""
+    return frozenset(steps()) - set(STEP_FORM_URLS)

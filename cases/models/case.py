@@ -1,8 +1,8 @@
 """The case and the CII101 state machine.
 
-The state machine owns the flow: states, which transitions leave each state, the guards
-that must hold (cases/flow/guards.py) and the role allowed to take each one
-(cases/flow/permissions.py). The work around a transition (records, journal, side effects) is
+The state machine owns the flow: states (cases/flow/states.py), which transitions leave
+each state and the guards that must hold (cases/flow/guards.py); who may take each one is
+the policy's (cases/flow/policy.py). The work around a transition (records, journal, side effects) is
 done by the actions in cases/actions.py, never here.
 """
 
@@ -18,60 +18,17 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from cases.acting import history_user
-from cases.flow import guards
-from cases.flow.permissions import can_close, can_coordinate, can_interrupt, is_case_manager
+from cases.flow import guards, policy
 from cases.flow.records import CaseRecords
 from cases.flow.scope import CaseQuerySet
+from cases.flow.states import CII101_STEP, FINAL_STATES, IN_PROGRESS_STATES, OPEN_STATES, CaseState  # noqa: F401  (the states, named here too)
 from cases.models.closure import ExitOutcome
 from cases.models.person import Person
 from roles.models import Institution, Region, Theme, User
 
-
-class CaseState(models.TextChoices):
-    REPORTED = "reported", _("Reported")
-    ROUND_TABLE = "round_table", _("Round table")
-    ASSESSMENT = "assessment", _("Assessment")
-    NO_CASE_MANAGEMENT = "no_case_management", _("Ended: no case management needed")
-    CM_DESIGNATED = "cm_designated", _("Case manager designated")
-    PLAN_PREPARATION = "plan_preparation", _("Action plan in preparation")
-    PLAN_VALIDATION = "plan_validation", _("Action plan submitted for validation")
-    IMPLEMENTATION = "implementation", _("Implementation")
-    EXIT_REPORT = "exit_report", _("Exit report")
-    AWAITING_CLOSURE = "awaiting_closure", _("Awaiting closure")
-    CLOSED = "closed", _("Closed")
-
-
-# States in which the case is still being worked on (it can be interrupted from these).
-OPEN_STATES = [
-    CaseState.REPORTED,
-    CaseState.ROUND_TABLE,
-    CaseState.ASSESSMENT,
-    CaseState.CM_DESIGNATED,
-    CaseState.PLAN_PREPARATION,
-    CaseState.PLAN_VALIDATION,
-    CaseState.IMPLEMENTATION,
-]
-# Final states: the case is read-only.
-FINAL_STATES = [CaseState.NO_CASE_MANAGEMENT, CaseState.CLOSED]
-
 # The columns that scope and filter the statistics (cases.flow.scope.visible_to, the
 # dashboard's filters): in the statistics' indexes, so that they are read from the index.
 SCOPE_COLUMNS = ["region_id", "theme_id", "case_manager_id", "id"]
-
-# The CII101 step number of each state (process sheet CII101-D).
-CII101_STEP = {
-    CaseState.REPORTED: 1,
-    CaseState.ROUND_TABLE: 2,
-    CaseState.ASSESSMENT: 2,
-    CaseState.NO_CASE_MANAGEMENT: 2,
-    CaseState.CM_DESIGNATED: 3,
-    CaseState.PLAN_PREPARATION: 4,
-    CaseState.PLAN_VALIDATION: 5,
-    CaseState.IMPLEMENTATION: 6,
-    CaseState.EXIT_REPORT: 10,
-    CaseState.AWAITING_CLOSURE: 11,
-    CaseState.CLOSED: 11,
-}
 
 
 class ReferenceCounter(models.Model):
@@ -235,22 +192,22 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return self.state in FINAL_STATES
 
     @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
+    def is_in_progress(self) -> bool:
+        return self.state in IN_PROGRESS_STATES
 
     @property
     def cii101_step(self) -> int:
         return CII101_STEP[CaseState(self.state)]
 
     # --- the CII101 flow ---------------------------------------------------------------
-    # Each transition: source and target state, guards (refusal messages in guards.py), the
-    # role allowed (permissions.py), and a label for the buttons (custom["label"]).
+    # Each transition: source and target state, guards (refusal messages in guards.py), who
+    # may take it (the policy's entry of the same name), and a label for the buttons.
 
     @transition(
         field=state,
         source=CaseState.REPORTED,
         target=CaseState.ROUND_TABLE,
-        permission=can_coordinate,
+        permission=policy.permission("plan_round_table"),
         custom={"label": _("Organise a round table"), "step": 2},
     )
     def plan_round_table(self):
@@ -260,7 +217,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[CaseState.REPORTED, CaseState.ROUND_TABLE],
         target=CaseState.ASSESSMENT,
-        permission=can_coordinate,
+        permission=policy.permission("plan_assessment"),
         custom={"label": _("Ask for an assessment"), "step": 2},
     )
     def plan_assessment(self):
@@ -272,7 +229,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=CaseState.ROUND_TABLE,
         target=CaseState.NO_CASE_MANAGEMENT,
         conditions=[guards.round_table_decided_no_cm],
-        permission=can_coordinate,
+        permission=policy.permission("end_without_case_management"),
         custom={"label": _("End: no case management needed"), "step": 2},
     )
     def end_without_case_management(self):
@@ -283,7 +240,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[CaseState.ROUND_TABLE, CaseState.ASSESSMENT],
         target=CaseState.CM_DESIGNATED,
         conditions=[guards.meeting_held_with_cm],
-        permission=can_coordinate,
+        permission=policy.permission("designate_case_manager"),
         custom={"label": _("Designate the case manager"), "step": 3},
     )
     def designate_case_manager(self):
@@ -294,7 +251,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=CaseState.CM_DESIGNATED,
         target=CaseState.PLAN_PREPARATION,
-        permission=is_case_manager,
+        permission=policy.permission("start_plan"),
         custom={"label": _("Record the first meeting"), "step": 4},
     )
     def start_plan(self):
@@ -305,7 +262,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=CaseState.PLAN_PREPARATION,
         target=CaseState.PLAN_VALIDATION,
         conditions=[guards.plan_has_goals_and_measures, guards.plan_is_signed],
-        permission=is_case_manager,
+        permission=policy.permission("submit_plan"),
         custom={"label": _("Submit the plan for validation"), "step": 4},
     )
     def submit_plan(self):
@@ -316,7 +273,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=CaseState.PLAN_VALIDATION,
         target=CaseState.IMPLEMENTATION,
         conditions=[guards.plan_is_signed],
-        permission=lambda case, user: can_coordinate(case, user) and guards.is_not_plan_author(case, user),
+        permission=policy.permission("validate_plan"),
         custom={"label": _("Validate the plan"), "step": 5},
     )
     def validate_plan(self):
@@ -326,7 +283,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=CaseState.PLAN_VALIDATION,
         target=CaseState.PLAN_PREPARATION,
-        permission=can_coordinate,
+        permission=policy.permission("send_back_plan"),
         custom={"label": _("Send the plan back"), "step": 5},
     )
     def send_back_plan(self):
@@ -336,7 +293,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=CaseState.IMPLEMENTATION,
         target=CaseState.PLAN_PREPARATION,
-        permission=is_case_manager,
+        permission=policy.permission("change_plan"),
         custom={"label": _("Change the plan"), "step": 8},
     )
     def change_plan(self):
@@ -348,7 +305,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=CaseState.IMPLEMENTATION,
         target=CaseState.EXIT_REPORT,
         conditions=[guards.all_measures_ended],
-        permission=is_case_manager,
+        permission=policy.permission("finish_plan"),
         custom={"label": _("Finish the plan"), "step": 9},
     )
     def finish_plan(self):
@@ -356,9 +313,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=OPEN_STATES,
+        source=IN_PROGRESS_STATES,
         target=CaseState.EXIT_REPORT,
-        permission=can_interrupt,
+        permission=policy.permission("interrupt"),
         custom={"label": _("Interrupt the case"), "step": 10},
     )
     def interrupt(self):
@@ -370,9 +327,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=CaseState.EXIT_REPORT,
         target=CaseState.AWAITING_CLOSURE,
         conditions=[guards.exit_report_complete],
-        permission=lambda case, user: (
-            is_case_manager(case, user) or (case.case_manager_id is None and can_coordinate(case, user))
-        ),
+        permission=policy.permission("submit_exit_report"),
         custom={"label": _("Submit the exit report"), "step": 10},
     )
     def submit_exit_report(self):
@@ -383,7 +338,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=CaseState.AWAITING_CLOSURE,
         target=CaseState.CLOSED,
         conditions=[guards.exit_report_complete],
-        permission=can_close,
+        permission=policy.permission("close"),
         custom={"label": _("Close the case"), "step": 11},
     )
     def close(self):

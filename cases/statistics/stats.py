@@ -37,12 +37,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import deadlines
-from cases.models import CaseState, ExitOutcome
-from cases.models.case import FINAL_STATES
+from cases.models import ExitOutcome
+from cases.models.case import FINAL_STATES, OPEN_STATES
 
 # Open: every case not in a final state (the case list's "Open cases only").
 OPEN_Q = ~Q(state__in=FINAL_STATES)
-OPEN_STATES = [state for state in CaseState if state not in FINAL_STATES]
 
 # The overdue rules, in the order of deadlines.RULES (and of the terms of overdue_q).
 OVERDUE_RULES = {

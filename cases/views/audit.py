@@ -25,12 +25,12 @@ from cases import actions
 from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
 from cases.audit.history import case_changes, tracked_records
-from cases.flow import permissions
+from cases.flow import policy
 from cases.flow.grants import DEPUTY, SHARED
-from cases.flow.permissions import INTAKE_ROLES
+from cases.flow.scope import INTAKE_ROLES
 from cases.forms import date_input
 from cases.models import AccessKind, AccessLog, Case, CaseGrant
-from cases.views import forbidden, get_case_for_user, refused
+from cases.views import denied, get_case_for_user, refused
 from roles.models import Membership, User
 
 LOG_PAGE_SIZE = 50
@@ -54,11 +54,6 @@ LOGGED_PAGES = [
 ]
 
 
-def may_see_history(case: Case, user: User) -> bool:
-    """The change history: the cantonal officer, the case's coordinator and case manager."""
-    return permissions.is_officer(user) or permissions.can_coordinate(case, user) or permissions.is_case_manager(case, user)
-
-
 def _back_to_access(case: Case) -> HttpResponseRedirect:
     return HttpResponseRedirect(case.get_absolute_url() + "#access")
 
@@ -70,8 +65,8 @@ def _back_to_access(case: Case) -> HttpResponseRedirect:
 def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who read this case, newest first: only the cantonal officer sees it."""
     case = get_case_for_user(request.user, pk)
-    if not permissions.is_officer(request.user):
-        return forbidden(request, [_("Only the cantonal IIZ officer reads the access log of a case.")])
+    if refusal := denied(request, "view_access_log", case):
+        return refusal
     today = timezone.localdate()
     entries = (
         AccessLog.objects.filter(case=case)
@@ -98,18 +93,15 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every change to the case's data recorded by django-simple-history, newest first, with
     the fields before and after."""
     case = get_case_for_user(request.user, pk)
-    if not may_see_history(case, request.user):
-        return forbidden(
-            request,
-            [_("Only the cantonal IIZ officer, the coordinator and the case manager of the case read its change history.")],
-        )
+    if refusal := denied(request, "view_history", case):
+        return refusal
     log_access(request, case, AccessKind.VIEW, "change history")
     page = Paginator(case_changes(case), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "case": case,
         "page": page,
         "tracked_records": tracked_records(),
-        "may_see_log": permissions.is_officer(request.user),
+        "may_see_log": policy.permits(request.user, "view_access_log", case),
     }
     return render(request, "cases/history.html", context)
 
@@ -183,10 +175,10 @@ def audit_card(request: HttpRequest, case: Case) -> dict:
     the coordinator and the officer the grants in force with the form to give one (one query
     for the grants, one for the people who can be chosen)."""
     user = request.user
-    may_manage = permissions.can_manage_grants(case, user)
+    may_manage = policy.permits(user, "revoke_access", case)
     card = {
-        "may_see_history": may_see_history(case, user),
-        "may_see_log": permissions.is_officer(user),
+        "may_see_history": policy.permits(user, "view_history", case),
+        "may_see_log": policy.permits(user, "view_access_log", case),
         "may_manage": may_manage,
         "grants": [],
         "form": None,
@@ -199,7 +191,7 @@ def audit_card(request: HttpRequest, case: Case) -> dict:
         )
         for grant in card["grants"]:
             grant.kind_label = actions.grant_label(grant.permission.codename)
-        if not case.is_final:
+        if policy.may(user, "give_access", case):
             card["form"] = _grant_form(user)
     card["show"] = card["may_see_history"] or card["may_see_log"] or may_manage
     return card
@@ -210,8 +202,8 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
     """Give access to the case (the coordinator or the officer): as deputy case manager, or
     to read it, until a date."""
     case = get_case_for_user(request.user, pk)
-    if not permissions.can_manage_grants(case, request.user):
-        return forbidden(request, [_("Only the coordinator of the case or the cantonal officer gives access.")])
+    if refusal := denied(request, "give_access", case):
+        return refusal
     form = _grant_form(request.user, request.POST)
     if not form.is_valid():
         return render(request, "cases/grant_form.html", {"case": case, "form": form}, status=200)

@@ -25,13 +25,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.filters import DashboardFilterForm, YearForm
+from cases.flow import policy
 from cases.models import Case
 from cases.statistics import stats
 from cases.statistics.charts import Figure, figures
 from cases.statistics.spreadsheets import Sheet, spreadsheet_response
-from cases.views import forbidden
-from roles.access import can_view_dashboard, can_view_statistics
-from roles.models import Role
+from cases.views import denied
 
 # --- Links to the case list -----------------------------------------------------------------
 
@@ -56,10 +55,10 @@ def case_list_link(base: dict):
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The figures of the cases the user sees, filtered by period, region, theme, institution."""
     user = request.user
-    if not can_view_dashboard(user):
-        if can_view_statistics(user):
+    if not policy.permits(user, "view_dashboard"):
+        if policy.permits(user, "view_statistics"):
             return HttpResponseRedirect(reverse("cases:statistics"))
-        return forbidden(request, [_("Your role gives no access to individual cases, so there is no dashboard for it.")])
+        return denied(request, "view_dashboard")
     today = timezone.localdate()
     form = DashboardFilterForm(request.GET or None, today=today)
     period = form.period
@@ -84,8 +83,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "period": period,
-        "sees_everything": user.has_role(Role.OFFICER, Role.SECRETARIAT),
-        "can_view_statistics": can_view_statistics(user),
+        "sees_everything": policy.permits(user, "see_all_figures"),
+        "can_view_statistics": policy.permits(user, "view_statistics"),
         "key_figures": [
             ("open", _("Open cases"), open_by_state.totals[0].cells[0]),
             ("overdue", _("Overdue cases"), overdue_by_rule.rows[-1].cells[0]),
@@ -108,15 +107,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/dashboard.html", context)
 
 
-def _statistics_forbidden(request: HttpRequest) -> HttpResponse:
-    return forbidden(request, [_("The statistics are for the steering boards, the cantonal officer and the secretariat.")])
-
-
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
     """The steering view (COPIL / CDC): aggregates of every case, one year, small counts hidden."""
-    if not can_view_statistics(request.user):
-        return _statistics_forbidden(request)
+    if refusal := denied(request, "view_statistics"):
+        return refusal
     today = timezone.localdate()
     form = YearForm(request.GET or None, today=today)
     cases = Case.objects.all()
@@ -135,7 +130,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "today": today,
         "snapshot": figures(*snapshot_tables),
         "year_figures": figures(*stats.activity_report(cases, form.chosen_year, suppressed=True, labels=labels)),
-        "full_export": request.user.has_role(Role.OFFICER, Role.SECRETARIAT),
+        "full_export": policy.permits(request.user, "see_all_figures"),
         "small": stats.SMALL,
     }
     return render(request, "dashboards/statistics.html", context)
@@ -166,13 +161,13 @@ def activity_report(request: HttpRequest, fmt: str) -> HttpResponse:
     secretariat get the exact figures (``&suppressed=1``: the version for the steering
     boards); the steering boards always get small counts hidden."""
     user = request.user
-    if not can_view_statistics(user):
-        return _statistics_forbidden(request)
+    if refusal := denied(request, "view_statistics"):
+        return refusal
     today = timezone.localdate()
     form = YearForm(request.GET or None, today=today)
     if form.is_bound and not form.is_valid():
         return HttpResponseBadRequest(" ".join(str(error) for errors in form.errors.values() for error in errors))
-    full = user.has_role(Role.OFFICER, Role.SECRETARIAT) and request.GET.get("suppressed") != "1"
+    full = policy.permits(user, "see_all_figures") and request.GET.get("suppressed") != "1"
     tables = stats.activity_report(Case.objects.all(), form.chosen_year, suppressed=not full)
     title = _("IIZ activity report %(year)s") % {"year": form.chosen_year}
     note = _("Small counts (1 to 4) are shown as “< 5”; “×” hides a further count so that they cannot be recomputed.")

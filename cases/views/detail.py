@@ -20,12 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from cases import actions
 from cases.audit.access import log_access
 from cases.deadlines import deadlines_for
-from cases.flow import permissions
+from cases.flow import policy
 from cases.flow.diagram import build_diagram
-from cases.flow.machine import available_actions, transitions_by_name
+from cases.flow.machine import available_steps, steps
 from cases.models import (
     AccessKind,
     ActionPlan,
@@ -38,7 +37,6 @@ from cases.models import (
     MeetingParticipant,
     PowerOfAttorney,
     Review,
-    ReviewKind,
 )
 from cases.plandiff import diff_plans
 from cases.views import get_case_for_user
@@ -119,24 +117,26 @@ class Link:
     url: str
 
 
+# The record pages linked from the case page: (policy operation, URL name, label).
+RECORD_LINKS = [
+    ("edit_plan", "cases:edit_plan", _("Edit the action plan")),
+    ("record_team_review", "cases:new_review", _("Record a review")),
+    ("record_power_of_attorney", "cases:new_poa", _("Record a power of attorney")),
+    ("write_exit_report", "cases:exit_report", _("Write the exit report")),
+    ("write_journal", "cases:new_journal_entry", _("Add a note or minutes")),
+]
+
+
 def record_links(case: Case, user) -> list[Link]:
-    """The record pages this user may open now (the rules live in actions and permissions)."""
+    """The record pages the policy lets this user open now."""
     links = []
     meeting = case.records.last_meeting
-    if meeting and case.state in (CaseState.ROUND_TABLE, CaseState.ASSESSMENT) and actions.can_record_meeting(case, user):
+    if meeting and policy.may(user, "record_meeting", case):
         label = MEETING_LINK_LABELS.get(meeting.kind, _("Record the meeting"))
         links.append(Link(str(label), reverse("cases:meeting", args=[case.pk, meeting.pk])))
-    plan = case.records.current_plan
-    if plan and actions.can_edit_plan(plan, user):
-        links.append(Link(str(_("Edit the action plan")), reverse("cases:edit_plan", args=[case.pk])))
-    if case.state == CaseState.IMPLEMENTATION and any(actions.can_record_review(case, user, kind) for kind in ReviewKind):
-        links.append(Link(str(_("Record a review")), reverse("cases:new_review", args=[case.pk])))
-    if case.is_open and (permissions.is_case_manager(case, user) or permissions.can_coordinate(case, user)):
-        links.append(Link(str(_("Record a power of attorney")), reverse("cases:new_poa", args=[case.pk])))
-    if actions.can_write_exit_report(case, user):
-        links.append(Link(str(_("Write the exit report")), reverse("cases:exit_report", args=[case.pk])))
-    if not case.is_final and permissions.can_write_journal(case, user):
-        links.append(Link(str(_("Add a note or minutes")), reverse("cases:new_journal_entry", args=[case.pk])))
+    for name, url_name, label in RECORD_LINKS:
+        if policy.may(user, name, case):
+            links.append(Link(str(label), reverse(url_name, args=[case.pk])))
     return links
 
 
@@ -161,7 +161,7 @@ class TimelineItem:
 
 def timeline(case: Case) -> list[TimelineItem]:
     """The journal, newest first; a step shows its label and the states it went between."""
-    step_labels = {name: str(t.custom.get("label", name)) for name, t in transitions_by_name().items()}
+    step_labels = {name: str(s.label) for name, s in steps().items()}
     step_labels.update(report=str(_("Case reported")), review=str(_("Review recorded")))
     items = []
     for entry in case.journal.all():
@@ -181,7 +181,7 @@ def _step_forms(case: Case, user) -> list[dict]:
     """The steps this user may take, ready ones first (interrupting last among them), then
     the blocked ones with their reasons."""
     ordered = sorted(
-        available_actions(case, user), key=lambda a: (bool(a.blocked_by), a.name == "interrupt", a.step, a.text == "required")
+        available_steps(case, user), key=lambda a: (bool(a.blocked_by), a.name == "interrupt", a.step, a.text == "required")
     )
     return [
         {
@@ -225,7 +225,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": timeline(case),
         "today": today,
         "audit": audit_card(request, case),
-        "can_export_person": permissions.is_officer(request.user),
+        "can_export_person": policy.permits(request.user, "export_person"),
     }
     return render(request, "cases/detail.html", context)
 

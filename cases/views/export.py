@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from cases.audit.access import log_access_many
 from cases.documents import rendering, subject_access
-from cases.flow import permissions
+from cases.flow import policy
 from cases.models import AccessKind, Case, Person
 from cases.views import forbidden
 
@@ -48,11 +48,10 @@ def person_export(request: HttpRequest, person_pk: int, fmt: str) -> HttpRespons
         raise Http404
     person = get_object_or_404(Person, pk=person_pk)
     user = request.user
-    if not permissions.is_officer(user):
+    decision = policy.may(user, "export_person")
+    if not decision:
         if Case.objects.visible_to(user).filter(person=person).exists():
-            return forbidden(
-                request, [_("Only the cantonal IIZ officer exports everything recorded about a person (right of access).")]
-            )
+            return forbidden(request, list(decision.reasons))
         raise Http404
     language = translation.get_language()
     data = subject_access.collect(person)

@@ -4,7 +4,7 @@ their withdrawal.
 
 Everyone who may see the case sees its files and downloads them; every download goes to
 the access log. Filing and withdrawing is for the secretariat, the case manager, the
-coordinator and the cantonal officer (``actions.can_file_documents``): 403 for the other
+coordinator and the cantonal officer (the policy's ``file_documents``): 403 for the other
 roles, 404 outside the case's scope. Files are served only here, never from a public URL.
 """
 
@@ -26,8 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases import actions
 from cases.audit.access import log_access
 from cases.documents import uploads
+from cases.flow import policy
 from cases.models import AccessKind, ActionPlan, Case, CaseFile, Closure, PlanStatus
-from cases.views import forbidden, get_case_for_user
+from cases.views import denied, forbidden, get_case_for_user
 from cases.views.steps import _attempt
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ def case_files(request: HttpRequest, pk: int) -> HttpResponse:
     plan = case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version").first()
     closure = Closure.objects.filter(case=case).first()
     log_access(request, case, AccessKind.VIEW, "files")
-    may_file = actions.can_file_documents(case, request.user)
+    may_withdraw = policy.may(request.user, "withdraw_file", case)
     return render(
         request,
         "cases/files.html",
@@ -105,8 +106,10 @@ def case_files(request: HttpRequest, pk: int) -> HttpResponse:
             "files": files,
             "plan": plan,
             "closure": closure,
-            "may_file": may_file,
-            "withdraw_form": uploads.WithdrawForm() if may_file else None,
+            "may_file": policy.may(request.user, "file_documents", case),
+            "may_file_copy": policy.may(request.user, "file_closure_letter_copy", case),
+            "may_withdraw": may_withdraw,
+            "withdraw_form": uploads.WithdrawForm() if may_withdraw else None,
         },
     )
 
@@ -132,8 +135,8 @@ def withdraw(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     case = _case(request, pk)
     case_file = get_object_or_404(CaseFile, case=case, pk=file_pk)
     case_file.case = case
-    if not actions.can_file_documents(case, request.user):
-        return forbidden(request, [str(actions.MAY_NOT_FILE)])
+    if refusal := denied(request, "withdraw_file", case):
+        return refusal
     form = uploads.WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the file is withdrawn."))
@@ -158,10 +161,8 @@ def withdraw(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
 def new_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """A document about the case: medical report, decision, CV, correspondence, ..."""
     case = _case(request, pk)
-    if not actions.can_file_documents(case, request.user):
-        return forbidden(request, [str(actions.MAY_NOT_FILE)])
-    if case.is_final:
-        return _not_now(request, case, _("This case is closed: it can no longer be changed."))
+    if refusal := denied(request, "file_documents", case):
+        return refusal
     reasons: list[str] = []
     form = uploads.AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -187,10 +188,8 @@ def signed_plan(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     case = _case(request, pk)
     plan = get_object_or_404(ActionPlan, case=case, version=version)
     plan.case = case
-    if not actions.can_file_documents(case, request.user):
-        return forbidden(request, [str(actions.MAY_NOT_FILE)])
-    if case.is_final:
-        return _not_now(request, case, _("This case is closed: it can no longer be changed."))
+    if refusal := denied(request, "file_documents", case):
+        return refusal
     if plan.status == PlanStatus.SUPERSEDED:
         return _not_now(request, case, _("This version of the plan has been replaced by a newer one."))
     reasons: list[str] = []
@@ -237,10 +236,8 @@ def signed_power_of_attorney(request: HttpRequest, pk: int) -> HttpResponse:
     """The scan of a signed power of attorney, attached to the power of attorney recorded
     by the case manager or the coordinator (CII101 step 7)."""
     case = _case(request, pk)
-    if not actions.can_file_documents(case, request.user):
-        return forbidden(request, [str(actions.MAY_NOT_FILE)])
-    if case.is_final:
-        return _not_now(request, case, _("This case is closed: it can no longer be changed."))
+    if refusal := denied(request, "file_documents", case):
+        return refusal
     reasons: list[str] = []
     form = uploads.SignedPowerOfAttorneyForm(request.POST or None, request.FILES or None, case=case)
     if request.method == "POST" and form.is_valid():
@@ -267,8 +264,8 @@ def closure_copy(request: HttpRequest, pk: int) -> HttpResponse:
     if closure is None:
         raise Http404
     closure.case = case
-    if not actions.can_file_documents(case, request.user):
-        return forbidden(request, [str(actions.MAY_NOT_FILE)])
+    if refusal := denied(request, "file_closure_letter_copy", case):
+        return refusal
     reasons: list[str] = []
     form = uploads.ClosureCopyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

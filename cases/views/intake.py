@@ -9,17 +9,17 @@ from django.views.decorators.http import require_http_methods
 
 from cases import actions
 from cases.actions import ActionRefused
-from cases.flow.permissions import can_report
+from cases.flow import policy  # noqa: F401
 from cases.intake import DuplicateChoiceForm, PersonForm, ReportForm
 from cases.models import Case
 from cases.models.case import FINAL_STATES
-from cases.views import forbidden
+from cases.views import denied
 
 
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
-    if not can_report(request.user):
-        return forbidden(request, [_("Your role does not allow reporting cases.")])
+    if refusal := denied(request, "report_case"):
+        return refusal
     if request.method != "POST":
         context = {"person_form": PersonForm(prefix="person"), "report_form": ReportForm(prefix="report", user=request.user)}
         return render(request, "cases/intake.html", context)

@@ -10,11 +10,10 @@ from django.views.decorators.http import require_GET
 
 from cases.audit.access import log_access_many
 from cases.filters import CaseFilterForm
-from cases.flow.permissions import can_report
+from cases.flow import policy
 from cases.models import AccessKind, Case
 from cases.statistics.spreadsheets import Sheet, spreadsheet_response
-from cases.views import forbidden
-from roles.access import CASEWORK_ROLES
+from cases.views import denied
 
 PAGE_SIZE = 25
 
@@ -34,8 +33,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "has_case_role": request.user.has_role(*CASEWORK_ROLES),
-        "can_report": can_report(request.user),
+        "has_case_role": policy.permits(request.user, "list_cases"),
+        "can_report": policy.permits(request.user, "report_case"),
     }
     template = "cases/list.html#results" if request.htmx and request.htmx.target == "case-results" else "cases/list.html"
     return render(request, template, context)
@@ -49,8 +48,8 @@ def _local_date(moment):
 def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered list of the cases the user sees, as CSV or XLSX; one access-log row per
     exported case. Invalid filters are refused (400) rather than exporting the whole list."""
-    if not request.user.has_role(*CASEWORK_ROLES):
-        return forbidden(request, [_("Your role gives no access to individual cases.")])
+    if refusal := denied(request, "list_cases"):
+        return refusal
     form = CaseFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return HttpResponseBadRequest(" ".join(str(e) for errors in form.errors.values() for e in errors))

@@ -23,9 +23,9 @@ from cases.actions import ActionRefused
 from cases.audit.access import log_access
 from cases.documents import printqueue, rendering
 from cases.documents.uploads import LetterheadForm
-from cases.flow import permissions
+from cases.flow import policy
 from cases.models import AccessKind, Letterhead, PrintDocument, PrintMarkKind
-from cases.views import forbidden
+from cases.views import denied, forbidden
 from cases.views.documents import pdf_response
 
 SECTION_TITLES = {
@@ -37,8 +37,8 @@ SECTION_TITLES = {
 
 @require_http_methods(["GET", "POST"])
 def print_queue(request: HttpRequest) -> HttpResponse:
-    if not printqueue.can_use_print_queue(request.user):
-        return forbidden(request, [_("Only the secretariat and the cantonal officer use the print queue.")])
+    if refusal := denied(request, "use_print_queue"):
+        return refusal
     if request.method == "POST":
         return _act_on_selection(request)
     queue = printqueue.print_queue(request.user)
@@ -50,7 +50,7 @@ def print_queue(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "total": sum(len(items) for items in queue.values()),
             "max_selection": printqueue.MAX_SELECTION,
-            "may_edit_letterhead": permissions.is_officer(request.user),
+            "may_edit_letterhead": policy.permits(request.user, "edit_letterhead"),
         },
     )
 
@@ -111,8 +111,8 @@ def _default_letterhead() -> Letterhead:
 @require_http_methods(["GET", "POST"])
 def letterhead(request: HttpRequest) -> HttpResponse:
     """The cantonal officer's letterhead page; ``?preview=de`` or ``fr``: a sample page."""
-    if not permissions.is_officer(request.user):
-        return forbidden(request, [_("Only the cantonal officer changes the letterhead.")])
+    if refusal := denied(request, "edit_letterhead"):
+        return refusal
     preview = request.GET.get("preview")
     if request.method == "GET" and preview in ("de", "fr"):
         return pdf_response(rendering.render_letterhead_preview(language=preview), f"letterhead-{preview}.pdf")

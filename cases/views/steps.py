@@ -9,7 +9,6 @@ shows its reasons above the form, with the input kept.
 from __future__ import annotations
 
 import contextlib
-import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -23,13 +22,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import actions, forms
+from cases import actions, deadlines, forms
 from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
-from cases.flow import permissions
-from cases.flow.machine import STEP_FORM_URLS, graph, unmet_rules
-from cases.models import AccessKind, Case, CaseState, ExitReport, Meeting, PlanStatus, ReviewDecision, ReviewKind
-from cases.views import forbidden, get_case_for_user, refused
+from cases.flow import machine, policy
+from cases.models import AccessKind, Case, ExitReport, Meeting, PlanStatus, ReviewDecision
+from cases.views import denied, forbidden, get_case_for_user, refused
 
 FORM_PAGE = require_http_methods(["GET", "POST"])
 
@@ -102,18 +100,6 @@ def _post_data(request: HttpRequest, prefixes: tuple[str, ...]) -> tuple[QueryDi
     return data, adding
 
 
-def _step_label(name: str) -> str:
-    for t in Case._meta.get_field("state").get_all_transitions(Case):
-        if t.name == name:
-            return str(t.custom.get("label", name))
-    return name
-
-
-def _simple_steps() -> frozenset[str]:
-    """The transitions taken with one POST (the others have a form page of their own)."""
-    return frozenset(name for _source, _target, name in graph()) - set(STEP_FORM_URLS)
-
-
 # --- the generic step ---------------------------------------------------------------------
 
 
@@ -121,14 +107,14 @@ def _simple_steps() -> frozenset[str]:
 def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """A step that needs no page of its own (a button on the case page, sometimes with a
     text: the comment of a validation, the options proposed when sending a plan back)."""
-    if name not in _simple_steps():
+    if name not in machine.simple_steps():
         raise Http404
     case = _load(request, pk)
     try:
         actions.simple_step(case, name, by=request.user, text=request.POST.get("text", ""))
     except (ActionRefused, CaseConflict) as error:
         return refused(request, case, error)
-    messages.success(request, _("Done: %(step)s.") % {"step": _step_label(name)})
+    messages.success(request, _("Done: %(step)s.") % {"step": machine.step(name).label})
     return redirect(case)
 
 
@@ -146,10 +132,8 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         pk=meeting_pk,
     )
     meeting.case = case
-    if not actions.can_record_meeting(case, request.user):
-        return forbidden(request, [_("Only the coordinator or the secretariat records round tables and assessments.")])
-    if case.state not in (CaseState.ROUND_TABLE, CaseState.ASSESSMENT):
-        return _not_now(request, case, _("Round tables and assessments are recorded while the case is at that step."))
+    if refusal := denied(request, "record_meeting", case):
+        return refusal
     participants = list(meeting.participants.all())
     cm_choices, cm_users = forms.contact_person_choices()
     user_choices, users = forms.platform_user_choices(also=[p.user for p in participants if p.user_id])
@@ -197,10 +181,8 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
 def first_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     """The case manager has met the person: the first version of the action plan opens."""
     case = _load(request, pk)
-    if not permissions.is_case_manager(case, request.user):
-        return forbidden(request, [_("Only the case's case manager records the first meeting with the person.")])
-    if case.state != CaseState.CM_DESIGNATED:
-        return _not_now(request, case, _("The first meeting is recorded once, right after the case manager is designated."))
+    if refusal := denied(request, "start_plan", case):
+        return refusal
     reasons: list[str] = []
     form = forms.FirstMeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -214,7 +196,7 @@ def first_meeting(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if done:
             return done
-    due = timezone.localtime(case.cm_designated_at).date() + datetime.timedelta(days=14) if case.cm_designated_at else None
+    deadline = deadlines.first_meeting(case, timezone.localdate())
     return _page(
         request,
         "cases/forms/first_meeting.html",
@@ -223,7 +205,7 @@ def first_meeting(request: HttpRequest, pk: int) -> HttpResponse:
         4,
         form=form,
         reasons=reasons,
-        due=due,
+        due=deadline.due_on if deadline else None,
     )
 
 
@@ -232,8 +214,7 @@ def _submit_blocked_by(case: Case, *, refresh: bool = False) -> list[str]:
     ``refresh`` after the plan was saved."""
     if refresh:
         case.refresh_records()
-    submit = next(t for t in Case._meta.get_field("state").get_all_transitions(Case) if t.name == "submit_plan")
-    return unmet_rules(case, submit)
+    return machine.step("submit_plan").unmet(case)
 
 
 @FORM_PAGE
@@ -241,11 +222,11 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """The case manager writes the current version of the action plan with the person:
     resources, goals, measures from the partners' catalogue, and the two signatures."""
     case = _load(request, pk)
-    if not permissions.is_case_manager(case, request.user):
-        return forbidden(request, [_("Only the case's case manager edits the action plan.")])
+    if refusal := denied(request, "edit_plan", case):
+        return refusal
     plan = case.records.current_plan
-    if case.state != CaseState.PLAN_PREPARATION or plan is None or not plan.is_editable:
-        return _not_now(request, case, _("The action plan can be edited only while it is in preparation."))
+    if plan is None or not plan.is_editable:
+        return _not_now(request, case, policy.operation("edit_plan").not_now)
     options = forms.MeasureOptions.load(plan)
     measures_kwargs = {"options": options}
     reasons: list[str] = []
@@ -304,14 +285,12 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
     (the coordinator or the case manager): the progress of each measure, the power of
     attorney, and whether the plan continues, changes or is finished (steps 7 to 9)."""
     case = _load(request, pk)
-    kinds = [kind for kind in ReviewKind.values if actions.can_record_review(case, request.user, kind)]
-    if not kinds:
-        return forbidden(request, [_("Only the case manager or the coordinator records reviews.")])
-    if case.state != CaseState.IMPLEMENTATION:
-        return _not_now(request, case, _("Reviews are recorded while the plan is implemented."))
+    if refusal := denied(request, "record_team_review", case):  # the wider of the two kinds
+        return refusal
+    kinds = policy.review_kinds(request.user, case)
     plan = case.records.current_plan
     measures = plan.measures_list if plan else []
-    review_kwargs = {"kinds": kinds, "may_decide": permissions.is_case_manager(case, request.user)}
+    review_kwargs = {"kinds": kinds, "may_decide": bool(policy.may(request.user, "decide_at_review", case))}
     reasons: list[str] = []
     if request.method == "POST":
         form = forms.ReviewForm(request.POST, **review_kwargs)
@@ -351,18 +330,12 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _may_record_poa(case: Case, user) -> bool:
-    return permissions.is_case_manager(case, user) or permissions.can_coordinate(case, user)
-
-
 @FORM_PAGE
 def new_power_of_attorney(request: HttpRequest, pk: int) -> HttpResponse:
     """The person signed a power of attorney (valid one year) for the institutions named."""
     case = _load(request, pk)
-    if not _may_record_poa(case, request.user):
-        return forbidden(request, [_("Only the case manager or the coordinator records a power of attorney.")])
-    if case.is_final:
-        return _not_now(request, case, _("This case is closed: it can no longer be changed."))
+    if refusal := denied(request, "record_power_of_attorney", case):
+        return refusal
     reasons: list[str] = []
     if request.method == "POST":
         form = forms.PowerOfAttorneyForm(request.POST)
@@ -405,10 +378,8 @@ def interrupt_case(request: HttpRequest, pk: int) -> HttpResponse:
     """The person refuses, moves away or dies: the support ends, the case goes to the exit
     report with the outcome "interrupted"."""
     case = _load(request, pk)
-    if not permissions.can_interrupt(case, request.user):
-        return forbidden(request, [_("Only the coordinator or the case manager interrupts a case.")])
-    if not case.is_open:
-        return _not_now(request, case, _("Only a case in progress can be interrupted."))
+    if refusal := denied(request, "interrupt", case):
+        return refusal
     reasons: list[str] = []
     form = forms.InterruptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -431,10 +402,8 @@ def edit_exit_report(request: HttpRequest, pk: int) -> HttpResponse:
     submitted from the case page once complete."""
     case = _load(request, pk)
     user = request.user
-    if not (permissions.is_case_manager(case, user) or (case.case_manager_id is None and permissions.can_coordinate(case, user))):
-        return forbidden(request, [_("Only the case manager writes the exit report, at the end of the support.")])
-    if not actions.can_write_exit_report(case, user):
-        return _not_now(request, case, _("The exit report is written when the plan is finished or the case interrupted."))
+    if refusal := denied(request, "write_exit_report", case):
+        return refusal
     report = case.records.exit_report or ExitReport(case=case, author=user)
     report.case = case
     reasons: list[str] = []
@@ -475,11 +444,8 @@ def close_case(request: HttpRequest, pk: int) -> HttpResponse:
     """The cantonal officer closes the dossier (four eyes: never the case's own case
     manager): the letter to the person, and a note for the archive."""
     case = _load(request, pk)
-    if not permissions.can_close(case, request.user):
-        reasons = [_("Only the cantonal IIZ officer closes a case, and never as its own case manager.")]
-        return forbidden(request, reasons)
-    if case.state != CaseState.AWAITING_CLOSURE:
-        return _not_now(request, case, _("A case is closed once its exit report has been submitted."))
+    if refusal := denied(request, "close", case):
+        return refusal
     report = case.records.exit_report
     reasons: list[str] = []
     if request.method == "POST":
@@ -520,10 +486,8 @@ def new_journal_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """A note or meeting minutes in the case journal (the minutes of a review go to the
     contact persons for recording)."""
     case = _load(request, pk)
-    if not permissions.can_write_journal(case, request.user):
-        return forbidden(request, [_("Your role does not allow writing in this case's journal.")])
-    if case.is_final:
-        return _not_now(request, case, _("This case is closed: it can no longer be changed."))
+    if refusal := denied(request, "write_journal", case):
+        return refusal
     reasons: list[str] = []
     form = forms.JournalEntryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -5,11 +5,8 @@ import datetime
 import io
 from collections import Counter
 
-import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Max
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from cases.ahv import is_valid
@@ -48,22 +45,6 @@ CASE_TIMES = [
     "interrupted_at",
     "updated_at",
 ]
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Seed once for the whole module, inside a transaction rolled back at the end (each
-    test runs in a savepoint within it)."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            out = io.StringIO()
-            call_command("seed_demo", quiet_logins=True, stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def counts():

@@ -416,7 +416,7 @@ def person_with(make_case, cast, *, cases: int, extra: int):
         case = make_case("closed" if n < cases - 1 else "implementation", person=person)
         for i in range(extra):
             AccessLog.objects.create(case=case, user=cast.coordinator, kind=AccessKind.VIEW, detail="case page")
-            if case.is_open:
+            if case.is_in_progress:
                 actions.add_journal_entry(case, by=cast.case_manager, kind=JournalKind.NOTE, text=f"Notiz {i}")
                 actions.record_power_of_attorney(
                     case,

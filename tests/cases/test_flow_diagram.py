@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from cases.flow import guards
-from cases.flow.diagram import WHO, build_diagram
-from cases.flow.machine import graph, transitions_by_name
+from cases.flow import guards, policy
+from cases.flow.diagram import build_diagram
+from cases.flow.machine import graph, steps
 from cases.models import CaseState
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def drawn_edges(svg: str) -> set[str]:
 
 
 def test_every_step_says_who_may_take_it():
-    assert set(WHO) == set(transitions_by_name())
+    assert all(str(policy.operation(name).summary) for name in steps())
 
 
 def test_every_edge_of_the_machine_is_drawn_once():
@@ -116,7 +116,7 @@ def test_the_main_path_runs_top_down():
 
 def test_the_table_lists_every_step_with_its_states_in_process_order():
     rows = build_diagram().rows
-    assert {r.name for r in rows} == set(transitions_by_name())
+    assert {r.name for r in rows} == set(steps())
     assert [r.step for r in rows] == sorted(r.step for r in rows)
     interrupt = next(r for r in rows if r.name == "interrupt")
     assert len(interrupt.sources) == 7 and interrupt.target == "exit_report"
@@ -157,8 +157,8 @@ def test_the_process_page_draws_every_state_and_every_transition(client, outside
         for state in CaseState:
             for word in str(state.label).split():
                 assert word in svg_text
-        for t in transitions_by_name().values():
-            assert str(t.custom["label"]) in html
+        for t in steps().values():
+            assert str(t.label) in html
     assert "Umsetzung" in svg_text and "Plan validieren" in svg_text
 
 
@@ -175,7 +175,7 @@ def test_the_drawing_is_accessible_and_has_no_inline_style(client, coordinator):
     assert re.search(r'viewBox="0 0 \d+ \d+"', opening)
     assert not re.search(r'\b(?:x|y|cx|cy)="[^"]*,', svg)
     table_rows = [attrs["data-transition"] for tag, attrs in parse(html).tags if "data-transition" in attrs]
-    assert sorted(table_rows) == sorted(transitions_by_name())
+    assert sorted(table_rows) == sorted(steps())
 
 
 def test_the_process_page_speaks_french(client, coordinator):

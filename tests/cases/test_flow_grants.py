@@ -11,7 +11,7 @@ from django.urls import reverse
 from cases import actions
 from cases.actions import ActionRefused
 from cases.flow.grants import DEPUTY, SHARED
-from cases.flow.machine import available_actions
+from cases.flow.machine import available_steps
 from cases.models import Case, CaseGrant, JournalEntry
 from roles.models import User
 
@@ -28,7 +28,7 @@ def test_a_deputy_sees_the_case_and_acts_as_case_manager_until_the_end_date(make
     until = datetime.date.today() + datetime.timedelta(days=14)
     actions.grant_access(case, by=coordinator, user=deputy, permission=DEPUTY, valid_until=until, reason="Ferien der CM")
     assert Case.objects.visible_to(fresh(deputy)).filter(pk=case.pk).exists()
-    assert "change_plan" in {a.name for a in available_actions(case, fresh(deputy))}
+    assert "change_plan" in {a.name for a in available_steps(case, fresh(deputy))}
     assert (
         JournalEntry.objects.filter(case=case, text__contains="dora-deputy").exists()
         or JournalEntry.objects.filter(case=case, text__contains=str(deputy)).exists()
@@ -49,7 +49,7 @@ def test_a_shared_case_can_be_read_but_not_worked_on(client, make_case, coordina
     )
     client.force_login(deputy)
     assert client.get(case.get_absolute_url()).status_code == 200
-    assert available_actions(case, fresh(deputy)) == []
+    assert available_steps(case, fresh(deputy)) == []
 
 
 def test_revoking_ends_the_access_and_is_on_record(make_case, coordinator, deputy):

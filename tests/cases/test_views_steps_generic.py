@@ -43,7 +43,7 @@ def test_a_contact_person_may_not_validate_a_plan(client, make_case, contact_per
     client.force_login(contact_person)
     response = step(client, case, "validate_plan")
     assert response.status_code == 403
-    assert "Ihre Rolle erlaubt" in response.content.decode()
+    assert "validiert einen Aktionsplan" in response.content.decode()
     assert state_of(case) == CaseState.PLAN_VALIDATION
 
 

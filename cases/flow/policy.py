@@ -1,0 +1,414 @@
+"""The one policy: who may do what to which case, and why not.
+
+Every operation on a case (each CII101 transition, each record form, each file and document
+action, grants, exports, the print queue) and the few operations without a case (report a
+case, the print queue, the letterhead, the dashboards) has one entry here. An entry answers
+``may(user, case)`` with a ``Decision`` that tells two kinds of refusal apart:
+
+- the role may never do this (``forbidden``): the views answer 403 with the reason;
+- the case is not in a state for it: a message, not 403 (the reason says what is missing).
+
+Who: a ``rules`` predicate over (user, case) from cases/flow/scope.py, composed with ``&``,
+``|`` and ``~``. When: the case's states for the operation; for a transition, the state
+machine's own source states and guards (cases/models/case.py, cases/flow/guards.py), so the
+flow keeps one owner. The transitions take their ``permission`` from here, the actions
+enforce ``require``, the views, buttons, links, navigation and templates ask ``may``.
+docs/permissions.md lists the entries (``manage.py policy_table`` writes the table, a test
+compares them), and tests/cases/flow/test_policy.py draws its cases from this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import rules
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases.flow.scope import (
+    coordinates,
+    has_casework_role,
+    has_intake_role,
+    has_no_case_manager,
+    is_contact_person,
+    is_officer,
+    is_secretariat,
+    is_steering,
+    manages,
+    sees_case,
+)
+from cases.flow.states import FINAL_STATES, IN_PROGRESS_STATES, OPEN_STATES, CaseState
+
+if TYPE_CHECKING:
+    from cases.models import Case
+    from roles.models import User
+
+
+class ActionRefused(Exception):
+    """The user may not do this now; ``reasons`` say why (shown to the user). ``forbidden``:
+    the role does not allow it (403), as opposed to a rule of the case not met."""
+
+    def __init__(self, reasons: Iterable[str], *, forbidden: bool = False):
+        self.reasons = [str(r) for r in reasons]
+        self.forbidden = forbidden
+        super().__init__("; ".join(self.reasons))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The policy's answer: allowed, or refused with the reasons and whether the role may
+    never do it (``forbidden``: 403) or the case is not in a state for it."""
+
+    allowed: bool
+    reasons: tuple[str, ...] = ()
+    forbidden: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def reason(self) -> str:
+        return " ".join(self.reasons)
+
+    def refusal(self) -> ActionRefused:
+        return ActionRefused(self.reasons, forbidden=self.forbidden)
+
+
+ALLOWED = Decision(True)
+
+
+@rules.predicate
+def wrote_current_plan(user: User, case: Case) -> bool:
+    """Four eyes: whoever wrote the plan version under validation cannot validate it."""
+    plan = case.records.current_plan
+    return plan is not None and plan.author_id == user.pk
+
+
+# The operations of a case the same roles may do to its files: the secretariat (which
+# prints, collects and files the documents), the case's case manager and coordinator, the
+# cantonal officer.
+files_documents = rules.Predicate(is_secretariat | is_officer | manages | coordinates, name="files_documents")
+
+CLOSED = _("This case is closed: it can no longer be changed.")
+MAY_NOT_FILE = _(
+    "Only the secretariat, the case manager, the coordinator or the cantonal officer files and withdraws documents of a case."
+)
+NOT_FINAL = tuple(OPEN_STATES)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One entry of the policy. ``states``: the case's states for it (None: any, or no case
+    at all); a transition (``is_step``) takes its states and guards from the state machine."""
+
+    name: str
+    who: rules.Predicate
+    refusal: Promise
+    states: tuple[str, ...] | None = None
+    not_now: Promise | str = ""
+    is_step: bool = False
+    needs_case: bool = True
+    summary: Promise | str = ""  # who, in a few words (the process diagram)
+
+    def permits(self, user: User, case: Case | None = None) -> bool:
+        """The role part alone: may this user ever do it to this case?"""
+        return bool(self.who.test(user, case))
+
+    def in_state(self, case: Case) -> bool:
+        if self.is_step:
+            from cases.flow.machine import step
+
+            return case.state in step(self.name).sources
+        return self.states is None or case.state in self.states
+
+    def may(self, user: User, case: Case | None = None, *, conditions: bool = True) -> Decision:
+        if not self.permits(user, case):
+            return Decision(False, (str(self.refusal),), forbidden=True)
+        if case is None:
+            return ALLOWED
+        if not self.in_state(case):
+            # A closed case says so, whatever the operation; otherwise the entry's own reason.
+            text = str(CLOSED if case.state in FINAL_STATES else self.not_now)
+            if self.is_step and not text:
+                state = CaseState(case.state).label
+                text = gettext("This step is not possible while the case is in the state “%(state)s”.") % {"state": state}
+            return Decision(False, (text,))
+        if self.is_step and conditions:
+            from cases.flow.machine import step
+
+            unmet = step(self.name).unmet(case)
+            if unmet:
+                return Decision(False, tuple(unmet))
+        return ALLOWED
+
+
+def _step(name: str, who: rules.Predicate, summary: Promise, refusal: Promise, not_now: Promise | str = "") -> Operation:
+    return Operation(name, who, refusal, not_now=not_now, is_step=True, summary=summary)
+
+
+def _user(name: str, who: rules.Predicate, refusal: Promise) -> Operation:
+    return Operation(name, who, refusal, needs_case=False)
+
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in [
+        # --- the CII101 transitions (states and guards: the state machine) ---------------
+        _step("plan_round_table", coordinates, _("Coordinator"), _("Only the case's coordinator organises a round table.")),
+        _step("plan_assessment", coordinates, _("Coordinator"), _("Only the case's coordinator asks for an assessment.")),
+        _step(
+            "end_without_case_management",
+            coordinates,
+            _("Coordinator"),
+            _("Only the case's coordinator ends a case after the round table."),
+        ),
+        _step(
+            "designate_case_manager",
+            coordinates,
+            _("Coordinator, with the team of contact persons"),
+            _("Only the case's coordinator designates the case manager."),
+        ),
+        _step(
+            "start_plan",
+            manages,
+            _("Case manager"),
+            _("Only the case's case manager records the first meeting with the person."),
+            _("The first meeting is recorded once, right after the case manager is designated."),
+        ),
+        _step("submit_plan", manages, _("Case manager"), _("Only the case's case manager submits the action plan.")),
+        _step(
+            "validate_plan",
+            coordinates & ~wrote_current_plan,
+            _("Coordinator (not the author of the plan)"),
+            _("Only the case's coordinator validates an action plan, and never a version they wrote."),
+        ),
+        _step("send_back_plan", coordinates, _("Coordinator"), _("Only the case's coordinator sends an action plan back.")),
+        _step("change_plan", manages, _("Case manager"), _("Only the case's case manager changes the action plan.")),
+        _step("finish_plan", manages, _("Case manager"), _("Only the case's case manager finishes the action plan.")),
+        _step(
+            "interrupt",
+            coordinates | manages,
+            _("Coordinator or case manager"),
+            _("Only the coordinator or the case manager interrupts a case."),
+            _("Only a case in progress can be interrupted."),
+        ),
+        _step(
+            "submit_exit_report",
+            manages | (has_no_case_manager & coordinates),
+            _("Case manager (the coordinator when there is none)"),
+            _("Only the case manager submits the exit report."),
+        ),
+        _step(
+            "close",
+            is_officer & ~manages,
+            _("Cantonal IIZ officer (not the case's own case manager)"),
+            _("Only the cantonal IIZ officer closes a case, and never as its own case manager."),
+            _("A case is closed once its exit report has been submitted."),
+        ),
+        # --- the records of the steps ----------------------------------------------------
+        Operation(
+            "record_meeting",
+            coordinates | is_secretariat,
+            _("Only the coordinator or the secretariat records round tables and assessments."),
+            (CaseState.ROUND_TABLE, CaseState.ASSESSMENT),
+            _("Round tables and assessments are recorded while the case is at that step."),
+        ),
+        Operation(
+            "edit_plan",
+            manages,
+            _("Only the case's case manager edits the action plan."),
+            (CaseState.PLAN_PREPARATION,),
+            _("The action plan can be edited only while it is in preparation."),
+        ),
+        Operation(
+            "record_review_with_person",
+            manages,
+            _("Only the case manager holds the reviews with the person."),
+            (CaseState.IMPLEMENTATION,),
+            _("Reviews are recorded while the plan is implemented."),
+        ),
+        Operation(
+            "record_team_review",
+            coordinates | manages,
+            _("Only the case manager or the coordinator records reviews."),
+            (CaseState.IMPLEMENTATION,),
+            _("Reviews are recorded while the plan is implemented."),
+        ),
+        Operation(
+            "decide_at_review",
+            manages,
+            _("Only the case manager decides to change or finish the plan."),
+            (CaseState.IMPLEMENTATION,),
+            _("Reviews are recorded while the plan is implemented."),
+        ),
+        Operation(
+            "record_power_of_attorney",
+            manages | coordinates,
+            _("Only the case manager or the coordinator records a power of attorney."),
+            tuple(IN_PROGRESS_STATES),
+            _("A power of attorney is recorded while the case is in progress."),
+        ),
+        Operation(
+            "write_exit_report",
+            manages | (has_no_case_manager & coordinates),
+            _("Only the case manager writes the exit report, at the end of the support."),
+            (CaseState.EXIT_REPORT,),
+            _("The exit report is written when the plan is finished or the case interrupted."),
+        ),
+        Operation(
+            "write_journal",
+            coordinates | manages | is_officer | is_secretariat | is_contact_person,
+            _("Your role does not allow writing in this case's journal."),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        # --- files and documents ---------------------------------------------------------
+        Operation("read_case", sees_case, _("This case is not in your scope.")),
+        Operation(
+            "file_documents",
+            files_documents,
+            MAY_NOT_FILE,
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "file_closure_letter_copy",
+            files_documents,
+            MAY_NOT_FILE,
+            (CaseState.CLOSED,),
+            _("The copy of the closure letter is filed once the case is closed."),
+        ),
+        Operation(
+            "withdraw_file",
+            files_documents,
+            MAY_NOT_FILE,
+        ),
+        # --- audit, access and the right of access ---------------------------------------
+        Operation(
+            "view_history",
+            is_officer | coordinates | manages,
+            _("Only the cantonal IIZ officer, the coordinator and the case manager of the case read its change history."),
+        ),
+        Operation("view_access_log", is_officer, _("Only the cantonal IIZ officer reads the access log of a case.")),
+        Operation(
+            "give_access",
+            coordinates | is_officer,
+            _("Only the coordinator of the case or the cantonal officer gives access."),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "revoke_access",
+            coordinates | is_officer,
+            _("Only the coordinator of the case or the cantonal officer revokes access."),
+        ),
+        _user(
+            "export_person",
+            is_officer,
+            _("Only the cantonal IIZ officer exports everything recorded about a person (right of access)."),
+        ),
+        # --- without a case --------------------------------------------------------------
+        _user("report_case", has_intake_role, _("Your role does not allow reporting cases.")),
+        _user("list_cases", has_casework_role, _("Your role gives no access to individual cases.")),
+        _user(
+            "view_dashboard",
+            has_casework_role,
+            _("Your role gives no access to individual cases, so there is no dashboard for it."),
+        ),
+        _user(
+            "view_statistics",
+            is_steering | is_officer | is_secretariat,
+            _("The statistics are for the steering boards, the cantonal officer and the secretariat."),
+        ),
+        _user(
+            "see_all_figures", is_officer | is_secretariat, _("Only the cantonal officer and the secretariat see all figures.")
+        ),
+        _user(
+            "use_print_queue",
+            is_secretariat | is_officer,
+            _("Only the secretariat and the cantonal officer use the print queue."),
+        ),
+        _user("edit_letterhead", is_officer, _("Only the cantonal officer changes the letterhead.")),
+        _user(
+            "manage_reference_data",
+            is_officer,
+            _("Only the cantonal officer manages the catalogue of measures and the employer contacts in the administration."),
+        ),
+    ]
+}
+
+# The operation that records each kind of review (cases.models.ReviewKind).
+REVIEW_OPERATIONS = {"with_person": "record_review_with_person", "team": "record_team_review"}
+
+
+def operation(name: str) -> Operation:
+    return OPERATIONS[name]
+
+
+def may(user: User, name: str, case: Case | None = None) -> Decision:
+    """May ``user`` do operation ``name`` (to ``case``) now? With the reasons if not."""
+    return OPERATIONS[name].may(user, case)
+
+
+def permits(user: User, name: str, case: Case | None = None) -> bool:
+    """The role part alone (the case's state aside)."""
+    return OPERATIONS[name].permits(user, case)
+
+
+def require(user: User, name: str, case: Case | None = None, *, conditions: bool = True) -> None:
+    """Raise ActionRefused with the policy's reasons unless ``user`` may do ``name`` now
+    (used by the actions). ``conditions=False``: a transition's guards are left to the state
+    machine, which checks them when the transition is taken."""
+    decision = OPERATIONS[name].may(user, case, conditions=conditions)
+    if not decision:
+        raise decision.refusal()
+
+
+def permission(name: str):
+    """The ``permission`` callable of transition ``name`` (case, user) on the model."""
+
+    def check(case: Case, user: User) -> bool:
+        return OPERATIONS[name].permits(user, case)
+
+    check.__name__ = f"may_{name}"
+    return check
+
+
+def review_kinds(user: User, case: Case) -> list[str]:
+    """The kinds of review ``user`` may record on ``case`` now."""
+    return [kind for kind, name in REVIEW_OPERATIONS.items() if OPERATIONS[name].may(user, case)]
+
+
+def _when(op: Operation) -> str:
+    if op.is_step:
+        from cases.flow.machine import step
+
+        s = step(op.name)
+        guards = ", ".join(f"`{g.__name__}`" for g in s.conditions)
+        sources = ", ".join(f"`{state}`" for state in sorted(s.sources, key=list(CaseState).index))
+        return f"from {sources}" + (f"; guards: {guards}" if guards else "")
+    if not op.needs_case:
+        return "(no case)"
+    if op.states is None:
+        return "any state"
+    if tuple(op.states) == NOT_FINAL:
+        return "not final"
+    return ", ".join(f"`{state}`" for state in op.states)
+
+
+def policy_table() -> str:
+    """The policy as the Markdown table of docs/permissions.md, in English (the msgids)."""
+    from django.utils import translation
+
+    lines = [
+        "| operation | who may (predicates of cases/flow/scope.py) | when | refused (403) with |",
+        "|---|---|---|---|",
+    ]
+    with translation.override(None):
+        for op in OPERATIONS.values():
+            who = op.who.name.replace("|", "\\|")  # a pipe inside a table cell
+            lines.append(f"| `{op.name}` | `{who}` | {_when(op)} | {op.refusal} |")
+    return "\n".join(lines) + "\n"
