@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from cases import deadlines
 from cases.acting import action, stored
 from cases.flow import machine, policy
+from cases.flow.grants import grant_label
 from cases.flow.policy import ActionRefused
 from cases.models import (
     ActionPlan,
@@ -563,12 +564,6 @@ def revoke_access(case: Case, *, by: User, grant_id: int) -> None:
         JournalKind.RECORD,
         _("Access of %(user)s (%(kind)s) revoked") % {"user": grant.user, "kind": grant_label(grant.permission.codename)},
     )
-
-
-def grant_label(codename: str) -> str:
-    from cases.flow.grants import DEPUTY
-
-    return _("deputy case manager") if codename == DEPUTY else _("read access")
 
 
 # --- files: signed scans, attachments, print marks, the letterhead (cases/models/files.py) ---

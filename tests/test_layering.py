@@ -42,3 +42,69 @@ def test_roles_imports_nothing_from_cases(path):
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     offending = [f"line {line}: {module}" for line, module in imported_modules(tree) if imports_cases(module)]
     assert not offending, f"{path.relative_to(ROOT)} imports the cases app: {', '.join(offending)}"
+
+
+# --- the rooms of the cases app (docs/architecture.md) ------------------------------------------
+# What each room may import from the others. A new import across rooms that is not here fails:
+# either it belongs (add it here and to docs/architecture.md) or the code is in the wrong room.
+ROOMS_MAY_IMPORT = {
+    "flow": {"models"},
+    "models": {"flow", "acting", "ahv"},
+    "acting": set(),
+    "ahv": set(),
+    "audit": {"models"},
+    "deadlines": {"models", "flow", "acting"},
+    "statistics": {"models", "deadlines"},
+    "documents": {"models", "flow", "audit", "forms"},
+    "forms": {"models", "flow"},
+    "filters": {"models", "deadlines", "statistics", "ahv"},
+    "intake": {"models", "ahv"},
+    "plandiff": {"models"},
+    "actions": {"models", "flow", "deadlines", "documents", "acting"},
+    "tasks": {"deadlines"},
+    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow"},
+    "management": {"models", "flow", "deadlines", "demo"},
+    "admin": {"models", "flow"},
+    "context_processors": {"flow"},
+    "templatetags": {"flow", "documents"},
+    "views": {
+        "actions",
+        "audit",
+        "deadlines",
+        "documents",
+        "filters",
+        "flow",
+        "forms",
+        "intake",
+        "models",
+        "plandiff",
+        "statistics",
+    },
+    "urls": {"views"},
+}
+CASES_FILES = sorted(path for path in (ROOT / "cases").rglob("*.py") if "migrations" not in path.parts)
+
+
+def room_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "cases" and len(parts) > 1 else None
+
+
+def test_every_room_is_listed():
+    rooms = {path.relative_to(ROOT / "cases").parts[0].removesuffix(".py") for path in CASES_FILES} - {"__init__", "apps"}
+    assert rooms == set(ROOMS_MAY_IMPORT)
+
+
+@pytest.mark.parametrize("path", CASES_FILES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_each_room_imports_only_the_rooms_it_may(path):
+    room = path.relative_to(ROOT / "cases").parts[0].removesuffix(".py")
+    if room in ("__init__", "apps"):
+        return
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = [(line, module) for line, module in imported_modules(tree)]
+    for node in ast.walk(tree):  # "from cases import actions" names the room in the alias
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == "cases":
+            names.extend((node.lineno, f"cases.{alias.name}") for alias in node.names)
+    used = {(line, room_of(module)) for line, module in names if room_of(module) not in (None, room)}
+    offending = sorted(f"line {line}: {other}" for line, other in used if other not in ROOMS_MAY_IMPORT[room])
+    assert not offending, f"{room} may not import {', '.join(offending)}"

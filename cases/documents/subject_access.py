@@ -38,8 +38,8 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases.actions import grant_label
 from cases.audit import history
+from cases.flow.grants import grant_label
 from cases.flow.machine import steps
 from cases.models import (
     AccessLog,

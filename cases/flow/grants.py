@@ -7,6 +7,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from roles.models import User
@@ -41,3 +42,8 @@ def forget_grants(user: User) -> None:
 
 def is_deputy(case_id: int, user: User) -> bool:
     return DEPUTY in active_grants(user).get(case_id, ())
+
+
+def grant_label(codename: str) -> str:
+    """The kind of a grant, in words (the active language)."""
+    return _("deputy case manager") if codename == DEPUTY else _("read access")

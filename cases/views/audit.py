@@ -26,7 +26,7 @@ from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
 from cases.audit.history import case_changes, tracked_records
 from cases.flow import policy
-from cases.flow.grants import DEPUTY, SHARED
+from cases.flow.grants import DEPUTY, SHARED, grant_label
 from cases.flow.scope import INTAKE_ROLES
 from cases.forms import date_input
 from cases.models import AccessKind, AccessLog, Case, CaseGrant
@@ -190,7 +190,7 @@ def audit_card(request: HttpRequest, case: Case) -> dict:
             .order_by("valid_until", "pk")
         )
         for grant in card["grants"]:
-            grant.kind_label = actions.grant_label(grant.permission.codename)
+            grant.kind_label = grant_label(grant.permission.codename)
         if policy.may(user, "give_access", case):
             card["form"] = _grant_form(user)
     card["show"] = card["may_see_history"] or card["may_see_log"] or may_manage
@@ -225,7 +225,7 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
         _("%(user)s now has access to this case (%(kind)s) until %(date)s.")
         % {
             "user": grantee,
-            "kind": actions.grant_label(data["kind"]),
+            "kind": grant_label(data["kind"]),
             "date": date_format(data["valid_until"], "SHORT_DATE_FORMAT"),
         },
     )
