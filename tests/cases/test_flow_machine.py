@@ -1,5 +1,6 @@
-"""The CII101 state machine: every transition allowed and refused, the loops, interruption
-from every open state, four eyes, and concurrent transitions."""
+"""The CII101 state machine (cases/flow/machine.py, driven through cases.actions): every
+transition allowed and refused, the loops, interruption from every open state, four eyes,
+and concurrent transitions."""
 
 import datetime
 
