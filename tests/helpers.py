@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from cases.models import ActionPlan, Case
+from roles.models import User
 from tests.factories import PersonFactory
 
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -56,7 +57,12 @@ def text(pdf: bytes) -> str:
     return "\n".join(pages(pdf))
 
 
-# --- a case's records --------------------------------------------------------------------------
+# --- users and a case's records ---------------------------------------------------------------
+
+
+def fresh(user):
+    """The user as a new request sees it (memberships and grants read anew)."""
+    return User.objects.get(pk=user.pk)
 
 
 def state_of(case) -> str:

@@ -13,13 +13,9 @@ from cases.actions import ActionRefused
 from cases.flow.grants import DEPUTY, SHARED
 from cases.flow.machine import available_steps
 from cases.models import Case, CaseGrant, JournalEntry
-from roles.models import User
+from tests.helpers import fresh
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh(user):
-    return User.objects.get(pk=user.pk)  # a new request: grants read again
 
 
 def test_a_deputy_sees_the_case_and_acts_as_case_manager_until_the_end_date(make_case, coordinator, deputy):

@@ -5,12 +5,12 @@ case manager."""
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseState, MeetingDecision, MeetingParticipant
 from tests.factories import institution
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_the_coordinator_records_the_round_table_with_its_participants(client, m
     assert meeting.decision == MeetingDecision.CASE_MANAGEMENT
     people = list(meeting.participants.order_by("pk").values_list("user_id", "name", "organisation", "function"))
     assert people == [(coordinator.pk, "", "", ""), (None, "Dr. Anna Imhof", "Spitalzentrum Oberwallis", "Hausärztin")]
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Runder Tisch (CII102) gespeichert."]
+    assert messages_of(response) == ["Runder Tisch (CII102) gespeichert."]
     assert Case.objects.get(pk=case.pk).state == CaseState.ROUND_TABLE
     # The guard of the next step now holds.
     response = client.post(reverse("cases:step", args=[case.pk, "designate_case_manager"]))
@@ -197,6 +197,4 @@ def test_the_form_is_closed_once_the_case_manager_is_designated(client, make_cas
     response = client.get(url(case))
     assert response.status_code == 302
     assert response["Location"] == case.get_absolute_url()
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Runde Tische und Assessments werden erfasst, solange der Fall in diesem Schritt ist."
-    ]
+    assert messages_of(response) == ["Runde Tische und Assessments werden erfasst, solange der Fall in diesem Schritt ist."]
