@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cases import deadlines
 from cases.acting import action, stored
-from cases.flow import machine, policy
+from cases.flow import machine, policy, scope
 from cases.flow.grants import grant_label
 from cases.flow.policy import ActionRefused
 from cases.models import (
@@ -48,7 +48,7 @@ from cases.models import (
     ReviewDecision,
     ReviewKind,
 )
-from roles.models import Institution, Membership, Region, Role, Theme, User
+from roles.models import Institution, Membership, Region, Theme, User
 
 
 class CaseConflict(Exception):
@@ -99,12 +99,10 @@ def next_reference(today: datetime.date) -> str:
 
 
 def default_coordinator(region: Region, theme: Theme | None) -> User | None:
-    """The coordinator in charge: of the theme if there is one, else of the region."""
-    memberships = Membership.objects.active().select_related("user")
-    if theme is not None:
-        memberships = memberships.filter(role=Role.THEMATIC_COORDINATOR, theme=theme)
-    else:
-        memberships = memberships.filter(role=Role.REGIONAL_COORDINATOR, region=region)
+    """The coordinator in charge: of the theme if there is one, else of the region (the
+    longest-serving one, when there are several)."""
+    unit = scope.unit_of_case(region.pk, theme.pk if theme is not None else None)
+    memberships = Membership.objects.active().select_related("user").filter(scope.unit_memberships_q(unit))
     first = memberships.order_by("starts_on", "pk").first()
     return first.user if first else None
 
@@ -177,7 +175,7 @@ def plan_meeting(case: Case, *, by: User, kind: str, scheduled_for=None, place: 
 def save_meeting(meeting: Meeting, *, by: User, participants: Iterable[dict] | None = None) -> Meeting:
     """Record the date, place, participants and result of a round table or assessment."""
     policy.require(by, "record_meeting", meeting.case)
-    if meeting.designated_cm_id and not meeting.designated_cm.has_role(Role.CONTACT_PERSON):
+    if meeting.designated_cm_id and not scope.can_be_case_manager.test(meeting.designated_cm):
         raise ActionRefused([_("The case manager must be an IIZ contact person.")])
     meeting.full_clean()
     is_new = meeting.pk is None
@@ -521,7 +519,7 @@ def grant_access(case: Case, *, by: User, user: User, permission: str, valid_unt
         problems.append(_("Unknown kind of access."))
     if not user.is_active or user.pk == by.pk:
         problems.append(_("Choose another active user."))
-    if permission == DEPUTY and not user.has_role(Role.CONTACT_PERSON):
+    if permission == DEPUTY and not scope.can_be_case_manager.test(user):
         problems.append(_("A deputy case manager must be an IIZ contact person."))
     if valid_until < today or valid_until > today + datetime.timedelta(days=MAX_GRANT_DAYS):
         problems.append(_("The access must end between today and one year from now."))

@@ -41,13 +41,13 @@ def round_table_decided_no_cm(case: Case) -> bool:
 
 @guard(_("The round table or assessment must be held and name a case manager who is an IIZ contact person."))
 def meeting_held_with_cm(case: Case) -> bool:
+    from cases.flow.scope import can_be_case_manager
     from cases.models import MeetingDecision
-    from roles.models import Role
 
     meeting = case.records.last_meeting
     if not (meeting and meeting.held_on and meeting.decision == MeetingDecision.CASE_MANAGEMENT and meeting.designated_cm_id):
         return False
-    return meeting.designated_cm.has_role(Role.CONTACT_PERSON)
+    return bool(can_be_case_manager.test(meeting.designated_cm))
 
 
 @guard(_("The action plan needs at least one goal and one measure."))

@@ -14,7 +14,7 @@ machine's own source states and guards (cases/models/case.py, cases/flow/guards.
 flow keeps one owner. The transitions take their ``permission`` from here, the actions
 enforce ``require``, the views, buttons, links, navigation and templates ask ``may``.
 docs/permissions.md lists the entries (``manage.py policy_table`` writes the table, a test
-compares them), and tests/cases/flow/test_policy.py draws its cases from this table.
+compares them), and tests/cases/test_flow_policy.py draws its cases from this table.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ and ``~`` in cases/flow/policy.py. They read only ``user.active_memberships`` an
 user's per-case grants (each loaded once per request) and the case's own columns, so
 checking them for every button of a page runs no further query; ``is_involved_contact``
 reads the case's institutions (prefetched by the pages that ask it).
-tests/cases/flow/test_scope.py checks, for every demo user and every demo case, that the
+tests/cases/test_flow_scope.py checks, for every demo user and every demo case, that the
 queryset and ``sees_case`` agree.
 """
 
@@ -89,6 +89,14 @@ def unit_q(unit: tuple[str, int | None]) -> Q:
     return Q(theme_id=pk) if kind == "theme" else Q(region_id=pk, theme__isnull=True)
 
 
+def unit_memberships_q(unit: tuple[str, int | None]) -> Q:
+    """The coordinators' memberships that follow a unit, in SQL (on Membership)."""
+    kind, pk = unit
+    if kind == "theme":
+        return Q(role=Role.THEMATIC_COORDINATOR, theme_id=pk)
+    return Q(role=Role.REGIONAL_COORDINATOR, region_id=pk)
+
+
 def coordinated_units(user: User) -> set[tuple[str, int | None]]:
     units = (unit_of_membership(m.role, m.region_id, m.theme_id) for m in user.active_memberships)
     return {unit for unit in units if unit is not None}
@@ -99,6 +107,11 @@ def coordinates(user: User, case: Case) -> bool:
     """The case's coordinator: decides on round tables and assessments, designates the case
     manager with the team, validates plans and holds the quarterly progress meetings."""
     return unit_of_case(case.region_id, case.theme_id) in coordinated_units(user)
+
+
+# A case manager is always an IIZ contact person (CII101 step 3): the one designated by a
+# round table or assessment, and a deputy.
+can_be_case_manager = named("can_be_case_manager", is_contact_person)
 
 
 @rules.predicate

@@ -10,7 +10,7 @@ columns (the durations), the open cases with what the deadline rules read, and t
 in which an institution is involved (the scope of its contact persons).
 
 The fill is this migration's own copy of the rule as it stands (migrations run with the
-models of their time); tests/cases/test_kept_columns.py checks it against kept_dates.
+models of their time); tests/cases/test_deadlines_kept_dates.py checks it against kept_dates.
 """
 
 from collections import defaultdict

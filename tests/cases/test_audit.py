@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.contrib import admin
-from django.contrib.messages import get_messages
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
@@ -16,23 +15,13 @@ from cases import actions
 from cases.flow.grants import DEPUTY, SHARED
 from cases.models import AccessKind, AccessLog, ActionPlan, CaseGrant, CaseState, JournalKind
 from roles.models import User
-from tests.cases.test_plan_views import plan_data
 from tests.conftest import make_member
 from tests.factories import institution, region
+from tests.helpers import messages_of, plan_data
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def deputy(db):
-    """A contact person of another region: without a grant the case is out of scope."""
-    return make_member("dora-deputy", "contact_person", region=region("uw"), institution=institution("ai"))
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 # --- every read of case data is logged -------------------------------------------------------

@@ -18,8 +18,8 @@ from django.utils import timezone
 from cases import actions
 from cases.documents.subject_access import collect
 from cases.models import AccessKind, AccessLog, JournalKind
-from tests.cases.test_uploads import PDF
 from tests.factories import PersonFactory, UserFactory, institution
+from tests.helpers import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -239,10 +239,9 @@ def test_the_json_holds_the_person_every_case_and_every_record(client, officer, 
 
 
 @pytest.fixture
-def with_files(helene, secretariat, coordinator, settings, tmp_path):
+def with_files(helene, secretariat, coordinator, media):
     """Hélène's current case with its signed plan scanned and two attachments, one of them
     withdrawn."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     person, _closed, current = helene
     plan = current.plans.get(version=1)
     scan = actions.file_signed_plan(

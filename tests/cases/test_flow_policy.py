@@ -48,7 +48,7 @@ from cases.models import (
 )
 from tests.conftest import make_member
 from tests.factories import PersonFactory, UserFactory, institution, region, theme
-from tests.helpers import module_data
+from tests.helpers import PDF, module_data
 
 ROLES = [
     "officer",
@@ -71,7 +71,7 @@ class _Rollback(Exception):
 
 
 def _pdf(name: str = "Scan.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4\n%policy\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def _review(kind, decision=ReviewDecision.CONTINUE):
 def _withdraw(case, by, world):
     case_file = CaseFile(case=case, category=FileCategory.CV, content_type="application/pdf", original_name="CV.pdf", size=17)
     case_file.uploaded_by = user_of(world, "officer")
-    case_file.file.save("policy-cv.pdf", ContentFile(b"%PDF-1.4\n%policy\n"), save=False)
+    case_file.file.save("policy-cv.pdf", ContentFile(PDF), save=False)
     case_file.save()
     actions.withdraw_file(case_file, by=by, reason="Falsch abgelegt")
 

@@ -19,11 +19,7 @@ from cases.flow.grants import DEPUTY, SHARED
 from cases.models import Case, CaseGrant
 from roles.models import Role, User
 from tests.factories import region
-
-
-def fresh(user: User) -> User:
-    """The user as a new request sees it (memberships and grants loaded anew)."""
-    return User.objects.get(pk=user.pk)
+from tests.helpers import fresh
 
 
 @pytest.fixture

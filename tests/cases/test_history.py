@@ -116,10 +116,9 @@ CHANGES = {
 
 
 @pytest.fixture
-def changed_case(make_case, officer, case_manager, settings, tmp_path):
+def changed_case(make_case, officer, case_manager, media):
     """A closed case with a power of attorney and a file, each of its records changed once
     more by the officer."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     case = make_case("closed")
     PowerOfAttorney.objects.create(case=case, signed_on=NEW_DAY - datetime.timedelta(days=30), recorded_by=case_manager)
     CaseFile.objects.create(

@@ -1,7 +1,7 @@
 """The record and step forms of cases/views/steps.py as a whole: who reaches each form page
 (outsiders get 404, an in-scope user whose role may not use it gets 403) and the fixed
 number of queries of each page whatever the size of the case. The behaviour of each form is
-tested in test_views_steps_generic.py, test_views_steps_meeting.py, test_plan_views.py,
+tested in test_views_steps_generic.py, test_views_steps_meeting.py, test_views_steps_plan.py,
 test_views_steps_review.py and test_views_steps_exit.py."""
 
 import datetime
