@@ -44,6 +44,7 @@ from cases.models import (
     PowerOfAttorney,
     PrintMark,
     ReferenceCounter,
+    Reminder,
     Review,
     ReviewDecision,
     ReviewKind,
@@ -214,6 +215,7 @@ def designate_case_manager(case: Case, *, by: User) -> None:
         text=str(designated or ""),
         case_manager=designated,
         cm_designated_at=timezone.now(),
+        lead_institution=case.lead_institution or (meeting.lead_institution if meeting else None),
     )
 
 
@@ -754,3 +756,133 @@ def save_letterhead(letterhead: Letterhead, *, by: User, logo=None, remove_logo:
     if logo is not None:
         stored(letterhead.logo)
     return letterhead
+
+
+# --- correcting the case: the person, the facts, the case manager ---------------------------
+
+
+def _changed(instance, fields: dict) -> list[str]:
+    """The labels of the fields whose value ``fields`` changes on ``instance``."""
+    from django.utils.text import capfirst
+
+    return [
+        str(capfirst(instance._meta.get_field(name).verbose_name))
+        for name, value in fields.items()
+        if getattr(instance, name) != value
+    ]
+
+
+@action
+def correct_person(case: Case, *, by: User, fields: dict, version: int | None) -> Person:
+    """Correct the person's data (names, birth date, AHV number, address, contact,
+    correspondence language); the change history keeps before and after. Refused when
+    someone else saved the person after ``version`` (the form's), or when another person
+    already has the AHV number."""
+    from cases.audit.versions import check_version
+
+    policy.require(by, "edit_person", case)
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    check_version(person, version, fields=list(fields))
+    ahv_number = fields.get("ahv_number", person.ahv_number)
+    if ahv_number and Person.objects.filter(ahv_number=ahv_number).exclude(pk=person.pk).exists():
+        raise ActionRefused(
+            [_("Another person already has this AHV number: check the number, or report the case for that person.")]
+        )
+    changed = _changed(person, fields)
+    if not changed:
+        return person
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    case.person = person
+    _journal(case, by, JournalKind.RECORD, _("Person's data corrected: %(fields)s") % {"fields": ", ".join(changed)})
+    return person
+
+
+@action
+def correct_case_facts(case: Case, *, by: User, fields: dict, institutions: Iterable[Institution], version: int | None) -> Case:
+    """Correct the facts of the case: the institutions involved (the reporting one always
+    among them), the lead institution, region, theme, coordinator and reason. A new region or
+    theme moves the case to that unit's coordinator, unless one of its coordinators is chosen;
+    whoever sees the case follows (cases/flow/scope.py)."""
+    from cases.audit.versions import check_version
+
+    policy.require(by, "edit_case_facts", case)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    check_version(locked, version, fields=list(fields))
+    region, theme = fields.get("region", case.region), fields.get("theme", case.theme)
+    unit = scope.unit_of_case(region.pk, theme.pk if theme is not None else None)
+    coordinator = fields.get("coordinator", case.coordinator)
+    if (
+        coordinator is not None
+        and not Membership.objects.active().filter(scope.unit_memberships_q(unit), user=coordinator).exists()
+    ):
+        if "coordinator" in fields and coordinator != case.coordinator:
+            raise ActionRefused([_("The coordinator must be a coordinator of the case's region or theme.")])
+        coordinator = default_coordinator(region, theme)
+    if coordinator is None:
+        coordinator = default_coordinator(region, theme)
+    fields = {**fields, "coordinator": coordinator}
+    changed = _changed(case, fields)
+    before = {i.pk for i in case.institutions.all()}
+    involved = {i.pk for i in institutions} | {case.reporting_institution_id}
+    if involved != before:
+        changed.append(str(_("institutions involved")))
+    if not changed:
+        return case
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.full_clean(exclude=["state"])
+    case.save()
+    if involved != before:
+        case.institutions.set(involved)
+        names = {i.pk: i.short for i in Institution.objects.filter(pk__in=before | involved)}
+        _journal(
+            case,
+            by,
+            JournalKind.RECORD,
+            _("Institutions involved: %(before)s → %(after)s")
+            % {
+                "before": ", ".join(sorted(names[pk] for pk in before)),
+                "after": ", ".join(sorted(names[pk] for pk in involved)),
+            },
+        )
+    _journal(case, by, JournalKind.RECORD, _("Facts of the case corrected: %(fields)s") % {"fields": ", ".join(changed)})
+    return case
+
+
+@action
+def replace_case_manager(case: Case, *, by: User, case_manager: User, reason: str) -> None:
+    """The coordinator, with the team of contact persons, designates another case manager
+    (always an IIZ contact person) and says why. From now on the case manager's deadlines and
+    reminders are the new one's: reminders not yet sent to the previous one are dropped, and
+    the next sweep addresses them anew. The previous case manager keeps no access as case
+    manager (a grant can give it). The first-meeting deadline stays as it was: it runs from
+    the designation after the round table or assessment (docs/cii101.md)."""
+    policy.require(by, "replace_case_manager", case)
+    problems = []
+    if case_manager.pk == case.case_manager_id:
+        problems.append(_("Choose another person than the present case manager."))
+    if not case_manager.is_active or not scope.can_be_case_manager.test(case_manager):
+        problems.append(_("The case manager must be an IIZ contact person."))
+    if not reason.strip():
+        problems.append(_("Say why the case manager changes."))
+    if problems:
+        raise ActionRefused(problems)
+    previous = case.case_manager
+    case.case_manager = case_manager
+    try:
+        case.save()
+    except ConcurrentTransition as error:
+        raise CaseConflict() from error
+    Reminder.objects.filter(case=case, recipient=previous, sent_at__isnull=True, resolved_at__isnull=True).update(
+        resolved_at=timezone.now()
+    )
+    _journal(
+        case,
+        by,
+        JournalKind.RECORD,
+        _("Case manager replaced: %(previous)s → %(new)s. Reason: %(reason)s")
+        % {"previous": previous or "—", "new": case_manager, "reason": reason.strip()},
+    )

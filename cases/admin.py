@@ -1,17 +1,45 @@
 """Admin for the reference data of the cases app, managed by the cantonal officer.
 
-Only the catalogue of measures and the employer contacts are registered: case data (cases,
-persons, plans, reviews, journal) changes only through the application's actions, which
-check the role, follow the CII101 flow and write the journal. The access log is registered
-read-only, for the officer.
+Only the catalogue of measures and the employer contacts are editable here: case data
+(cases, persons, plans, reviews, journal) changes only through the application's actions,
+which ask the policy, follow the CII101 flow and write the journal. The access log and the
+persons are registered read-only, for the officer; opening a person is written to the access
+log of each of the person's cases.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.audit.access import log_access_many
 from cases.flow import policy
-from cases.models import AccessLog, CatalogueMeasure, EmployerContact
+from cases.models import AccessKind, AccessLog, CatalogueMeasure, EmployerContact, Person
+
+
+class OfficerReadOnly:
+    """Read-only, and for the cantonal officer only: nobody adds, changes or deletes here."""
+
+    def _officer(self, request) -> bool:
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and (request.user.is_superuser or policy.permits(request.user, "manage_reference_data"))
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return self._officer(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._officer(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(CatalogueMeasure)
@@ -35,7 +63,7 @@ class EmployerContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(OfficerReadOnly, admin.ModelAdmin):
     """The access log, read-only and for the cantonal officer only: nobody adds, changes or
     deletes entries (the model and, on PostgreSQL, the database refuse it too)."""
 
@@ -53,24 +81,40 @@ class AccessLogAdmin(admin.ModelAdmin):
         """The page read, in the officer's language (stored in English)."""
         return gettext(obj.detail) if obj.detail else ""
 
-    def _officer(self, request) -> bool:
-        return (
-            request.user.is_active
-            and request.user.is_staff
-            and (request.user.is_superuser or policy.permits(request.user, "manage_reference_data"))
-        )
 
-    def has_module_permission(self, request) -> bool:
-        return self._officer(request)
+@admin.register(Person)
+class PersonAdmin(OfficerReadOnly, admin.ModelAdmin):
+    """The persons, read-only for the cantonal officer (corrections are made on the case,
+    where they are journaled and kept in the change history)."""
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._officer(request)
+    list_display = ["last_name", "first_name", "birth_date", "ahv_number", "city", "language"]
+    search_fields = ["last_name", "first_name", "ahv_number", "city"]
+    list_filter = ["language"]
+    fields = [
+        "first_name",
+        "last_name",
+        "birth_date",
+        "ahv_number",
+        "sex",
+        "language",
+        "street",
+        "postcode",
+        "city",
+        "phone",
+        "email",
+        "case_references",
+        "created_at",
+    ]
+    readonly_fields = fields
+    list_per_page = 50
 
-    def has_add_permission(self, request) -> bool:
-        return False
+    @admin.display(description=_("Cases"))
+    def case_references(self, obj: Person) -> str:
+        return ", ".join(case.reference for case in obj.cases.all()) or "—"
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        person = Person.objects.filter(pk=object_id).first()
+        if person is not None and response.status_code == 200:
+            log_access_many(request, person.cases.all(), AccessKind.VIEW, "person in the administration")
+        return response

@@ -24,8 +24,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases.flow.guards import all_measures_ended
+from cases.intake import PersonForm
 from cases.models import (
     ActionPlan,
+    Case,
     CatalogueMeasure,
     ExitOutcome,
     ExitReport,
@@ -36,6 +38,7 @@ from cases.models import (
     Meeting,
     MeetingDecision,
     MeetingKind,
+    Person,
     PoaCheck,
     Review,
     ReviewDecision,
@@ -654,3 +657,106 @@ class JournalEntryForm(forms.Form):
         choices=[(JournalKind.NOTE, JournalKind.NOTE.label), (JournalKind.MINUTES, JournalKind.MINUTES.label)],
     )
     text = forms.CharField(label=capfirst(_("text")), widget=text_area(8))
+
+
+# --- correcting a case: the person, the facts, the case manager --------------------------------
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record the form was loaded from (cases/audit/versions.py)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=0, **kwargs)
+
+
+class PersonCorrectionForm(forms.ModelForm):
+    """The person's data, as at intake, with the AHV number's check digit checked again; the
+    action checks that no other person has the number."""
+
+    version = VersionField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "ahv_number",
+            "sex",
+            "language",
+            "street",
+            "postcode",
+            "city",
+            "phone",
+            "email",
+        ]
+        widgets = {"birth_date": date_input()}
+
+    clean_ahv_number = PersonForm.clean_ahv_number
+    clean_birth_date = PersonForm.clean_birth_date
+
+    def _get_validation_exclusions(self):
+        # The action says when another person has the number, in words of its own.
+        return super()._get_validation_exclusions() | {"ahv_number"}
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CaseFactsForm(forms.ModelForm):
+    """The facts of a case: institutions involved, lead institution, region, theme,
+    coordinator and reason."""
+
+    version = VersionField()
+    institutions = forms.ModelMultipleChoiceField(
+        label=_("Institutions involved"),
+        queryset=Institution.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("An IIZ case involves at least two institutions; the reporting institution is always included."),
+    )
+
+    class Meta:
+        model = Case
+        fields = ["lead_institution", "region", "theme", "coordinator", "reason"]
+        widgets = {"reason": text_area(4)}
+        help_texts = {
+            "coordinator": _("Empty: the coordinator of the case's region or theme."),
+            "theme": _("Youth or asylum: the thematic coordinator then follows the case."),
+        }
+
+    def __init__(self, *args, coordinators, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Institution.objects.filter(is_active=True).order_by("code")
+        self.fields["institutions"].queryset = active
+        self.fields["institutions"].label_from_instance = institution_label
+        self.fields["lead_institution"].queryset = active
+        self.fields["lead_institution"].label_from_instance = institution_label
+        self.fields["lead_institution"].empty_label = _("— not agreed yet —")
+        self.fields["theme"].empty_label = _("none (regional case)")
+        self.fields["coordinator"].queryset = coordinators
+        self.fields["coordinator"].required = False
+        if self.instance.pk and not self.is_bound:
+            self.initial["institutions"] = [i.pk for i in self.instance.institutions.all()]
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ReplaceCaseManagerForm(forms.Form):
+    case_manager = forms.TypedChoiceField(
+        label=_("New case manager"),
+        coerce=int,
+        help_text=_("Always an IIZ contact person, chosen by the coordinator with the team of contact persons."),
+    )
+    reason = forms.CharField(label=_("Why the case manager changes"), widget=text_area(3))
+
+    def __init__(self, *args, cm_choices, cm_users: dict[int, User], current: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cm_users = cm_users
+        self.fields["case_manager"].choices = [choice for choice in cm_choices if choice[0] != current]
+
+    def clean_case_manager(self) -> User:
+        return self.cm_users[self.cleaned_data["case_manager"]]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import audit, dashboards, detail, documents, export, files, inbox, intake, lists, printing, steps
+from cases.views import audit, corrections, dashboards, detail, documents, export, files, inbox, intake, lists, printing, steps
 
 app_name = "cases"
 
@@ -34,6 +34,10 @@ urlpatterns = [
     path("<int:pk>/exit-report/", steps.edit_exit_report, name="exit_report"),
     path("<int:pk>/close/", steps.close_case, name="close"),
     path("<int:pk>/journal/new/", steps.new_journal_entry, name="new_journal_entry"),
+    # corrections.py: the person, the facts, the case manager
+    path("<int:pk>/person/", corrections.edit_person, name="edit_person"),
+    path("<int:pk>/facts/", corrections.edit_case_facts, name="edit_case_facts"),
+    path("<int:pk>/case-manager/", corrections.replace_case_manager, name="replace_case_manager"),
     # documents.py: PDFs of the case's documents, in the person's language
     path("<int:pk>/plans/<int:version>/pdf/", documents.plan_pdf, name="plan_pdf"),
     path("<int:pk>/exit-report/pdf/", documents.exit_report_pdf, name="exit_report_pdf"),

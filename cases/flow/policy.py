@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.flow.scope import (
+    can_correct_case,
     coordinates,
     has_casework_role,
     has_intake_role,
@@ -97,6 +98,14 @@ MAY_NOT_FILE = _(
     "Only the secretariat, the case manager, the coordinator or the cantonal officer files and withdraws documents of a case."
 )
 NOT_FINAL = tuple(OPEN_STATES)
+# While a case manager steers the case: from the designation to the exit report.
+REPLACEABLE_CM = (
+    CaseState.CM_DESIGNATED,
+    CaseState.PLAN_PREPARATION,
+    CaseState.PLAN_VALIDATION,
+    CaseState.IMPLEMENTATION,
+    CaseState.EXIT_REPORT,
+)
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,32 @@ OPERATIONS: dict[str, Operation] = {
             _("Cantonal IIZ officer (not the case's own case manager)"),
             _("Only the cantonal IIZ officer closes a case, and never as its own case manager."),
             _("A case is closed once its exit report has been submitted."),
+        ),
+        # --- the case itself: its facts, the person, its case manager ----------------------
+        Operation(
+            "edit_person",
+            can_correct_case,
+            _(
+                "Only the coordinator, the case manager and the cantonal officer correct the person's data (the reporter too, until the round table)."
+            ),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "edit_case_facts",
+            can_correct_case,
+            _(
+                "Only the coordinator, the case manager and the cantonal officer correct the facts of a case (the reporter too, until the round table)."
+            ),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "replace_case_manager",
+            coordinates,
+            _("Only the case's coordinator, with the team of contact persons, designates another case manager."),
+            REPLACEABLE_CM,
+            _("A case manager is replaced once one has been designated and while the support runs."),
         ),
         # --- the records of the steps ----------------------------------------------------
         Operation(

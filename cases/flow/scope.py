@@ -152,6 +152,13 @@ def reported_it(user: User, case: Case) -> bool:
 
 
 @rules.predicate
+def reports_it_still(user: User, case: Case) -> bool:
+    """Whoever reported the case, until the coordinator takes it on (a round table or an
+    assessment): the reporter may still correct what was reported."""
+    return case.reported_by_id == user.pk and case.state == "reported"
+
+
+@rules.predicate
 def is_granted(user: User, case: Case) -> bool:
     """Any per-case grant in force (deputy case manager, case shared with the user)."""
     return case.pk is not None and case.pk in active_grants(user)
@@ -161,6 +168,10 @@ def is_granted(user: User, case: Case) -> bool:
 def is_active_user(user: User) -> bool:
     return user.is_authenticated and user.is_active
 
+
+# Who corrects the person's data and the facts of a case: the people in charge of it, and
+# the reporter until the coordinator takes it on.
+can_correct_case = named("can_correct_case", coordinates | manages | is_officer | reports_it_still)
 
 # Who sees a case: the same rule as CaseQuerySet.visible_to, one case at a time.
 sees_case = named(

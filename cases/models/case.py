@@ -51,6 +51,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         Institution, verbose_name=_("reporting institution"), on_delete=models.PROTECT, related_name="reported_cases"
     )
     reported_by = models.ForeignKey(User, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="reported_cases")
+    lead_institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("lead institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_cases",
+        help_text=_("The institution that leads the case, as agreed at the round table or assessment."),
+    )
     institutions = models.ManyToManyField(
         Institution,
         verbose_name=_("institutions involved"),

@@ -71,6 +71,7 @@ def detail_queryset() -> QuerySet[Case]:
         "reporting_institution",
         "reported_by",
         "coordinator",
+        "lead_institution",
         "case_manager",
         "exit_report__author",
         "exit_report__other_service",

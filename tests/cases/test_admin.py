@@ -169,15 +169,40 @@ def test_the_reference_data_cannot_be_deleted_by_the_officer(officer_client):
 
 def test_the_admin_does_not_expose_case_data(officer_client):
     registered = {model for model in admin.site._registry if model._meta.app_label == "cases"}
-    assert registered == {CatalogueMeasure, EmployerContact, AccessLog}  # the access log: read-only
-    for model in (Case, Person, ActionPlan, Review, JournalEntry):
+    assert registered == {CatalogueMeasure, EmployerContact, AccessLog, Person}  # log and persons: read-only
+    for model in (Case, ActionPlan, Review, JournalEntry):
         assert not admin.site.is_registered(model)
     with pytest.raises(NoReverseMatch):
         reverse("admin:cases_case_changelist")
     assert officer_client.get("/admin/cases/case/").status_code == 404
     index = officer_client.get(reverse("admin:index"))
     cases_app = [app for app in index.context["app_list"] if app["app_label"] == "cases"]
-    assert {m["object_name"] for m in cases_app[0]["models"]} == {"CatalogueMeasure", "EmployerContact", "AccessLog"}
+    assert {m["object_name"] for m in cases_app[0]["models"]} == {"CatalogueMeasure", "EmployerContact", "AccessLog", "Person"}
+
+
+def test_the_officer_reads_a_person_but_changes_nothing_and_the_read_is_logged(officer_client, demo_officer, make_case):
+    case = make_case("implementation")
+    person = case.person
+    page = officer_client.get(reverse("admin:cases_person_change", args=[person.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert person.last_name in html and case.reference in html
+    assert 'name="_save"' not in html
+    assert officer_client.post(reverse("admin:cases_person_change", args=[person.pk]), {"last_name": "X"}).status_code == 403
+    assert officer_client.get(reverse("admin:cases_person_delete", args=[person.pk])).status_code == 403
+    assert AccessLog.objects.filter(case=case, user=demo_officer, detail="person in the administration").exists()
+    assert Person.objects.get(pk=person.pk).last_name == person.last_name
+
+
+def test_a_coordinator_with_staff_rights_does_not_see_the_persons(client, make_case):
+    from tests.conftest import make_member
+    from tests.factories import region
+
+    staff = make_member("stefan-staff", "regional_coordinator", region=region("ow"))
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    client.force_login(staff)
+    assert client.get(reverse("admin:cases_person_changelist")).status_code == 403
 
 
 def test_staff_rights_are_needed_for_the_catalogue(client, demo_officer):

@@ -183,6 +183,17 @@ def _closure(case, by):
 
 
 ATTEMPTS = {
+    "edit_person": lambda case, by, world: actions.correct_person(case, by=by, fields={"phone": "027 000 00 00"}, version=None),
+    "edit_case_facts": lambda case, by, world: actions.correct_case_facts(
+        case,
+        by=by,
+        fields={"reason": "Neu beurteilt"},
+        institutions=[institution("rav"), institution("social"), institution("ai")],
+        version=None,
+    ),
+    "replace_case_manager": lambda case, by, world: actions.replace_case_manager(
+        case, by=by, case_manager=user_of(world, "contact_person"), reason="Wechsel der Stelle"
+    ),
     "start_plan": lambda case, by, world: actions.start_plan(case, by=by, first_meeting_on=timezone.localdate()),
     "interrupt": lambda case, by, world: actions.interrupt(case, by=by, reason=InterruptionReason.MOVED),
     "close": lambda case, by, world: actions.close_case(case, by=by, letter_text="Brief"),
@@ -322,6 +333,9 @@ def test_the_case_page_shows_a_step_or_a_link_exactly_when_the_policy_allows_it(
         "write_journal": "cases:new_journal_entry",
         "view_history": "cases:history",
         "view_access_log": "cases:access_log",
+        "edit_person": "cases:edit_person",
+        "edit_case_facts": "cases:edit_case_facts",
+        "replace_case_manager": "cases:replace_case_manager",
     }
     mismatches = []
     for state in STATES:
