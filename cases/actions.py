@@ -38,6 +38,7 @@ from cases.models import (
     Measure,
     MeasureProgress,
     Meeting,
+    MeetingDecision,
     MeetingKind,
     Person,
     PlanStatus,
@@ -357,6 +358,38 @@ def change_plan(case: Case, *, by: User, reason: str) -> ActionPlan:
     return _new_version(case, by=by)
 
 
+# --- back to the network during implementation (seed 004, case manager) -------------------
+
+
+@action
+def ask_network(case: Case, *, by: User, kind: str, reason: str) -> Meeting:
+    """The case manager asks the coordinator for a network meeting, or even a new assessment
+    (organised by the secretariat), and says why; the case waits for its result."""
+    problems = []
+    if kind not in (MeetingKind.NETWORK, MeetingKind.ASSESSMENT):
+        problems.append(_("Choose a network meeting or an assessment."))
+    if not reason.strip():
+        problems.append(_("Say why the network should meet again."))
+    policy.require(by, "ask_network", case, conditions=False)
+    if problems:
+        raise ActionRefused(problems)
+    _step(case, "ask_network", by=by, text=reason.strip())
+    meeting = Meeting.objects.create(case=case, kind=kind, created_by=by, requested_by=by, request_reason=reason.strip())
+    case.refresh_records()
+    return meeting
+
+
+@action
+def resume_plan(case: Case, *, by: User) -> None:
+    """The network meeting or assessment decided to continue the plan; when it named another
+    case manager, that one takes over first (with the meeting's reason)."""
+    meeting = case.records.last_meeting
+    if meeting and meeting.decision == MeetingDecision.CHANGE_CM and meeting.designated_cm_id != case.case_manager_id:
+        reason = meeting.decision_reason or meeting.result or str(meeting)
+        replace_case_manager(case, by=by, case_manager=meeting.designated_cm, reason=reason)
+    _step(case, "resume_plan", by=by, text=meeting.decision_reason if meeting else "")
+
+
 # --- reviews and power of attorney (CII101 step 7) ----------------------------------------
 
 
@@ -491,6 +524,7 @@ def simple_step(case: Case, name: str, *, by: User, text: str = "") -> None:
         "validate_plan": lambda: validate_plan(case, by=by, comment=text),
         "send_back_plan": lambda: send_back_plan(case, by=by, comment=text),
         "change_plan": lambda: change_plan(case, by=by, reason=text),
+        "resume_plan": lambda: resume_plan(case, by=by),
         "finish_plan": lambda: finish_plan(case, by=by),
         "submit_exit_report": lambda: submit_exit_report(case, by=by),
     }

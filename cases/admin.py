@@ -114,7 +114,7 @@ class PersonAdmin(OfficerReadOnly, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        person = Person.objects.filter(pk=object_id).first()
-        if person is not None and response.status_code == 200:
+        person = self.get_object(request, object_id) if response.status_code == 200 else None
+        if person is not None:
             log_access_many(request, person.cases.all(), AccessKind.VIEW, "person in the administration")
         return response

@@ -28,6 +28,7 @@ from cases.intake import PersonForm
 from cases.models import (
     ActionPlan,
     Case,
+    CaseState,
     CatalogueMeasure,
     ExitOutcome,
     ExitReport,
@@ -44,6 +45,7 @@ from cases.models import (
     ReviewDecision,
     ReviewKind,
 )
+from cases.models.meetings import NETWORK_DECISIONS
 from roles.models import Institution, Membership, Role, User
 
 
@@ -181,8 +183,13 @@ class MeetingForm(forms.ModelForm):
         self.fields["lead_institution"].label_from_instance = institution_label
         self.fields["lead_institution"].empty_label = _("— choose —")
         decisions = list(MeetingDecision.choices)
-        if self.instance.kind == MeetingKind.ASSESSMENT:
-            decisions = [c for c in decisions if c[0] != MeetingDecision.ASSESSMENT]
+        self.is_network = self.instance.case_id is not None and self.instance.case.state == CaseState.NETWORK
+        if self.is_network:  # back to the network during implementation
+            decisions = [c for c in decisions if c[0] == MeetingDecision.PENDING or c[0] in NETWORK_DECISIONS]
+        else:
+            decisions = [c for c in decisions if c[0] not in NETWORK_DECISIONS]
+            if self.instance.kind == MeetingKind.ASSESSMENT:
+                decisions = [c for c in decisions if c[0] != MeetingDecision.ASSESSMENT]
         self.fields["decision"].choices = decisions
 
     def clean_designated_cm(self) -> User | None:
@@ -196,6 +203,8 @@ class MeetingForm(forms.ModelForm):
             self.add_error("held_on", _("A decision is taken at the meeting: give the date it was held."))
         if decision == MeetingDecision.CASE_MANAGEMENT and not data.get("designated_cm"):
             self.add_error("designated_cm", _("Name the case manager when the decision is case management."))
+        if decision == MeetingDecision.CHANGE_CM and not data.get("designated_cm"):
+            self.add_error("designated_cm", _("Name the new case manager."))
         if decision == MeetingDecision.NO_CASE_MANAGEMENT and not (data.get("decision_reason") or "").strip():
             self.add_error("decision_reason", _("Give the reason why no case management is needed."))
         return data
@@ -760,3 +769,21 @@ class ReplaceCaseManagerForm(forms.Form):
 
     def clean_case_manager(self) -> User:
         return self.cm_users[self.cleaned_data["case_manager"]]
+
+
+class AskNetworkForm(forms.Form):
+    """The case manager asks for a network meeting or a new assessment, and says why."""
+
+    kind = forms.ChoiceField(
+        label=_("What is needed"),
+        choices=[(MeetingKind.NETWORK, MeetingKind.NETWORK.label), (MeetingKind.ASSESSMENT, _("A new assessment"))],
+        widget=forms.RadioSelect,
+        initial=MeetingKind.NETWORK,
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=text_area(4),
+        help_text=_(
+            "What changed, and what the network should decide: a plan change, another case manager, the end of the support."
+        ),
+    )

@@ -75,12 +75,13 @@ STATE_COUNTS = [
     (CaseState.PLAN_PREPARATION, 5),
     (CaseState.PLAN_VALIDATION, 4),
     (CaseState.IMPLEMENTATION, 12),
+    (CaseState.NETWORK, 3),
     (CaseState.EXIT_REPORT, 4),
     (CaseState.AWAITING_CLOSURE, 4),
     (CaseState.CLOSED, 10),
 ]
 DEMO_CASE_COUNT = sum(n for _state, n in STATE_COUNTS)
-REGION_COUNTS = {"ow": 22, "mw": 19, "uw": 19}
+REGION_COUNTS = {"ow": 23, "mw": 20, "uw": 20}
 THEME_COUNTS = {"youth": 10, "asylum": 8}
 
 CASE_MANAGER_BY_REGION = {"ow": "casemanager-ow", "mw": "contact-social-mw", "uw": "casemanager-uw"}
@@ -393,6 +394,11 @@ TEXTS = {
             "Protokoll Telefonkonferenz mit den Ansprechpersonen: Informationen zum Stand ausgetauscht, keine Änderung am Plan.",
         ],
         "secretariat_note": "Einladungen zum Assessment verschickt, Personalien und Adresse geprüft.",
+        "network_reason": [
+            "Neue Diagnose: die Arbeitsfähigkeit ist gesunken, das Arbeitstraining muss überdacht werden.",
+            "Die Person möchte eine Umschulung; die Institutionen müssen die Finanzierung neu klären.",
+            "Der Arbeitgeber des Arbeitsversuchs hat Konkurs angemeldet; das Netzwerk muss eine neue Lösung finden.",
+        ],
         "review_person": [
             "Standortgespräch mit {first}: die Massnahmen laufen planmässig, {first} ist motiviert.",
             "Gespräch mit {first}: gesundheitlich stabiler, erste Bewerbungen verschickt.",
@@ -553,6 +559,11 @@ TEXTS = {
             "Procès-verbal de la conférence téléphonique avec les répondants : informations échangées, pas de changement au plan.",
         ],
         "secretariat_note": "Invitations à l'assessment envoyées, données personnelles et adresse vérifiées.",
+        "network_reason": [
+            "Nouveau diagnostic : la capacité de travail a baissé, le stage doit être repensé.",
+            "La personne souhaite une reconversion ; les institutions doivent revoir le financement.",
+            "L'employeur du stage a fait faillite ; le réseau doit trouver une nouvelle solution.",
+        ],
         "review_person": [
             "Point de situation avec {first} : les mesures se déroulent comme prévu, {first} est motivé·e.",
             "Entretien avec {first} : santé plus stable, premières postulations envoyées.",
@@ -674,6 +685,7 @@ FIRST_MEETING_DAYS_AGO = {
         (418, 425),
         (465, 475),
     ],
+    CaseState.NETWORK: [(170, 190), (230, 250), (280, 300)],
     CaseState.EXIT_REPORT: [(200, 380)] * 4,
     CaseState.AWAITING_CLOSURE: [(220, 420)] * 4,
     CaseState.CLOSED: [(220, 480)] * 10,
@@ -1356,6 +1368,13 @@ class DemoCase:
             changes = {2: (1,), 4: (1, 2), 5: (2,), 11: (2, 4)}.get(v, ())
             start = self.plan_to_implementation(fm, send_back=v in (1, 7))
             self.plan_implementation(start, end, changes=changes, renew=v not in (6, 7, 8, 9))
+        elif s == CaseState.NETWORK:
+            # Back to the network: a network meeting (variants 0, 2) or a new assessment (1) asked for.
+            ask = self.ago(self.r(2, 9))
+            start = self.plan_to_implementation(fm)
+            self.plan_implementation(start, ask - datetime.timedelta(days=10))
+            kind = MeetingKind.ASSESSMENT if v == 1 else MeetingKind.NETWORK
+            self.add(ask, self.play_ask_network, kind=kind, reason=self.t["network_reason"][v])
         else:
             self.plan_ending(fm)
 
@@ -1591,6 +1610,9 @@ class DemoCase:
                 {"measure_id": measures[position].pk, "status": status, "note": note} for position, status, note in progress
             ],
         )
+
+    def play_ask_network(self, day: datetime.date, *, kind: str, reason: str) -> None:
+        actions.ask_network(self.case, by=self.cm, kind=kind, reason=reason)
 
     def play_note(self, day: datetime.date, *, kind: str, by: str, text: str) -> None:
         actions.add_journal_entry(self.case, by=self.user(by), kind=kind, text=text)

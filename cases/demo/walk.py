@@ -70,6 +70,12 @@ def walk(
         actions.save_meeting(meeting, by=cast.coordinator)
         actions.end_without_case_management(case, by=cast.coordinator)
         return case
+    if target == CaseState.NETWORK:
+        walk(case, CaseState.IMPLEMENTATION, cast, today=today, meeting_kind=meeting_kind)
+        actions.ask_network(
+            case, by=cast.case_manager, kind=MeetingKind.NETWORK, reason="Neue gesundheitliche Einschränkung: Plan überprüfen."
+        )
+        return case
     if target == CaseState.ROUND_TABLE:
         meeting_kind = MeetingKind.ROUND_TABLE
     while case.state != target:

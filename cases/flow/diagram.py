@@ -40,6 +40,7 @@ PLACES = {
     CaseState.PLAN_PREPARATION: (MAIN, 3),
     CaseState.PLAN_VALIDATION: (MAIN, 4),
     CaseState.IMPLEMENTATION: (MAIN, 5),
+    CaseState.NETWORK: (FAR_LEFT, 5),
     CaseState.EXIT_REPORT: (MAIN, 6),
     CaseState.AWAITING_CLOSURE: (MAIN, 7),
     CaseState.CLOSED: (MAIN, 8),
@@ -47,6 +48,9 @@ PLACES = {
 
 # The loops back to an earlier step: drawn beside the main path, on this side.
 LOOP_SIDE = {"send_back_plan": "left", "change_plan": "right"}
+
+# How far apart two arrows between the same boxes (one each way) run.
+PAIR_GAP = 8
 
 # A transition leaving at least this many states is drawn as one grouped note.
 GROUP_FROM = 4
@@ -203,7 +207,7 @@ def _clamp(value: float, limit: float) -> float:
 def _route(source: Node, target: Node, name: str, label: str) -> Edge:
     """A straight arrow between two boxes, or a loop beside the main path for a step back."""
     edge = Edge(source.state, target.state, name, label, "")
-    if name in LOOP_SIDE and target.cy < source.cy:
+    if name in LOOP_SIDE and target.cy < source.cy and source.cx == target.cx:
         if LOOP_SIDE[name] == "left":
             x, start, end = source.left - 40, source.left, target.left
             edge.anchor, edge.label_x = "end", x - 8
@@ -217,23 +221,31 @@ def _route(source: Node, target: Node, name: str, label: str) -> Edge:
         going_right = target.cx > source.cx
         start = source.right if going_right else source.left
         end = target.left if going_right else target.right
-        edge.path = f"M{start},{source.cy} H{end}"
+        # Two boxes linked both ways: the arrow going right runs a little above the one
+        # coming back.
+        y = source.cy - PAIR_GAP if going_right else source.cy + PAIR_GAP
+        edge.path = f"M{start},{y} H{end}"
         edge.lines = wrap(label, max(10, int(abs(end - start) / 6.5)))
         block = (len(edge.lines) - 1) * LINE / 2
         # Above the arrow; below it when going left, clear of the step badge on the
         # top-left corner of the box it leaves.
         edge.label_x = (start + end) / 2
-        edge.label_y = source.cy - 8 - LINE / 2 - block if going_right else source.cy + 8 + LINE / 2 + block
+        edge.label_y = y - 8 - LINE / 2 - block if going_right else y + 8 + LINE / 2 + block
     else:
         shift = _clamp((target.cx - source.cx) * 0.3, 60)
-        x1, y1 = source.cx + shift, source.bottom
-        x2, y2 = target.cx - shift, target.top
+        if target.cy > source.cy:
+            x1, y1, x2, y2 = source.cx + shift, source.bottom, target.cx - shift, target.top
+        else:  # up to an earlier step, from a box beside the main path
+            x1, y1, x2, y2 = source.cx + shift, source.top, target.cx - shift, target.bottom
         edge.path = f"M{x1},{y1} L{x2},{y2}"
         edge.label_y = (y1 + y2) / 2
         edge.lines = wrap(label, 20)
         # Far enough from a slanted line that no line of the label touches it.
         clearance = 10 + abs(x2 - x1) / max(1, abs(y2 - y1)) * len(edge.lines) * LINE / 2
-        if shift == 0:
+        if y2 < y1:  # up from beside the main path: the label near where it leaves, clear of the path
+            edge.label_y = y1 + (y2 - y1) * 0.3
+            edge.anchor, edge.label_x = "start", x1 + (x2 - x1) * 0.3 + clearance
+        elif shift == 0:
             edge.anchor, edge.label_x = "start", x1 + 10
         elif shift > 0:
             edge.anchor, edge.label_x = "start", (x1 + x2) / 2 + clearance
@@ -247,7 +259,8 @@ def _merge_labels(edges: list[Edge], nodes: dict[str, Node]) -> None:
     between them."""
     by_key: dict[tuple, list[Edge]] = {}
     for edge in edges:
-        by_key.setdefault((edge.name, edge.target, nodes[edge.source].cy), []).append(edge)
+        loop = edge.name in LOOP_SIDE and nodes[edge.source].cx == nodes[edge.target].cx  # drawn beside the path
+        by_key.setdefault((edge.name, edge.target, nodes[edge.source].cy, loop), []).append(edge)
     for same in by_key.values():
         if len(same) < 2:
             continue

@@ -50,6 +50,28 @@ def meeting_held_with_cm(case: Case) -> bool:
     return bool(can_be_case_manager.test(meeting.designated_cm))
 
 
+@guard(_("The network meeting or assessment must be held and decide to continue the plan, or name another case manager."))
+def network_decided_to_continue(case: Case) -> bool:
+    from cases.models import MeetingDecision
+
+    meeting = case.records.last_meeting
+    if not (meeting and meeting.held_on):
+        return False
+    if meeting.decision == MeetingDecision.CHANGE_CM:
+        return bool(meeting.designated_cm_id)
+    return meeting.decision == MeetingDecision.CONTINUE_PLAN
+
+
+@guard(_("Back to the network, the plan changes once the network meeting or assessment has decided so."))
+def network_allows_plan_change(case: Case) -> bool:
+    from cases.models import CaseState, MeetingDecision
+
+    if case.state != CaseState.NETWORK:
+        return True
+    meeting = case.records.last_meeting
+    return bool(meeting and meeting.held_on and meeting.decision == MeetingDecision.CHANGE_PLAN)
+
+
 @guard(_("The action plan needs at least one goal and one measure."))
 def plan_has_goals_and_measures(case: Case) -> bool:
     plan = case.records.current_plan

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # Steps that need a form page of their own (URL name; the page takes the case's pk).
 STEP_FORM_URLS = {
     "start_plan": "cases:first_meeting",
+    "ask_network": "cases:ask_network",
     "interrupt": "cases:interrupt",
     "close": "cases:close",
 }

@@ -88,6 +88,16 @@ def wrote_current_plan(user: User, case: Case) -> bool:
     return plan is not None and plan.author_id == user.pk
 
 
+@rules.predicate
+def is_network_meeting(user: User, case: Case) -> bool:
+    """The meeting being organised is a network meeting, which the coordinator organises;
+    the secretariat organises round tables and assessments (seed 004)."""
+    from cases.models import MeetingKind
+
+    meeting = case.records.last_meeting
+    return case.state == CaseState.NETWORK and meeting is not None and meeting.kind == MeetingKind.NETWORK
+
+
 # The operations of a case the same roles may do to its files: the secretariat (which
 # prints, collects and files the documents), the case's case manager and coordinator, the
 # cantonal officer.
@@ -104,6 +114,7 @@ REPLACEABLE_CM = (
     CaseState.PLAN_PREPARATION,
     CaseState.PLAN_VALIDATION,
     CaseState.IMPLEMENTATION,
+    CaseState.NETWORK,
     CaseState.EXIT_REPORT,
 )
 
@@ -196,6 +207,19 @@ OPERATIONS: dict[str, Operation] = {
         ),
         _step("send_back_plan", coordinates, _("Coordinator"), _("Only the case's coordinator sends an action plan back.")),
         _step("change_plan", manages, _("Case manager"), _("Only the case's case manager changes the action plan.")),
+        _step(
+            "ask_network",
+            manages,
+            _("Case manager"),
+            _("Only the case manager asks for a network meeting or a new assessment."),
+            _("A network meeting or a new assessment is asked for while the plan is implemented."),
+        ),
+        _step(
+            "resume_plan",
+            coordinates,
+            _("Coordinator"),
+            _("Only the case's coordinator resumes the plan after the network meeting or assessment."),
+        ),
         _step("finish_plan", manages, _("Case manager"), _("Only the case's case manager finishes the action plan.")),
         _step(
             "interrupt",
@@ -246,9 +270,11 @@ OPERATIONS: dict[str, Operation] = {
         # --- the records of the steps ----------------------------------------------------
         Operation(
             "record_meeting",
-            coordinates | is_secretariat,
-            _("Only the coordinator or the secretariat records round tables and assessments."),
-            (CaseState.ROUND_TABLE, CaseState.ASSESSMENT),
+            coordinates | (is_secretariat & ~is_network_meeting),
+            _(
+                "Only the coordinator or the secretariat records round tables and assessments, and only the coordinator network meetings."
+            ),
+            (CaseState.ROUND_TABLE, CaseState.ASSESSMENT, CaseState.NETWORK),
             _("Round tables and assessments are recorded while the case is at that step."),
         ),
         Operation(

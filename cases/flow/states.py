@@ -17,13 +17,15 @@ class CaseState(models.TextChoices):
     PLAN_PREPARATION = "plan_preparation", _("Action plan in preparation")
     PLAN_VALIDATION = "plan_validation", _("Action plan submitted for validation")
     IMPLEMENTATION = "implementation", _("Implementation")
+    NETWORK = "network", _("Back to the network")
     EXIT_REPORT = "exit_report", _("Exit report")
     AWAITING_CLOSURE = "awaiting_closure", _("Awaiting closure")
     CLOSED = "closed", _("Closed")
 
 
-# States of the support itself, from the report to implementation: the case can be
-# interrupted from these, and the deadlines of the CII101 steps run in them.
+# States of the support itself, from the report to implementation and back to the network
+# during it: the case can be interrupted from these, and the deadlines of the CII101 steps
+# run in them.
 IN_PROGRESS_STATES = [
     CaseState.REPORTED,
     CaseState.ROUND_TABLE,
@@ -32,6 +34,7 @@ IN_PROGRESS_STATES = [
     CaseState.PLAN_PREPARATION,
     CaseState.PLAN_VALIDATION,
     CaseState.IMPLEMENTATION,
+    CaseState.NETWORK,
 ]
 # Final states: the case is read-only.
 FINAL_STATES = [CaseState.NO_CASE_MANAGEMENT, CaseState.CLOSED]
@@ -48,6 +51,7 @@ CII101_STEP = {
     CaseState.PLAN_PREPARATION: 4,
     CaseState.PLAN_VALIDATION: 5,
     CaseState.IMPLEMENTATION: 6,
+    CaseState.NETWORK: 7,
     CaseState.EXIT_REPORT: 10,
     CaseState.AWAITING_CLOSURE: 11,
     CaseState.CLOSED: 11,

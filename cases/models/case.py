@@ -301,7 +301,31 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state,
         source=CaseState.IMPLEMENTATION,
+        target=CaseState.NETWORK,
+        permission=policy.permission("ask_network"),
+        custom={"label": _("Ask for a network meeting or an assessment"), "step": 7},
+    )
+    def ask_network(self):
+        """Seed 004 (case manager): during implementation the case manager may ask the
+        coordinator for a network meeting, or even a new assessment, with a reason."""
+
+    @transition(
+        field=state,
+        source=CaseState.NETWORK,
+        target=CaseState.IMPLEMENTATION,
+        conditions=[guards.network_decided_to_continue],
+        permission=policy.permission("resume_plan"),
+        custom={"label": _("Resume the plan"), "step": 6},
+    )
+    def resume_plan(self):
+        """The network meeting or assessment decided to continue the plan (or to continue it
+        with another case manager): back to implementation."""
+
+    @transition(
+        field=state,
+        source=[CaseState.IMPLEMENTATION, CaseState.NETWORK],
         target=CaseState.PLAN_PREPARATION,
+        conditions=[guards.network_allows_plan_change],
         permission=policy.permission("change_plan"),
         custom={"label": _("Change the plan"), "step": 8},
     )

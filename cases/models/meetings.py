@@ -17,6 +17,20 @@ class MeetingDecision(models.TextChoices):
     CASE_MANAGEMENT = "case_management", _("Case management, with a designated case manager")
     ASSESSMENT = "assessment", _("An assessment is needed")
     NO_CASE_MANAGEMENT = "no_case_management", _("No case management needed")
+    # Back to the network during implementation (a network meeting or a new assessment):
+    CONTINUE_PLAN = "continue_plan", _("Continue the action plan")
+    CHANGE_PLAN = "change_plan", _("Change the action plan")
+    CHANGE_CM = "change_cm", _("Another case manager")
+    END_SUPPORT = "end_support", _("End the support")
+
+
+# The decisions of a meeting held while the case is back to the network.
+NETWORK_DECISIONS = [
+    MeetingDecision.CONTINUE_PLAN,
+    MeetingDecision.CHANGE_PLAN,
+    MeetingDecision.CHANGE_CM,
+    MeetingDecision.END_SUPPORT,
+]
 
 
 class Meeting(models.Model):
@@ -52,6 +66,11 @@ class Meeting(models.Model):
     )
     created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A network meeting or new assessment asked for by the case manager during implementation.
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("asked for by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    request_reason = models.TextField(_("why it is asked for"), blank=True)
 
     history = HistoricalRecords(get_user=history_user)
 

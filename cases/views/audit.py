@@ -52,6 +52,7 @@ LOGGED_PAGES = [
     gettext_noop("close form"),
     gettext_noop("journal entry form"),
     gettext_noop("person form"),
+    gettext_noop("ask network form"),
     gettext_noop("case facts form"),
     gettext_noop("case manager form"),
     gettext_noop("person in the administration"),

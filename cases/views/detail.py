@@ -41,6 +41,7 @@ from cases.models import (
 from cases.plandiff import diff_plans
 from cases.views import get_case_for_user
 from cases.views.audit import audit_card
+from cases.views.steps import KEPT_TEXT
 
 # The label of the text field of the steps that carry one (cases.flow.machine.STEP_TEXT).
 STEP_TEXT_LABELS = {
@@ -55,6 +56,7 @@ STEP_CONFIRM = {
 MEETING_LINK_LABELS = {
     MeetingKind.ROUND_TABLE: _("Record the round table"),
     MeetingKind.ASSESSMENT: _("Record the assessment"),
+    MeetingKind.NETWORK: _("Record the network meeting"),
 }
 
 
@@ -178,7 +180,7 @@ def timeline(case: Case) -> list[TimelineItem]:
     return items
 
 
-def _step_forms(case: Case, user) -> list[dict]:
+def _step_forms(case: Case, user, kept: dict | None = None) -> list[dict]:
     """The steps this user may take, ready ones first (interrupting last among them), then
     the blocked ones with their reasons."""
     ordered = sorted(
@@ -189,6 +191,7 @@ def _step_forms(case: Case, user) -> list[dict]:
             "action": action,
             "text_label": STEP_TEXT_LABELS.get(action.name, _("Comment")),
             "confirm": STEP_CONFIRM.get(action.name, ""),
+            "kept_text": kept["text"] if kept and kept.get("step") == action.name and not action.blocked_by else "",
         }
         for action in ordered
     ]
@@ -208,12 +211,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = load_case_page(request.user, pk)
     log_access(request, case, AccessKind.VIEW, "case page")
     today = timezone.localdate()
+    kept = request.session.pop(KEPT_TEXT, None)
+    kept = kept if kept and kept.get("case") == case.pk else None
+    step_forms = _step_forms(case, request.user, kept)
     plan = case.records.current_plan
     context = {
         "case": case,
         "person": case.person,
         "institutions": list(case.institutions.all()),
-        "step_forms": _step_forms(case, request.user),
+        "step_forms": step_forms,
+        # Typed with a step that was refused and is no longer offered: shown to copy.
+        "kept_text": kept["text"] if kept and not any(item["kept_text"] for item in step_forms) else "",
         "links": record_links(case, request.user),
         "deadlines": deadlines_for(case, today),
         "meetings": list(case.meetings.all()),

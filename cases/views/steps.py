@@ -30,6 +30,9 @@ from cases.models import AccessKind, Case, ExitReport, Meeting, PlanStatus, Revi
 from cases.views import denied, forbidden, get_case_for_user, refused
 
 FORM_PAGE = require_http_methods(["GET", "POST"])
+# The text typed with a step that was refused (another person took a step first, a rule not
+# met): kept in the session for the case page, which shows it once.
+KEPT_TEXT = "kept_step_text"
 
 
 def _cases():
@@ -110,9 +113,12 @@ def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in machine.simple_steps():
         raise Http404
     case = _load(request, pk)
+    text = request.POST.get("text", "")
     try:
-        actions.simple_step(case, name, by=request.user, text=request.POST.get("text", ""))
+        actions.simple_step(case, name, by=request.user, text=text)
     except (ActionRefused, CaseConflict) as error:
+        if text.strip():  # nothing typed is lost: the case page shows it again
+            request.session[KEPT_TEXT] = {"case": case.pk, "step": name, "text": text}
         return refused(request, case, error)
     messages.success(request, _("Done: %(step)s.") % {"step": machine.step(name).label})
     return redirect(case)
@@ -274,6 +280,32 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         blocked_by=blocked_by,
         **({"invalid": False} if adding else {}),
     )
+
+
+# --- back to the network (seed 004, case manager) ------------------------------------------
+
+
+@FORM_PAGE
+def ask_network(request: HttpRequest, pk: int) -> HttpResponse:
+    """During implementation the case manager asks the coordinator for a network meeting or
+    a new assessment, with a reason; the case waits for its result."""
+    case = _load(request, pk)
+    if refusal := denied(request, "ask_network", case):
+        return refusal
+    reasons: list[str] = []
+    form = forms.AskNetworkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done, reasons, case = _submit(
+            request,
+            pk,
+            case,
+            lambda: actions.ask_network(case, by=request.user, kind=data["kind"], reason=data["reason"]),
+            _("The coordinator is asked to organise it. Record its result on the case page once it is held."),
+        )
+        if done:
+            return done
+    return _page(request, "cases/forms/ask_network.html", case, _("Back to the network"), 7, form=form, reasons=reasons)
 
 
 # --- reviews and power of attorney (CII101 step 7) ----------------------------------------

@@ -79,6 +79,7 @@ def test_interrupting_from_every_open_state_is_one_grouped_note():
         "plan_preparation",
         "plan_validation",
         "implementation",
+        "network",
     }
     marked = {n.state for n in diagram.nodes if n.is_open}
     assert marked == set(group.sources)
@@ -119,7 +120,7 @@ def test_the_table_lists_every_step_with_its_states_in_process_order():
     assert {r.name for r in rows} == set(steps())
     assert [r.step for r in rows] == sorted(r.step for r in rows)
     interrupt = next(r for r in rows if r.name == "interrupt")
-    assert len(interrupt.sources) == 7 and interrupt.target == "exit_report"
+    assert len(interrupt.sources) == 8 and interrupt.target == "exit_report"
     validate = next(r for r in rows if r.name == "validate_plan")
     assert validate.conditions == [str(guards.plan_is_signed.message)]
     assert next(r for r in rows if r.name == "plan_round_table").conditions == []
@@ -201,7 +202,11 @@ def test_the_case_process_highlights_the_current_state(client, make_case, case_m
         for tag, attrs in parse(svg).tags
         if "data-edge" in attrs and "is-next" in attrs.get("class", "").split()
     }
-    assert next_edges == {"implementation>plan_preparation>change_plan", "implementation>exit_report>finish_plan"}
+    assert next_edges == {
+        "implementation>plan_preparation>change_plan",
+        "implementation>exit_report>finish_plan",
+        "implementation>network>ask_network",
+    }
     assert drawn_edges(svg) == {f"{s}>{t}>{n}" for s, t, n in graph()}
     assert "Umsetzung" in html and case.reference in html
     assert reverse("cases:detail", args=[case.pk]) in html

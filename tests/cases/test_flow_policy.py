@@ -191,6 +191,7 @@ ATTEMPTS = {
         institutions=[institution("rav"), institution("social"), institution("ai")],
         version=None,
     ),
+    "ask_network": lambda case, by, world: actions.ask_network(case, by=by, kind=MeetingKind.NETWORK, reason="Neu beurteilen"),
     "replace_case_manager": lambda case, by, world: actions.replace_case_manager(
         case, by=by, case_manager=user_of(world, "contact_person"), reason="Wechsel der Stelle"
     ),

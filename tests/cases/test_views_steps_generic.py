@@ -132,3 +132,28 @@ def test_the_case_manager_submits_a_complete_signed_plan(client, make_case, case
     assert response.status_code == 302
     assert state_of(case) == CaseState.PLAN_VALIDATION
     assert case.plans.get().status == PlanStatus.SUBMITTED
+
+
+def test_a_losing_step_keeps_the_text_that_was_typed(client, make_case, coordinator, thematic_coordinator):
+    """Two coordinators decide at the same time: the one who loses finds the options typed."""
+    case = make_case("plan_validation")
+    actions.validate_plan(case, by=coordinator, comment="Einverstanden.")  # the other decision came first
+    client.force_login(coordinator)
+    response = step(client, case, "send_back_plan", text="Bitte zuerst ein Arbeitstraining prüfen.")
+    assert response.status_code == 302
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Bitte zuerst ein Arbeitstraining prüfen." in page
+    assert "kept-text" in page
+    again = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Bitte zuerst ein Arbeitstraining prüfen." not in again, "shown once"
+
+
+def test_a_refused_step_still_offered_gets_its_text_back_in_its_field(client, make_case, case_manager):
+    case = make_case("implementation")
+    client.force_login(case_manager)
+    assert step(client, case, "change_plan", text="   ").status_code == 302  # blank: refused, nothing kept
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(actions, "change_plan", lambda *a, **k: (_ for _ in ()).throw(actions.ActionRefused(["Nein."])))
+        step(client, case, "change_plan", text="Neue Ziele nach dem Unfall.")
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert ">Neue Ziele nach dem Unfall.</textarea>" in page
