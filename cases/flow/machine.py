@@ -24,13 +24,13 @@ if TYPE_CHECKING:
 # Steps that need a form page of their own (URL name; the page takes the case's pk).
 STEP_FORM_URLS = {
     "start_plan": "cases:first_meeting",
+    "send_back_plan": "cases:send_back",
     "interrupt": "cases:interrupt",
     "close": "cases:close",
 }
 # Steps taken with one POST to cases:step that carry a text: "required" or "optional".
 STEP_TEXT = {
     "validate_plan": "optional",
-    "send_back_plan": "required",
     "change_plan": "required",
 }
 
