@@ -8,6 +8,7 @@ transaction. Views call exactly one action and show its errors.
 from __future__ import annotations
 
 import datetime
+import difflib
 from collections.abc import Iterable
 
 from django.db.models import F, Q
@@ -240,27 +241,69 @@ def start_plan(case: Case, *, by: User, first_meeting_on: datetime.date) -> Acti
     return plan
 
 
+def _save_goals(plan: ActionPlan, texts: list[str], *, by: User) -> None:
+    """The plan's goals become ``texts``, in that order, changing only what changed: a goal
+    kept as it was is not saved again, a reworded one is updated in place (paired by place
+    within the part of the list that changed), only new goals are created and only removed
+    ones deleted, so that the change history shows the real changes."""
+    existing = list(Goal.objects.filter(plan=plan).order_by("position", "pk"))  # never a prefetched list
+    matcher = difflib.SequenceMatcher(a=[g.text for g in existing], b=texts, autojunk=False)
+    updated: list[tuple[Goal, int]] = []
+    removed: list[Goal] = []
+    added: list[Goal] = []
+    for _op, i1, i2, j1, j2 in matcher.get_opcodes():
+        pairs = min(i2 - i1, j2 - j1)
+        updated += [(existing[i1 + k], j1 + k) for k in range(pairs)]
+        removed += existing[i1 + pairs : i2]
+        added += [Goal(plan=plan, position=j, text=texts[j]) for j in range(j1 + pairs, j2)]
+    for goal, position in updated:
+        if goal.text != texts[position] or goal.position != position:
+            goal.text, goal.position = texts[position], position
+            goal.save(update_fields=["text", "position"])
+    if removed:
+        Goal.objects.filter(pk__in=[g.pk for g in removed]).delete()
+    bulk_create_with_history(added, Goal, default_user=by)
+
+
+# The fields of a measure that the plan form writes (compared to skip saving an unchanged one).
+MEASURE_FIELDS = (
+    "position",
+    "catalogue_measure_id",
+    "title",
+    "responsible_institution_id",
+    "starts_on",
+    "due_on",
+    "status",
+    "result",
+)
+
+
 @action
 def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[dict]) -> ActionPlan:
-    """Save a draft version: its fields, goals and measures (replacing the earlier ones)."""
+    """Save the version in preparation: its fields, goals and measures. Goals and measures
+    are changed in place; unchanged ones are left alone (the change history shows only what
+    changed)."""
     policy.require(by, "edit_plan", plan.case)
     if not plan.is_editable:
         raise ActionRefused([policy.operation("edit_plan").not_now])
     plan.full_clean()
     plan.save()
-    plan.goals.all().delete()
-    bulk_create_with_history(
-        [Goal(plan=plan, position=i, text=text) for i, text in enumerate(goals) if text.strip()], Goal, default_user=by
-    )
+    _save_goals(plan, [text for text in goals if text.strip()], by=by)
+    existing = {m.pk: m for m in Measure.objects.filter(plan=plan)}  # never a prefetched list
     kept = []
     for i, data in enumerate(measures):
+        data = dict(data)
         measure_id = data.pop("id", None)
+        if measure_id and measure_id not in existing:
+            raise ActionRefused([_("This measure is not part of this plan version. Reload the page.")])
         measure = Measure(plan=plan, position=i, **data)
         if measure_id:
             measure.pk = measure_id
             measure._state.adding = False  # an existing row: its own pk is not a duplicate
         measure.full_clean(exclude=["plan"])
-        measure.save()
+        earlier = existing.get(measure_id)
+        if earlier is None or any(getattr(earlier, name) != getattr(measure, name) for name in MEASURE_FIELDS):
+            measure.save()
         kept.append(measure.pk)
     plan.measures.exclude(pk__in=kept).delete()
     plan.__dict__.pop("goals_list", None)
@@ -271,12 +314,15 @@ def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[di
 
 @action
 def submit_plan(case: Case, *, by: User) -> None:
+    """CII101 step 4: the signed version goes to the coordinator, who decides within the
+    plan validation period (cases/deadlines)."""
     now = timezone.now()
     _step(case, "submit_plan", by=by, plan_submitted_at=now)
     plan = case.records.current_plan
     plan.status = PlanStatus.SUBMITTED
     plan.submitted_at = now
-    plan.save(update_fields=["status", "submitted_at"])
+    plan.submitted_by = by
+    plan.save(update_fields=["status", "submitted_at", "submitted_by"])
 
 
 @action
@@ -297,27 +343,41 @@ def validate_plan(case: Case, *, by: User, comment: str = "") -> None:
 
 
 @action
-def send_back_plan(case: Case, *, by: User, comment: str) -> None:
-    """CII101 step 5: not validated; the coordinator proposes other options (required)."""
-    if not comment.strip():
-        raise ActionRefused([_("Say which other options you propose when sending the plan back.")])
-    _step(case, "send_back_plan", by=by, text=comment)
+def send_back_plan(case: Case, *, by: User, reasons: str, options: str) -> ActionPlan:
+    """CII101 step 5: not validated. The coordinator says why and proposes other options
+    (both required); the version is frozen as it was submitted (status "sent back", its
+    signatures kept) and the next version opens, a copy of it, for the case manager to
+    rework with the person and have signed again. Returns the new version."""
+    policy.require(by, "send_back_plan", case, conditions=False)
+    reasons, options = reasons.strip(), options.strip()
+    missing = []
+    if not reasons:
+        missing.append(_("Say why the plan is not validated."))
+    if not options:
+        missing.append(_("Say which other options you propose when sending the plan back."))
+    if missing:
+        raise ActionRefused(missing)
+    text = "\n".join([reasons, _("Other options proposed: %(options)s") % {"options": options}])
+    _step(case, "send_back_plan", by=by, text=text)
     plan = case.records.current_plan
     plan.status = PlanStatus.SENT_BACK
     plan.validator = by
     plan.decided_at = timezone.now()
-    plan.decision_comment = comment
-    plan.signed_by_person_on = None  # a changed plan must be signed again
-    plan.signed_by_cm_on = None
-    plan.save(update_fields=["status", "validator", "decided_at", "decision_comment", "signed_by_person_on", "signed_by_cm_on"])
+    plan.refusal_reasons = reasons
+    plan.proposed_options = options
+    plan.save(update_fields=["status", "validator", "decided_at", "refusal_reasons", "proposed_options"])
+    # The case manager writes the next version (and so may not validate it later).
+    return _new_version(case, by=by, author=case.case_manager or plan.author)
 
 
-def _new_version(case: Case, *, by: User) -> ActionPlan:
+def _new_version(case: Case, *, by: User, author: User | None = None) -> ActionPlan:
+    """The next version of the plan: a copy of the current one's contents, unsigned, by
+    ``author`` (who acts, unless told)."""
     previous = case.records.current_plan
     plan = ActionPlan.objects.create(
         case=case,
         version=previous.version + 1,
-        author=by,
+        author=author or by,
         resources=previous.resources,
         notes=previous.notes,
         signature_place=previous.signature_place,
@@ -522,7 +582,6 @@ def simple_step(case: Case, name: str, *, by: User, text: str = "") -> None:
         "designate_case_manager": lambda: designate_case_manager(case, by=by),
         "submit_plan": lambda: submit_plan(case, by=by),
         "validate_plan": lambda: validate_plan(case, by=by, comment=text),
-        "send_back_plan": lambda: send_back_plan(case, by=by, comment=text),
         "change_plan": lambda: change_plan(case, by=by, reason=text),
         "resume_plan": lambda: resume_plan(case, by=by),
         "finish_plan": lambda: finish_plan(case, by=by),
@@ -648,8 +707,8 @@ def file_signed_plan(
     manager; the signatures it shows are recorded on that version."""
     case = plan.case
     policy.require(by, "file_documents", case)
-    if plan.status == PlanStatus.SUPERSEDED:
-        raise ActionRefused([_("This version of the plan has been replaced by a newer one.")])
+    if plan.is_frozen:  # sent back or replaced: the newer version is the one to sign
+        raise ActionRefused([plan.frozen_reason])
     _no_future(signed_by_person_on, signed_by_cm_on)
     plan.signature_place = signature_place
     plan.signed_by_person_on = signed_by_person_on

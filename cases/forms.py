@@ -441,6 +441,25 @@ def measure_initial(measure: Measure) -> dict:
     }
 
 
+# --- validation of the plan (CII101 step 5) -----------------------------------------------
+
+
+class SendBackForm(forms.Form):
+    """The coordinator does not validate the plan: why, and which other options the case
+    manager should work out with the person (both required)."""
+
+    reasons = forms.CharField(
+        label=capfirst(_("reasons for the refusal")),
+        widget=text_area(4),
+        help_text=_("Why this version cannot be validated as it is."),
+    )
+    options = forms.CharField(
+        label=capfirst(_("other options proposed")),
+        widget=text_area(4),
+        help_text=_("The other possible actions the case manager should work out with the person."),
+    )
+
+
 # --- reviews and power of attorney (CII101 step 7) ----------------------------------------
 
 

@@ -79,6 +79,10 @@ class PlanDiff:
     def has_changes(self) -> bool:
         return any(item.status != SAME for item in (*self.goals, *self.measures, *self.resources))
 
+    @property
+    def resources_changed(self) -> bool:
+        return any(line.status != SAME for line in self.resources)
+
     def count(self, part: str, status: str) -> int:
         return sum(1 for item in getattr(self, part) if item.status == status)
 

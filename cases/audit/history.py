@@ -93,12 +93,15 @@ TRACKED: list[Tracked] = [
     Tracked(Case, "case", OWN, lambda row, _v: row.reference),
     Tracked(Person, "person", PERSON, lambda row, _v: f"{row.first_name} {row.last_name}"),
     Tracked(ActionPlan, "action_plan", BY_CASE, lambda row, _v: f"v{row.version}"),
-    Tracked(Goal, "goal", BY_PLAN, lambda row, versions: _plan_item(row.text, row, versions)),
+    # A goal's or a measure's place in the list follows the rows of the plan form: removing
+    # one moves those below it without changing them, so the place is never shown.
+    Tracked(Goal, "goal", BY_PLAN, lambda row, versions: _plan_item(row.text, row, versions), hidden=("position",)),
     Tracked(
         Measure,
         "measure",
         BY_PLAN,
         lambda row, versions: _plan_item(row.title, row, versions),
+        hidden=("position",),
         join=("catalogue_measure__institution",),
     ),
     Tracked(

@@ -376,9 +376,16 @@ TEXTS = {
         "language_course": "Deutschkurs B1 (kantonales Integrationsprogramm)",
         "free_measure": "Job-Coaching am Arbeitsplatz",
         "rt_note": "Einladung zum Runden Tisch an alle Beteiligten verschickt; {first} hat die Teilnahme bestätigt.",
+        # A plan sent back: the reasons, and the other options proposed.
         "send_back": [
-            "Bitte ein konkretes Zwischenziel mit Datum ergänzen und die Finanzierung des Arbeitsversuchs klären.",
-            "Die IV-Stelle ist noch nicht einbezogen; bitte zuerst eine berufliche Abklärung vorsehen.",
+            (
+                "Es fehlt ein konkretes Zwischenziel mit Datum, und die Finanzierung des Arbeitsversuchs ist offen.",
+                "Ein datiertes Zwischenziel ergänzen und die Finanzierung des Arbeitsversuchs mit dem RAV klären.",
+            ),
+            (
+                "Die IV-Stelle ist noch nicht einbezogen, obwohl die Arbeitsfähigkeit eingeschränkt ist.",
+                "Zuerst eine berufliche Abklärung der IV-Stelle vorsehen, dann den Arbeitsversuch planen.",
+            ),
         ],
         "validate": ["Einverstanden.", "Einverstanden, Standortbestimmung in drei Monaten.", "Validiert."],
         "first_meeting_note": "Erstgespräch mit {first}: Situation, Ziele und Ablauf besprochen, Vollmacht unterschrieben.",
@@ -542,8 +549,14 @@ TEXTS = {
         "free_measure": "Job coaching sur le lieu de travail",
         "rt_note": "Invitation à la table ronde envoyée à tous les participants ; {first} a confirmé sa présence.",
         "send_back": [
-            "Merci d'ajouter un objectif intermédiaire daté et de clarifier le financement du placement à l'essai.",
-            "L'office AI n'est pas encore impliqué ; prévoir d'abord une mesure d'orientation professionnelle.",
+            (
+                "Il manque un objectif intermédiaire daté, et le financement du placement à l'essai n'est pas clarifié.",
+                "Ajouter un objectif intermédiaire daté et clarifier le financement du placement à l'essai avec l'ORP.",
+            ),
+            (
+                "L'office AI n'est pas encore impliqué alors que la capacité de travail est limitée.",
+                "Prévoir d'abord une mesure d'orientation professionnelle de l'office AI, puis planifier le placement à l'essai.",
+            ),
         ],
         "validate": ["D'accord.", "Validé, point de situation dans trois mois.", "Validé."],
         "first_meeting_note": "Premier entretien avec {first} : situation, objectifs et déroulement discutés, procuration signée.",
@@ -1080,7 +1093,9 @@ class DemoCase:
             )
 
     def plan_send_back(self, day: datetime.date) -> None:
-        self.add(day, self.play_send_back, comment=self.rng.choice(self.t["send_back"]))
+        """The coordinator sends the plan back: version n is frozen, version n+1 opens."""
+        reasons, options = self.rng.choice(self.t["send_back"])
+        self.add(day, self.play_send_back, reasons=reasons, options=options)
 
     def plan_rework(self, day: datetime.date) -> None:
         """After a send back: a dated intermediate goal."""
@@ -1576,8 +1591,8 @@ class DemoCase:
     def play_sign_and_submit(self, day: datetime.date) -> None:
         walk(self.case, CaseState.PLAN_VALIDATION, self.cast, today=day)
 
-    def play_send_back(self, day: datetime.date, *, comment: str) -> None:
-        actions.send_back_plan(self.case, by=self.coordinator, comment=comment)
+    def play_send_back(self, day: datetime.date, *, reasons: str, options: str) -> None:
+        actions.send_back_plan(self.case, by=self.coordinator, reasons=reasons, options=options)
 
     def play_validate(self, day: datetime.date, *, comment: str) -> None:
         if self.spec.language == "de":

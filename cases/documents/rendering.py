@@ -279,7 +279,8 @@ def _case_context(case) -> dict[str, Any]:
 
 def render_action_plan(plan) -> bytes:
     """One version of the action plan (Zielvereinbarung / plan d'action), for the person and
-    the case manager to sign: goals, measures, resources and the signature blocks."""
+    the case manager to sign: goals, measures, resources, who submitted it and who validated
+    or sent it back (CII101 step 5), and the signature blocks."""
     case = plan.case
     context = {
         **_case_context(case),

@@ -184,9 +184,12 @@ def _plan(plan: ActionPlan) -> dict[str, Any]:
         "author": user_name(plan.author),
         "created_at": plan.created_at,
         "submitted_at": plan.submitted_at,
+        "submitted_by": user_name(plan.submitted_by),
         "decided_at": plan.decided_at,
         "validator": user_name(plan.validator),
         "decision_comment": plan.decision_comment,
+        "refusal_reasons": plan.refusal_reasons,
+        "proposed_options": plan.proposed_options,
         "goals": [{"id": g.pk, "position": g.position, "text": g.text} for g in plan.goals.all()],
         "measures": [
             {
@@ -474,7 +477,7 @@ def cases_queryset(person: Person) -> models.QuerySet[Case]:
             ),
             Prefetch(
                 "plans",
-                queryset=ActionPlan.objects.select_related("author", "validator")
+                queryset=ActionPlan.objects.select_related("author", "submitted_by", "validator")
                 .prefetch_related(
                     Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
                     Prefetch(

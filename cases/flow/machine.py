@@ -25,13 +25,13 @@ if TYPE_CHECKING:
 STEP_FORM_URLS = {
     "start_plan": "cases:first_meeting",
     "ask_network": "cases:ask_network",
+    "send_back_plan": "cases:send_back",
     "interrupt": "cases:interrupt",
     "close": "cases:close",
 }
 # Steps taken with one POST to cases:step that carry a text: "required" or "optional".
 STEP_TEXT = {
     "validate_plan": "optional",
-    "send_back_plan": "required",
     "change_plan": "required",
 }
 

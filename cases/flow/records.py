@@ -25,7 +25,7 @@ class CaseRecords:
     @cached_property
     def current_plan(self) -> ActionPlan | None:
         return (
-            self.case.plans.select_related("author", "validator")
+            self.case.plans.select_related("author", "submitted_by", "validator")
             .prefetch_related("goals", "measures__responsible_institution", "measures__catalogue_measure")
             .order_by("-version")
             .first()

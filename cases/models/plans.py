@@ -16,10 +16,16 @@ class PlanStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("replaced by a newer version")
 
 
+# The versions kept as they were decided: never edited, signed or printed for signature again.
+FROZEN_STATUSES = (PlanStatus.SENT_BACK, PlanStatus.SUPERSEDED)
+
+
 class ActionPlan(models.Model):
     """One version of the action plan (Aktionsplan / Zielvereinbarung, CII101 step 4).
 
-    A changed plan is a new version; earlier ones stay as they were and can be compared.
+    A changed plan is a new version; earlier ones stay as they were and can be compared. A
+    version the coordinator sends back (CII101 step 5) is frozen with the reasons and the
+    other options proposed, and the case manager reworks a copy of it, the next version.
     """
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="plans")
@@ -37,12 +43,21 @@ class ActionPlan(models.Model):
     author = models.ForeignKey(User, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        User, verbose_name=_("submitted by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     validator = models.ForeignKey(
         User, verbose_name=_("validated or sent back by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision_comment = models.TextField(
-        _("coordinator's comment"), blank=True, help_text=_("When sending back: the other options proposed.")
+        _("coordinator's comment"), blank=True, help_text=_("When validating: a comment for the case manager.")
+    )
+    refusal_reasons = models.TextField(
+        _("reasons for the refusal"), blank=True, help_text=_("When sending back: why the plan is not validated.")
+    )
+    proposed_options = models.TextField(
+        _("other options proposed"), blank=True, help_text=_("When sending back: the other options the coordinator proposes.")
     )
 
     history = HistoricalRecords(get_user=history_user)
@@ -70,7 +85,22 @@ class ActionPlan(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (PlanStatus.DRAFT, PlanStatus.SENT_BACK)
+        """Only the version in preparation is written; a submitted one waits for the decision."""
+        return self.status == PlanStatus.DRAFT
+
+    @property
+    def is_frozen(self) -> bool:
+        """Sent back or replaced: kept as it was decided, never signed again."""
+        return self.status in FROZEN_STATUSES
+
+    @property
+    def frozen_reason(self) -> str:
+        """Why this version takes no signature any more (empty: it may be signed)."""
+        if self.status == PlanStatus.SENT_BACK:
+            return str(_("This version of the plan was sent back: the newer version is the one to sign."))
+        if self.status == PlanStatus.SUPERSEDED:
+            return str(_("This version of the plan has been replaced by a newer one."))
+        return ""
 
 
 class Goal(models.Model):

@@ -35,6 +35,7 @@ from cases.models import (
     Meeting,
     MeetingKind,
     MeetingParticipant,
+    PlanStatus,
     PowerOfAttorney,
     Review,
 )
@@ -46,7 +47,6 @@ from cases.views.steps import KEPT_TEXT
 # The label of the text field of the steps that carry one (cases.flow.machine.STEP_TEXT).
 STEP_TEXT_LABELS = {
     "validate_plan": _("Comment for the case manager"),
-    "send_back_plan": _("Other options you propose"),
     "change_plan": _("Why the plan changes"),
 }
 # Steps that end the case for good ask for a confirmation first (static/js/iiz.js).
@@ -88,7 +88,7 @@ def detail_queryset() -> QuerySet[Case]:
         ),
         Prefetch(
             "plans",
-            queryset=ActionPlan.objects.select_related("author", "validator").order_by("-version"),
+            queryset=ActionPlan.objects.select_related("author", "submitted_by", "validator").order_by("-version"),
             to_attr="plan_versions",
         ),
         Prefetch("reviews", queryset=Review.objects.select_related("author").order_by("-held_on", "-pk")),
@@ -102,12 +102,25 @@ def detail_queryset() -> QuerySet[Case]:
     )
 
 
+def sent_back_before(versions: list[ActionPlan]) -> ActionPlan | None:
+    """The version sent back that the newest version (first of ``versions``) reworks, while
+    that one waits for its decision (CII101 step 5); None otherwise."""
+    if len(versions) < 2:
+        return None
+    current, before = versions[0], versions[1]
+    undecided = current.status in (PlanStatus.DRAFT, PlanStatus.SUBMITTED)
+    return before if undecided and before.status == PlanStatus.SENT_BACK else None
+
+
 def load_case_page(user, pk: int) -> Case:
-    """The case with its records; ``case.records`` is filled from what was loaded here."""
+    """The case with its records; ``case.records`` is filled from what was loaded here.
+    The goals and measures of the current version, and of the version sent back that it
+    reworks, are loaded together (two queries either way)."""
     case = get_case_for_user(user, pk, queryset=detail_queryset())
     current = case.plan_versions[0] if case.plan_versions else None
     if current is not None:
-        prefetch_related_objects([current], "goals", _measures())
+        shown = [current, sent_back] if (sent_back := sent_back_before(case.plan_versions)) else [current]
+        prefetch_related_objects(shown, "goals", _measures())
     meetings = list(case.meetings.all())
     case.records.current_plan = current
     case.records.last_meeting = meetings[-1] if meetings else None
@@ -182,9 +195,11 @@ def timeline(case: Case) -> list[TimelineItem]:
 
 def _step_forms(case: Case, user, kept: dict | None = None) -> list[dict]:
     """The steps this user may take, ready ones first (interrupting last among them), then
-    the blocked ones with their reasons."""
+    the blocked ones with their reasons; within a CII101 step, one-click steps before those
+    with a text or a page of their own (validate before send back)."""
     ordered = sorted(
-        available_steps(case, user), key=lambda a: (bool(a.blocked_by), a.name == "interrupt", a.step, a.text == "required")
+        available_steps(case, user),
+        key=lambda a: (bool(a.blocked_by), a.name == "interrupt", a.step, a.form_url_name is not None, a.text == "required"),
     )
     return [
         {
@@ -215,6 +230,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kept = kept if kept and kept.get("case") == case.pk else None
     step_forms = _step_forms(case, request.user, kept)
     plan = case.records.current_plan
+    sent_back = sent_back_before(case.plan_versions)
     context = {
         "case": case,
         "person": case.person,
@@ -227,6 +243,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meetings": list(case.meetings.all()),
         "plan": plan,
         "plan_versions": case.plan_versions,
+        "sent_back": sent_back,
+        "changes_since": diff_plans(sent_back, plan) if sent_back else None,
         "reviews": list(case.reviews.all()),
         "powers_of_attorney": list(case.powers_of_attorney.all()),
         "exit_report": case.records.exit_report,
@@ -240,11 +258,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _plan_queryset() -> QuerySet[ActionPlan]:
-    return ActionPlan.objects.select_related("author", "validator").prefetch_related("goals", _measures())
+    return ActionPlan.objects.select_related("author", "submitted_by", "validator").prefetch_related("goals", _measures())
 
 
 def _versions(case: Case) -> list[ActionPlan]:
-    return list(case.plans.select_related("author", "validator").order_by("-version"))
+    return list(case.plans.select_related("author", "submitted_by", "validator").order_by("-version"))
 
 
 @require_GET

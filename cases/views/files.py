@@ -27,7 +27,8 @@ from cases import actions
 from cases.audit.access import log_access
 from cases.documents import uploads
 from cases.flow import policy
-from cases.models import AccessKind, ActionPlan, Case, CaseFile, Closure, PlanStatus
+from cases.models import AccessKind, ActionPlan, Case, CaseFile, Closure
+from cases.models.plans import FROZEN_STATUSES
 from cases.views import denied, forbidden, get_case_for_user
 from cases.views.steps import _attempt
 
@@ -94,7 +95,7 @@ def case_files(request: HttpRequest, pk: int) -> HttpResponse:
     files = list(
         CaseFile.objects.filter(case=case).select_related("uploaded_by", "withdrawn_by", "plan", "power_of_attorney", "closure")
     )
-    plan = case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version").first()
+    plan = case.plans.exclude(status__in=FROZEN_STATUSES).order_by("-version").first()
     closure = Closure.objects.filter(case=case).first()
     log_access(request, case, AccessKind.VIEW, "files")
     may_withdraw = policy.may(request.user, "withdraw_file", case)
@@ -190,8 +191,8 @@ def signed_plan(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     plan.case = case
     if refusal := denied(request, "file_documents", case):
         return refusal
-    if plan.status == PlanStatus.SUPERSEDED:
-        return _not_now(request, case, _("This version of the plan has been replaced by a newer one."))
+    if plan.is_frozen:
+        return _not_now(request, case, plan.frozen_reason)
     reasons: list[str] = []
     today = timezone.localdate()
     initial = {

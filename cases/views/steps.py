@@ -26,7 +26,7 @@ from cases import actions, deadlines, forms
 from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
 from cases.flow import machine, policy
-from cases.models import AccessKind, Case, ExitReport, Meeting, PlanStatus, ReviewDecision
+from cases.models import AccessKind, ActionPlan, Case, ExitReport, Meeting, PlanStatus, ReviewDecision
 from cases.views import denied, forbidden, get_case_for_user, refused
 
 FORM_PAGE = require_http_methods(["GET", "POST"])
@@ -275,10 +275,54 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         measures=measures,
         plan=plan,
         reasons=reasons,
-        sent_back=plan.status == PlanStatus.SENT_BACK and plan.decision_comment,
+        sent_back=_sent_back_before(case, plan),
         meeting=case.records.last_meeting,
         blocked_by=blocked_by,
         **({"invalid": False} if adding else {}),
+    )
+
+
+def _sent_back_before(case: Case, plan: ActionPlan) -> ActionPlan | None:
+    """The version sent back that ``plan`` reworks (None: the version before it was not sent back)."""
+    if plan.version < 2:
+        return None
+    return case.plans.select_related("validator").filter(version=plan.version - 1, status=PlanStatus.SENT_BACK).first()
+
+
+# --- validation of the plan (CII101 step 5) -----------------------------------------------
+
+
+@FORM_PAGE
+def send_back_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator does not validate the submitted plan: the reasons and the other
+    options proposed. The version is kept as it was submitted; the case manager reworks the
+    next version with the person."""
+    case = _load(request, pk)
+    if refusal := denied(request, "send_back_plan", case):
+        return refusal
+    reasons: list[str] = []
+    form = forms.SendBackForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done, reasons, case = _submit(
+            request,
+            pk,
+            case,
+            lambda: actions.send_back_plan(case, by=request.user, reasons=data["reasons"], options=data["options"]),
+            _("The plan is sent back. The case manager reworks it as version %(version)s.")
+            % {"version": case.records.current_plan.version + 1},
+        )
+        if done:
+            return done
+    return _page(
+        request,
+        "cases/forms/send_back.html",
+        case,
+        _("Send the plan back"),
+        5,
+        form=form,
+        reasons=reasons,
+        plan=case.records.current_plan,
     )
 
 

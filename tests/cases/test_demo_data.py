@@ -6,7 +6,7 @@ import io
 from collections import Counter
 
 from django.core.management import call_command
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from cases.ahv import is_valid
@@ -240,6 +240,13 @@ def test_cases_show_the_variety_of_real_work(demo, db):
     assert involved <= {2, 3, 4} and len(involved) == 3
     # Plans sent back once, and changed after a review (versions 2 and 3).
     assert JournalEntry.objects.filter(transition="send_back_plan").values("case").distinct().count() >= 3
+    # Each version sent back is frozen with the reasons and the options; the next one reworks it,
+    # and some reworked versions wait for the coordinator's decision.
+    sent_back = ActionPlan.objects.filter(status=PlanStatus.SENT_BACK)
+    assert sent_back.count() >= 3
+    assert not sent_back.filter(Q(refusal_reasons="") | Q(proposed_options="")).exists()
+    assert all(ActionPlan.objects.filter(case=p.case_id, version=p.version + 1).exists() for p in sent_back)
+    assert Case.objects.filter(state=CaseState.PLAN_VALIDATION, plans__status=PlanStatus.SENT_BACK).exists()
     versions = Counter(Case.objects.annotate(v=Max("plans__version")).values_list("v", flat=True))
     assert versions[2] >= 3 and versions[3] >= 1
     assert ActionPlan.objects.filter(status=PlanStatus.SUPERSEDED).exists()

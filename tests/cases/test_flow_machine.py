@@ -167,15 +167,16 @@ def test_the_plan_author_cannot_validate_it(make_case, case_manager, coordinator
     assert "validate_plan" not in [a.name for a in available_steps(case, coordinator)]
 
 
-def test_a_plan_sent_back_returns_to_preparation_and_must_be_signed_again(make_case, coordinator, case_manager, cast):
+def test_a_plan_sent_back_returns_to_preparation_as_a_new_version_to_sign_again(make_case, coordinator, case_manager, cast):
     case = make_case("plan_validation")
     with pytest.raises(ActionRefused, match="other options"):
-        actions.send_back_plan(case, by=coordinator, comment="  ")
-    actions.send_back_plan(case, by=coordinator, comment="Bitte zuerst Abklärung IV.")
+        actions.send_back_plan(case, by=coordinator, reasons="Die IV fehlt.", options="  ")
+    actions.send_back_plan(case, by=coordinator, reasons="Die IV fehlt.", options="Bitte zuerst Abklärung IV.")
     assert case.state == CaseState.PLAN_PREPARATION
+    versions = list(case.plans.order_by("version").values_list("version", "status"))
+    assert versions == [(1, PlanStatus.SENT_BACK), (2, PlanStatus.DRAFT)]
     plan = case.records.current_plan
-    assert plan.status == PlanStatus.SENT_BACK and plan.decision_comment == "Bitte zuerst Abklärung IV."
-    assert not plan.is_signed
+    assert plan.version == 2 and not plan.is_signed
     # the loop: signed again, submitted again, validated
     from cases.demo.walk import walk
 

@@ -197,6 +197,7 @@ ATTEMPTS = {
     ),
     "start_plan": lambda case, by, world: actions.start_plan(case, by=by, first_meeting_on=timezone.localdate()),
     "interrupt": lambda case, by, world: actions.interrupt(case, by=by, reason=InterruptionReason.MOVED),
+    "send_back_plan": lambda case, by, world: actions.send_back_plan(case, by=by, reasons="Unklar", options="Abklärung IV"),
     "close": lambda case, by, world: actions.close_case(case, by=by, letter_text="Brief"),
     "record_meeting": lambda case, by, world: actions.save_meeting(_meeting(case, by), by=by),
     "edit_plan": lambda case, by, world: actions.save_plan(_plan(case, by), by=by, goals=["Arbeit finden"], measures=[]),

@@ -169,15 +169,16 @@ def test_a_step_with_its_own_page_is_a_link(client, make_case, case_manager):
     assert not step_form(html, case, "start_plan")
 
 
-def test_validating_takes_an_optional_comment_and_sending_back_a_required_one(client, make_case, coordinator):
+def test_validating_takes_an_optional_comment_and_sending_back_has_its_own_page(client, make_case, coordinator):
     case = make_case("plan_validation")
     html = page(client, coordinator, case)
     validate = step_form(html, case, "validate_plan")
     assert re.search(r'<textarea[^>]*name="text"[^>]*>', validate)
     assert "required" not in re.search(r"<textarea[^>]*>", validate).group(0)
-    send_back = step_form(html, case, "send_back_plan")
-    assert re.search(r'<textarea[^>]*name="text"[^>]*required[^>]*>', send_back)
-    assert "Plan zurückweisen" in send_back
+    assert not step_form(html, case, "send_back_plan")
+    link = re.search(rf'<a [^>]*href="{reverse("cases:send_back", args=[case.pk])}"[^>]*>([^<]*)</a>', html)
+    assert link and link.group(1) == "Plan zurückweisen"
+    assert html.index(validate) < link.start()  # validating first
 
 
 def test_a_blocked_step_is_shown_disabled_with_its_reasons(client, make_case, case_manager):
@@ -196,7 +197,7 @@ def test_the_plan_author_sees_no_validate_button(client, make_case, coordinator)
     ActionPlan.objects.filter(case=case).update(author=coordinator)
     html = page(client, coordinator, case)
     assert not step_form(html, case, "validate_plan")
-    assert step_form(html, case, "send_back_plan")
+    assert f'href="{reverse("cases:send_back", args=[case.pk])}"' in html
 
 
 def test_a_missing_signature_blocks_the_submission_with_the_reason(client, make_case, case_manager):
@@ -360,6 +361,165 @@ def test_earlier_versions_are_listed_with_links_to_each_and_to_the_changes(clien
     assert "durch eine neuere Version ersetzt" in html
 
 
+# --- a version sent back and its rework (CII101 step 5 back to 4) -------------------------------
+
+REASONS = "Die IV-Stelle ist nicht einbezogen."
+OPTIONS = "Zuerst eine berufliche Abklärung der IV vorsehen."
+
+
+def reworked(make_case, coordinator, case_manager, cast, *, extra=0, change=True):
+    """v1 sent back; v2 with a reworded goal, a new measure and ``extra`` more goals and
+    measures, signed and submitted again."""
+    from cases.demo.walk import walk
+
+    case = make_case("plan_validation")
+    plan = actions.send_back_plan(case, by=coordinator, reasons=REASONS, options=OPTIONS)
+    if change:
+        first = plan.measures_list[0]
+        actions.save_plan(
+            plan,
+            by=case_manager,
+            goals=[
+                "Stabile Anstellung im ersten Arbeitsmarkt (60 %)",
+                "Gesundheit stabilisieren",
+                *(f"Zwischenziel {i}" for i in range(extra)),
+            ],
+            measures=[
+                {
+                    "id": first.pk,
+                    "title": first.title,
+                    "responsible_institution": first.responsible_institution,
+                    "starts_on": first.starts_on,
+                    "due_on": first.due_on,
+                },
+                {"title": "Berufliche Abklärung IV", "responsible_institution": institution("ai")},
+                *({"title": f"Kurs {i}", "responsible_institution": institution("rav")} for i in range(extra)),
+            ],
+        )
+    walk(case, "plan_validation", cast)
+    return case
+
+
+def rework_card(html: str) -> str:
+    match = re.search(r'<article id="plan-rework".*?</article>', html, re.S)
+    return match.group(0) if match else ""
+
+
+def test_at_validation_the_coordinator_sees_why_the_version_before_was_sent_back_and_what_changed(
+    client, make_case, coordinator, case_manager, cast
+):
+    case = reworked(make_case, coordinator, case_manager, cast)
+    html = page(client, coordinator, case)
+    card = rework_card(html)
+    assert "Version 1 wurde zurückgewiesen: Version 2 überarbeitet sie" in card
+    assert REASONS in card and OPTIONS in card
+    assert f"Zurückgewiesen von {coordinator} am " in card and f"eingereicht von {case_manager} am " in card
+    assert "<del>Stabile Anstellung im ersten Arbeitsmarkt</del>" in card
+    assert "<ins>Stabile Anstellung im ersten Arbeitsmarkt (60 %)</ins>" in card
+    assert re.search(
+        r'hinzugefügt</span>\s*<span class="text-body-secondary">Massnahme:</span>\s*'
+        r'<span class="fw-semibold">Berufliche Abklärung IV',
+        card,
+    )
+    assert "Gesundheit stabilisieren" not in card  # unchanged: only the changes are listed
+    assert f"{reverse('cases:plan_diff', args=[case.pk])}?from=1&amp;to=2" in card
+    # The step card points to it, next to the buttons to decide.
+    assert 'href="#plan-rework"' in html and "Version 1 wurde am " in html
+    assert step_form(html, case, "validate_plan")
+
+
+def test_a_version_resubmitted_unchanged_says_so(client, make_case, coordinator, case_manager, cast):
+    case = reworked(make_case, coordinator, case_manager, cast, change=False)
+    card = rework_card(page(client, coordinator, case))
+    assert "Ziele, Massnahmen und Ressourcen sind gleich wie in der zurückgewiesenen Version." in card
+    assert "<del>" not in card
+
+
+def test_the_case_manager_sees_the_reasons_while_reworking_the_plan(client, make_case, coordinator, case_manager):
+    case = make_case("plan_validation")
+    actions.send_back_plan(case, by=coordinator, reasons=REASONS, options=OPTIONS)
+    html = page(client, case_manager, case)
+    card = rework_card(html)
+    assert REASONS in card and OPTIONS in card
+    assert "Ziele, Massnahmen und Ressourcen sind gleich wie in der zurückgewiesenen Version." in card
+    assert reverse("cases:edit_plan", args=[case.pk]) in html
+
+
+def test_once_validated_the_rework_is_told_by_the_versions_alone(client, make_case, coordinator, case_manager, cast):
+    from cases.demo.walk import walk
+
+    case = reworked(make_case, coordinator, case_manager, cast)
+    walk(case, "implementation", cast)
+    html = page(client, coordinator, case)
+    assert not rework_card(html) and 'href="#plan-rework"' not in html
+    assert "zurückgewiesen" in html  # the status of v1 in the list of versions
+    assert f"{reverse('cases:plan_diff', args=[case.pk])}?from=1&amp;to=2" in html
+
+
+def decision(html: str) -> dict[str, str]:
+    """The decision block of the plan card: label -> text."""
+    block = re.search(r'<dl class="fact-list plan-decision">(.*?)</dl>', html, re.S).group(1)
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", block, re.S)
+    return {label.strip(): re.sub(r"<[^>]+>", "", text).strip() for label, text in pairs}
+
+
+def test_the_decision_block_names_who_submitted_who_sent_back_and_who_validated(
+    client, make_case, coordinator, case_manager, cast
+):
+    from cases.demo.walk import walk
+
+    case = reworked(make_case, coordinator, case_manager, cast)
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    html = page(client, coordinator, case)
+    assert decision(html) == {
+        "Eingereicht von": f"{case_manager}, {today}",
+        "Entscheid des Koordinators": "noch nicht entschieden",
+    }
+    walk(case, "implementation", cast)
+    assert decision(page(client, coordinator, case)) == {
+        "Eingereicht von": f"{case_manager}, {today}",
+        "Validiert von": f"{coordinator}, {today}",
+    }
+    client.force_login(coordinator)
+    version = client.get(reverse("cases:plan_version", args=[case.pk, 1])).content.decode()
+    assert decision(version) == {
+        "Eingereicht von": f"{case_manager}, {today}",
+        "Zurückgewiesen von": f"{coordinator}, {today}",
+    }
+    assert REASONS in version and OPTIONS in version
+    # Frozen: a PDF to read, no scan to file.
+    assert reverse("cases:signed_plan", args=[case.pk, 1]) not in version
+    assert re.search(r'class="plan-pdf-link"[^>]*>PDF</a>', version)
+
+
+def test_the_diff_from_a_version_sent_back_shows_its_reasons(client, make_case, coordinator, case_manager, cast):
+    case = reworked(make_case, coordinator, case_manager, cast)
+    client.force_login(coordinator)
+    html = client.get(reverse("cases:plan_diff", args=[case.pk]), {"from": 1, "to": 2}).content.decode()
+    assert REASONS in html and OPTIONS in html
+    assert "Gründe für die Zurückweisung" in html
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_the_case_page_at_validation_after_a_send_back_runs_a_fixed_number_of_queries(
+    client, make_case, coordinator, case_manager, cast, extra, django_assert_num_queries
+):
+    case = reworked(make_case, coordinator, case_manager, cast, extra=extra)
+    client.force_login(coordinator)
+    # The same queries as for any case page: the version sent back is loaded with the current one.
+    with django_assert_num_queries(SENT_BACK_QUERIES):
+        html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert rework_card(html) and (not extra or f"Kurs {extra - 1}" in rework_card(html))
+
+
+def test_a_version_sent_back_adds_no_query_to_the_case_page(client, make_case, coordinator, case_manager, cast):
+    plain = make_case("plan_validation")
+    case = reworked(make_case, coordinator, case_manager, cast)
+    client.force_login(coordinator)
+    counts = [count_queries(client, reverse("cases:detail", args=[c.pk])) for c in (plain, case)]
+    assert counts == [SENT_BACK_QUERIES, SENT_BACK_QUERIES]
+
+
 def test_reviews_and_powers_of_attorney_are_listed_expired_ones_marked(client, make_case, case_manager):
     case = make_case("implementation")
     actions.record_power_of_attorney(
@@ -474,6 +634,12 @@ def count_queries(client, url) -> int:
         assert client.get(url).status_code == 200
     return len(captured)
 
+
+# The case page of a case at validation, as its coordinator: session, user, memberships, the
+# user's grants, the case, its institutions, meetings, participants, plan versions, reviews,
+# powers of attorney and journal, the goals and the measures (of the current version and of
+# the version sent back, together), the access log, and the access card's grants and users.
+SENT_BACK_QUERIES = 17
 
 MAX_QUERIES = (
     14 + 1 + 1

@@ -95,6 +95,25 @@ def test_an_unsigned_draft_has_blank_signature_lines(make_case, cast):
     assert "Sion," not in body.split("Unterschriften", 1)[1]
 
 
+def test_the_plan_names_who_submitted_who_sent_back_and_who_validated(make_case, cast):
+    from cases.demo.walk import walk
+
+    case = make_case("plan_validation", person=person("de"))
+    actions.send_back_plan(case, by=cast.coordinator, reasons="Die IV fehlt.", options="Abklärung IV vorsehen.")
+    walk(case, "implementation", cast)
+    today = short(timezone.localdate())
+    sent_back = text(rendering.render_action_plan(plan_of(case, 1)))
+    assert "Version 1 · Fall" in sent_back and "zurückgewiesen" in sent_back
+    assert "Einreichung und Entscheid" in sent_back
+    assert f"Eingereicht von {cast.case_manager}, {today}" in sent_back
+    assert f"Zurückgewiesen von {cast.coordinator}, {today}" in sent_back
+    assert "Die IV fehlt." in sent_back and "Abklärung IV vorsehen." in sent_back
+    validated = text(rendering.render_action_plan(plan_of(case, 2)))
+    assert f"Eingereicht von {cast.case_manager}, {today}" in validated
+    assert f"Validiert von {cast.coordinator}, {today}" in validated
+    assert "Zurückgewiesen" not in validated and "Die IV fehlt." not in validated
+
+
 # --- the exit report --------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from cases import actions
 from cases.actions import ActionRefused
 from cases.models import AccessLog, CaseFile, JournalEntry, PowerOfAttorney
 from tests.factories import institution
-from tests.helpers import EXE, GIF, JPEG, PDF, PNG, TEXT, plan_of
+from tests.helpers import EXE, GIF, JPEG, PDF, PNG, TEXT, messages_of, plan_of
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -145,6 +145,20 @@ def test_filing_the_signed_draft_lets_the_case_manager_submit_it_and_a_supersede
             signed_by_person_on=timezone.localdate(),
             signed_by_cm_on=timezone.localdate(),
         )
+
+
+def test_a_version_sent_back_takes_no_scan_and_the_files_page_offers_the_new_version(client, make_case, cast, secretariat):
+    case = make_case("plan_validation")
+    actions.send_back_plan(case, by=cast.coordinator, reasons="Unvollständig.", options="Abklärung IV.")
+    client.force_login(secretariat)
+    response = client.get(reverse("cases:signed_plan", args=[case.pk, 1]))
+    assert response.status_code == 302
+    assert messages_of(response) == ["Diese Version des Plans wurde zurückgewiesen: Unterzeichnet wird die neuere Version."]
+    assert file_plan(client, case).status_code == 302
+    assert not CaseFile.objects.filter(case=case).exists()
+    html = client.get(reverse("cases:files", args=[case.pk])).content.decode()
+    assert reverse("cases:signed_plan", args=[case.pk, 2]) in html
+    assert reverse("cases:signed_plan", args=[case.pk, 1]) not in html
 
 
 @pytest.mark.parametrize("role", ["contact_person", "frontline"])

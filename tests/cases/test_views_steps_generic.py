@@ -1,8 +1,10 @@
 """cases:step (cases/views/steps.py), the generic step: one POST for the transitions that need
-no page of their own (validate, send back, submit, designate...)."""
+no page of their own (validate, submit, designate...); sending a plan back has its own page
+(tests/cases/test_views_steps_plan.py)."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import actions
 from cases.models import CaseState, JournalEntry, MeetingKind, PlanStatus
@@ -67,27 +69,11 @@ def test_the_coordinator_validates_the_plan_with_a_comment(client, make_case, co
     assert JournalEntry.objects.filter(case=case, transition="validate_plan", author=coordinator).exists()
 
 
-def test_sending_a_plan_back_without_a_comment_is_refused_on_the_case_page(client, make_case, coordinator):
+def test_sending_a_plan_back_is_not_a_generic_step(client, make_case, coordinator):
     case = make_case("plan_validation")
     client.force_login(coordinator)
-    response = step(client, case, "send_back_plan", "   ")
-    assert response.status_code == 302
-    assert response["Location"] == case.get_absolute_url()
+    assert step(client, case, "send_back_plan", "Arbeitstraining zuerst abklären.").status_code == 404
     assert state_of(case) == CaseState.PLAN_VALIDATION
-    assert case.plans.get().status == PlanStatus.SUBMITTED
-    assert messages_of(response) == ["Geben Sie beim Zurückweisen an, welche anderen Aktionsmöglichkeiten Sie vorschlagen."]
-
-
-def test_sending_a_plan_back_with_the_options_proposed(client, make_case, coordinator):
-    case = make_case("plan_validation")
-    client.force_login(coordinator)
-    response = step(client, case, "send_back_plan", "Arbeitstraining zuerst abklären.")
-    assert response.status_code == 302
-    assert state_of(case) == CaseState.PLAN_PREPARATION
-    plan = case.plans.get()
-    assert plan.status == PlanStatus.SENT_BACK
-    assert plan.decision_comment == "Arbeitstraining zuerst abklären."
-    assert messages_of(response) == ["Erledigt: Plan zurückweisen."]
 
 
 def test_a_guard_that_is_not_met_is_shown_on_the_case_page(client, make_case, case_manager):
@@ -123,23 +109,22 @@ def test_the_coordinator_organises_a_round_table(client, make_case, coordinator)
 def test_the_case_manager_submits_a_complete_signed_plan(client, make_case, case_manager):
     case = make_case("plan_validation")
     client.force_login(case_manager)
-    # sent back first, then signed again and resubmitted
-    actions.send_back_plan(case, by=case.coordinator, comment="Bitte ergänzen.")
-    plan = case.plans.get()
-    plan.signed_by_person_on = plan.signed_by_cm_on = plan.submitted_at.date()
+    # sent back first, then the next version signed and submitted
+    plan = actions.send_back_plan(case, by=case.coordinator, reasons="Unvollständig.", options="Bitte ergänzen.")
+    plan.signed_by_person_on = plan.signed_by_cm_on = timezone.localdate()
     plan.save()
     response = step(client, case, "submit_plan")
     assert response.status_code == 302
     assert state_of(case) == CaseState.PLAN_VALIDATION
-    assert case.plans.get().status == PlanStatus.SUBMITTED
+    assert case.plans.get(version=2).status == PlanStatus.SUBMITTED
 
 
-def test_a_losing_step_keeps_the_text_that_was_typed(client, make_case, coordinator, thematic_coordinator):
+def test_a_losing_step_keeps_the_text_that_was_typed(client, make_case, coordinator):
     """Two coordinators decide at the same time: the one who loses finds the options typed."""
     case = make_case("plan_validation")
     actions.validate_plan(case, by=coordinator, comment="Einverstanden.")  # the other decision came first
     client.force_login(coordinator)
-    response = step(client, case, "send_back_plan", text="Bitte zuerst ein Arbeitstraining prüfen.")
+    response = step(client, case, "validate_plan", text="Bitte zuerst ein Arbeitstraining prüfen.")
     assert response.status_code == 302
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Bitte zuerst ein Arbeitstraining prüfen." in page

@@ -1,6 +1,7 @@
-"""cases:first_meeting and cases:edit_plan (cases/views/steps.py): the case manager meets the
-person, then writes the action plan (resources, goals, measures from the catalogue,
-signatures)."""
+"""cases:first_meeting, cases:edit_plan and cases:send_back (cases/views/steps.py): the case
+manager meets the person, then writes the action plan (resources, goals, measures from the
+catalogue, signatures); the coordinator sends a submitted version back with the reasons and
+the other options, and the case manager reworks the next version."""
 
 import datetime
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions
-from cases.models import ActionPlan, Case, CaseState, CatalogueMeasure, Measure
+from cases.models import ActionPlan, Case, CaseState, CatalogueMeasure, Goal, Measure
 from tests.factories import institution
 from tests.helpers import messages_of, plan_data
 
@@ -177,12 +178,11 @@ def test_signatures_cannot_be_dated_in_the_future(client, make_case, case_manage
 
 def test_measures_are_updated_in_place_and_removed(client, make_case, case_manager):
     case = make_case("plan_validation")
-    actions.send_back_plan(case, by=case.coordinator, comment="Bitte Arbeitstraining konkretisieren.")
-    plan = ActionPlan.objects.get(case=case)
+    plan = actions.send_back_plan(
+        case, by=case.coordinator, reasons="Zu allgemein.", options="Bitte Arbeitstraining konkretisieren."
+    )
     first, second = plan.measures.order_by("position")
     client.force_login(case_manager)
-    html = client.get(edit_url(case)).content.decode()
-    assert "Bitte Arbeitstraining konkretisieren." in html  # the coordinator's comment
     data = plan_data(
         goals=["Stabile Anstellung"],
         initial_goals=1,
@@ -244,3 +244,131 @@ def test_the_plan_cannot_be_edited_once_submitted(client, make_case, case_manage
     response = client.post(edit_url(case), plan_data(goals=["Neu"]))
     assert response.status_code == 302
     assert "Neu" not in ActionPlan.objects.get(case=case).goals.values_list("text", flat=True)
+
+
+# --- sending the plan back (CII101 step 5) --------------------------------------------------
+
+
+def send_back_url(case):
+    return reverse("cases:send_back", args=[case.pk])
+
+
+SEND_BACK = {"reasons": "Die IV-Stelle ist nicht einbezogen.", "options": "Zuerst eine berufliche Abklärung der IV."}
+
+
+def test_anonymous_users_are_sent_to_the_login_from_the_send_back_page(client, make_case):
+    case = make_case("plan_validation")
+    response = client.get(send_back_url(case))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_send_back_page_of_a_case_outside_the_scope_does_not_exist(client, make_case, outsider):
+    case = make_case("plan_validation")
+    client.force_login(outsider)
+    assert client.get(send_back_url(case)).status_code == 404
+    assert client.post(send_back_url(case), SEND_BACK).status_code == 404
+
+
+def test_the_case_manager_may_not_send_the_plan_back(client, make_case, case_manager):
+    case = make_case("plan_validation")
+    client.force_login(case_manager)
+    assert client.get(send_back_url(case)).status_code == 403
+    assert client.post(send_back_url(case), SEND_BACK).status_code == 403
+    assert Case.objects.get(pk=case.pk).state == CaseState.PLAN_VALIDATION
+
+
+def test_the_send_back_page_answers_get_and_post_only(client, make_case, coordinator):
+    case = make_case("plan_validation")
+    client.force_login(coordinator)
+    assert client.put(send_back_url(case)).status_code == 405
+
+
+def test_the_coordinator_sends_the_plan_back_with_the_reasons_and_the_options(client, make_case, coordinator):
+    case = make_case("plan_validation")
+    client.force_login(coordinator)
+    html = client.get(send_back_url(case)).content.decode()
+    assert "Plan zurückweisen" in html
+    assert 'name="reasons"' in html and 'name="options"' in html
+    assert "Version 1 bleibt so erhalten, wie sie eingereicht wurde." in html
+    response = client.post(send_back_url(case), SEND_BACK)
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+    assert messages_of(response) == ["Der Plan ist zurückgewiesen. Der Case Manager überarbeitet ihn als Version 2."]
+    assert Case.objects.get(pk=case.pk).state == CaseState.PLAN_PREPARATION
+    frozen = ActionPlan.objects.get(case=case, version=1)
+    assert (frozen.refusal_reasons, frozen.proposed_options, frozen.validator) == (
+        SEND_BACK["reasons"],
+        SEND_BACK["options"],
+        coordinator,
+    )
+    assert ActionPlan.objects.get(case=case, version=2).status == "draft"
+
+
+@pytest.mark.parametrize("missing", ["reasons", "options"])
+def test_the_reasons_and_the_options_are_both_required(client, make_case, coordinator, missing):
+    case = make_case("plan_validation")
+    client.force_login(coordinator)
+    response = client.post(send_back_url(case), {**SEND_BACK, missing: "   "})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="id_{missing}-errors"' in html and "Dieses Feld ist zwingend erforderlich." in html
+    assert Case.objects.get(pk=case.pk).state == CaseState.PLAN_VALIDATION
+    assert case.plans.count() == 1
+
+
+def test_the_send_back_page_is_closed_outside_the_validation(client, make_case, coordinator):
+    case = make_case("implementation")
+    client.force_login(coordinator)
+    response = client.get(send_back_url(case))
+    assert response.status_code == 302
+    assert messages_of(response) == ["Dieser Schritt ist im Status «Umsetzung» nicht möglich."]
+
+
+def test_the_case_manager_reworks_the_next_version_with_the_reasons_and_options_in_view(client, make_case, case_manager):
+    case = make_case("plan_validation")
+    actions.send_back_plan(case, by=case.coordinator, reasons=SEND_BACK["reasons"], options=SEND_BACK["options"])
+    client.force_login(case_manager)
+    response = client.get(edit_url(case))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Aktionsplan V2" in html
+    assert f"Version 1 wurde von {case.coordinator} am " in html
+    assert SEND_BACK["reasons"] in html and SEND_BACK["options"] in html
+    assert "Stabile Anstellung im ersten Arbeitsmarkt" in html  # the copy of version 1
+
+
+def grow_plan(plan, n):
+    for i in range(n):
+        Goal.objects.create(plan=plan, position=10 + i, text=f"Weiteres Ziel {i}")
+        Measure.objects.create(plan=plan, position=10 + i, title=f"Kurs {i}", responsible_institution=institution("rav"))
+
+
+@pytest.mark.parametrize("n", [0, 12])
+def test_the_send_back_page_and_its_post_run_a_fixed_number_of_queries(
+    client, make_case, coordinator, n, django_assert_num_queries
+):
+    case = make_case("plan_validation")
+    grow_plan(case.records.current_plan, n)
+    client.force_login(coordinator)
+    # session, user, memberships, grants, case, the current version, its goals, measures and
+    # their institutions, the access log
+    with django_assert_num_queries(10):
+        assert client.get(send_back_url(case)).status_code == 200
+    # the same up to the version, then the transition, the journal, the version frozen, the
+    # next one with its goals and measures copied (and their history), the kept dates
+    with django_assert_num_queries(30):
+        assert client.post(send_back_url(case), SEND_BACK).status_code == 302
+    assert Goal.objects.filter(plan__case=case, plan__version=2).count() == 2 + n
+
+
+@pytest.mark.parametrize("n", [0, 12])
+def test_the_plan_page_after_a_send_back_runs_a_fixed_number_of_queries(
+    client, make_case, case_manager, n, django_assert_num_queries
+):
+    case = make_case("plan_validation")
+    plan = actions.send_back_plan(case, by=case.coordinator, reasons=SEND_BACK["reasons"], options=SEND_BACK["options"])
+    grow_plan(plan, n)
+    client.force_login(case_manager)
+    with django_assert_num_queries(14):
+        html = client.get(edit_url(case)).content.decode()
+    assert SEND_BACK["reasons"] in html and (not n or f"Kurs {n - 1}" in html)
