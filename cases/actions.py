@@ -175,9 +175,15 @@ def plan_meeting(case: Case, *, by: User, kind: str, scheduled_for=None, place: 
 
 
 @action
-def save_meeting(meeting: Meeting, *, by: User, participants: Iterable[dict] | None = None) -> Meeting:
-    """Record the date, place, participants and result of a round table or assessment."""
+def save_meeting(
+    meeting: Meeting, *, by: User, participants: Iterable[dict] | None = None, version: int | None = None
+) -> Meeting:
+    """Record the date, place, participants and result of a round table or assessment;
+    refused when someone else saved it after ``version`` (the form's)."""
+    from cases.audit.versions import check_version
+
     policy.require(by, "record_meeting", meeting.case)
+    check_version(meeting, version)
     if meeting.designated_cm_id and not scope.can_be_case_manager.test(meeting.designated_cm):
         raise ActionRefused([_("The case manager must be an IIZ contact person.")])
     meeting.full_clean()
@@ -279,13 +285,16 @@ MEASURE_FIELDS = (
 
 
 @action
-def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[dict]) -> ActionPlan:
+def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[dict], version: str | None = None) -> ActionPlan:
     """Save the version in preparation: its fields, goals and measures. Goals and measures
     are changed in place; unchanged ones are left alone (the change history shows only what
     changed)."""
+    from cases.audit.versions import check_plan_version
+
     policy.require(by, "edit_plan", plan.case)
     if not plan.is_editable:
         raise ActionRefused([policy.operation("edit_plan").not_now])
+    check_plan_version(plan, version)  # someone else saved since the form was loaded: refused
     plan.full_clean()
     plan.save()
     _save_goals(plan, [text for text in goals if text.strip()], by=by)

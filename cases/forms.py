@@ -130,6 +130,8 @@ class MeetingForm(forms.ModelForm):
     (IIZ-MAMAC: work capacity, employability, social situation), then the decision and who
     leads."""
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # cases/audit/versions.py
+
     designated_cm = forms.TypedChoiceField(
         label=capfirst(_("designated case manager")),
         coerce=int,
@@ -272,6 +274,8 @@ class FirstMeetingForm(forms.Form):
 
 class PlanForm(forms.ModelForm):
     """The plan version's own fields: resources data sheet, notes and the two signatures."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)  # cases/audit/versions.py
 
     class Meta:
         model = ActionPlan

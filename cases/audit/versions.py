@@ -40,7 +40,7 @@ class StaleEdit(ActionRefused):
     ``saved`` lists the fields as the other person left them; ``version`` is the record's
     version now (a second save from the same page, made knowingly, goes through)."""
 
-    def __init__(self, message: str, *, saved: list[SavedField], version: int):
+    def __init__(self, message: str, *, saved: list[SavedField], version: str):
         super().__init__([message])
         self.saved = saved
         self.version = version
@@ -72,4 +72,78 @@ def check_version(instance: models.Model, loaded: int | None, *, fields: list[st
         "Changed in the meantime by %(who)s at %(when)s. Nothing was saved: check what they saved below; "
         "your input is kept, and saving again replaces their version."
     ) % {"who": who, "when": when}
-    raise StaleEdit(message, saved=saved, version=latest.history_id)
+    raise StaleEdit(message, saved=saved, version=str(latest.history_id))
+
+
+# --- a record with its parts: the action plan with its goals and measures ---------------------
+
+
+def _plan_histories(plan) -> list:
+    from cases.models import ActionPlan, Goal, Measure
+
+    return [
+        ActionPlan.history.filter(id=plan.pk),
+        Goal.history.filter(plan_id=plan.pk),
+        Measure.history.filter(plan_id=plan.pk),
+    ]
+
+
+def plan_version(plan) -> str:
+    """The version of a plan with its goals and measures: the latest history row of each
+    ("plan.goals.measures"), so a change to any of them is seen; one query."""
+    from django.db.models import OuterRef, Subquery
+
+    from cases.models import ActionPlan
+
+    def latest(history, **link):
+        return Subquery(history.filter(**link).order_by("-history_id").values("history_id")[:1])
+
+    plans, goals, measures = _plan_histories(plan)
+    row = (
+        ActionPlan.objects.filter(pk=plan.pk)
+        .annotate(
+            p=latest(plans, id=OuterRef("pk")),
+            g=latest(goals, plan_id=OuterRef("pk")),
+            m=latest(measures, plan_id=OuterRef("pk")),
+        )
+        .values_list("p", "g", "m")
+        .first()
+    )
+    return ".".join(str(n or 0) for n in (row or (0, 0, 0)))
+
+
+def check_plan_version(plan, loaded: str | None) -> None:
+    """Raise StaleEdit when the plan, one of its goals or one of its measures was saved
+    after ``loaded`` (``plan_version`` when the form was loaded)."""
+    if not loaded:
+        return
+    try:
+        marks = [int(part) for part in loaded.split(".")]
+    except ValueError:
+        return
+    if len(marks) != 3:
+        return
+    newer = [
+        row
+        for qs, mark in zip(_plan_histories(plan), marks)
+        for row in qs.filter(history_id__gt=mark).select_related("history_user")
+    ]
+    if not newer:
+        return
+    latest = max(newer, key=lambda row: row.history_date)
+    plan.refresh_from_db()
+    saved = [
+        SavedField(
+            str(capfirst(plan._meta.get_field(name).verbose_name)), display_value(plan._meta.get_field(name), getattr(plan, name))
+        )
+        for name in ("resources", "notes", "signed_by_person_on", "signed_by_cm_on")
+    ]
+    saved.append(SavedField(_("Goals"), "\n".join(goal.text for goal in plan.goals.order_by("position"))))
+    saved.append(SavedField(_("Measures"), "\n".join(measure.title for measure in plan.measures.order_by("position"))))
+    who = latest.history_user or _("someone")
+    when = date_format(timezone.localtime(latest.history_date), "SHORT_DATETIME_FORMAT")
+    message = _(
+        "Changed in the meantime by %(who)s at %(when)s. Nothing was saved: check what they saved below; "
+        "your input is kept, and saving again replaces their version."
+    ) % {"who": who, "when": when}
+    raise StaleEdit(message, saved=saved, version=plan_version(plan))

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import actions, deadlines, forms
 from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
+from cases.audit.versions import StaleEdit, plan_version, version_of
 from cases.flow import machine, policy
 from cases.models import AccessKind, ActionPlan, Case, ExitReport, Meeting, PlanStatus, ReviewDecision
 from cases.views import denied, forbidden, get_case_for_user, refused
@@ -65,13 +66,17 @@ def _attempt(action: Callable[[], Any]) -> ActionRefused | None:
 def _submit(request: HttpRequest, pk: int, case: Case, action: Callable[[], Any], success: str):
     """Run the page's one action. Done: a success message and the case page. Refused: the
     403 page when the role may not, otherwise the reasons for the form page and the case
-    loaded again. Returns (response or None, reasons, case)."""
+    loaded again. Returns (response or None, reasons, case). A form loaded before someone
+    else saved (StaleEdit): what they saved goes to the page (``_page``), and the form's data,
+    when it is a mutable copy, takes the record's version now (saving again replaces theirs)."""
     refusal = _attempt(action)
     if refusal is None:
         messages.success(request, success)
         return redirect(case), [], case
     if refusal.forbidden:
         return forbidden(request, refusal.reasons), [], case
+    if isinstance(refusal, StaleEdit):
+        request.saved_meanwhile, request.stale_version = refusal.saved, refusal.version
     return None, refusal.reasons, _load(request, pk)
 
 
@@ -87,6 +92,7 @@ def _page(request: HttpRequest, template: str, case: Case, title: str, step: int
     if request.method == "GET":
         log_access(request, case, AccessKind.VIEW, template.rsplit("/", 1)[-1].removesuffix(".html").replace("_", " ") + " form")
     context.setdefault("invalid", request.method == "POST" and not context.get("reasons") and _has_errors(context))
+    context.setdefault("saved_meanwhile", getattr(request, "saved_meanwhile", []))
     return render(request, template, {"case": case, "page_title": title, "step": step, "reasons": [], **context})
 
 
@@ -156,13 +162,19 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
                 request,
                 pk,
                 case,
-                lambda: actions.save_meeting(form.instance, by=request.user, participants=people),
+                lambda: actions.save_meeting(
+                    form.instance, by=request.user, participants=people, version=form.cleaned_data["version"]
+                ),
                 _("%(meeting)s saved.") % {"meeting": meeting.get_kind_display()},
             )
             if done:
                 return done
+            if getattr(request, "stale_version", None):
+                data["version"] = request.stale_version
     else:
-        form = forms.MeetingForm(instance=meeting, cm_choices=cm_choices, cm_users=cm_users)
+        form = forms.MeetingForm(
+            instance=meeting, cm_choices=cm_choices, cm_users=cm_users, initial={"version": version_of(meeting)}
+        )
         formset = forms.ParticipantFormSet(
             prefix="participants", form_kwargs=form_kwargs, initial=forms.participants_initial(meeting)
         )
@@ -236,6 +248,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     options = forms.MeasureOptions.load(plan)
     measures_kwargs = {"options": options}
     reasons: list[str] = []
+    saved_meanwhile = []
     adding = None
     if request.method == "POST":
         # A mutable copy: a catalogue measure fills in the row's empty fields.
@@ -244,8 +257,12 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         goals = forms.GoalFormSet(data, prefix="goals")
         measures = forms.MeasureFormSet(data, prefix="measures", form_kwargs=measures_kwargs)
         if not adding and form.is_valid() and goals.is_valid() and measures.is_valid():
-            goal_texts, measure_rows = goals.goals(), measures.measures()
-            refusal = _attempt(lambda: actions.save_plan(form.instance, by=request.user, goals=goal_texts, measures=measure_rows))
+            goal_texts, measure_rows, version = goals.goals(), measures.measures(), form.cleaned_data["version"]
+            refusal = _attempt(
+                lambda: actions.save_plan(
+                    form.instance, by=request.user, goals=goal_texts, measures=measure_rows, version=version
+                )
+            )
             if refusal is None:
                 messages.success(request, _("Action plan v%(version)s saved.") % {"version": plan.version})
                 if not _submit_blocked_by(case, refresh=True):
@@ -254,10 +271,13 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
             if refusal.forbidden:
                 return forbidden(request, refusal.reasons)
             reasons = refusal.reasons
+            if isinstance(refusal, StaleEdit):  # keep the input; saving again replaces theirs
+                data["version"] = refusal.version
+                saved_meanwhile = refusal.saved
             case = _load(request, pk)
             plan = case.records.current_plan
     else:
-        form = forms.PlanForm(instance=plan)
+        form = forms.PlanForm(instance=plan, initial={"version": plan_version(plan)})
         goals = forms.GoalFormSet(prefix="goals", initial=[{"text": g.text} for g in plan.goals_list])
         goals.extra = 1 if plan.goals_list else 2
         measures = forms.MeasureFormSet(
@@ -276,6 +296,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         plan=plan,
         reasons=reasons,
         sent_back=_sent_back_before(case, plan),
+        saved_meanwhile=saved_meanwhile,
         meeting=case.records.last_meeting,
         blocked_by=blocked_by,
         **({"invalid": False} if adding else {}),

@@ -104,7 +104,7 @@ def grow(case: Case, n: int, recorder) -> None:
 # The most queries each page may run (session, user, memberships, case, its records, the
 # choices of the form); the same at both data sizes.
 MAX_QUERIES = {
-    "cases:meeting": 9 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
+    "cases:meeting": 9 + 1 + 1 + 1,  # +1: access log; +1: the user's per-case grants; +1: the version loaded
     "cases:first_meeting": 4 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
     "cases:edit_plan": 13 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
     "cases:new_review": 9 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants

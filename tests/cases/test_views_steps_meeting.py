@@ -198,3 +198,25 @@ def test_the_form_is_closed_once_the_case_manager_is_designated(client, make_cas
     assert response.status_code == 302
     assert response["Location"] == case.get_absolute_url()
     assert messages_of(response) == ["Runde Tische und Assessments werden erfasst, solange der Fall in diesem Schritt ist."]
+
+
+def test_a_meeting_saved_by_someone_else_meanwhile_is_not_overwritten(client, make_case, coordinator, secretariat):
+    """The secretariat and the coordinator both record the assessment: the second save is
+    refused with what the first one saved, and keeps what was typed."""
+    from cases.audit.versions import version_of
+
+    case = make_case("assessment")
+    meeting = case.meetings.get()
+    url = reverse("cases:meeting", args=[case.pk, meeting.pk])
+    loaded = version_of(meeting)
+    empty = {"participants-TOTAL_FORMS": "0", "participants-INITIAL_FORMS": "0", "version": loaded}
+    client.force_login(secretariat)
+    assert client.post(url, {**empty, "place": "Sitten, Avenue du Midi 7"}).status_code == 302
+    client.force_login(coordinator)
+    response = client.post(url, {**empty, "place": "Brig"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"In der Zwischenzeit geändert von {secretariat}" in html
+    assert "Sitten, Avenue du Midi 7" in html and 'value="Brig"' in html
+    meeting.refresh_from_db()
+    assert meeting.place == "Sitten, Avenue du Midi 7"

@@ -369,6 +369,40 @@ def test_the_plan_page_after_a_send_back_runs_a_fixed_number_of_queries(
     plan = actions.send_back_plan(case, by=case.coordinator, reasons=SEND_BACK["reasons"], options=SEND_BACK["options"])
     grow_plan(plan, n)
     client.force_login(case_manager)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):  # one for the version the form was loaded from
         html = client.get(edit_url(case)).content.decode()
     assert SEND_BACK["reasons"] in html and (not n or f"Kurs {n - 1}" in html)
+
+
+def test_a_plan_saved_by_someone_else_meanwhile_is_not_overwritten(client, make_case, case_manager, deputy):
+    """Two people on one plan (the case manager and a deputy): the second save is refused with
+    what the first one saved, and keeps what was typed."""
+    from cases.audit.versions import plan_version
+    from cases.flow.grants import DEPUTY
+    from tests.helpers import plan_data
+
+    case = make_case("plan_preparation")
+    actions.grant_access(
+        case, by=case.coordinator, user=deputy, permission=DEPUTY, valid_until=datetime.date.today(), reason="Ferien"
+    )
+    plan = case.records.current_plan
+    loaded = plan_version(plan)
+    rav = institution("rav").pk
+    url = reverse("cases:edit_plan", args=[case.pk])
+    client.force_login(case_manager)
+    first = plan_data(goals=["Stelle im Gastgewerbe"], measures=[{"title": "Coaching", "responsible_institution": rav}])
+    done = client.post(url, {**first, "version": loaded})
+    assert done.status_code == 302, done.content.decode()[-3000:]
+    assert messages_of(done)[0].startswith("Aktionsplan"), messages_of(done)
+
+    client.force_login(deputy)
+    second = plan_data(goals=["Lehrabschluss nachholen"], measures=[{"title": "Kurs", "responsible_institution": rav}])
+    response = client.post(url, {**second, "version": loaded})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"In der Zwischenzeit geändert von {case_manager}" in html
+    assert "Stelle im Gastgewerbe" in html  # what the other person saved
+    assert "Lehrabschluss nachholen" in html  # what was typed, kept
+    assert [g.text for g in Goal.objects.filter(plan=plan)] == ["Stelle im Gastgewerbe"]
+    assert client.post(url, {**second, "version": response.context["form"]["version"].value()}).status_code == 302
+    assert [g.text for g in Goal.objects.filter(plan=plan)] == ["Lehrabschluss nachholen"]
