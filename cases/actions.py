@@ -43,6 +43,7 @@ from cases.models import (
     MeetingKind,
     Person,
     PlanStatus,
+    PoaCheck,
     PowerOfAttorney,
     PrintMark,
     ReferenceCounter,
@@ -232,9 +233,19 @@ def designate_case_manager(case: Case, *, by: User) -> None:
 
 @action
 def start_plan(case: Case, *, by: User, first_meeting_on: datetime.date) -> ActionPlan:
-    """CII101 step 4: the case manager has met the person; the first plan version opens."""
+    """CII101 step 4: the case manager has met the person; the first plan version opens.
+    The meeting is dated between the designation of the case manager and today."""
     if first_meeting_on > timezone.localdate():
-        raise ActionRefused([_("The first meeting cannot be in the future.")])
+        raise ActionRefused([_("The first meeting cannot be in the future.")], field="first_meeting_on")
+    designated = timezone.localdate(case.cm_designated_at) if case.cm_designated_at else None
+    if designated and first_meeting_on < designated:
+        raise ActionRefused(
+            [
+                _("The first meeting cannot be before the case manager was designated (%(date)s).")
+                % {"date": designated.strftime("%d.%m.%Y")}
+            ],
+            field="first_meeting_on",
+        )
     _step(
         case,
         "start_plan",
@@ -468,7 +479,7 @@ def record_power_of_attorney(
 ) -> PowerOfAttorney:
     policy.require(by, "record_power_of_attorney", case)
     if signed_on > timezone.localdate():
-        raise ActionRefused([_("A power of attorney cannot be signed in the future.")])
+        raise ActionRefused([_("A power of attorney cannot be signed in the future.")], field="signed_on")
     poa = PowerOfAttorney(case=case, signed_on=signed_on, recorded_by=by)
     poa.save()
     poa.institutions.set(institutions)
@@ -484,17 +495,36 @@ def record_power_of_attorney(
 
 
 @action
-def record_review(case: Case, *, by: User, review: Review, progress: Iterable[dict] = ()) -> Review:
+def record_review(
+    case: Case,
+    *,
+    by: User,
+    review: Review,
+    progress: Iterable[dict] = (),
+    poa_signed_on: datetime.date | None = None,
+    poa_institutions: Iterable[Institution] = (),
+) -> Review:
     """CII101 steps 7-9: a review, the progress of each measure, the power-of-attorney check
-    (reviews with the person), then the decision: continue, change or finish the plan."""
+    (reviews with the person), then the decision: continue, change or finish the plan.
+
+    The check must match the records (``_checked_power_of_attorney``): "valid" when the
+    latest power of attorney still covers the time until the next review with the person is
+    due; "renewed" records the new one, signed on ``poa_signed_on`` for
+    ``poa_institutions``, in the same step. The review keeps the power of attorney it found
+    valid or recorded; the signed scan can be filed later."""
     if review.decision != ReviewDecision.CONTINUE:
         policy.require(by, "decide_at_review", case)
     policy.require(by, policy.REVIEW_OPERATIONS[review.kind], case)
     if review.kind == ReviewKind.WITH_PERSON and not review.poa_check:
-        raise ActionRefused([_("At a review with the person, check the power of attorney (valid, renewed or refused).")])
+        raise ActionRefused(
+            [_("At a review with the person, check the power of attorney (valid, renewed or refused).")], field="poa_check"
+        )
     review.case = case
     review.author = by
-    review.full_clean()
+    review.full_clean()  # its date: after the plan's first validation, not in the future
+    review.power_of_attorney = _checked_power_of_attorney(
+        case, review, by=by, signed_on=poa_signed_on, institutions=list(poa_institutions)
+    )
     review.save()
     plan = case.records.current_plan
     measures = {m.pk: m for m in plan.measures_list} if plan else {}
@@ -517,6 +547,41 @@ def record_review(case: Case, *, by: User, review: Review, progress: Iterable[di
     elif review.decision == ReviewDecision.FINISH_PLAN:
         finish_plan(case, by=by)
     return review
+
+
+def _checked_power_of_attorney(
+    case: Case, review: Review, *, by: User, signed_on: datetime.date | None, institutions: list[Institution]
+) -> PowerOfAttorney | None:
+    """The power of attorney behind the review's check (CII101 step 7; the case manager has
+    a new one signed if needed): for "valid", the latest one signed by the day of the
+    review, which must last until the next review with the person is due
+    (``deadlines.power_of_attorney_gap``); for "renewed", the new one, recorded here
+    (``record_power_of_attorney``), which must last as long. None for the other checks."""
+    if review.poa_check == PoaCheck.VALID:
+        poa = deadlines.power_of_attorney_in_force(case, review.held_on)
+        gap = deadlines.power_of_attorney_gap(poa, review.held_on)
+        if gap:
+            raise ActionRefused([gap, _("Have a new one signed and record it here with “renewed”.")], field="poa_check")
+        return poa
+    if review.poa_check != PoaCheck.RENEWED:
+        return None
+    missing = {}
+    if signed_on is None:
+        missing["poa_signed_on"] = [_("Give the day the new power of attorney was signed.")]
+    if not institutions:
+        missing["poa_institutions"] = [_("Choose the institutions the new power of attorney covers.")]
+    if missing:
+        raise ActionRefused.on_fields(missing)
+    try:
+        poa = record_power_of_attorney(case, by=by, signed_on=signed_on, institutions=institutions)
+    except ActionRefused as refusal:
+        if "signed_on" not in refusal.fields:
+            raise
+        raise ActionRefused(refusal.reasons, field="poa_signed_on") from None
+    gap = deadlines.power_of_attorney_gap(poa, review.held_on)
+    if gap:
+        raise ActionRefused([gap], field="poa_signed_on")
+    return poa
 
 
 @action
@@ -547,6 +612,9 @@ def interrupt(case: Case, *, by: User, reason: str, note: str = "") -> None:
 
 @action
 def save_exit_report(report: ExitReport, *, by: User) -> ExitReport:
+    """CII101 step 10: save the exit report, complete or not (submitting asks for it
+    complete). Its own rules (ExitReport.clean: the exit not before the last review, the
+    power of attorney named valid at the end of the support) refuse it field by field."""
     policy.require(by, "write_exit_report", report.case)
     report.full_clean()
     report.save()

@@ -1,8 +1,10 @@
 """Forms for the steps and records of a case (CII101 steps 2 to 11).
 
 The forms check what the user can correct next to a field (dates, required details,
-percentages). The rules of the flow and of the roles are checked again by the action the
-view calls (cases/actions.py); its refusals are shown at the top of the form.
+percentages), and ask the records' own rules (``clean`` of the model) where the form edits
+a record. The rules of the flow and of the roles are checked again by the action the view
+calls (cases/actions.py); a refusal about one input (``ActionRefused.fields``) is shown next
+to the field of that name, the others at the top of the form.
 
 Choices that come from the database (contact persons, users, institutions, the catalogue of
 measures) are loaded once per request and shared by every row of a formset, so a page runs
@@ -41,6 +43,7 @@ from cases.models import (
     MeetingKind,
     Person,
     PoaCheck,
+    PowerOfAttorney,
     Review,
     ReviewDecision,
     ReviewKind,
@@ -398,9 +401,10 @@ class MeasureForm(forms.Form):
             self.add_error("title", _("Give the measure a title, or choose it from the catalogue."))
         if not data.get("responsible_institution") and "responsible_institution" not in self._errors:
             self.add_error("responsible_institution", _("Choose the institution responsible for the measure."))
-        starts_on, due_on = data.get("starts_on"), data.get("due_on")
-        if starts_on and due_on and due_on < starts_on:
-            self.add_error("due_on", _("The due date cannot be before the start."))
+        try:  # the measure's own rule on its dates (Measure.clean), next to the due date
+            Measure(starts_on=data.get("starts_on"), due_on=data.get("due_on")).clean()
+        except ValidationError as error:
+            self.add_error(None, error)
         return data
 
     def _write_back(self, name: str, value: str) -> None:
@@ -470,7 +474,28 @@ class SendBackForm(forms.Form):
 class ReviewForm(forms.ModelForm):
     """A review (Standortbestimmung) and its decision. Which kinds and decisions are
     offered depends on the user: only the case manager reviews with the person and
-    decides to change or finish the plan."""
+    decides to change or finish the plan. Its instance is a review of the case, so that
+    the review's own rules on its date (Review.clean) are said next to the date.
+
+    "Renewed" records the new power of attorney in the same step: the fields
+    ``poa_signed_on`` and ``poa_institutions`` are the arguments of the same name of
+    ``actions.record_review``, which says which are missing and whether the power of
+    attorney checked covers the time until the next review."""
+
+    poa_signed_on = forms.DateField(
+        label=capfirst(_("new power of attorney signed on")),
+        widget=date_input(),
+        required=False,
+        validators=[not_in_future],
+        help_text=_("Valid one year: until the day before the same date next year."),
+    )
+    poa_institutions = forms.ModelMultipleChoiceField(
+        label=capfirst(_("institutions covered")),
+        queryset=Institution.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Data may be shared only between the institutions the person agreed to."),
+    )
 
     class Meta:
         model = Review
@@ -488,7 +513,10 @@ class ReviewForm(forms.ModelForm):
         }
         help_texts = {
             "summary": _("What was found and agreed; it is written in the case journal."),
-            "poa_check": _("Required at every review with the person: the power of attorney is valid one year."),
+            "poa_check": _(
+                "Required at every review with the person: the power of attorney is valid one year, and must still be "
+                "valid when the next review with the person is due."
+            ),
         }
 
     def __init__(self, *args, kinds: list[str], may_decide: bool, **kwargs):
@@ -496,8 +524,9 @@ class ReviewForm(forms.ModelForm):
         self.fields["kind"].choices = [c for c in ReviewKind.choices if c[0] in kinds]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
-        self.fields["held_on"].validators.append(not_in_future)
         self.fields["poa_check"].choices = [c for c in PoaCheck.choices if c[0]] + [("", PoaCheck.NOT_APPLICABLE.label)]
+        self.fields["poa_institutions"].queryset = Institution.objects.filter(is_active=True).order_by("code")
+        self.fields["poa_institutions"].label_from_instance = institution_label
         if not may_decide:
             self.fields["decision"].choices = [c for c in ReviewDecision.choices if c[0] == ReviewDecision.CONTINUE]
             self.fields["decision"].help_text = _("Only the case manager decides to change or finish the plan.")
@@ -508,7 +537,17 @@ class ReviewForm(forms.ModelForm):
             self.add_error(
                 "poa_check", _("At a review with the person, check the power of attorney (valid, renewed or refused).")
             )
+        if data.get("poa_check") != PoaCheck.RENEWED:
+            # A new power of attorney belongs to "renewed" only (its fields are hidden otherwise).
+            data["poa_signed_on"], data["poa_institutions"] = None, []
         return data
+
+    def new_power_of_attorney(self) -> dict:
+        """The keyword arguments of actions.record_review for the new power of attorney."""
+        return {
+            "poa_signed_on": self.cleaned_data.get("poa_signed_on"),
+            "poa_institutions": self.cleaned_data.get("poa_institutions") or [],
+        }
 
 
 class MeasureProgressForm(forms.Form):
@@ -624,6 +663,8 @@ class ExitReportForm(forms.ModelForm):
             "interruption_reason",
             "interruption_note",
             "summary",
+            "power_of_attorney",
+            "poa_not_renewed_reason",
         ]
         widgets = {
             "outcome": forms.RadioSelect,
@@ -632,10 +673,13 @@ class ExitReportForm(forms.ModelForm):
             "interruption_reason": forms.RadioSelect,
             "interruption_note": text_area(3),
             "summary": text_area(6),
+            "power_of_attorney": forms.RadioSelect,
+            "poa_not_renewed_reason": text_area(2),
         }
         help_texts = {
             "other_service_detail": _("The office or the person in charge, if useful."),
             "summary": _("The support from the report to the end: measures, results, what the person takes with them."),
+            "poa_not_renewed_reason": _("Only when no power of attorney is valid at the end of the support."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -650,6 +694,18 @@ class ExitReportForm(forms.ModelForm):
         self.fields["other_service"].queryset = Institution.objects.filter(is_active=True).order_by("code")
         self.fields["other_service"].label_from_instance = institution_label
         self.fields["other_service"].empty_label = _("— choose —")
+        # The case's powers of attorney valid on the day the support ended: the one renewed
+        # is one of them (ExitReport.clean checks it again).
+        poa = self.fields["power_of_attorney"]
+        poa.label_from_instance = power_of_attorney_label
+        poa.empty_label = _("None is valid: it was not renewed (say why below)")
+        poa.queryset = self.instance.powers_of_attorney_valid_at_end()
+        ended = self.instance.support_ended_on
+        if ended:
+            poa.help_text = _(
+                "At the end of the support, make sure the power of attorney was renewed: choose the one valid on the day "
+                "the support ended (%(date)s)."
+            ) % {"date": ended.strftime("%d.%m.%Y")}
 
     def clean(self):
         data = super().clean()
@@ -659,12 +715,28 @@ class ExitReportForm(forms.ModelForm):
             if other != outcome:
                 for name in names:
                     data[name] = None if name in ("job_start_on", "workload_percent", "other_service") else ""
+        if data.get("power_of_attorney"):
+            data["poa_not_renewed_reason"] = ""  # renewed: nothing to explain
         probe = ExitReport(**{name: data.get(name) for name in self.Meta.fields})
         probe.summary = data.get("summary") or ""
+        probe.poa_not_renewed_reason = data.get("poa_not_renewed_reason") or ""
         for name in probe.missing_fields():
             if name not in self._errors:  # outcome and summary: already "required" above
-                self.add_error(name, _("Required for this outcome."))
+                self.add_error(name, MISSING_TEXT.get(name, _("Required for this outcome.")))
         return data
+
+
+# What a missing field of the exit report says, when it is not "required for this outcome".
+MISSING_TEXT = {
+    "poa_not_renewed_reason": _("Choose the power of attorney valid at the end of the support, or say why it was not renewed."),
+}
+
+
+def power_of_attorney_label(poa: PowerOfAttorney) -> str:
+    return _("Signed on %(signed)s, valid until %(until)s") % {
+        "signed": poa.signed_on.strftime("%d.%m.%Y"),
+        "until": poa.valid_until.strftime("%d.%m.%Y"),
+    }
 
 
 class CloseCaseForm(forms.Form):

@@ -11,8 +11,9 @@ import pypdf
 from django.contrib.messages import get_messages
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
-from cases.models import ActionPlan, Case
+from cases.models import ActionPlan, Case, PowerOfAttorney
 from roles.models import User
 from tests.factories import PersonFactory
 
@@ -46,6 +47,12 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
+def field_errors(html: str, name: str) -> str:
+    """The error messages shown under the form field ``name`` of a page ("" when none)."""
+    marker = f'id="id_{name}-errors"'
+    return html.split(marker)[1].split("</div></div>")[0] if marker in html else ""
+
+
 def pages(pdf: bytes) -> list[str]:
     """The text of each page of a PDF."""
     assert pdf.startswith(b"%PDF-")
@@ -72,6 +79,15 @@ def state_of(case) -> str:
 
 def plan_of(case, version=1) -> ActionPlan:
     return ActionPlan.objects.get(case=case, version=version)
+
+
+def signed_power_of_attorney(case, by, signed_on: datetime.date | None = None) -> PowerOfAttorney:
+    """The person signed a power of attorney (today unless told) for the case's
+    institutions, recorded by ``by``: a review with the person can then check it "valid"."""
+    from cases import actions
+
+    day = signed_on or timezone.localdate()
+    return actions.record_power_of_attorney(case, by=by, signed_on=day, institutions=case.institutions.all())
 
 
 def person(language="de", **fields):

@@ -21,6 +21,9 @@ The periods come from the settings, with the process sheet's values as defaults:
 - ``IIZ_TEAM_REVIEW_MONTHS`` (3): the coordinator's quarterly review with the team of
   contact persons (step 7b);
 - a power of attorney is valid one year (``PowerOfAttorney.valid_until``).
+
+The same periods say whether the power of attorney checked at a review lasts until the next
+review with the person is due (``power_of_attorney_gap``, asked by ``actions.record_review``).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.utils.functional import Promise
 
-    from cases.models import Case
+    from cases.models import Case, PowerOfAttorney
 
 # The relations deadlines_for reads besides the case's columns and records.
 DEADLINE_PREFETCH = ("reviews", "powers_of_attorney")
@@ -214,6 +217,38 @@ def power_of_attorney(case: Case, today: datetime.date) -> Deadline | None:
 
 
 RULES = (first_meeting, plan_validation, review_with_person, team_review, power_of_attorney)
+
+
+# --- The power of attorney at a review (CII101 step 7) ------------------------------------
+
+
+def next_review_with_person_due(held_on: datetime.date) -> datetime.date:
+    """The day the next review with the person is due after one held on ``held_on`` (the
+    rule of ``review_with_person``, counted from that review)."""
+    return add_months(held_on, period("IIZ_REVIEW_MONTHS"))
+
+
+def power_of_attorney_in_force(case: Case, day: datetime.date) -> PowerOfAttorney | None:
+    """The latest power of attorney of ``case`` signed on or before ``day``, or None."""
+    signed = [poa for poa in case.powers_of_attorney.all() if poa.signed_on <= day]
+    return max(signed, key=lambda poa: (poa.signed_on, poa.pk), default=None)
+
+
+def power_of_attorney_gap(poa: PowerOfAttorney | None, held_on: datetime.date) -> str:
+    """Why ``poa`` (None: there is none) does not cover a review held on ``held_on`` until
+    the next review with the person is due; empty when it does. At every review with the
+    person the case manager checks it and has a new one signed if needed."""
+    if poa is None:
+        return str(_("No power of attorney is recorded for this case."))
+    due = next_review_with_person_due(held_on)
+    values = {"until": poa.valid_until.strftime("%d.%m.%Y"), "due": due.strftime("%d.%m.%Y")}
+    if poa.valid_until < held_on:
+        return str(_("The power of attorney expired on %(until)s.") % values)
+    if poa.valid_until < due:
+        return str(
+            _("The power of attorney ends on %(until)s, before the next review with the person is due (%(due)s).") % values
+        )
+    return ""
 
 
 def deadlines_for(case: Case, today: datetime.date) -> list[Deadline]:

@@ -61,6 +61,7 @@ from cases.models import (
     ReviewDecision,
     ReviewKind,
 )
+from cases.models.reviews import one_year_after
 from roles.models import Institution, Region, Theme, User
 
 SEED = 2026
@@ -452,6 +453,7 @@ TEXTS = {
         },
         "letter": "Wir danken Ihnen für die Zusammenarbeit. Ihr IIZ-Dossier ist abgeschlossen; die Unterlagen werden gemäss den gesetzlichen Vorgaben archiviert.",
         "archive": "Dossier archiviert.",
+        "poa_not_renewed": "Die Begleitung endete unerwartet; eine neue Vollmacht konnte nicht mehr unterzeichnet werden.",
         "doctor": ("Dr. med. {last}", "Hausarztpraxis {town}", "Hausarzt/Hausärztin"),
         "person_function": "betroffene Person",
     },
@@ -623,6 +625,7 @@ TEXTS = {
         },
         "letter": "Nous vous remercions de votre collaboration. Votre dossier CII est clôturé ; les documents sont archivés conformément aux dispositions légales.",
         "archive": "Dossier archivé.",
+        "poa_not_renewed": "L'accompagnement s'est terminé de manière inattendue ; une nouvelle procuration n'a plus pu être signée.",
         "doctor": ("Dr {last}", "Cabinet médical, {town}", "médecin traitant"),
         "person_function": "personne concernée",
     },
@@ -1181,8 +1184,14 @@ class DemoCase:
             progress.append((position, status, note))
         return progress
 
+    def _poa_lasts_until_next_review(self, day: datetime.date) -> bool:
+        """Whether the power of attorney signed last still covers a review with the person
+        on ``day`` until the next one is due: otherwise the review renews it (the rule of
+        actions.record_review)."""
+        return one_year_after(self.poa_signed) >= deadlines.next_review_with_person_due(day)
+
     def plan_review_with_person(self, day: datetime.date, *, decision: str = ReviewDecision.CONTINUE) -> None:
-        renew = day - self.poa_signed >= datetime.timedelta(days=335)
+        renew = not self._poa_lasts_until_next_review(day)
         if renew:
             self.poa_signed = day
         cancel = decision == ReviewDecision.CHANGE_PLAN and self.rng.random() < 0.5
@@ -1223,7 +1232,7 @@ class DemoCase:
         """Reviews with the person (about every two to three months) and quarterly team
         reviews from ``start`` to ``end``; the plan changes at the with-person reviews
         numbered in ``changes``. ``renew=False``: no review with the person once the power
-        of attorney is about to run out (it expires or is expiring)."""
+        of attorney would not last until the next one (it then expires, or is expiring)."""
         next_person = start + self.days(45, 80)
         next_team = start + self.days(75, 95)
         count = 0
@@ -1233,7 +1242,7 @@ class DemoCase:
             if day > end:
                 break
             if day == next_person:
-                if not renew and day - self.poa_signed >= datetime.timedelta(days=330):
+                if not renew and not self._poa_lasts_until_next_review(day):
                     next_person = end + datetime.timedelta(days=1)
                     continue
                 count += 1
@@ -1271,7 +1280,7 @@ class DemoCase:
             fields.update(
                 employer=label,
                 job_title=self.rng.choice(self.t["jobs"]),
-                job_start_on=end - self.days(0, 20),
+                job_start_on=end + self.days(0, 4),  # on or after the last review, on ``end``
                 workload_percent=self.rng.choice([50, 60, 80, 80, 100, 100]),
                 summary=self.fill(self.t["exit_placed"], months=months, employer=label),
             )
@@ -1471,6 +1480,7 @@ class DemoCase:
                     moment = last + datetime.timedelta(minutes=7)
                 method(day, **kwargs)
                 clock.mark(moment)
+                clock.restamp_case(self.case)
                 last = moment
         return self.case
 
@@ -1612,8 +1622,6 @@ class DemoCase:
         progress: list[tuple[int, str, str]],
     ) -> None:
         case = self.case
-        if renew:
-            actions.record_power_of_attorney(case, by=self.cm, signed_on=day, institutions=case.institutions.all())
         measures = case.records.current_plan.measures_list
         author = self.cm if kind == ReviewKind.WITH_PERSON else self.coordinator
         review = Review(kind=kind, held_on=day, summary=summary, poa_check=poa_check, decision=decision, network_informed=True)
@@ -1624,6 +1632,8 @@ class DemoCase:
             progress=[
                 {"measure_id": measures[position].pk, "status": status, "note": note} for position, status, note in progress
             ],
+            poa_signed_on=day if renew else None,
+            poa_institutions=case.institutions.all() if renew else (),
         )
 
     def play_ask_network(self, day: datetime.date, *, kind: str, reason: str) -> None:
@@ -1643,6 +1653,9 @@ class DemoCase:
                 report.other_service = self.ctx.institutions[value]
             else:
                 setattr(report, name, value)
+        report.power_of_attorney = report.powers_of_attorney_valid_at_end().first()
+        if report.power_of_attorney is None:
+            report.poa_not_renewed_reason = self.t["poa_not_renewed"]
         author = case.case_manager or self.coordinator
         actions.save_exit_report(report, by=author)
         if submit:
@@ -1689,6 +1702,21 @@ class Clock:
         k = min(bisect.bisect_left(self.bounds, value), len(self.bounds) - 1)
         begin = self.bounds[k - 1] if k else self.started
         return self.moments[k] + (value - begin)
+
+    def restamp_case(self, case: Case) -> None:
+        """The step dates of ``case`` that the last event set, moved to its simulated moment
+        at once, in the database and on ``case``: the rules on dates that later actions
+        check read them (a first meeting after the designation, a review after the plan's
+        validation, the power of attorney on the day the support ended)."""
+        moved = {
+            name: self.simulated(value)
+            for name in CASE_TIMES
+            if (value := getattr(case, name)) is not None and value > self.started
+        }
+        if moved:
+            Case.objects.filter(pk=case.pk).update(**moved)
+            for name, value in moved.items():
+                setattr(case, name, value)
 
     def restamp(self, case_ids: list[int]) -> None:
         """Every timestamp of the demo cases' records (and their history) set to "now" by

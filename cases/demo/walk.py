@@ -20,6 +20,7 @@ from cases.models import (
     MeasureStatus,
     MeetingDecision,
     MeetingKind,
+    PoaCheck,
     Review,
     ReviewDecision,
     ReviewKind,
@@ -140,11 +141,19 @@ def walk(
                 kind=ReviewKind.WITH_PERSON,
                 held_on=today,
                 summary="Alle Massnahmen abgeschlossen.",
-                poa_check="valid",
+                poa_check=PoaCheck.RENEWED,
                 decision=ReviewDecision.FINISH_PLAN,
                 network_informed=True,
             )
-            actions.record_review(case, by=cast.case_manager, review=review, progress=progress)
+            # The last review renews the power of attorney, so that one is valid at the end.
+            actions.record_review(
+                case,
+                by=cast.case_manager,
+                review=review,
+                progress=progress,
+                poa_signed_on=today,
+                poa_institutions=case.institutions.all(),
+            )
         elif state == CaseState.EXIT_REPORT:
             report = case.records.exit_report
             report.outcome = outcome
@@ -156,6 +165,9 @@ def walk(
             elif outcome == ExitOutcome.INTERRUPTED and not report.interruption_reason:
                 report.interruption_reason = InterruptionReason.OTHER
             report.summary = "Die Person wurde während acht Monaten begleitet."
+            report.power_of_attorney = report.powers_of_attorney_valid_at_end().first()
+            if report.power_of_attorney is None:
+                report.poa_not_renewed_reason = "Die Begleitung endete vor der Unterzeichnung einer Vollmacht."
             actions.save_exit_report(report, by=case.case_manager or cast.coordinator)
             actions.submit_exit_report(case, by=case.case_manager or cast.coordinator)
         elif state == CaseState.AWAITING_CLOSURE:

@@ -90,7 +90,12 @@ def all_measures_ended(case: Case) -> bool:
     return bool(plan) and all(m.is_ended for m in plan.measures_list)
 
 
-@guard(_("The exit report must be complete: the outcome and its details."))
+@guard(
+    _(
+        "The exit report must be complete: the outcome and its details, the summary, and the power of attorney at the end "
+        "of the support (the one renewed, or why it was not)."
+    )
+)
 def exit_report_complete(case: Case) -> bool:
     report = case.records.exit_report
     return bool(report and report.is_complete)

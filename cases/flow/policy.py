@@ -19,11 +19,12 @@ compares them), and tests/cases/test_flow_policy.py draws its cases from this ta
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import rules
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -50,12 +51,33 @@ if TYPE_CHECKING:
 
 class ActionRefused(Exception):
     """The user may not do this now; ``reasons`` say why (shown to the user). ``forbidden``:
-    the role does not allow it (403), as opposed to a rule of the case not met."""
+    the role does not allow it (403), as opposed to a rule of the case not met. ``fields``:
+    the reasons that are about one input of the action, by its name (a keyword argument of
+    the action or a field of the record it saves): a form page shows them next to its field
+    of that name, and the other reasons above the form."""
 
-    def __init__(self, reasons: Iterable[str], *, forbidden: bool = False):
+    def __init__(self, reasons: Iterable[str], *, forbidden: bool = False, field: str = ""):
         self.reasons = [str(r) for r in reasons]
         self.forbidden = forbidden
+        self.fields: dict[str, list[str]] = {field: list(self.reasons)} if field else {}
         super().__init__("; ".join(self.reasons))
+
+    @classmethod
+    def on_fields(cls, fields: Mapping[str, Iterable[str]]) -> ActionRefused:
+        """A refusal whose every reason is about the input it is listed under."""
+        refusal = cls([reason for reasons in fields.values() for reason in reasons])
+        refusal.fields = {name: [str(reason) for reason in reasons] for name, reasons in fields.items()}
+        return refusal
+
+    @classmethod
+    def from_validation_error(cls, error: ValidationError) -> ActionRefused:
+        """A record's validation error (``full_clean`` in an action) as a refusal that keeps
+        the fields it names."""
+        if not hasattr(error, "error_dict"):
+            return cls(error.messages)
+        refusal = cls(error.messages)
+        refusal.fields = {name: messages for name, messages in error.message_dict.items() if name != NON_FIELD_ERRORS}
+        return refusal
 
 
 @dataclass(frozen=True)

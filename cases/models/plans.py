@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +161,12 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """A measure ends on or after its start: said on the due date (the check constraint
+        ``measure_due_after_start`` is the database's own guard of the same rule)."""
+        if self.starts_on and self.due_on and self.due_on < self.starts_on:
+            raise ValidationError({"due_on": ValidationError(_("The due date cannot be before the start."), code="before_start")})
 
     @property
     def is_ended(self) -> bool:

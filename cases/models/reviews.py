@@ -1,6 +1,8 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,7 +31,9 @@ class ReviewDecision(models.TextChoices):
 class Review(models.Model):
     """A review (Standortbestimmung, CII101 step 7), and its decisions (steps 8 and 9).
 
-    At every review with the person, the case manager checks the power of attorney.
+    At every review with the person, the case manager checks the power of attorney; the
+    review keeps the one it found valid or the new one signed (``power_of_attorney``,
+    recorded by ``cases.actions.record_review``).
     """
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="reviews")
@@ -37,6 +41,14 @@ class Review(models.Model):
     held_on = models.DateField(_("held on"))
     summary = models.TextField(_("summary"))
     poa_check = models.CharField(_("power of attorney"), max_length=10, choices=PoaCheck.choices, blank=True, default="")
+    power_of_attorney = models.ForeignKey(
+        "cases.PowerOfAttorney",
+        verbose_name=_("power of attorney checked or renewed"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     decision = models.CharField(_("decision"), max_length=12, choices=ReviewDecision.choices, default=ReviewDecision.CONTINUE)
     network_informed = models.BooleanField(
         _("network informed"), default=False, help_text=_("The contact persons and the coordinator received the information.")
@@ -54,6 +66,19 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.held_on}"
+
+    def clean(self) -> None:
+        """A review is held once the plan has been validated, and not in the future: its day
+        lies between the plan's first validation (``Case.plan_validated_at``) and today."""
+        if self.held_on is None:
+            return
+        if self.held_on > timezone.localdate():
+            raise ValidationError({"held_on": ValidationError(_("This date cannot be in the future."), code="future")})
+        validated = self.case.plan_validated_at if self.case_id else None
+        if validated and self.held_on < timezone.localdate(validated):
+            day = timezone.localdate(validated).strftime("%d.%m.%Y")
+            message = _("A review is held after the action plan was first validated (%(date)s).") % {"date": day}
+            raise ValidationError({"held_on": ValidationError(message, code="before_validation")})
 
 
 class MeasureProgress(models.Model):

@@ -77,6 +77,7 @@ def detail_queryset() -> QuerySet[Case]:
         "case_manager",
         "exit_report__author",
         "exit_report__other_service",
+        "exit_report__power_of_attorney",
         "closure__closed_by",
     ).prefetch_related(
         "institutions",
@@ -91,7 +92,7 @@ def detail_queryset() -> QuerySet[Case]:
             queryset=ActionPlan.objects.select_related("author", "submitted_by", "validator").order_by("-version"),
             to_attr="plan_versions",
         ),
-        Prefetch("reviews", queryset=Review.objects.select_related("author").order_by("-held_on", "-pk")),
+        Prefetch("reviews", queryset=Review.objects.select_related("author", "power_of_attorney").order_by("-held_on", "-pk")),
         Prefetch(
             "powers_of_attorney",
             queryset=PowerOfAttorney.objects.select_related("recorded_by")

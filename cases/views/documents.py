@@ -60,7 +60,7 @@ def plan_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
 def exit_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     try:
-        report = ExitReport.objects.select_related("author", "other_service").get(case=case)
+        report = ExitReport.objects.select_related("author", "other_service", "power_of_attorney").get(case=case)
     except ExitReport.DoesNotExist:
         raise Http404 from None
     report.case = case
@@ -94,7 +94,7 @@ def poa_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def review_pdf(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
     case = _case(request, pk)
     try:
-        review = Review.objects.select_related("author").get(case=case, pk=review_pk)
+        review = Review.objects.select_related("author", "power_of_attorney").get(case=case, pk=review_pk)
     except Review.DoesNotExist:
         raise Http404 from None
     review.case = case

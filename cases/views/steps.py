@@ -27,7 +27,7 @@ from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
 from cases.audit.versions import StaleEdit, plan_version, version_of
 from cases.flow import machine, policy
-from cases.models import AccessKind, ActionPlan, Case, ExitReport, Meeting, PlanStatus, ReviewDecision
+from cases.models import AccessKind, ActionPlan, Case, ExitReport, Meeting, PlanStatus, PoaCheck, Review, ReviewDecision
 from cases.views import denied, forbidden, get_case_for_user, refused
 
 FORM_PAGE = require_http_methods(["GET", "POST"])
@@ -51,7 +51,8 @@ def _not_now(request: HttpRequest, case: Case, message: str) -> HttpResponse:
 
 
 def _attempt(action: Callable[[], Any]) -> ActionRefused | None:
-    """Run one action; a conflict or a model validation error comes back as a refusal too."""
+    """Run one action; a conflict or a model validation error comes back as a refusal too
+    (a validation error keeps the fields it names)."""
     try:
         action()
     except ActionRefused as error:
@@ -59,16 +60,30 @@ def _attempt(action: Callable[[], Any]) -> ActionRefused | None:
     except CaseConflict as error:
         return ActionRefused([str(error.message)])
     except ValidationError as error:
-        return ActionRefused(error.messages)
+        return ActionRefused.from_validation_error(error)
     return None
 
 
-def _submit(request: HttpRequest, pk: int, case: Case, action: Callable[[], Any], success: str):
+def _on_fields(refusal: ActionRefused, *forms_: BaseForm) -> list[str]:
+    """Show each reason of ``refusal`` that is about an input next to the field of that
+    name in one of ``forms_``; return the other reasons, for the top of the form."""
+    placed: set[str] = set()
+    for name, reasons in refusal.fields.items():
+        form = next((form for form in forms_ if name in form.fields), None)
+        if form is not None:
+            for reason in reasons:
+                form.add_error(name, reason)
+            placed.update(reasons)
+    return [reason for reason in refusal.reasons if reason not in placed]
+
+
+def _submit(request: HttpRequest, pk: int, case: Case, action: Callable[[], Any], success: str, form: BaseForm):
     """Run the page's one action. Done: a success message and the case page. Refused: the
-    403 page when the role may not, otherwise the reasons for the form page and the case
-    loaded again. Returns (response or None, reasons, case). A form loaded before someone
-    else saved (StaleEdit): what they saved goes to the page (``_page``), and the form's data,
-    when it is a mutable copy, takes the record's version now (saving again replaces theirs)."""
+    403 page when the role may not, otherwise the reasons for the form page (those about a
+    field of ``form`` next to it) and the case loaded again. Returns (response or None,
+    reasons, case). A form loaded before someone else saved (StaleEdit): what they saved goes
+    to the page (``_page``), and the form's data, when it is a mutable copy, takes the
+    record's version now (saving again replaces theirs)."""
     refusal = _attempt(action)
     if refusal is None:
         messages.success(request, success)
@@ -77,7 +92,7 @@ def _submit(request: HttpRequest, pk: int, case: Case, action: Callable[[], Any]
         return forbidden(request, refusal.reasons), [], case
     if isinstance(refusal, StaleEdit):
         request.saved_meanwhile, request.stale_version = refusal.saved, refusal.version
-    return None, refusal.reasons, _load(request, pk)
+    return None, _on_fields(refusal, form), _load(request, pk)
 
 
 def _has_errors(context: dict) -> bool:
@@ -166,6 +181,7 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
                     form.instance, by=request.user, participants=people, version=form.cleaned_data["version"]
                 ),
                 _("%(meeting)s saved.") % {"meeting": meeting.get_kind_display()},
+                form,
             )
             if done:
                 return done
@@ -211,6 +227,7 @@ def first_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             case,
             lambda: actions.start_plan(case, by=request.user, first_meeting_on=day),
             _("First meeting recorded. The action plan is open: write it with the person."),
+            form,
         )
         if done:
             return done
@@ -270,7 +287,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(case)
             if refusal.forbidden:
                 return forbidden(request, refusal.reasons)
-            reasons = refusal.reasons
+            reasons = _on_fields(refusal, form)
             if isinstance(refusal, StaleEdit):  # keep the input; saving again replaces theirs
                 data["version"] = refusal.version
                 saved_meanwhile = refusal.saved
@@ -332,6 +349,7 @@ def send_back_plan(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: actions.send_back_plan(case, by=request.user, reasons=data["reasons"], options=data["options"]),
             _("The plan is sent back. The case manager reworks it as version %(version)s.")
             % {"version": case.records.current_plan.version + 1},
+            form,
         )
         if done:
             return done
@@ -367,6 +385,7 @@ def ask_network(request: HttpRequest, pk: int) -> HttpResponse:
             case,
             lambda: actions.ask_network(case, by=request.user, kind=data["kind"], reason=data["reason"]),
             _("The coordinator is asked to organise it. Record its result on the case page once it is held."),
+            form,
         )
         if done:
             return done
@@ -389,12 +408,14 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
     measures = plan.measures_list if plan else []
     review_kwargs = {"kinds": kinds, "may_decide": bool(policy.may(request.user, "decide_at_review", case))}
     reasons: list[str] = []
+    today = timezone.localdate()
     if request.method == "POST":
-        form = forms.ReviewForm(request.POST, **review_kwargs)
+        # A review of this case: the form says the review's own rules on its date (Review.clean).
+        form = forms.ReviewForm(request.POST, instance=Review(case=case), **review_kwargs)
         progress = forms.ProgressFormSet(request.POST, prefix="progress", measures=measures)
         if form.is_valid() and progress.is_valid() and forms.check_review_decision(form, progress):
-            review, rows = form.instance, progress.progress()
-            refusal = _attempt(lambda: actions.record_review(case, by=request.user, review=review, progress=rows))
+            review, rows, poa = form.instance, progress.progress(), form.new_power_of_attorney()
+            refusal = _attempt(lambda: actions.record_review(case, by=request.user, review=review, progress=rows, **poa))
             if refusal is None:
                 messages.success(request, _("Review recorded."))
                 if review.decision == ReviewDecision.CHANGE_PLAN:
@@ -403,15 +424,21 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 elif review.decision == ReviewDecision.FINISH_PLAN:
                     messages.info(request, _("The plan is finished: write the exit report now."))
+                if review.poa_check == PoaCheck.RENEWED:
+                    messages.info(request, _("The new power of attorney is recorded: file its signed scan once you have it."))
                 return redirect(case)
             if refusal.forbidden:
                 return forbidden(request, refusal.reasons)
-            reasons = refusal.reasons
+            reasons = _on_fields(refusal, form)
             case = _load(request, pk)
     else:
-        form = forms.ReviewForm(initial={"held_on": timezone.localdate()}, **review_kwargs)
+        form = forms.ReviewForm(
+            instance=Review(case=case),
+            initial={"held_on": today, "poa_signed_on": today, "poa_institutions": list(case.institutions.all())},
+            **review_kwargs,
+        )
         progress = forms.ProgressFormSet(prefix="progress", measures=measures, initial=forms.progress_initial(measures))
-    poa = case.powers_of_attorney.order_by("-signed_on", "-pk").first()
+    poa = deadlines.power_of_attorney_in_force(case, today)
     return _page(
         request,
         "cases/forms/review.html",
@@ -423,7 +450,9 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
         reasons=reasons,
         plan=plan,
         poa=poa,
-        today=timezone.localdate(),
+        poa_gap=deadlines.power_of_attorney_gap(poa, today) if poa else "",
+        next_review_due=deadlines.next_review_with_person_due(today),
+        today=today,
     )
 
 
@@ -446,6 +475,7 @@ def new_power_of_attorney(request: HttpRequest, pk: int) -> HttpResponse:
                     case, by=request.user, signed_on=data["signed_on"], institutions=data["institutions"]
                 ),
                 _("Power of attorney recorded."),
+                form,
             )
             if done:
                 return done
@@ -487,6 +517,7 @@ def interrupt_case(request: HttpRequest, pk: int) -> HttpResponse:
             case,
             lambda: actions.interrupt(case, by=request.user, reason=data["reason"], note=data["note"].strip()),
             _("The case is interrupted. Complete the exit report now."),
+            form,
         )
         if done:
             return done
@@ -512,6 +543,7 @@ def edit_exit_report(request: HttpRequest, pk: int) -> HttpResponse:
             case,
             lambda: actions.save_exit_report(form.instance, by=user),
             _("Exit report saved. Submit it to the IIZ office from the case page."),
+            form,
         )
         if done:
             return done
@@ -557,6 +589,7 @@ def close_case(request: HttpRequest, pk: int) -> HttpResponse:
                     case, by=request.user, letter_text=data["letter_text"], archive_note=data["archive_note"].strip()
                 ),
                 _("The case is closed and archived."),
+                form,
             )
             if done:
                 return done
@@ -595,6 +628,7 @@ def new_journal_entry(request: HttpRequest, pk: int) -> HttpResponse:
             case,
             lambda: actions.add_journal_entry(case, by=request.user, kind=data["kind"], text=data["text"].strip()),
             _("Journal entry added."),
+            form,
         )
         if done:
             return done

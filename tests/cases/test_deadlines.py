@@ -21,7 +21,7 @@ from cases.deadlines import (
 )
 from cases.models import Case, Review, ReviewDecision, ReviewKind
 from tests.factories import institution
-from tests.helpers import at
+from tests.helpers import at, signed_power_of_attorney
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +146,7 @@ def test_both_reviews_are_due_three_months_after_the_validation_at_the_month_end
 def test_a_review_with_the_person_restarts_only_its_own_clock(make_case, case_manager):
     with time_machine.travel(at(2026, 1, 15), tick=False):
         case = make_case("implementation")
+        signed_power_of_attorney(case, case_manager)
     with time_machine.travel(at(2026, 3, 20), tick=False):
         actions.record_review(
             case,

@@ -17,6 +17,7 @@ from cases import actions, deadlines
 from cases.demo.walk import walk
 from cases.models import Case, CaseState, ExitOutcome, Review, ReviewDecision, ReviewKind
 from tests.factories import institution
+from tests.helpers import signed_power_of_attorney
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,7 @@ def test_overdue_in_sql_matches_the_rules_at_the_end_of_a_month(make_case, case_
     give 28 February."""
     with time_machine.travel(datetime.datetime(2026, 1, 5, 10, 0), tick=False):
         case = make_case("implementation")
+        signed_power_of_attorney(case, case_manager)
     with time_machine.travel(datetime.datetime(2026, 2, 28, 10, 0), tick=False):
         actions.record_review(case, by=case_manager, review=review(ReviewKind.WITH_PERSON, datetime.date(2026, 2, 28)))
     rule = deadlines.overdue_rules_q

@@ -50,9 +50,11 @@ def test_sql_and_python_agree_day_by_day(make_case, case_manager, coordinator):
                 kind=ReviewKind.WITH_PERSON,
                 held_on=datetime.date(2026, 2, 20),
                 summary="ok",
-                poa_check="valid",
+                poa_check="renewed",
                 decision=ReviewDecision.CONTINUE,
             ),
+            poa_signed_on=datetime.date(2026, 2, 20),
+            poa_institutions=[institution("rav")],
         )
         actions.record_review(
             implementing,

@@ -218,12 +218,15 @@ def test_the_json_holds_the_person_every_case_and_every_record(client, officer, 
     }
     assert old["exit_report"]["outcome"]["code"] == "placed"
     assert old["exit_report"]["employer"] == "Lonza AG, Visp"
+    # The last review renewed the power of attorney: the one valid at the end of the support.
+    assert old["exit_report"]["power_of_attorney_id"] == old["powers_of_attorney"][0]["id"] == review["power_of_attorney_id"]
     assert old["closure"]["closed_by"] == str(officer)
     assert old["dates"]["closed_at"] is not None
     assert [e["step"]["code"] for e in old["journal"] if e["step"]][:1] == ["report"]
     assert "close" in [e["step"]["code"] for e in old["journal"] if e["step"]]
     assert {(d["kind"], d["record"]["type"]) for d in old["documents"]} == {
         ("action_plan", "action_plan"),
+        ("power_of_attorney", "power_of_attorney"),
         ("exit_report", "exit_report"),
     }
     assert all(d["file"] is None for d in old["documents"]) and old["files"] == []

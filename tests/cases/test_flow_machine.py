@@ -26,6 +26,7 @@ from cases.models import (
 )
 from cases.models.case import IN_PROGRESS_STATES
 from tests.factories import institution
+from tests.helpers import signed_power_of_attorney
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +187,7 @@ def test_a_plan_sent_back_returns_to_preparation_as_a_new_version_to_sign_again(
 
 def test_a_review_can_change_the_plan_into_a_new_version(make_case, case_manager, cast):
     case = make_case("implementation")
+    signed_power_of_attorney(case, case_manager)
     review = Review(
         kind=ReviewKind.WITH_PERSON,
         held_on=datetime.date.today(),
@@ -207,6 +209,7 @@ def test_a_review_can_change_the_plan_into_a_new_version(make_case, case_manager
 
 def test_a_plan_not_finished_keeps_implementation_going(make_case, case_manager):
     case = make_case("implementation")
+    signed_power_of_attorney(case, case_manager)
     review = Review(
         kind=ReviewKind.WITH_PERSON,
         held_on=datetime.date.today(),
@@ -258,7 +261,7 @@ def test_the_exit_report_must_be_complete_for_its_outcome(make_case, case_manage
     report.outcome = ExitOutcome.PLACED
     report.summary = "Gut."
     actions.save_exit_report(report, by=case_manager)
-    assert report.missing_fields() == ["employer", "job_start_on", "workload_percent"]
+    assert report.missing_fields() == ["employer", "job_start_on", "workload_percent", "poa_not_renewed_reason"]
     with pytest.raises(ActionRefused, match="exit report must be complete"):
         actions.submit_exit_report(case, by=case_manager)
 

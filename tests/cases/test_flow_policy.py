@@ -147,7 +147,7 @@ def _review(kind, decision=ReviewDecision.CONTINUE):
         kind=kind,
         held_on=timezone.localdate(),
         summary="Standortbestimmung",
-        poa_check="valid" if kind == ReviewKind.WITH_PERSON else "",
+        poa_check="renewed" if kind == ReviewKind.WITH_PERSON else "",
         decision=decision,
     )
 
@@ -202,7 +202,11 @@ ATTEMPTS = {
     "record_meeting": lambda case, by, world: actions.save_meeting(_meeting(case, by), by=by),
     "edit_plan": lambda case, by, world: actions.save_plan(_plan(case, by), by=by, goals=["Arbeit finden"], measures=[]),
     "record_review_with_person": lambda case, by, world: actions.record_review(
-        case, by=by, review=_review(ReviewKind.WITH_PERSON)
+        case,
+        by=by,
+        review=_review(ReviewKind.WITH_PERSON),
+        poa_signed_on=timezone.localdate(),
+        poa_institutions=[institution("rav")],
     ),
     "record_team_review": lambda case, by, world: actions.record_review(case, by=by, review=_review(ReviewKind.TEAM)),
     "decide_at_review": lambda case, by, world: actions.record_review(

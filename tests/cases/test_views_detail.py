@@ -27,6 +27,7 @@ from cases.models import (
     ReviewDecision,
     ReviewKind,
 )
+from cases.models.reviews import one_year_after
 from tests.conftest import make_member
 from tests.factories import institution, region
 
@@ -525,7 +526,6 @@ def test_reviews_and_powers_of_attorney_are_listed_expired_ones_marked(client, m
     actions.record_power_of_attorney(
         case, by=case_manager, signed_on=timezone.localdate() - datetime.timedelta(days=400), institutions=[institution("rav")]
     )
-    actions.record_power_of_attorney(case, by=case_manager, signed_on=timezone.localdate(), institutions=[institution("rav")])
     actions.record_review(
         case,
         by=case_manager,
@@ -537,10 +537,14 @@ def test_reviews_and_powers_of_attorney_are_listed_expired_ones_marked(client, m
             decision=ReviewDecision.CONTINUE,
             network_informed=True,
         ),
+        poa_signed_on=timezone.localdate(),
+        poa_institutions=[institution("rav")],
     )
     html = page(client, case_manager, case)
     assert "Bewerbungen laufen gut." in html
     assert "Netzwerk informiert" in html
+    until = one_year_after(timezone.localdate()).strftime("%d.%m.%Y")  # the one renewed, in the review's row
+    assert "erneuert: eine neue Vollmacht wurde unterzeichnet<div" in html and f"gültig bis {until}</div>" in html
     poas = re.search(r'<ul class="list-group list-group-flush poa-list">.*?</ul>', html, re.S).group(0)
     assert poas.count("<li") == 2
     assert poas.count("is-expired") == 1

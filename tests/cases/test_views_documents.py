@@ -328,7 +328,9 @@ def test_the_review_minutes_in_german(closed_de):
     assert f"Durchgeführt am {short(review.held_on)}" in body
     assert "Alle Massnahmen abgeschlossen." in body
     assert "Fortschritt der Massnahmen" in body and "Bewerbungscoaching" in body and "erledigt" in body
-    assert "Vollmacht geprüft: noch gültig" in body
+    poa = review.power_of_attorney  # renewed at the last review (cases/demo/walk.py)
+    assert "Vollmacht erneuert: eine neue Vollmacht wurde unterzeichnet" in body
+    assert f"Vollmacht unterzeichnet am {short(poa.signed_on)}, gültig bis {short(poa.valid_until)}" in body
     assert "Aktionsplan beenden" in body
     assert "Protokoll erstellt von" in body and "Von der Person gelesen" in body and "Ort und Datum" in body
     assert pages_[0].count("Seite 1 von") == 1 and f"Seite {len(pages_)} von {len(pages_)}" in pages_[-1]
@@ -341,7 +343,7 @@ def test_the_review_minutes_in_french(closed_fr):
     assert "Hélène Zürcher" in body and "Rue du Rhône 12, 1950 Sion" in body
     assert "Case manager avec la personne (bilan intermédiaire)" in body
     assert "Progression des mesures" in body and "terminée" in body
-    assert "Procuration vérifiée : encore valable" in body
+    assert "Procuration renouvelée : une nouvelle procuration a été signée" in body
     assert "Terminer le plan d'action" in body
     assert "Lieu et date" in body and "page 1 de" in body
     assert "Protokoll" not in body and "Seite" not in body

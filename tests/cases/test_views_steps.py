@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import actions
 from cases.models import Case, Measure, MeetingParticipant, PowerOfAttorney
 from tests.factories import institution
+from tests.helpers import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -107,10 +108,10 @@ MAX_QUERIES = {
     "cases:meeting": 9 + 1 + 1 + 1,  # +1: access log; +1: the user's per-case grants; +1: the version loaded
     "cases:first_meeting": 4 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
     "cases:edit_plan": 13 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
-    "cases:new_review": 9 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
+    "cases:new_review": 11 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants (11: the renewal's institutions)
     "cases:new_poa": 7 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
     "cases:interrupt": 4 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
-    "cases:exit_report": 6 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
+    "cases:exit_report": 7 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants (7: the powers of attorney)
     "cases:close": 5 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
     "cases:new_journal_entry": 4 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
 }
@@ -146,6 +147,22 @@ def test_a_refusal_is_shown_above_the_form_with_the_input_kept(client, make_case
     html = response.content.decode()
     assert "Dies wurde nicht gespeichert:" in html and "<li>Das Journal ist gerade gesperrt.</li>" in html
     assert "Telefon mit dem Arzt." in html
+
+
+def test_a_refusal_about_one_field_is_shown_next_to_it(client, make_case, coordinator, monkeypatch):
+    def refuse(case, **kwargs):
+        raise actions.ActionRefused(["Zu kurz für das Journal."], field="text")
+
+    monkeypatch.setattr(actions, "add_journal_entry", refuse)
+    case = make_case("implementation")
+    client.force_login(coordinator)
+    response = client.post(reverse("cases:new_journal_entry", args=[case.pk]), {"kind": "note", "text": "Telefon."})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Zu kurz für das Journal." in field_errors(html, "text")
+    assert "Dies wurde nicht gespeichert:" not in html
+    assert "Noch nichts gespeichert: Bitte korrigieren Sie die unten markierten Felder." in html
+    assert "Telefon." in html
 
 
 def test_a_forbidden_refusal_is_a_403(client, make_case, coordinator, monkeypatch):

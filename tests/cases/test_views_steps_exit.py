@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import CaseState, Closure, ExitReport, JournalEntry
+from cases.models import CaseState, Closure, ExitReport, JournalEntry, PowerOfAttorney
 from tests.factories import MembershipFactory, PersonFactory, institution
 from tests.helpers import messages_of, state_of
 
@@ -79,9 +79,16 @@ def exit_data(**overrides):
         "interruption_reason": "",
         "interruption_note": "",
         "summary": "Acht Monate Begleitung, Arbeitstraining erfolgreich.",
+        "power_of_attorney": "",
+        "poa_not_renewed_reason": "",
     }
     data.update(overrides)
     return data
+
+
+def renewed(case) -> str:
+    """The power of attorney renewed at the case's last review (cases/demo/walk.py), as posted."""
+    return str(PowerOfAttorney.objects.filter(case=case).latest("signed_on").pk)
 
 
 def test_the_case_manager_writes_the_exit_report(client, make_case, case_manager):
@@ -89,13 +96,14 @@ def test_the_case_manager_writes_the_exit_report(client, make_case, case_manager
     client.force_login(case_manager)
     html = client.get(reverse("cases:exit_report", args=[case.pk])).content.decode()
     assert "Speichern reicht die Bilanz noch nicht ein." in html
-    response = client.post(reverse("cases:exit_report", args=[case.pk]), exit_data())
+    response = client.post(reverse("cases:exit_report", args=[case.pk]), exit_data(power_of_attorney=renewed(case)))
     assert response.status_code == 302
     report = ExitReport.objects.get(case=case)
-    assert (report.outcome, report.employer, report.workload_percent, report.is_complete) == (
+    assert (report.outcome, report.employer, report.workload_percent, report.power_of_attorney_id, report.is_complete) == (
         "placed",
         "Lonza AG, Visp",
         80,
+        int(renewed(case)),
         True,
     )
     assert state_of(case) == CaseState.EXIT_REPORT  # submitting is a separate step
@@ -137,7 +145,12 @@ def test_details_of_another_outcome_are_not_kept(client, make_case, case_manager
     client.force_login(case_manager)
     response = client.post(
         reverse("cases:exit_report", args=[case.pk]),
-        exit_data(outcome="other_service", other_service=str(institution("ai").pk), other_service_detail="IV-Berufsberatung"),
+        exit_data(
+            outcome="other_service",
+            other_service=str(institution("ai").pk),
+            other_service_detail="IV-Berufsberatung",
+            power_of_attorney=renewed(case),
+        ),
     )
     assert response.status_code == 302
     report = ExitReport.objects.get(case=case)

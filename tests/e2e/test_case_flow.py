@@ -100,7 +100,9 @@ def test_a_case_from_intake_to_closure(page, demo):
     choose(page, "kind", "with_person")
     page.fill("#id_held_on", today)
     page.fill("#id_summary", "Stelle gefunden, Coaching abgeschlossen.")
-    choose(page, "poa_check", "valid")
+    choose(page, "poa_check", "renewed")  # no power of attorney yet: the person signs one now
+    expect(page.locator("#id_poa_signed_on")).to_be_visible()
+    page.fill("#id_poa_signed_on", today)  # the case's institutions are preselected
     choose(page, "progress-0-status", "done")
     choose(page, "decision", "finish_plan")
     page.locator("main form button[type=submit]:not([name])").last.click()
@@ -112,6 +114,10 @@ def test_a_case_from_intake_to_closure(page, demo):
     page.fill("#id_job_start_on", today)
     page.fill("#id_workload_percent", "80")
     page.fill("#id_summary", "Erfolgreiche Eingliederung nach sechs Monaten.")
+    from cases.models import PowerOfAttorney
+
+    renewed = PowerOfAttorney.objects.get(case__reference=reference)  # recorded with the review
+    choose(page, "power_of_attorney", renewed.pk)
     page.locator("main form button[type=submit]:not([name])").last.click()
     take_step(page, "submit_exit_report")
     expect(state_badge(page)).to_have_text("Wartet auf Abschluss")

@@ -1,4 +1,4 @@
-"""The data of migration cases/migrations/0012_plan_versions.py: a plan sent back before the
+"""The data of migration cases/migrations/0013_plan_versions.py: a plan sent back before the
 versions told the story (one text, the version edited in place) is frozen with its text as
 the options proposed, the next version opens for the case manager, and every submitted
 version names who submitted it."""
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import ActionPlan, Goal, Measure, PlanStatus
 
-MIGRATION = ("cases", "0012_plan_versions")
+MIGRATION = ("cases", "0013_plan_versions")
 
 
 def migrate(before: bool):

@@ -78,7 +78,7 @@ def tell_the_story(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0011_network"),
+        ("cases", "0012_network"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0009_reminder_last_attempt"),
+        ("cases", "0010_poa_and_dates"),
         ("roles", "0003_reminder_delivery"),
     ]
 

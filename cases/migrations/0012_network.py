@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0010_case_facts"),
+        ("cases", "0011_case_facts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
