@@ -611,11 +611,15 @@ def interrupt(case: Case, *, by: User, reason: str, note: str = "") -> None:
 
 
 @action
-def save_exit_report(report: ExitReport, *, by: User) -> ExitReport:
+def save_exit_report(report: ExitReport, *, by: User, version: int | None = None) -> ExitReport:
     """CII101 step 10: save the exit report, complete or not (submitting asks for it
     complete). Its own rules (ExitReport.clean: the exit not before the last review, the
-    power of attorney named valid at the end of the support) refuse it field by field."""
+    power of attorney named valid at the end of the support) refuse it field by field; so
+    does a form loaded before someone else saved the report (``version``)."""
+    from cases.audit.versions import check_version
+
     policy.require(by, "write_exit_report", report.case)
+    check_version(report, version)
     report.full_clean()
     report.save()
     _journal(report.case, by, JournalKind.RECORD, _("Exit report saved"))

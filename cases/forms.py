@@ -650,6 +650,8 @@ class ExitReportForm(forms.ModelForm):
     """The result and exit report. The details each outcome needs are the ones
     ExitReport.missing_fields() asks for, shown next to the fields."""
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # cases/audit/versions.py
+
     class Meta:
         model = ExitReport
         fields = [

@@ -535,18 +535,21 @@ def edit_exit_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = case.records.exit_report or ExitReport(case=case, author=user)
     report.case = case
     reasons: list[str] = []
-    form = forms.ExitReportForm(request.POST if request.method == "POST" else None, instance=report)
+    data = request.POST.copy() if request.method == "POST" else None
+    form = forms.ExitReportForm(data, instance=report, initial={"version": version_of(report)})
     if request.method == "POST" and form.is_valid():
         done, reasons, case = _submit(
             request,
             pk,
             case,
-            lambda: actions.save_exit_report(form.instance, by=user),
+            lambda: actions.save_exit_report(form.instance, by=user, version=form.cleaned_data["version"]),
             _("Exit report saved. Submit it to the IIZ office from the case page."),
             form,
         )
         if done:
             return done
+        if getattr(request, "stale_version", None):
+            data["version"] = request.stale_version
     return _page(request, "cases/forms/exit_report.html", case, _("Exit report"), 10, form=form, reasons=reasons, report=report)
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import actions
 from cases.models import CaseState, Closure, ExitReport, JournalEntry, PowerOfAttorney
 from tests.factories import MembershipFactory, PersonFactory, institution
 from tests.helpers import messages_of, state_of
@@ -282,3 +283,27 @@ def test_a_closed_case_takes_no_more_journal_entries(client, make_case, coordina
     assert response.status_code == 302
     assert messages_of(response) == ["Dieser Fall ist abgeschlossen: er kann nicht mehr geändert werden."]
     assert not case.journal.filter(text="Nachtrag").exists()
+
+
+def test_an_exit_report_saved_by_someone_else_meanwhile_is_not_overwritten(client, make_case, case_manager, deputy):
+    from cases.audit.versions import version_of
+    from cases.flow.grants import DEPUTY
+
+    case = make_case("exit_report")
+    actions.grant_access(
+        case, by=case.coordinator, user=deputy, permission=DEPUTY, valid_until=datetime.date.today(), reason="Ferien"
+    )
+    report = case.records.exit_report
+    url = reverse("cases:exit_report", args=[case.pk])
+    loaded = version_of(report)
+    data = {"outcome": "interrupted", "interruption_reason": "other", "poa_not_renewed_reason": "Person umgezogen."}
+    report.summary = "Zusammenfassung des Case Managers."
+    actions.save_exit_report(report, by=case_manager)  # saved by the case manager meanwhile
+    client.force_login(deputy)
+    response = client.post(url, {**data, "summary": "Zusammenfassung der Stellvertretung.", "version": loaded})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"In der Zwischenzeit geändert von {case_manager}" in html
+    assert "Zusammenfassung des Case Managers." in html and "Zusammenfassung der Stellvertretung." in html
+    report.refresh_from_db()
+    assert report.summary == "Zusammenfassung des Case Managers."
