@@ -329,6 +329,7 @@ def _new_version(case: Case, *, by: User) -> ActionPlan:
                 position=m.position,
                 catalogue_measure_id=m.catalogue_measure_id,
                 title=m.title,
+                employer_contact_id=m.employer_contact_id,
                 responsible_institution_id=m.responsible_institution_id,
                 starts_on=m.starts_on,
                 due_on=m.due_on,

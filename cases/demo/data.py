@@ -648,6 +648,15 @@ EXTRA_INSTITUTIONS = {
     "youth": ["vocational", "guidance", "rav"],
     "asylum": ["social", "vocational", "guidance"],
 }
+# Catalogue measures that take place at an employer: the demo links them to one of the
+# region's employer contacts (CII101 step 4: "Arbeitgeberkontakte der IIZ-Partner").
+MEASURES_AT_AN_EMPLOYER = {
+    "Arbeitsversuch",
+    "Einarbeitungszuschuss (EAZ)",
+    "Berufspraktikum",
+    "Arbeitsplatzabklärung",
+    "Grundbildung mit eidgenössischem Berufsattest (EBA)",
+}
 EMPLOYERS_BY_REGION = {
     "ow": ["Lonza AG", "Matterhorn Gotthard Bahn", "Hotel Bergsonne", "Spitalzentrum Oberwallis", "Zermatt Bergbahnen AG"],
     "mw": ["Constructions du Rhône SA", "Hôpital du Valais", "Provins Valais", "Garage Alpina Sierre SA"],
@@ -833,6 +842,7 @@ class DemoCase:
         self.goals: list[str] = []
         self.measures: list[dict] = []
         self.catalogue_choices = self._catalogue_choices()
+        self.employer_turn = spec.variant  # which of the region's employers comes next (no random draw)
         self.poa_signed: datetime.date | None = None
         self.keep_running_until: datetime.date | None = None
         self.fm: datetime.date | None = None
@@ -906,6 +916,7 @@ class DemoCase:
         return {
             "title": title,
             "catalogue": catalogue.pk if catalogue else None,
+            "employer": self._employer() if catalogue and name_de in MEASURES_AT_AN_EMPLOYER else None,
             "institution": code,
             "starts_on": start,
             "due_on": start + datetime.timedelta(days=duration),
@@ -913,11 +924,19 @@ class DemoCase:
             "result": "",
         }
 
+    def _employer(self) -> int | None:
+        """The next of the region's employer contacts, in turn."""
+        companies = EMPLOYERS_BY_REGION[self.spec.region]
+        contact = self.ctx.employers.get(companies[self.employer_turn % len(companies)])
+        self.employer_turn += 1
+        return contact.pk if contact else None
+
     def _language_course(self, start: datetime.date) -> dict:
         code = "social" if "social" in self.institutions else self.institutions[0]
         return {
             "title": self.t["language_course"],
             "catalogue": None,
+            "employer": None,
             "institution": code,
             "starts_on": start,
             "due_on": start + datetime.timedelta(days=self.r(150, 240)),
@@ -1543,6 +1562,7 @@ class DemoCase:
             row = {
                 "title": m["title"],
                 "catalogue_measure_id": m["catalogue"],
+                "employer_contact_id": m["employer"],
                 "responsible_institution": self.ctx.institutions[m["institution"]],
                 "starts_on": m["starts_on"],
                 "due_on": m["due_on"],
