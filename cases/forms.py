@@ -467,8 +467,10 @@ def measure_initial(measure: Measure) -> dict:
 
 class EmployerSearchForm(forms.Form):
     """The search of the partners' employer contacts: every word must appear in the
-    company, sector, town or contact person, or name the partner institution that keeps the
-    contact; optionally one partner institution."""
+    company, sector, town or contact person, or be the abbreviation of the partner
+    institution that keeps the contact (RAV, ORP, IV, ...); optionally one partner
+    institution. (Institutions' full names are left out: a word like "Sion" would find
+    "professionnelle".)"""
 
     MAX_WORDS = 5
 
@@ -507,8 +509,6 @@ class EmployerSearchForm(forms.Form):
                 | Q(sector__icontains=word)
                 | Q(city__icontains=word)
                 | Q(contact_name__icontains=word)
-                | Q(institution__name_de__icontains=word)
-                | Q(institution__name_fr__icontains=word)
                 | Q(institution__short_de__iexact=word)
                 | Q(institution__short_fr__iexact=word)
             )

@@ -76,7 +76,9 @@ def test_the_officer_finds_the_way_to_the_administration(client, officer):
         ("Gesundheit", ["Spitalzentrum Oberwallis"]),  # sector
         ("Zermatt", ["Hotel Bergsonne", "Zermatt Bergbahnen AG"]),  # town
         ("Imhof", ["Lonza AG"]),  # contact person
-        ("Suva", ["Constructions du Rhône SA"]),  # the partner institution that keeps it
+        ("suva", ["Constructions du Rhône SA"]),  # the abbreviation of the partner that keeps it
+        ("ORP", ["Hotel Bergsonne", "Lonza AG", "Migros Wallis", "Téléverbier SA"]),  # in either language
+        ("Sion", ["Constructions du Rhône SA", "Hôpital du Valais", "Provins Valais"]),  # not "professionnelle"
         ("Sion Santé", ["Hôpital du Valais"]),  # every word must match
         ("Bäckerei", []),
     ],
