@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from cases import actions, deadlines
+from cases import actions, deadlines, notices
 from cases.ahv import check_digit, normalize
 from cases.demo.reference import load_case_reference_data
 from cases.demo.users import DEMO_USERS
@@ -1740,8 +1740,9 @@ def seed_cases(*, anchor: datetime.date | None = None) -> int:
         load_case_reference_data(CatalogueMeasure, EmployerContact, Institution)
     cases = plan_demo_cases(anchor or timezone.localdate())
     clock = Clock()
-    for demo in cases:
-        demo.play(clock)
+    with notices.held_back():  # the demo replays the past: nobody is told of it by e-mail
+        for demo in cases:
+            demo.play(clock)
     case_ids = [demo.case.pk for demo in cases]
     clock.restamp(case_ids)
     # The validations moved to their simulated moments: the kept deadline dates follow.
