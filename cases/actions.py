@@ -11,6 +11,7 @@ import datetime
 import difflib
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from simple_history.utils import bulk_create_with_history
 
-from cases import deadlines
+from cases import deadlines, notices, tasks
 from cases.acting import action, stored
 from cases.flow import machine, policy, scope
 from cases.flow.grants import grant_label
@@ -412,6 +413,7 @@ def _new_version(case: Case, *, by: User, author: User | None = None) -> ActionP
                 position=m.position,
                 catalogue_measure_id=m.catalogue_measure_id,
                 title=m.title,
+                employer_contact_id=m.employer_contact_id,
                 responsible_institution_id=m.responsible_institution_id,
                 starts_on=m.starts_on,
                 due_on=m.due_on,
@@ -628,11 +630,26 @@ def save_exit_report(report: ExitReport, *, by: User, version: int | None = None
 
 @action
 def submit_exit_report(case: Case, *, by: User) -> None:
+    """CII101 step 10: the exit report goes to the IIZ office; the case waits for the
+    cantonal officer to close it. At the end of the support the network and the IIZ office
+    are informed (seed 004): the journal says who, and the e-mails go out once the submission
+    is committed (cases/notices.py), so a failing mail server never breaks it."""
     now = timezone.now()
     _step(case, "submit_exit_report", by=by, exit_reported_at=now)
     report = case.records.exit_report
     report.submitted_at = now
     report.save(update_fields=["submitted_at"])
+    _inform_of_the_end(case, by=by)
+
+
+def _inform_of_the_end(case: Case, *, by: User) -> None:
+    recipients = notices.end_of_support_recipients(case, leaving_out=by)
+    _journal(case, by, JournalKind.RECORD, notices.journal_text(recipients))
+    ids = recipients.ids
+    if ids and notices.sending():
+        case_id, by_id = case.pk, by.pk
+        # robust: a broker that cannot be reached is logged, the submission stands.
+        transaction.on_commit(lambda: tasks.send_end_of_support.delay(case_id, ids, by_id), robust=True)
 
 
 @action

@@ -36,7 +36,10 @@ def case_navigation(user: User, path: str) -> list[NavItem]:
 def case_menu(user: User) -> list[tuple[str, str]]:
     """The reference pages of the cases app in the user menu (kept out of the main navigation
     so that it fits on one line)."""
-    return [(_("CII101 process"), reverse("cases:process"))]
+    entries = [(_("CII101 process"), reverse("cases:process"))]
+    if policy.permits(user, "search_employers"):
+        entries.append((_("Employer contacts"), reverse("cases:employers")))
+    return entries
 
 
 def navigation(request):

@@ -32,6 +32,7 @@ from cases.models import (
     Case,
     CaseState,
     CatalogueMeasure,
+    EmployerContact,
     ExitOutcome,
     ExitReport,
     InterruptionReason,
@@ -68,6 +69,11 @@ def not_in_future(value: datetime.date | None) -> None:
 def institution_label(institution: Institution) -> str:
     short, name = institution.short, institution.name
     return name if short == name else f"{short} – {name}"
+
+
+def employer_label(contact: EmployerContact) -> str:
+    """ "Lonza AG (Visp) · Chemie und Pharma": enough to tell two branches apart."""
+    return f"{contact} · {contact.sector}" if contact.sector else str(contact)
 
 
 class ExtraAttrsSelect(forms.Select):
@@ -313,24 +319,32 @@ GoalFormSet = forms.formset_factory(GoalForm, formset=BaseGoalFormSet, extra=1, 
 
 @dataclass
 class MeasureOptions:
-    """What every measure row of one plan chooses from (two queries, once per request)."""
+    """What every measure row of one plan chooses from (three queries, once per request)."""
 
     catalogue: dict[int, CatalogueMeasure]
     institutions: dict[int, Institution]
     measure_ids: set[int] = field(default_factory=set)
+    employers: dict[int, EmployerContact] = field(default_factory=dict)
 
     @classmethod
     def load(cls, plan: ActionPlan) -> MeasureOptions:
-        # Measures already in the plan keep their catalogue entry and institution even if
-        # these were deactivated since.
+        # Measures already in the plan keep their catalogue entry, institution and employer
+        # even if these were deactivated since.
         chosen_catalogue = {m.catalogue_measure_id for m in plan.measures_list if m.catalogue_measure_id}
         chosen_institutions = {m.responsible_institution_id for m in plan.measures_list}
+        chosen_employers = {m.employer_contact_id for m in plan.measures_list if m.employer_contact_id}
         catalogue = CatalogueMeasure.objects.filter(Q(is_active=True) | Q(pk__in=chosen_catalogue)).select_related("institution")
         institutions = Institution.objects.filter(Q(is_active=True) | Q(pk__in=chosen_institutions))
+        employers = (
+            EmployerContact.objects.filter(Q(is_active=True) | Q(pk__in=chosen_employers))
+            .select_related("institution")
+            .order_by("company", "city", "pk")
+        )
         return cls(
             catalogue={c.pk: c for c in catalogue},
             institutions={i.pk: i for i in institutions},
             measure_ids={m.pk for m in plan.measures_list},
+            employers={e.pk: e for e in employers},
         )
 
     def catalogue_choices(self) -> list:
@@ -353,6 +367,15 @@ class MeasureOptions:
             (pk, institution_label(i)) for pk, i in sorted(self.institutions.items(), key=lambda item: item[1].code)
         ]
 
+    def employer_choices(self) -> list:
+        """Grouped by the partner institution that keeps the contact, companies in
+        alphabetical order."""
+        groups: dict[int, tuple[Institution, list]] = {}
+        for contact in self.employers.values():
+            groups.setdefault(contact.institution_id, (contact.institution, []))[1].append((contact.pk, employer_label(contact)))
+        ordered = sorted(groups.values(), key=lambda group: group[0].code)
+        return [("", _("— no employer —"))] + [(institution_label(institution), entries) for institution, entries in ordered]
+
 
 class MeasureForm(forms.Form):
     """One measure of the plan: from a partner's catalogue or described freely. A catalogue
@@ -368,6 +391,13 @@ class MeasureForm(forms.Form):
         help_text=_("Fills in the title and the institution if they are empty."),
     )
     title = forms.CharField(label=capfirst(_("measure")), max_length=200, required=False)
+    employer_contact = forms.TypedChoiceField(
+        label=capfirst(_("employer")),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("When the measure takes place at an employer of the partners' employer contacts."),
+    )
     responsible_institution = forms.TypedChoiceField(
         label=capfirst(_("responsible institution")), coerce=int, empty_value=None, required=False
     )
@@ -382,6 +412,7 @@ class MeasureForm(forms.Form):
         self.fields["catalogue_measure"].choices = options.catalogue_choices()
         self.fields["catalogue_measure"].widget.option_attrs = options.catalogue_attrs()
         self.fields["responsible_institution"].choices = options.institution_choices()
+        self.fields["employer_contact"].choices = options.employer_choices()
 
     def clean(self):
         data = super().clean()
@@ -417,6 +448,7 @@ class MeasureForm(forms.Form):
         measure = {
             "catalogue_measure": self.options.catalogue.get(data.get("catalogue_measure")),
             "title": data["title"].strip(),
+            "employer_contact": self.options.employers.get(data.get("employer_contact")),
             "responsible_institution": self.options.institutions[data["responsible_institution"]],
             "starts_on": data.get("starts_on"),
             "due_on": data.get("due_on"),
@@ -441,6 +473,7 @@ def measure_initial(measure: Measure) -> dict:
         "id": measure.pk,
         "catalogue_measure": measure.catalogue_measure_id,
         "title": measure.title,
+        "employer_contact": measure.employer_contact_id,
         "responsible_institution": measure.responsible_institution_id,
         "starts_on": measure.starts_on,
         "due_on": measure.due_on,
@@ -466,6 +499,61 @@ class SendBackForm(forms.Form):
         widget=text_area(4),
         help_text=_("The other possible actions the case manager should work out with the person."),
     )
+
+
+# --- the partners' employer contacts (CII101 step 4) --------------------------------------
+
+
+class EmployerSearchForm(forms.Form):
+    """The search of the partners' employer contacts: every word must appear in the
+    company, sector, town or contact person, or be the abbreviation of the partner
+    institution that keeps the contact (RAV, ORP, IV, ...); optionally one partner
+    institution. (Institutions' full names are left out: a word like "Sion" would find
+    "professionnelle".)"""
+
+    MAX_WORDS = 5
+
+    q = forms.CharField(
+        label=capfirst(_("search")),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": _("Company, sector, town or contact person"), "autocomplete": "off"}),
+    )
+    institution = forms.ModelChoiceField(
+        label=capfirst(_("partner institution")),
+        required=False,
+        queryset=Institution.objects.none(),
+        empty_label=_("all partners"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.filter(is_active=True).order_by("code")
+        self.fields["institution"].label_from_instance = institution_label
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_bound and self.is_valid() and bool(self.words() or self.cleaned_data.get("institution"))
+
+    def words(self) -> list[str]:
+        return (self.cleaned_data.get("q") or "").split()[: self.MAX_WORDS]
+
+    def filter(self, contacts):
+        """The contacts that match (all of them while the form is empty or invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return contacts
+        for word in self.words():
+            contacts = contacts.filter(
+                Q(company__icontains=word)
+                | Q(sector__icontains=word)
+                | Q(city__icontains=word)
+                | Q(contact_name__icontains=word)
+                | Q(institution__short_de__iexact=word)
+                | Q(institution__short_fr__iexact=word)
+            )
+        if self.cleaned_data.get("institution"):
+            contacts = contacts.filter(institution=self.cleaned_data["institution"])
+        return contacts
 
 
 # --- reviews and power of attorney (CII101 step 7) ----------------------------------------

@@ -24,6 +24,7 @@ SAME, ADDED, REMOVED, CHANGED = "same", "added", "removed", "changed"
 # The fields of a measure compared between versions, with their labels.
 MEASURE_FIELDS = (
     ("title", _("measure")),
+    ("employer_contact", _("employer")),
     ("responsible_institution", _("responsible institution")),
     ("starts_on", _("start")),
     ("due_on", _("due")),
@@ -110,17 +111,21 @@ def diff_goals(old: list[str], new: list[str]) -> list[GoalChange]:
 def _value(measure: Measure, name: str) -> Any:
     if name == "responsible_institution":
         return str(measure.responsible_institution) if measure.responsible_institution_id else ""
+    if name == "employer_contact":
+        return str(measure.employer_contact) if measure.employer_contact_id else ""
     if name == "status":
         return MeasureStatus(measure.status).label if measure.status else ""
     return getattr(measure, name)
 
 
 def measure_changes(old: Measure, new: Measure) -> list[FieldChange]:
-    """Field by field: title, responsible institution, start, due, status, result."""
+    """Field by field: title, employer, responsible institution, start, due, status, result."""
     changes = []
     for name, label in MEASURE_FIELDS:
         if name == "responsible_institution":
             differs = old.responsible_institution_id != new.responsible_institution_id
+        elif name == "employer_contact":
+            differs = old.employer_contact_id != new.employer_contact_id
         elif name in ("title", "result"):
             differs = _norm(getattr(old, name)) != _norm(getattr(new, name))
         else:

@@ -1,7 +1,10 @@
-"""Background tasks (Celery): the reminders of the CII101 deadlines (cases/deadlines/reminders.py).
+"""Background tasks (Celery): the reminders of the CII101 deadlines (cases/deadlines/reminders.py)
+and the e-mails that tell the network of the end of a support (cases/notices.py).
 
-They take no arguments and work from the database state, so running one twice, late, or on
-two workers at once does no harm. ``CELERY_BEAT_SCHEDULE`` (iiz/settings.py) runs them.
+The reminders take no arguments and work from the database state, so running one twice,
+late, or on two workers at once does no harm; ``CELERY_BEAT_SCHEDULE`` (iiz/settings.py) runs
+them. The e-mails of the end of a support take ids, queued by the action once the submission
+is committed.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
+from cases import notices
 from cases.deadlines import reminders
 
 RETRY = {
@@ -31,3 +35,19 @@ def sweep_reminders() -> int:
 def send_reminders() -> tuple[int, int]:
     """Send the pending reminders; return (sent, failed)."""
     return reminders.send_pending()
+
+
+# The waits before sending failed e-mails of the end of a support again: 2, 4, 8, ... minutes.
+NOTICE_RETRIES = 6
+
+
+@shared_task(name="cases.send_end_of_support", bind=True, max_retries=NOTICE_RETRIES)
+def send_end_of_support(self, case_id: int, recipient_ids: list[int], submitted_by_id: int | None = None) -> int:
+    """E-mail the network and the cantonal officer that the support of a case has ended;
+    return how many were sent. The recipients whose e-mail failed are tried again later, and
+    only they: nobody gets it twice. Run in-process (no broker), a failure is logged and not
+    tried again."""
+    failed = notices.send_end_of_support(case_id, recipient_ids, submitted_by_id)
+    if failed and not self.request.is_eager:
+        raise self.retry(args=(case_id, failed, submitted_by_id), countdown=60 * 2 ** (self.request.retries + 1))
+    return len(recipient_ids) - len(failed)

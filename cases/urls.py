@@ -1,6 +1,20 @@
 from django.urls import path
 
-from cases.views import audit, corrections, dashboards, detail, documents, export, files, inbox, intake, lists, printing, steps
+from cases.views import (
+    audit,
+    corrections,
+    dashboards,
+    detail,
+    documents,
+    employers,
+    export,
+    files,
+    inbox,
+    intake,
+    lists,
+    printing,
+    steps,
+)
 
 app_name = "cases"
 
@@ -54,6 +68,8 @@ urlpatterns = [
     path("<int:pk>/plans/<int:version>/signed/", files.signed_plan, name="signed_plan"),
     path("<int:pk>/powers-of-attorney/signed/", files.signed_power_of_attorney, name="signed_poa"),
     path("<int:pk>/closure-letter/copy/", files.closure_copy, name="closure_copy"),
+    # employers.py: the partners' employer contacts (search, and the picker of the plan form)
+    path("employers/", employers.employer_list, name="employers"),
     # printing.py: the secretariat's print queue, the officer's letterhead
     path("print-queue/", printing.print_queue, name="print_queue"),
     path("letterhead/", printing.letterhead, name="letterhead"),

@@ -113,6 +113,34 @@ def person(language="de", **fields):
     return PersonFactory.build(language=language, **{**values, **fields})
 
 
+def catalogue_measures() -> list[dict]:
+    """Three measures for ``actions.save_plan``: "Arbeitsversuch" from the catalogue (its
+    title copied in German) at the employer Lonza AG, Visp; "Bewerbungscoaching" from the
+    catalogue under a title of the case manager's own; "Sprachkurs B1", typed by hand."""
+    from cases.models import CatalogueMeasure, EmployerContact
+    from roles.models import Institution
+
+    trial = CatalogueMeasure.objects.get(institution__code="ai", name_de="Arbeitsversuch")
+    coaching = CatalogueMeasure.objects.get(institution__code="rav", name_de="Bewerbungscoaching")
+    today = timezone.localdate()
+    return [
+        {
+            "catalogue_measure": trial,
+            "title": "Arbeitsversuch",
+            "employer_contact": EmployerContact.objects.get(company="Lonza AG"),
+            "responsible_institution": trial.institution,
+            "starts_on": today,
+        },
+        {
+            "catalogue_measure": coaching,
+            "title": "Bewerbungen für den Detailhandel",
+            "responsible_institution": coaching.institution,
+            "starts_on": today,
+        },
+        {"title": "Sprachkurs B1", "responsible_institution": Institution.objects.get(code="social"), "starts_on": today},
+    ]
+
+
 # --- uploads and forms -------------------------------------------------------------------------
 
 # File contents by type: the upload check goes by the content, not by the name.

@@ -60,9 +60,12 @@ ROOMS_MAY_IMPORT = {
     "filters": {"models", "deadlines", "statistics", "ahv"},
     "intake": {"models", "ahv"},
     "plandiff": {"models"},
-    "actions": {"models", "flow", "deadlines", "documents", "audit", "acting"},
-    "tasks": {"deadlines"},
-    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow"},
+    # actions: the e-mails of a step (notices) are queued as tasks once the step is committed
+    "actions": {"models", "flow", "deadlines", "documents", "audit", "acting", "notices", "tasks"},
+    "notices": {"models"},
+    "tasks": {"deadlines", "notices"},
+    # demo: holds back the e-mails of the steps it replays (notices.held_back)
+    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices"},
     "management": {"models", "flow", "deadlines", "demo"},
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow"},

@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from cases import actions, deadlines
+from cases import actions, deadlines, notices
 from cases.ahv import check_digit, normalize
 from cases.demo.reference import load_case_reference_data
 from cases.demo.users import DEMO_USERS
@@ -675,6 +675,15 @@ EXTRA_INSTITUTIONS = {
     "youth": ["vocational", "guidance", "rav"],
     "asylum": ["social", "vocational", "guidance"],
 }
+# Catalogue measures that take place at an employer: the demo links them to one of the
+# region's employer contacts (CII101 step 4: "Arbeitgeberkontakte der IIZ-Partner").
+MEASURES_AT_AN_EMPLOYER = {
+    "Arbeitsversuch",
+    "Einarbeitungszuschuss (EAZ)",
+    "Berufspraktikum",
+    "Arbeitsplatzabklärung",
+    "Grundbildung mit eidgenössischem Berufsattest (EBA)",
+}
 EMPLOYERS_BY_REGION = {
     "ow": ["Lonza AG", "Matterhorn Gotthard Bahn", "Hotel Bergsonne", "Spitalzentrum Oberwallis", "Zermatt Bergbahnen AG"],
     "mw": ["Constructions du Rhône SA", "Hôpital du Valais", "Provins Valais", "Garage Alpina Sierre SA"],
@@ -861,6 +870,7 @@ class DemoCase:
         self.goals: list[str] = []
         self.measures: list[dict] = []
         self.catalogue_choices = self._catalogue_choices()
+        self.employer_turn = spec.variant  # which of the region's employers comes next (no random draw)
         self.poa_signed: datetime.date | None = None
         self.keep_running_until: datetime.date | None = None
         self.fm: datetime.date | None = None
@@ -934,6 +944,7 @@ class DemoCase:
         return {
             "title": title,
             "catalogue": catalogue.pk if catalogue else None,
+            "employer": self._employer() if catalogue and name_de in MEASURES_AT_AN_EMPLOYER else None,
             "institution": code,
             "starts_on": start,
             "due_on": start + datetime.timedelta(days=duration),
@@ -941,11 +952,19 @@ class DemoCase:
             "result": "",
         }
 
+    def _employer(self) -> int | None:
+        """The next of the region's employer contacts, in turn."""
+        companies = EMPLOYERS_BY_REGION[self.spec.region]
+        contact = self.ctx.employers.get(companies[self.employer_turn % len(companies)])
+        self.employer_turn += 1
+        return contact.pk if contact else None
+
     def _language_course(self, start: datetime.date) -> dict:
         code = "social" if "social" in self.institutions else self.institutions[0]
         return {
             "title": self.t["language_course"],
             "catalogue": None,
+            "employer": None,
             "institution": code,
             "starts_on": start,
             "due_on": start + datetime.timedelta(days=self.r(150, 240)),
@@ -1587,6 +1606,7 @@ class DemoCase:
             row = {
                 "title": m["title"],
                 "catalogue_measure_id": m["catalogue"],
+                "employer_contact_id": m["employer"],
                 "responsible_institution": self.ctx.institutions[m["institution"]],
                 "starts_on": m["starts_on"],
                 "due_on": m["due_on"],
@@ -1785,8 +1805,9 @@ def seed_cases(*, anchor: datetime.date | None = None) -> int:
         load_case_reference_data(CatalogueMeasure, EmployerContact, Institution)
     cases = plan_demo_cases(anchor or timezone.localdate())
     clock = Clock()
-    for demo in cases:
-        demo.play(clock)
+    with notices.held_back():  # the demo replays the past: nobody is told of it by e-mail
+        for demo in cases:
+            demo.play(clock)
     case_ids = [demo.case.pk for demo in cases]
     clock.restamp(case_ids)
     # The validations moved to their simulated moments: the kept deadline dates follow.

@@ -279,15 +279,16 @@ def _case_context(case) -> dict[str, Any]:
 
 def render_action_plan(plan) -> bytes:
     """One version of the action plan (Zielvereinbarung / plan d'action), for the person and
-    the case manager to sign: goals, measures, resources, who submitted it and who validated
-    or sent it back (CII101 step 5), and the signature blocks."""
+    the case manager to sign: goals, measures (a catalogue measure under the catalogue's name
+    in the person's language, with its employer), resources, who submitted it and who
+    validated or sent it back (CII101 step 5), and the signature blocks."""
     case = plan.case
     context = {
         **_case_context(case),
         "title": pgettext_lazy("document title", "Action plan"),
         "plan": plan,
         "goals": list(plan.goals.all()),
-        "measures": list(plan.measures.select_related("responsible_institution")),
+        "measures": list(plan.measures.select_related("responsible_institution", "catalogue_measure", "employer_contact")),
     }
     return render_pdf("pdf/action_plan.html", context, language=person_language(case))
 
@@ -333,7 +334,9 @@ def render_review_minutes(review) -> bytes:
         "title": gettext_lazy("Review minutes"),
         "review": review,
         "progress": list(
-            review.progress.select_related("measure__responsible_institution").order_by("measure__position", "measure_id")
+            review.progress.select_related(
+                "measure__responsible_institution", "measure__catalogue_measure", "measure__employer_contact"
+            ).order_by("measure__position", "measure_id")
         ),
         "document_date": review.held_on,
     }

@@ -197,6 +197,7 @@ def _plan(plan: ActionPlan) -> dict[str, Any]:
                 "position": m.position,
                 "title": m.title,
                 "catalogue_measure": m.catalogue_measure.name if m.catalogue_measure_id else None,
+                "employer_contact": str(m.employer_contact) if m.employer_contact_id else None,
                 "responsible_institution": named(m.responsible_institution),
                 "starts_on": m.starts_on,
                 "due_on": m.due_on,
@@ -485,9 +486,9 @@ def cases_queryset(person: Person) -> models.QuerySet[Case]:
                     Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
                     Prefetch(
                         "measures",
-                        queryset=Measure.objects.select_related("responsible_institution", "catalogue_measure").order_by(
-                            "position", "pk"
-                        ),
+                        queryset=Measure.objects.select_related(
+                            "responsible_institution", "catalogue_measure", "employer_contact"
+                        ).order_by("position", "pk"),
                     ),
                 )
                 .order_by("version"),

@@ -2,8 +2,9 @@
 
 Every operation on a case (each CII101 transition, each record form, each file and document
 action, grants, exports, the print queue) and the few operations without a case (report a
-case, the print queue, the letterhead, the dashboards) has one entry here. An entry answers
-``may(user, case)`` with a ``Decision`` that tells two kinds of refusal apart:
+case, the print queue, the letterhead, the dashboards, the search of the employer contacts)
+has one entry here. An entry answers ``may(user, case)`` with a ``Decision`` that tells two
+kinds of refusal apart:
 
 - the role may never do this (``forbidden``): the views answer 403 with the reason;
 - the case is not in a state for it: a message, not 403 (the reason says what is missing).
@@ -36,6 +37,7 @@ from cases.flow.scope import (
     has_intake_role,
     has_no_case_manager,
     is_contact_person,
+    is_coordinator,
     is_officer,
     is_secretariat,
     is_steering,
@@ -415,6 +417,17 @@ OPERATIONS: dict[str, Operation] = {
             _("Only the secretariat and the cantonal officer use the print queue."),
         ),
         _user("edit_letterhead", is_officer, _("Only the cantonal officer changes the letterhead.")),
+        # The roles that write or validate action plans (CII101 steps 4, 5): the contact
+        # persons (a case manager is always one), the coordinators, the cantonal officer and
+        # the secretariat, which prepares the assessments. Front-line workers report cases
+        # and write no plan; the boards see no case.
+        _user(
+            "search_employers",
+            is_contact_person | is_coordinator | is_officer | is_secretariat,
+            _(
+                "Only the IIZ contact persons, the coordinators, the cantonal officer and the secretariat search the partners' employer contacts."
+            ),
+        ),
         _user(
             "manage_reference_data",
             is_officer,

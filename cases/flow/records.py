@@ -26,7 +26,9 @@ class CaseRecords:
     def current_plan(self) -> ActionPlan | None:
         return (
             self.case.plans.select_related("author", "submitted_by", "validator")
-            .prefetch_related("goals", "measures__responsible_institution", "measures__catalogue_measure")
+            .prefetch_related(
+                "goals", "measures__responsible_institution", "measures__catalogue_measure", "measures__employer_contact"
+            )
             .order_by("-version")
             .first()
         )

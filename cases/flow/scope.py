@@ -56,6 +56,7 @@ def has_role(name: str, *roles: str) -> rules.Predicate:
 is_officer = has_role("is_officer", Role.OFFICER)
 is_secretariat = has_role("is_secretariat", Role.SECRETARIAT)
 is_contact_person = has_role("is_contact_person", Role.CONTACT_PERSON)
+is_coordinator = has_role("is_coordinator", Role.REGIONAL_COORDINATOR, Role.THEMATIC_COORDINATOR)
 is_steering = has_role("is_steering", Role.STEERING)
 has_casework_role = has_role("has_casework_role", *CASEWORK_ROLES)
 has_intake_role = has_role("has_intake_role", *INTAKE_ROLES)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.acting import history_user
-from cases.models.catalogue import CatalogueMeasure
+from cases.models.catalogue import CatalogueMeasure, EmployerContact
 from roles.models import Institution, User
 
 
@@ -128,7 +128,8 @@ class MeasureStatus(models.TextChoices):
 
 
 class Measure(models.Model):
-    """A measure of the plan: from a partner's catalogue or described freely."""
+    """A measure of the plan: from a partner's catalogue or described freely, at an employer
+    from the partners' employer contacts if it takes place at one (CII101 step 4)."""
 
     plan = models.ForeignKey(ActionPlan, verbose_name=_("action plan"), on_delete=models.CASCADE, related_name="measures")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -136,6 +137,15 @@ class Measure(models.Model):
         CatalogueMeasure, verbose_name=_("from the catalogue"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     title = models.CharField(_("measure"), max_length=200)
+    employer_contact = models.ForeignKey(
+        EmployerContact,
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("From the partners' employer contacts, when the measure takes place at an employer."),
+    )
     responsible_institution = models.ForeignKey(
         Institution, verbose_name=_("responsible institution"), on_delete=models.PROTECT, related_name="+"
     )
@@ -167,6 +177,26 @@ class Measure(models.Model):
         ``measure_due_after_start`` is the database's own guard of the same rule)."""
         if self.starts_on and self.due_on and self.due_on < self.starts_on:
             raise ValidationError({"due_on": ValidationError(_("The due date cannot be before the start."), code="before_start")})
+
+    @property
+    def name(self) -> str:
+        """The measure's name in the active language (the reader's on a page, the person's
+        in a PDF). A measure from the catalogue whose title is the catalogue's name, in
+        either language, takes the catalogue's name in the active language; a title typed by
+        hand, or changed after choosing from the catalogue, stays as written."""
+        entry = self.catalogue_measure
+        if entry is not None and self.title.strip() in (entry.name_de, entry.name_fr):
+            return entry.name
+        return self.title
+
+    @property
+    def catalogue_name(self) -> str:
+        """The catalogue's name in the active language when the measure shows another title
+        (empty otherwise): what a reader needs to see which catalogue measure it is."""
+        entry = self.catalogue_measure
+        if entry is None or self.name == entry.name:
+            return ""
+        return entry.name
 
     @property
     def is_ended(self) -> bool:

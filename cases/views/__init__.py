@@ -4,7 +4,8 @@ scoping rule, call one action, and redirect or render.
 Modules: lists.py (case list), intake.py (report a case), detail.py (case page, plan
 versions and diff, process diagram), steps.py (forms for steps and records), files.py,
 documents.py (the case's PDFs), printing.py (print queue, letterhead), audit.py (history,
-access log, grants), export.py (right of access), dashboards.py, inbox.py (My tasks).
+access log, grants), export.py (right of access), dashboards.py, inbox.py (My tasks),
+employers.py (the partners' employer contacts).
 
 Every view asks the policy (cases/flow/policy.py) before it shows a form or calls an
 action: ``denied`` turns a refusal into the answer (403 for the role, a message otherwise).

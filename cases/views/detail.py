@@ -61,7 +61,9 @@ MEETING_LINK_LABELS = {
 
 
 def _measures() -> Prefetch:
-    return Prefetch("measures", queryset=Measure.objects.select_related("responsible_institution", "catalogue_measure"))
+    return Prefetch(
+        "measures", queryset=Measure.objects.select_related("responsible_institution", "catalogue_measure", "employer_contact")
+    )
 
 
 def detail_queryset() -> QuerySet[Case]:

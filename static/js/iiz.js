@@ -39,6 +39,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const index = Number(total.value);
       rows.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll("__prefix__", String(index)));
       total.value = String(index + 1);
+      showEmployerPickers(rows.lastElementChild);
+      if (window.htmx) window.htmx.process(rows.lastElementChild);
       const first = rows.lastElementChild.querySelector("select, input:not([type=hidden]), textarea");
       if (first) first.focus();
     });
@@ -58,6 +60,31 @@ document.addEventListener("DOMContentLoaded", () => {
     if (institution && !institution.value) institution.value = option.dataset.institution;
   });
 
+  // The employer picker of a measure row: its search (htmx) lists a few employer contacts;
+  // the one chosen becomes the row's employer. Enter searches rather than saving the plan.
+  showEmployerPickers(document);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target instanceof HTMLElement && event.target.matches("[data-employer-search]")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest("[data-employer-pick]") : null;
+    if (!button) return;
+    const row = button.closest(".measure-row");
+    const select = row && row.querySelector('select[name$="-employer_contact"]');
+    if (!select) return;
+    const value = button.dataset.employerPick;
+    if (![...select.options].some((option) => option.value === value)) {
+      select.add(new Option(button.dataset.employerLabel || button.textContent.trim(), value));
+    }
+    select.value = value;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    const picks = button.closest(".employer-picks");
+    if (picks) picks.replaceChildren();
+    select.focus();
+  });
+
   // Parts of a form that belong to one choice (data-show-for="<field>:<value>") are shown
   // only once that choice is made; until then, and without JavaScript, all are visible.
   const groups = document.querySelectorAll("[data-show-for]");
@@ -75,3 +102,10 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   });
 });
+
+// Employer pickers (templates/cases/forms/_measure_row.html) are hidden until this script runs.
+function showEmployerPickers(root) {
+  root.querySelectorAll("[data-employer-picker]").forEach((picker) => {
+    if (!picker.closest("template")) picker.hidden = false;
+  });
+}

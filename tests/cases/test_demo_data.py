@@ -260,6 +260,14 @@ def test_cases_show_the_variety_of_real_work(demo, db):
     assert JournalEntry.objects.filter(kind=JournalKind.MINUTES).count() >= 5
 
 
+def test_some_measures_take_place_at_an_employer_of_the_region(demo, db):
+    linked = Measure.objects.filter(employer_contact__isnull=False).select_related("employer_contact", "plan__case__region")
+    assert linked.count() >= 5
+    regions = {"ow": "Visp Brig Zermatt", "mw": "Sion Sierre", "uw": "Martigny Verbier Sion"}
+    assert all(m.employer_contact.city in regions[m.plan.case.region.code] for m in linked)
+    assert all(m.catalogue_measure_id for m in linked)
+
+
 def test_some_powers_of_attorney_expire_soon_and_some_have_expired(demo, db):
     today = timezone.localdate()
     latest = {}

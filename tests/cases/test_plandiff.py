@@ -3,7 +3,7 @@ on loaded plans, tested without the database."""
 
 import datetime
 
-from cases.models import ActionPlan, CatalogueMeasure, Goal, Measure, MeasureStatus
+from cases.models import ActionPlan, CatalogueMeasure, EmployerContact, Goal, Measure, MeasureStatus
 from cases.plandiff import ADDED, CHANGED, REMOVED, SAME, diff_goals, diff_measures, diff_plans, diff_text
 from roles.models import Institution
 
@@ -93,6 +93,22 @@ def test_a_renamed_catalogue_measure_counts_as_changed():
     [change] = diff_measures(old, new)
     assert change.status == CHANGED
     assert [(c.name, c.old, c.new) for c in change.changes] == [("title", "Coaching", "Bewerbungscoaching")]
+
+
+def test_another_employer_for_a_measure_counts_as_changed():
+    lonza = EmployerContact(pk=1, company="Lonza AG", city="Visp")
+    hotel = EmployerContact(pk=2, company="Hotel Bergsonne", city="Zermatt")
+    old = [measure("Arbeitsversuch", IV)]
+    old[0].employer_contact = lonza
+    new = [measure("Arbeitsversuch", IV)]
+    new[0].employer_contact = hotel
+    [change] = diff_measures(old, new)
+    assert change.status == CHANGED
+    assert [(c.name, c.old, c.new) for c in change.changes] == [
+        ("employer_contact", "Lonza AG (Visp)", "Hotel Bergsonne (Zermatt)")
+    ]
+    new[0].employer_contact = lonza
+    assert diff_measures(old, new)[0].status == SAME
 
 
 def test_the_resources_are_compared_line_by_line():

@@ -596,6 +596,24 @@ def test_the_timeline_speaks_french(client, make_case, coordinator):
     assert "Étape actuelle" in html
 
 
+def test_the_plan_card_names_catalogue_measures_in_the_readers_language_with_their_employer(client, make_case, cast, coordinator):
+    from tests.helpers import catalogue_measures
+
+    case = make_case("plan_preparation")
+    actions.save_plan(case.records.current_plan, by=cast.case_manager, goals=["Ziel"], measures=catalogue_measures())
+    html = page(client, coordinator, case)
+    assert "Arbeitsversuch" in html and "Placement à l" not in html
+    assert "Arbeitgeber: Lonza AG (Visp)" in html and "Rahel Imhof" in html
+    assert "aus dem Katalog: Bewerbungscoaching" in html  # beside the title the case manager wrote
+    coordinator.language = "fr"
+    coordinator.save()
+    html = page(client, coordinator, case)
+    assert "Placement à l&#x27;essai" in html and "Arbeitsversuch" not in html
+    assert "Employeur : Lonza AG (Visp)" in html
+    assert "Bewerbungen für den Detailhandel" in html and "du catalogue : Coaching en recherche d&#x27;emploi" in html
+    assert "Sprachkurs B1" in html
+
+
 # --- queries ------------------------------------------------------------------------------
 
 

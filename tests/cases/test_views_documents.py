@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases import actions
 from cases.documents import rendering
 from cases.models import AccessLog
-from tests.helpers import pages, person, plan_of, text
+from tests.helpers import catalogue_measures, pages, person, plan_of, text
 
 
 def short(day) -> str:
@@ -112,6 +112,54 @@ def test_the_plan_names_who_submitted_who_sent_back_and_who_validated(make_case,
     assert f"Eingereicht von {cast.case_manager}, {today}" in validated
     assert f"Validiert von {cast.coordinator}, {today}" in validated
     assert "Zurückgewiesen" not in validated and "Die IV fehlt." not in validated
+
+
+def flat(pdf: bytes) -> str:
+    """The text of a PDF on one line: a table cell breaks its text over several."""
+    return " ".join(text(pdf).split())
+
+
+def plan_with_catalogue_measures(make_case, cast, language):
+    case = make_case("plan_preparation", person=person(language))
+    plan = case.records.current_plan
+    actions.save_plan(plan, by=cast.case_manager, goals=["Stelle in der Logistik"], measures=catalogue_measures())
+    return case
+
+
+def test_a_french_persons_plan_names_the_catalogue_measures_in_french(make_case, cast):
+    case = plan_with_catalogue_measures(make_case, cast, "fr")
+    body = flat(rendering.render_action_plan(plan_of(case)))
+    assert "Placement à l'essai" in body and "Arbeitsversuch" not in body
+    assert "Employeur : Lonza AG (Visp), Rahel Imhof" in body
+    # A title the case manager wrote stays, with the catalogue's name beneath it in French.
+    assert "Bewerbungen für den Detailhandel" in body and "Coaching en recherche d'emploi" in body
+    assert "Sprachkurs B1" in body  # typed by hand
+
+
+def test_a_german_persons_plan_names_the_catalogue_measures_in_german(make_case, cast):
+    case = plan_with_catalogue_measures(make_case, cast, "de")
+    body = flat(rendering.render_action_plan(plan_of(case)))
+    assert "Arbeitsversuch" in body and "Placement à l'essai" not in body
+    assert "Arbeitgeber: Lonza AG (Visp), Rahel Imhof" in body
+    assert "Bewerbungen für den Detailhandel" in body and "Coaching en recherche d'emploi" not in body
+    assert "Sprachkurs B1" in body
+
+
+def test_the_review_minutes_name_the_catalogue_measures_in_the_persons_language(make_case, cast):
+    from cases.demo.walk import walk
+    from cases.models import Review, ReviewDecision, ReviewKind
+
+    case = walk(plan_with_catalogue_measures(make_case, cast, "fr"), "implementation", cast)
+    measures = case.records.current_plan.measures_list
+    review = actions.record_review(
+        case,
+        by=cast.coordinator,
+        review=Review(kind=ReviewKind.TEAM, held_on=timezone.localdate(), summary="Point.", decision=ReviewDecision.CONTINUE),
+        progress=[{"measure_id": m.pk, "status": "running", "note": ""} for m in measures],
+    )
+    body = flat(rendering.render_review_minutes(review))
+    assert "Placement à l'essai" in body and "Arbeitsversuch" not in body
+    assert "Employeur : Lonza AG (Visp)" in body
 
 
 # --- the exit report --------------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions
-from cases.models import ActionPlan, Case, CaseState, CatalogueMeasure, Goal, Measure
+from cases.demo.walk import walk
+from cases.models import ActionPlan, Case, CaseState, CatalogueMeasure, EmployerContact, Goal, Measure
 from tests.factories import institution
-from tests.helpers import messages_of, plan_data
+from tests.helpers import catalogue_measures, messages_of, plan_data, plan_of
 
 pytestmark = pytest.mark.django_db
 
@@ -369,7 +370,7 @@ def test_the_plan_page_after_a_send_back_runs_a_fixed_number_of_queries(
     plan = actions.send_back_plan(case, by=case.coordinator, reasons=SEND_BACK["reasons"], options=SEND_BACK["options"])
     grow_plan(plan, n)
     client.force_login(case_manager)
-    with django_assert_num_queries(15):  # one for the version the form was loaded from
+    with django_assert_num_queries(16):  # +1 the version the form was loaded from, +1 the employer contacts
         html = client.get(edit_url(case)).content.decode()
     assert SEND_BACK["reasons"] in html and (not n or f"Kurs {n - 1}" in html)
 
@@ -406,3 +407,70 @@ def test_a_plan_saved_by_someone_else_meanwhile_is_not_overwritten(client, make_
     assert [g.text for g in Goal.objects.filter(plan=plan)] == ["Stelle im Gastgewerbe"]
     assert client.post(url, {**second, "version": response.context["form"]["version"].value()}).status_code == 302
     assert [g.text for g in Goal.objects.filter(plan=plan)] == ["Lehrabschluss nachholen"]
+
+
+# --- the employer of a measure (the partners' employer contacts) ---------------------------
+
+
+def employer_row(employer, **fields):
+    return {
+        "title": "Arbeitsversuch",
+        "responsible_institution": str(institution("ai").pk),
+        "employer_contact": str(employer.pk),
+        **fields,
+    }
+
+
+def test_the_case_manager_links_an_employer_contact_to_a_measure(client, make_case, case_manager):
+    case = make_case("plan_preparation")
+    lonza = EmployerContact.objects.get(company="Lonza AG")
+    client.force_login(case_manager)
+    html = client.get(edit_url(case)).content.decode()
+    assert f'<option value="{lonza.pk}">Lonza AG (Visp) · Chemie und Pharma</option>' in html
+    assert "data-employer-picker" in html and f'hx-get="{reverse("cases:employers")}"' in html
+    assert f'href="{reverse("cases:employers")}" target="_blank"' in html
+    response = client.post(edit_url(case), plan_data(goals=["Ziel"], measures=[employer_row(lonza)]))
+    assert response.status_code == 302
+    assert Measure.objects.get(plan__case=case).employer_contact == lonza
+    assert f'<option value="{lonza.pk}" selected>' in client.get(edit_url(case)).content.decode()
+    card = client.get(case.get_absolute_url()).content.decode()
+    assert "Arbeitgeber: Lonza AG (Visp)" in card and "Rahel Imhof" in card and 'href="tel:0279485110"' in card
+
+
+def test_a_measure_needs_no_employer(client, make_case, case_manager):
+    case = make_case("plan_preparation")
+    client.force_login(case_manager)
+    row = {"title": "Sprachkurs B1", "responsible_institution": str(institution("social").pk)}
+    assert client.post(edit_url(case), plan_data(goals=["Ziel"], measures=[row])).status_code == 302
+    assert Measure.objects.get(plan__case=case).employer_contact is None
+
+
+def test_a_deactivated_employer_is_not_offered_but_stays_on_the_measures_that_name_it(client, make_case, case_manager):
+    case = make_case("plan_preparation")
+    lonza, hotel = EmployerContact.objects.get(company="Lonza AG"), EmployerContact.objects.get(company="Hotel Bergsonne")
+    client.force_login(case_manager)
+    client.post(edit_url(case), plan_data(goals=["Ziel"], measures=[employer_row(lonza)]))
+    EmployerContact.objects.filter(pk__in=[lonza.pk, hotel.pk]).update(is_active=False)
+    html = client.get(edit_url(case)).content.decode()
+    assert f'<option value="{lonza.pk}" selected>' in html
+    assert f'<option value="{hotel.pk}">Hotel Bergsonne' not in html
+    measure = Measure.objects.get(plan__case=case)
+    kept = {"id": str(measure.pk), **employer_row(lonza)}
+    response = client.post(edit_url(case), plan_data(goals=["Ziel"], initial_measures=1, measures=[kept]))
+    assert response.status_code == 302
+    response = client.post(
+        edit_url(case), plan_data(goals=["Ziel"], initial_measures=1, measures=[{**kept, **employer_row(hotel)}])
+    )
+    assert response.status_code == 200
+    assert f"Bitte eine gültige Auswahl treffen. {hotel.pk} ist keine gültige Auswahl." in response.content.decode()
+    assert Measure.objects.get(plan__case=case).employer_contact == lonza
+
+
+def test_a_new_version_of_the_plan_keeps_the_employers_of_its_measures(make_case, cast):
+    case = make_case("plan_preparation")
+    actions.save_plan(case.records.current_plan, by=cast.case_manager, goals=["Ziel"], measures=catalogue_measures())
+    case = walk(case, "implementation", cast)
+    actions.change_plan(case, by=cast.case_manager, reason="Neue Stelle in Aussicht.")
+    lonza = EmployerContact.objects.get(company="Lonza AG")
+    employers = [m.employer_contact for m in plan_of(case, 2).measures.order_by("position")]
+    assert employers == [lonza, None, None]
