@@ -44,6 +44,7 @@ from cases.models import (
     PowerOfAttorney,
     PrintMark,
     ReferenceCounter,
+    ResourcesSheet,
     Review,
     ReviewDecision,
     ReviewKind,
@@ -172,9 +173,18 @@ def plan_meeting(case: Case, *, by: User, kind: str, scheduled_for=None, place: 
 
 
 @action
-def save_meeting(meeting: Meeting, *, by: User, participants: Iterable[dict] | None = None) -> Meeting:
-    """Record the date, place, participants and result of a round table or assessment."""
+def save_meeting(
+    meeting: Meeting,
+    *,
+    by: User,
+    participants: Iterable[dict] | None = None,
+    resources: ResourcesSheet | None = None,
+) -> Meeting:
+    """Record the date, place, participants and result of a round table or assessment, and
+    (``resources``, when changed) the person's resources data sheet established there."""
     policy.require(by, "record_meeting", meeting.case)
+    if resources is not None:
+        save_resources(resources, by=by)
     if meeting.designated_cm_id and not scope.can_be_case_manager.test(meeting.designated_cm):
         raise ActionRefused([_("The case manager must be an IIZ contact person.")])
     meeting.full_clean()
@@ -238,11 +248,16 @@ def start_plan(case: Case, *, by: User, first_meeting_on: datetime.date) -> Acti
 
 
 @action
-def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[dict]) -> ActionPlan:
-    """Save a draft version: its fields, goals and measures (replacing the earlier ones)."""
+def save_plan(
+    plan: ActionPlan, *, by: User, goals: list[str], measures: list[dict], resources: ResourcesSheet | None = None
+) -> ActionPlan:
+    """Save a draft version: its fields, goals and measures (replacing the earlier ones), and
+    (``resources``, when changed) the person's resources data sheet."""
     policy.require(by, "edit_plan", plan.case)
     if not plan.is_editable:
         raise ActionRefused([policy.operation("edit_plan").not_now])
+    if resources is not None:
+        save_resources(resources, by=by)
     plan.full_clean()
     plan.save()
     plan.goals.all().delete()
@@ -315,7 +330,6 @@ def _new_version(case: Case, *, by: User) -> ActionPlan:
         case=case,
         version=previous.version + 1,
         author=by,
-        resources=previous.resources,
         notes=previous.notes,
         signature_place=previous.signature_place,
     )
@@ -355,6 +369,29 @@ def change_plan(case: Case, *, by: User, reason: str) -> ActionPlan:
     return _new_version(case, by=by)
 
 
+# --- the resources data sheet (CII101 steps 3, 4, 7) --------------------------------------
+
+
+@action
+def save_resources(sheet: ResourcesSheet, *, by: User) -> ResourcesSheet:
+    """Save the person's resources data sheet (Datenblatt Ressourcen): recorded at the round
+    table or assessment, kept up to date with the plan and at the reviews. The forms that
+    carry it pass it here only when something in it changed."""
+    policy.require(by, "edit_resources", sheet.case)
+    sheet.updated_by = by
+    sheet.full_clean()
+    is_new = sheet.pk is None
+    sheet.save()
+    sheet.case.refresh_records()
+    _journal(
+        sheet.case,
+        by,
+        JournalKind.RECORD,
+        _("Resources data sheet recorded") if is_new else _("Resources data sheet updated"),
+    )
+    return sheet
+
+
 # --- reviews and power of attorney (CII101 step 7) ----------------------------------------
 
 
@@ -380,14 +417,19 @@ def record_power_of_attorney(
 
 
 @action
-def record_review(case: Case, *, by: User, review: Review, progress: Iterable[dict] = ()) -> Review:
+def record_review(
+    case: Case, *, by: User, review: Review, progress: Iterable[dict] = (), resources: ResourcesSheet | None = None
+) -> Review:
     """CII101 steps 7-9: a review, the progress of each measure, the power-of-attorney check
-    (reviews with the person), then the decision: continue, change or finish the plan."""
+    (reviews with the person), the resources data sheet brought up to date (``resources``,
+    when changed), then the decision: continue, change or finish the plan."""
     if review.decision != ReviewDecision.CONTINUE:
         policy.require(by, "decide_at_review", case)
     policy.require(by, policy.REVIEW_OPERATIONS[review.kind], case)
     if review.kind == ReviewKind.WITH_PERSON and not review.poa_check:
         raise ActionRefused([_("At a review with the person, check the power of attorney (valid, renewed or refused).")])
+    if resources is not None:
+        save_resources(resources, by=by)  # while the case is still in implementation
     review.case = case
     review.author = by
     review.full_clean()

@@ -28,6 +28,7 @@ urlpatterns = [
     path("<int:pk>/meetings/<int:meeting_pk>/", steps.edit_meeting, name="meeting"),
     path("<int:pk>/first-meeting/", steps.first_meeting, name="first_meeting"),
     path("<int:pk>/plan/", steps.edit_plan, name="edit_plan"),
+    path("<int:pk>/resources/", steps.edit_resources, name="resources"),
     path("<int:pk>/reviews/new/", steps.new_review, name="new_review"),
     path("<int:pk>/powers-of-attorney/new/", steps.new_power_of_attorney, name="new_poa"),
     path("<int:pk>/interrupt/", steps.interrupt_case, name="interrupt"),

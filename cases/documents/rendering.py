@@ -279,7 +279,8 @@ def _case_context(case) -> dict[str, Any]:
 
 def render_action_plan(plan) -> bytes:
     """One version of the action plan (Zielvereinbarung / plan d'action), for the person and
-    the case manager to sign: goals, measures, resources and the signature blocks."""
+    the case manager to sign: goals, measures, the person's resources data sheet (as it
+    stands now) and the signature blocks."""
     case = plan.case
     context = {
         **_case_context(case),
@@ -287,6 +288,7 @@ def render_action_plan(plan) -> bytes:
         "plan": plan,
         "goals": list(plan.goals.all()),
         "measures": list(plan.measures.select_related("responsible_institution")),
+        "resources_sheet": case.records.resources_sheet,
     }
     return render_pdf("pdf/action_plan.html", context, language=person_language(case))
 

@@ -26,14 +26,14 @@ from cases import actions, deadlines, forms
 from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
 from cases.flow import machine, policy
-from cases.models import AccessKind, Case, ExitReport, Meeting, PlanStatus, ReviewDecision
+from cases.models import AccessKind, Case, ExitReport, Meeting, PlanStatus, ResourcesSheet, ReviewDecision
 from cases.views import denied, forbidden, get_case_for_user, refused
 
 FORM_PAGE = require_http_methods(["GET", "POST"])
 
 
 def _cases():
-    return Case.objects.select_related("person", "region", "theme", "case_manager", "coordinator")
+    return Case.objects.select_related("person", "region", "theme", "case_manager", "coordinator", "resources_sheet")
 
 
 def _load(request: HttpRequest, pk: int) -> Case:
@@ -100,6 +100,22 @@ def _post_data(request: HttpRequest, prefixes: tuple[str, ...]) -> tuple[QueryDi
     return data, adding
 
 
+def _resources_form(request: HttpRequest, case: Case, data: QueryDict | None = None) -> forms.ResourcesSheetForm | None:
+    """The person's resources data sheet beside a record's form, when the policy lets the
+    user edit it now (None otherwise: the page shows no sheet)."""
+    if not policy.may(request.user, "edit_resources", case):
+        return None
+    return forms.ResourcesSheetForm(data, instance=case.records.resources_sheet or ResourcesSheet(case=case))
+
+
+def _sheet_valid(form: forms.ResourcesSheetForm | None) -> bool:
+    return form is None or form.is_valid()
+
+
+def _changed_sheet(form: forms.ResourcesSheetForm | None) -> ResourcesSheet | None:
+    return form.changed_sheet() if form is not None else None
+
+
 # --- the generic step ---------------------------------------------------------------------
 
 
@@ -144,13 +160,15 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         data, adding = _post_data(request, ("participants",))
         form = forms.MeetingForm(data, instance=meeting, cm_choices=cm_choices, cm_users=cm_users)
         formset = forms.ParticipantFormSet(data, prefix="participants", form_kwargs=form_kwargs)
-        if not adding and form.is_valid() and formset.is_valid():
+        resources = _resources_form(request, case, data)
+        if not adding and form.is_valid() and formset.is_valid() and _sheet_valid(resources):
             people = [f.participant() for f in forms.kept_forms(formset)]
+            sheet = _changed_sheet(resources)
             done, reasons, case = _submit(
                 request,
                 pk,
                 case,
-                lambda: actions.save_meeting(form.instance, by=request.user, participants=people),
+                lambda: actions.save_meeting(form.instance, by=request.user, participants=people, resources=sheet),
                 _("%(meeting)s saved.") % {"meeting": meeting.get_kind_display()},
             )
             if done:
@@ -160,6 +178,7 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         formset = forms.ParticipantFormSet(
             prefix="participants", form_kwargs=form_kwargs, initial=forms.participants_initial(meeting)
         )
+        resources = _resources_form(request, case)
     return _page(
         request,
         "cases/forms/meeting.html",
@@ -168,6 +187,7 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         2,
         form=form,
         formset=formset,
+        resources=resources,
         meeting=meeting,
         reasons=reasons,
         **({"invalid": False} if adding else {}),
@@ -220,7 +240,8 @@ def _submit_blocked_by(case: Case, *, refresh: bool = False) -> list[str]:
 @FORM_PAGE
 def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """The case manager writes the current version of the action plan with the person:
-    resources, goals, measures from the partners' catalogue, and the two signatures."""
+    goals, measures from the partners' catalogue, the two signatures, and the person's
+    resources data sheet brought up to date."""
     case = _load(request, pk)
     if refusal := denied(request, "edit_plan", case):
         return refusal
@@ -237,9 +258,14 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.PlanForm(data, instance=plan)
         goals = forms.GoalFormSet(data, prefix="goals")
         measures = forms.MeasureFormSet(data, prefix="measures", form_kwargs=measures_kwargs)
-        if not adding and form.is_valid() and goals.is_valid() and measures.is_valid():
-            goal_texts, measure_rows = goals.goals(), measures.measures()
-            refusal = _attempt(lambda: actions.save_plan(form.instance, by=request.user, goals=goal_texts, measures=measure_rows))
+        resources = _resources_form(request, case, data)
+        if not adding and form.is_valid() and goals.is_valid() and measures.is_valid() and _sheet_valid(resources):
+            goal_texts, measure_rows, sheet = goals.goals(), measures.measures(), _changed_sheet(resources)
+            refusal = _attempt(
+                lambda: actions.save_plan(
+                    form.instance, by=request.user, goals=goal_texts, measures=measure_rows, resources=sheet
+                )
+            )
             if refusal is None:
                 messages.success(request, _("Action plan v%(version)s saved.") % {"version": plan.version})
                 if not _submit_blocked_by(case, refresh=True):
@@ -257,6 +283,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         measures = forms.MeasureFormSet(
             prefix="measures", form_kwargs=measures_kwargs, initial=[forms.measure_initial(m) for m in plan.measures_list]
         )
+        resources = _resources_form(request, case)
     blocked_by = _submit_blocked_by(case) if request.method == "GET" else []
     return _page(
         request,
@@ -267,6 +294,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         goals=goals,
         measures=measures,
+        resources=resources,
         plan=plan,
         reasons=reasons,
         sent_back=plan.status == PlanStatus.SENT_BACK and plan.decision_comment,
@@ -283,7 +311,8 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
 def new_review(request: HttpRequest, pk: int) -> HttpResponse:
     """A review with the person (the case manager) or with the team of contact persons
     (the coordinator or the case manager): the progress of each measure, the power of
-    attorney, and whether the plan continues, changes or is finished (steps 7 to 9)."""
+    attorney, the person's resources data sheet brought up to date, and whether the plan
+    continues, changes or is finished (steps 7 to 9)."""
     case = _load(request, pk)
     if refusal := denied(request, "record_team_review", case):  # the wider of the two kinds
         return refusal
@@ -295,9 +324,12 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = forms.ReviewForm(request.POST, **review_kwargs)
         progress = forms.ProgressFormSet(request.POST, prefix="progress", measures=measures)
-        if form.is_valid() and progress.is_valid() and forms.check_review_decision(form, progress):
-            review, rows = form.instance, progress.progress()
-            refusal = _attempt(lambda: actions.record_review(case, by=request.user, review=review, progress=rows))
+        resources = _resources_form(request, case, request.POST)
+        if form.is_valid() and progress.is_valid() and _sheet_valid(resources) and forms.check_review_decision(form, progress):
+            review, rows, sheet = form.instance, progress.progress(), _changed_sheet(resources)
+            refusal = _attempt(
+                lambda: actions.record_review(case, by=request.user, review=review, progress=rows, resources=sheet)
+            )
             if refusal is None:
                 messages.success(request, _("Review recorded."))
                 if review.decision == ReviewDecision.CHANGE_PLAN:
@@ -314,6 +346,7 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = forms.ReviewForm(initial={"held_on": timezone.localdate()}, **review_kwargs)
         progress = forms.ProgressFormSet(prefix="progress", measures=measures, initial=forms.progress_initial(measures))
+        resources = _resources_form(request, case)
     poa = case.powers_of_attorney.order_by("-signed_on", "-pk").first()
     return _page(
         request,
@@ -323,10 +356,46 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
         7,
         form=form,
         progress=progress,
+        resources=resources,
         reasons=reasons,
         plan=plan,
         poa=poa,
         today=timezone.localdate(),
+    )
+
+
+@FORM_PAGE
+def edit_resources(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's resources data sheet on a page of its own: an update between the
+    records that carry it (round table or assessment, action plan, reviews)."""
+    case = _load(request, pk)
+    if refusal := denied(request, "edit_resources", case):
+        return refusal
+    reasons: list[str] = []
+    form = _resources_form(request, case, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        sheet = form.changed_sheet()
+        if sheet is None:
+            messages.info(request, _("Nothing changed in the resources data sheet."))
+            return redirect(case)
+        done, reasons, case = _submit(
+            request,
+            pk,
+            case,
+            lambda: actions.save_resources(sheet, by=request.user),
+            _("Resources data sheet saved."),
+        )
+        if done:
+            return done
+    return _page(
+        request,
+        "cases/forms/resources.html",
+        case,
+        _("Resources data sheet"),
+        case.cii101_step,
+        resources=form,
+        sheet=case.records.resources_sheet,
+        reasons=reasons,
     )
 
 
