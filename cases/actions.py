@@ -49,6 +49,7 @@ from cases.models import (
     PrintMark,
     ReferenceCounter,
     Reminder,
+    ResourcesSheet,
     Review,
     ReviewDecision,
     ReviewKind,
@@ -178,14 +179,22 @@ def plan_meeting(case: Case, *, by: User, kind: str, scheduled_for=None, place: 
 
 @action
 def save_meeting(
-    meeting: Meeting, *, by: User, participants: Iterable[dict] | None = None, version: int | None = None
+    meeting: Meeting,
+    *,
+    by: User,
+    participants: Iterable[dict] | None = None,
+    resources: ResourcesSheet | None = None,
+    version: int | None = None,
 ) -> Meeting:
-    """Record the date, place, participants and result of a round table or assessment;
-    refused when someone else saved it after ``version`` (the form's)."""
+    """Record the date, place, participants and result of a round table or assessment, and
+    (``resources``, when changed) the person's resources data sheet established there;
+    refused when someone else saved the meeting after ``version`` (the form's)."""
     from cases.audit.versions import check_version
 
     policy.require(by, "record_meeting", meeting.case)
     check_version(meeting, version)
+    if resources is not None:
+        save_resources(resources, by=by)
     if meeting.designated_cm_id and not scope.can_be_case_manager.test(meeting.designated_cm):
         raise ActionRefused([_("The case manager must be an IIZ contact person.")])
     meeting.full_clean()
@@ -297,16 +306,26 @@ MEASURE_FIELDS = (
 
 
 @action
-def save_plan(plan: ActionPlan, *, by: User, goals: list[str], measures: list[dict], version: str | None = None) -> ActionPlan:
-    """Save the version in preparation: its fields, goals and measures. Goals and measures
-    are changed in place; unchanged ones are left alone (the change history shows only what
-    changed)."""
+def save_plan(
+    plan: ActionPlan,
+    *,
+    by: User,
+    goals: list[str],
+    measures: list[dict],
+    resources: ResourcesSheet | None = None,
+    version: str | None = None,
+) -> ActionPlan:
+    """Save the version in preparation: its fields, goals and measures, and (``resources``,
+    when changed) the person's resources data sheet. Goals and measures are changed in
+    place; unchanged ones are left alone (the change history shows only what changed)."""
     from cases.audit.versions import check_plan_version
 
     policy.require(by, "edit_plan", plan.case)
     if not plan.is_editable:
         raise ActionRefused([policy.operation("edit_plan").not_now])
     check_plan_version(plan, version)  # someone else saved since the form was loaded: refused
+    if resources is not None:
+        save_resources(resources, by=by)
     plan.full_clean()
     plan.save()
     _save_goals(plan, [text for text in goals if text.strip()], by=by)
@@ -399,7 +418,6 @@ def _new_version(case: Case, *, by: User, author: User | None = None) -> ActionP
         case=case,
         version=previous.version + 1,
         author=author or by,
-        resources=previous.resources,
         notes=previous.notes,
         signature_place=previous.signature_place,
     )
@@ -472,6 +490,29 @@ def resume_plan(case: Case, *, by: User) -> None:
     _step(case, "resume_plan", by=by, text=meeting.decision_reason if meeting else "")
 
 
+# --- the resources data sheet (CII101 steps 3, 4, 7) --------------------------------------
+
+
+@action
+def save_resources(sheet: ResourcesSheet, *, by: User) -> ResourcesSheet:
+    """Save the person's resources data sheet (Datenblatt Ressourcen): recorded at the round
+    table or assessment, kept up to date with the plan and at the reviews. The forms that
+    carry it pass it here only when something in it changed."""
+    policy.require(by, "edit_resources", sheet.case)
+    sheet.updated_by = by
+    sheet.full_clean()
+    is_new = sheet.pk is None
+    sheet.save()
+    sheet.case.refresh_records()
+    _journal(
+        sheet.case,
+        by,
+        JournalKind.RECORD,
+        _("Resources data sheet recorded") if is_new else _("Resources data sheet updated"),
+    )
+    return sheet
+
+
 # --- reviews and power of attorney (CII101 step 7) ----------------------------------------
 
 
@@ -505,9 +546,11 @@ def record_review(
     progress: Iterable[dict] = (),
     poa_signed_on: datetime.date | None = None,
     poa_institutions: Iterable[Institution] = (),
+    resources: ResourcesSheet | None = None,
 ) -> Review:
     """CII101 steps 7-9: a review, the progress of each measure, the power-of-attorney check
-    (reviews with the person), then the decision: continue, change or finish the plan.
+    (reviews with the person), the resources data sheet brought up to date (``resources``,
+    when changed), then the decision: continue, change or finish the plan.
 
     The check must match the records (``_checked_power_of_attorney``): "valid" when the
     latest power of attorney still covers the time until the next review with the person is
@@ -521,6 +564,8 @@ def record_review(
         raise ActionRefused(
             [_("At a review with the person, check the power of attorney (valid, renewed or refused).")], field="poa_check"
         )
+    if resources is not None:
+        save_resources(resources, by=by)  # while the case is still in implementation
     review.case = case
     review.author = by
     review.full_clean()  # its date: after the plan's first validation, not in the future

@@ -45,6 +45,7 @@ from cases.models import (
     Person,
     PoaCheck,
     PowerOfAttorney,
+    ResourcesSheet,
     Review,
     ReviewDecision,
     ReviewKind,
@@ -269,6 +270,46 @@ def kept_forms(formset: forms.BaseFormSet) -> list[forms.Form]:
     return [f for f in formset.forms if f.cleaned_data and id(f) not in deleted]
 
 
+# --- the resources data sheet (CII101 steps 3, 4, 7) --------------------------------------
+
+
+class ResourcesSheetForm(forms.ModelForm):
+    """The person's resources data sheet (Datenblatt Ressourcen), beside the form of the round
+    table or assessment, of the action plan and of a review, and on a page of its own
+    (prefix "resources"). It holds what the person states, not diagnoses."""
+
+    class Meta:
+        model = ResourcesSheet
+        fields = list(ResourcesSheet.CONTENT)
+        widgets = {
+            "education": text_area(2),
+            "work_experience": text_area(2),
+            "work_capacity": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+            "constraints": text_area(2),
+            "childcare": text_area(2),
+            "other": text_area(3),
+        }
+        help_texts = {
+            "education": _("Schools, apprenticeship, diplomas and courses, recognised in Switzerland or not."),
+            "work_experience": _("Jobs, sectors and skills, in Switzerland and abroad."),
+            "languages": _("With the level, e.g. German (mother tongue), French B1."),
+            "work_capacity": _("As the person states it, from 0 to 100 %: not the medical assessment."),
+            "constraints": _(
+                "What the person cannot or does not want to take on (hours, places, kinds of work), "
+                "in their own words; no diagnoses."
+            ),
+            "childcare": _("Children to look after, and who looks after them while the person works or attends a measure."),
+            "other": _("Skills, interests, social network: anything else the person can build on."),
+        }
+
+    prefix = "resources"
+
+    def changed_sheet(self) -> ResourcesSheet | None:
+        """The sheet to save with the record it is filled in with: None when nothing in it
+        changed (an untouched sheet is neither created nor marked as updated)."""
+        return self.instance if self.has_changed() else None
+
+
 # --- first meeting and action plan (CII101 step 4) ----------------------------------------
 
 
@@ -282,15 +323,15 @@ class FirstMeetingForm(forms.Form):
 
 
 class PlanForm(forms.ModelForm):
-    """The plan version's own fields: resources data sheet, notes and the two signatures."""
+    """The plan version's own fields: notes and the two signatures (the person's resources
+    are the case's data sheet: ResourcesSheetForm beside it)."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)  # cases/audit/versions.py
 
     class Meta:
         model = ActionPlan
-        fields = ["resources", "notes", "signature_place", "signed_by_person_on", "signed_by_cm_on"]
+        fields = ["notes", "signature_place", "signed_by_person_on", "signed_by_cm_on"]
         widgets = {
-            "resources": text_area(5),
             "notes": text_area(3),
             "signed_by_person_on": date_input(),
             "signed_by_cm_on": date_input(),

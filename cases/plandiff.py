@@ -1,8 +1,9 @@
 """What changed between two versions of an action plan (CII101 step 8: a changed plan is a
 new version, and readers must see what changed before validating it again).
 
-``diff_plans(old, new)`` is pure: it reads ``goals_list``, ``measures_list`` and
-``resources`` of two loaded plans and runs no query.
+``diff_plans(old, new)`` is pure: it reads ``goals_list`` and ``measures_list`` of two loaded
+plans and runs no query. The person's resources are not part of a version (they are the
+case's data sheet, whose changes are in the change history).
 """
 
 from __future__ import annotations
@@ -65,24 +66,13 @@ class MeasureChange:
 
 
 @dataclass
-class TextLine:
-    status: str
-    text: str
-
-
-@dataclass
 class PlanDiff:
     goals: list[GoalChange]
     measures: list[MeasureChange]
-    resources: list[TextLine]
 
     @property
     def has_changes(self) -> bool:
-        return any(item.status != SAME for item in (*self.goals, *self.measures, *self.resources))
-
-    @property
-    def resources_changed(self) -> bool:
-        return any(line.status != SAME for line in self.resources)
+        return any(item.status != SAME for item in (*self.goals, *self.measures))
 
     def count(self, part: str, status: str) -> int:
         return sum(1 for item in getattr(self, part) if item.status == status)
@@ -173,24 +163,9 @@ def diff_measures(old: list[Measure], new: list[Measure]) -> list[MeasureChange]
     return result
 
 
-def diff_text(old: str, new: str) -> list[TextLine]:
-    """A line-based diff of two texts (the resources data sheet)."""
-    old_lines, new_lines = old.splitlines(), new.splitlines()
-    result: list[TextLine] = []
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            result += [TextLine(SAME, line) for line in new_lines[j1:j2]]
-            continue
-        result += [TextLine(REMOVED, line) for line in old_lines[i1:i2]]
-        result += [TextLine(ADDED, line) for line in new_lines[j1:j2]]
-    return result
-
-
 def diff_plans(old: ActionPlan, new: ActionPlan) -> PlanDiff:
     """Everything that differs from version ``old`` to version ``new``."""
     return PlanDiff(
         goals=diff_goals([g.text for g in old.goals_list], [g.text for g in new.goals_list]),
         measures=diff_measures(old.measures_list, new.measures_list),
-        resources=diff_text(old.resources, new.resources),
     )

@@ -44,6 +44,7 @@ urlpatterns = [
     path("<int:pk>/network/", steps.ask_network, name="ask_network"),
     path("<int:pk>/plan/", steps.edit_plan, name="edit_plan"),
     path("<int:pk>/plan/send-back/", steps.send_back_plan, name="send_back"),
+    path("<int:pk>/resources/", steps.edit_resources, name="resources"),
     path("<int:pk>/reviews/new/", steps.new_review, name="new_review"),
     path("<int:pk>/powers-of-attorney/new/", steps.new_power_of_attorney, name="new_poa"),
     path("<int:pk>/interrupt/", steps.interrupt_case, name="interrupt"),

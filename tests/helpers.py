@@ -13,9 +13,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from cases.models import ActionPlan, Case, PowerOfAttorney
+from cases.models import ActionPlan, Case, Measure, MeetingDecision, PowerOfAttorney
 from roles.models import User
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, institution
 
 ZURICH = ZoneInfo("Europe/Zurich")
 
@@ -154,9 +154,9 @@ TEXT = "Arztbericht: arbeitsfähig zu 50 %.\n".encode()
 
 def plan_data(goals=(), measures=(), initial_goals=0, initial_measures=0, **fields):
     """The POST data of the action plan form (cases:edit_plan): goal texts, measure rows
-    (dicts of the fields that differ from an empty planned measure) and other fields."""
+    (dicts of the fields that differ from an empty planned measure) and other fields (the
+    resources data sheet beside it: "resources-<field>", left as it is unless given)."""
     data = {
-        "resources": "Lehre als Koch, Führerausweis B.",
         "notes": "",
         "signature_place": "Brig",
         "signed_by_person_on": "",
@@ -183,4 +183,54 @@ def plan_data(goals=(), measures=(), initial_goals=0, initial_measures=0, **fiel
         for key, value in row.items():
             data[f"measures-{i}-{key}"] = value
     data.update(fields)
+    return data
+
+
+def meeting_data(cm=None, participants=(), **overrides):
+    """The POST data of the round table's or assessment's form (cases:meeting): held today,
+    case management with ``cm`` as case manager, the ``participants`` rows."""
+    data = {
+        "scheduled_for": "",
+        "place": "Brig, RAV-Sitzungszimmer",
+        "held_on": timezone.localdate().isoformat(),
+        "work_capacity": "50",
+        "medical_situation": "Rückenleiden, leichte Tätigkeit möglich.",
+        "employability": "Gute Chancen im Verkauf.",
+        "social_situation": "Sozialhilfe seit 2024.",
+        "result": "Case Management empfohlen.",
+        "action_options": "Arbeitstraining, Bewerbungscoaching.",
+        "decision": MeetingDecision.CASE_MANAGEMENT,
+        "decision_reason": "",
+        "lead_institution": str(institution("rav").pk),
+        "designated_cm": str(cm.pk) if cm else "",
+        "participants-TOTAL_FORMS": str(len(participants)),
+        "participants-INITIAL_FORMS": "0",
+    }
+    for i, row in enumerate(participants):
+        for key in ("user", "name", "organisation", "function"):
+            data[f"participants-{i}-{key}"] = row.get(key, "")
+    data.update(overrides)
+    return data
+
+
+def review_data(case, statuses=None, **overrides):
+    """The POST data of the review form (cases:new_review): a review with the person today,
+    one progress row per measure of the validated plan (``statuses``, running by default)."""
+    measures = list(Measure.objects.filter(plan__case=case, plan__status="validated").order_by("position", "pk"))
+    statuses = statuses or ["running"] * len(measures)
+    data = {
+        "kind": "with_person",
+        "held_on": timezone.localdate().isoformat(),
+        "summary": "Bewerbungen laufen, Arbeitstraining begonnen.",
+        "poa_check": "valid",
+        "network_informed": "on",
+        "decision": "continue",
+        "progress-TOTAL_FORMS": str(len(measures)),
+        "progress-INITIAL_FORMS": str(len(measures)),
+    }
+    for i, (measure, status) in enumerate(zip(measures, statuses)):
+        data[f"progress-{i}-measure_id"] = str(measure.pk)
+        data[f"progress-{i}-status"] = status
+        data[f"progress-{i}-note"] = f"Stand {i}"
+    data.update(overrides)
     return data

@@ -46,6 +46,7 @@ from cases.models import (
     PowerOfAttorney,
     PrintMark,
     Reminder,
+    ResourcesSheet,
     Review,
 )
 
@@ -110,6 +111,8 @@ TRACKED: list[Tracked] = [
         BY_CASE,
         lambda row, _v: " ".join(part for part in (str(row.get_kind_display()), _short_date(row.held_on)) if part),
     ),
+    # Who updated the sheet and when is the history row's own user and date.
+    Tracked(ResourcesSheet, "resources_sheet", BY_CASE, lambda row, _v: "", hidden=("updated_at", "updated_by")),
     Tracked(Review, "review", BY_CASE, lambda row, _v: _short_date(row.held_on)),
     Tracked(
         PowerOfAttorney,

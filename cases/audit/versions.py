@@ -136,7 +136,7 @@ def check_plan_version(plan, loaded: str | None) -> None:
         SavedField(
             str(capfirst(plan._meta.get_field(name).verbose_name)), display_value(plan._meta.get_field(name), getattr(plan, name))
         )
-        for name in ("resources", "notes", "signed_by_person_on", "signed_by_cm_on")
+        for name in ("notes", "signed_by_person_on", "signed_by_cm_on")
     ]
     saved.append(SavedField(_("Goals"), "\n".join(goal.text for goal in plan.goals.order_by("position"))))
     saved.append(SavedField(_("Measures"), "\n".join(measure.title for measure in plan.measures.order_by("position"))))

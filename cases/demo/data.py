@@ -57,6 +57,7 @@ from cases.models import (
     PoaCheck,
     PowerOfAttorney,
     ReferenceCounter,
+    ResourcesSheet,
     Review,
     ReviewDecision,
     ReviewKind,
@@ -369,11 +370,43 @@ TEXTS = {
         },
         "dated_goal": "Bis {date}: zwei Bewerbungen pro Woche, Nachweis an den Case Manager",
         "changed_goal": "Stabile Anstellung im ersten Arbeitsmarkt, zuerst 50 %, danach Steigerung auf 80 %",
-        "resources": {
-            "general": "Abgeschlossene Lehre, Fahrausweis B, gute Umgangsformen; eingeschränkte Belastbarkeit.",
-            "youth": "Handwerklich geschickt, sportlich (Fussballverein); unterstützende Grossmutter.",
-            "asylum": "Berufserfahrung im Herkunftsland, lernt schnell, gutes soziales Netz in der Gemeinde.",
+        # The resources data sheet: what the person states at the round table or assessment
+        # (recorded by the coordinator), then what the case manager adds with the first plan.
+        "sheet": {
+            "general": {
+                "education": "Obligatorische Schule; Berufslehre im Detailhandel (EFZ); Staplerausweis",
+                "work_experience": "Zwölf Jahre im Detailhandel und in der Logistik, zuletzt im Lager eines Grossverteilers",
+                "languages": "Deutsch (Muttersprache), Französisch A2",
+                "driving_licence": True,
+            },
+            "youth": {
+                "education": "Obligatorische Schule abgeschlossen; Brückenangebot nach drei Monaten abgebrochen",
+                "work_experience": "Schnupperlehren als Schreiner und als Elektroinstallateur; Ferienjob auf dem Bau",
+                "languages": "Deutsch (Muttersprache), Englisch A2",
+                "driving_licence": False,
+            },
+            "asylum": {
+                "education": "Mittelschule und zwei Jahre Studium im Herkunftsland (in der Schweiz nicht anerkannt)",
+                "work_experience": "Acht Jahre als Mechaniker in einer Autowerkstatt im Herkunftsland",
+                "languages": "Tigrinya (Muttersprache), Arabisch, Deutsch A2",
+                "driving_licence": False,
+            },
         },
+        "sheet_cm": {
+            "general": {
+                "constraints": "Möchte keine Nacht- und Wochenendarbeit; kann nicht lange stehen",
+                "other": "Zuverlässig, gute Umgangsformen; aktiv im Turnverein des Dorfes.",
+            },
+            "youth": {
+                "constraints": "Möchte nicht im Büro arbeiten",
+                "other": "Handwerklich geschickt, sportlich (Fussballverein); unterstützende Grossmutter.",
+            },
+            "asylum": {
+                "constraints": "Integrationskurs an vier Vormittagen pro Woche bis zum Sommer",
+                "other": "Lernt schnell, gutes soziales Netz in der Gemeinde.",
+            },
+        },
+        "childcare": "Zwei Kinder (7 und 10 Jahre); die Grosseltern betreuen sie an drei Tagen pro Woche",
         "language_course": "Deutschkurs B1 (kantonales Integrationsprogramm)",
         "free_measure": "Job-Coaching am Arbeitsplatz",
         "rt_note": "Einladung zum Runden Tisch an alle Beteiligten verschickt; {first} hat die Teilnahme bestätigt.",
@@ -542,11 +575,41 @@ TEXTS = {
         },
         "dated_goal": "D'ici au {date} : deux postulations par semaine, justificatifs au case manager",
         "changed_goal": "Emploi stable sur le premier marché du travail, d'abord à 50 %, puis augmentation à 80 %",
-        "resources": {
-            "general": "Apprentissage terminé, permis de conduire B, bon contact ; résistance limitée.",
-            "youth": "Habile de ses mains, sportif (club de football) ; soutien de sa grand-mère.",
-            "asylum": "Expérience professionnelle dans le pays d'origine, apprend vite, bon réseau dans la commune.",
+        "sheet": {
+            "general": {
+                "education": "École obligatoire ; apprentissage de gestionnaire du commerce de détail (CFC) ; permis de cariste",
+                "work_experience": "Douze ans dans le commerce de détail et la logistique, en dernier dans l'entrepôt d'un grand distributeur",
+                "languages": "Français (langue maternelle), allemand A2",
+                "driving_licence": True,
+            },
+            "youth": {
+                "education": "École obligatoire terminée ; année de transition interrompue après trois mois",
+                "work_experience": "Stages de menuisier et d'électricien ; job d'été sur un chantier",
+                "languages": "Français (langue maternelle), anglais A2",
+                "driving_licence": False,
+            },
+            "asylum": {
+                "education": "École secondaire et deux ans d'études dans le pays d'origine (non reconnus en Suisse)",
+                "work_experience": "Huit ans de mécanicien dans un garage dans le pays d'origine",
+                "languages": "Tigrigna (langue maternelle), arabe, français A2",
+                "driving_licence": False,
+            },
         },
+        "sheet_cm": {
+            "general": {
+                "constraints": "Ne souhaite pas travailler la nuit ni le week-end ; ne peut pas rester longtemps debout",
+                "other": "Fiable, bon contact ; membre de la société de gymnastique du village.",
+            },
+            "youth": {
+                "constraints": "Ne veut pas travailler dans un bureau",
+                "other": "Habile de ses mains, sportif (club de football) ; soutien de sa grand-mère.",
+            },
+            "asylum": {
+                "constraints": "Cours d'intégration quatre matins par semaine jusqu'à l'été",
+                "other": "Apprend vite, bon réseau dans la commune.",
+            },
+        },
+        "childcare": "Deux enfants (7 et 10 ans) ; les grands-parents les gardent trois jours par semaine",
         "language_course": "Cours de français B1 (programme cantonal d'intégration)",
         "free_measure": "Job coaching sur le lieu de travail",
         "rt_note": "Invitation à la table ronde envoyée à tous les participants ; {first} a confirmé sa présence.",
@@ -1096,7 +1159,6 @@ class DemoCase:
             self.play_save_plan,
             goals=self.goals,
             measures=self.measures if complete else [],
-            resources=self.t["resources"][self.flavour],
             signed=False,
         )
 
@@ -1110,7 +1172,6 @@ class DemoCase:
                 self.play_save_plan,
                 goals=self.goals,
                 measures=self.measures,
-                resources=self.t["resources"][self.flavour],
                 signed=True,
             )
 
@@ -1127,7 +1188,6 @@ class DemoCase:
             self.play_save_plan,
             goals=self.goals,
             measures=self.measures,
-            resources=self.t["resources"][self.flavour],
             signed=False,
         )
 
@@ -1167,7 +1227,6 @@ class DemoCase:
             self.play_save_plan,
             goals=self.goals,
             measures=self.measures,
-            resources=self.t["resources"][self.flavour],
             signed=False,
         )
         if not submit:
@@ -1577,7 +1636,8 @@ class DemoCase:
         participants.append({"name": self.person.full_name, "function": self.t["person_function"]})
         if doctor:
             participants.append(doctor)
-        actions.save_meeting(meeting, by=self.coordinator, participants=participants)
+        sheet = self._sheet_at_meeting(fields["work_capacity"]) if decision == MeetingDecision.CASE_MANAGEMENT else None
+        actions.save_meeting(meeting, by=self.coordinator, participants=participants, resources=sheet)
 
     def play_escalate(self, day: datetime.date) -> None:
         actions.plan_meeting(self.case, by=self.coordinator, kind=MeetingKind.ASSESSMENT)
@@ -1593,10 +1653,31 @@ class DemoCase:
         actions.record_power_of_attorney(self.case, by=self.cm, signed_on=day, institutions=self.case.institutions.all())
         actions.add_journal_entry(self.case, by=self.cm, kind=JournalKind.NOTE, text=note)
 
-    def play_save_plan(self, day: datetime.date, *, goals: list[str], measures: list[dict], resources: str, signed: bool) -> None:
+    def _sheet_at_meeting(self, work_capacity: int) -> ResourcesSheet:
+        """The resources data sheet as the person states it at the round table or assessment."""
+        facts = self.t["sheet"][self.flavour]
+        return ResourcesSheet(
+            case=self.case,
+            work_capacity=work_capacity,
+            has_car=facts["driving_licence"] and self.spec.variant % 2 == 0,
+            **facts,
+        )
+
+    def _sheet_with_the_plan(self) -> ResourcesSheet | None:
+        """What the case manager adds to the sheet with the person, writing the first plan
+        (None once done: later versions leave the sheet as it is)."""
+        sheet = self.case.records.resources_sheet or ResourcesSheet(case=self.case)
+        if sheet.other:
+            return None
+        for name, value in self.t["sheet_cm"][self.flavour].items():
+            setattr(sheet, name, value)
+        if self.flavour != "youth" and self.spec.variant % 3 == 0:
+            sheet.childcare = self.t["childcare"]
+        return sheet
+
+    def play_save_plan(self, day: datetime.date, *, goals: list[str], measures: list[dict], signed: bool) -> None:
         # The actions refresh the case's records after every change, so they are current here.
         plan = self.case.records.current_plan
-        plan.resources = resources
         plan.signature_place = OFFICE[self.spec.region]
         plan.signed_by_person_on = day if signed else None
         plan.signed_by_cm_on = day if signed else None
@@ -1616,7 +1697,7 @@ class DemoCase:
             if position < len(existing):
                 row["id"] = existing[position].pk
             rows.append(row)
-        actions.save_plan(plan, by=self.cm, goals=goals, measures=rows)
+        actions.save_plan(plan, by=self.cm, goals=goals, measures=rows, resources=self._sheet_with_the_plan())
 
     def play_sign_and_submit(self, day: datetime.date) -> None:
         walk(self.case, CaseState.PLAN_VALIDATION, self.cast, today=day)
@@ -1754,6 +1835,8 @@ class Clock:
             (ActionPlan.history.filter(case_id__in=case_ids), ["history_date", *PLAN_TIMES]),
             (Goal.history.filter(plan_id__in=plan_ids), ["history_date"]),
             (Measure.history.filter(plan_id__in=plan_ids), ["history_date"]),
+            (ResourcesSheet.objects.filter(case_id__in=case_ids), ["updated_at"]),
+            (ResourcesSheet.history.filter(case_id__in=case_ids), ["history_date", "updated_at"]),
             (Review.objects.filter(case_id__in=case_ids), ["created_at"]),
             (Review.history.filter(case_id__in=case_ids), ["history_date", "created_at"]),
             (PowerOfAttorney.objects.filter(case_id__in=case_ids), ["created_at"]),

@@ -105,7 +105,6 @@ def walk(
             if not plan.goals_list:
                 institution = case.reporting_institution
                 other = case.institutions.exclude(pk=institution.pk).first() or institution
-                plan.resources = "Abgeschlossene Lehre, Fahrausweis, motiviert."
                 plan.signature_place = "Sion"
                 actions.save_plan(
                     plan,
@@ -129,7 +128,7 @@ def walk(
             plan.signed_by_person_on = today
             plan.signed_by_cm_on = today
             with acting_as(cast.case_manager):  # the signatures, as the CM records them on the plan form
-                plan.save(update_fields=["signature_place", "signed_by_person_on", "signed_by_cm_on", "resources"])
+                plan.save(update_fields=["signature_place", "signed_by_person_on", "signed_by_cm_on"])
             case.refresh_records()
             actions.submit_plan(case, by=cast.case_manager)
         elif state == CaseState.PLAN_VALIDATION:

@@ -280,8 +280,9 @@ def _case_context(case) -> dict[str, Any]:
 def render_action_plan(plan) -> bytes:
     """One version of the action plan (Zielvereinbarung / plan d'action), for the person and
     the case manager to sign: goals, measures (a catalogue measure under the catalogue's name
-    in the person's language, with its employer), resources, who submitted it and who
-    validated or sent it back (CII101 step 5), and the signature blocks."""
+    in the person's language, with its employer), the person's resources data sheet (as it
+    stands now), who submitted it and who validated or sent it back (CII101 step 5), and the
+    signature blocks."""
     case = plan.case
     context = {
         **_case_context(case),
@@ -289,6 +290,7 @@ def render_action_plan(plan) -> bytes:
         "plan": plan,
         "goals": list(plan.goals.all()),
         "measures": list(plan.measures.select_related("responsible_institution", "catalogue_measure", "employer_contact")),
+        "resources_sheet": case.records.resources_sheet,
     }
     return render_pdf("pdf/action_plan.html", context, language=person_language(case))
 

@@ -9,14 +9,14 @@ active language (``{"code": "f", "label": "weiblich"}``); institutions, regions 
 their code and name; staff members their name.
 
 What is in it, per case: the case itself, round tables and assessments with their
-participants, every version of the action plan with goals and measures, reviews with the
-progress of each measure, powers of attorney, the exit report, the closure, the journal,
-the per-case access grants, the files kept with the case (attachments and signed scans,
-withdrawn ones included: their description, not their content), the documents, the change
-history (:func:`cases.audit.history.changes`, the engine of the change-history page too:
-who, when, what kind of change, which fields from what to what, for every model on its
-tracked list) and the access log (who read the case, when, how). The person's own change
-history is beside the person.
+participants, the person's resources data sheet, every version of the action plan with
+goals and measures, reviews with the progress of each measure, powers of attorney, the
+exit report, the closure, the journal, the per-case access grants, the files kept with the
+case (attachments and signed scans, withdrawn ones included: their description, not their
+content), the documents, the change history (:func:`cases.audit.history.changes`, the
+engine of the change-history page too: who, when, what kind of change, which fields from
+what to what, for every model on its tracked list) and the access log (who read the case,
+when, how). The person's own change history is beside the person.
 
 Not in it: the network addresses in the access log (they identify the staff member's
 workstation, not anything about the person).
@@ -57,12 +57,13 @@ from cases.models import (
     MeetingParticipant,
     Person,
     PowerOfAttorney,
+    ResourcesSheet,
     Review,
 )
 from roles.models import BilingualNamed, User
 
 FORMAT = "iiz.subject-access"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the resources data sheet per case replaces the plans' "resources" text
 
 # --- values -------------------------------------------------------------------------------------
 
@@ -176,7 +177,6 @@ def _plan(plan: ActionPlan) -> dict[str, Any]:
         "id": plan.pk,
         "version": plan.version,
         "status": choice(plan, "status"),
-        "resources": plan.resources,
         "notes": plan.notes,
         "signature_place": plan.signature_place,
         "signed_by_person_on": plan.signed_by_person_on,
@@ -206,6 +206,17 @@ def _plan(plan: ActionPlan) -> dict[str, Any]:
             }
             for m in plan.measures.all()
         ],
+    }
+
+
+def _resources_sheet(sheet: ResourcesSheet | None) -> dict[str, Any] | None:
+    if sheet is None:
+        return None
+    return {
+        "id": sheet.pk,
+        **{name: getattr(sheet, name) for name in ResourcesSheet.CONTENT},
+        "updated_by": user_name(sheet.updated_by),
+        "updated_at": sheet.updated_at,
     }
 
 
@@ -468,6 +479,7 @@ def cases_queryset(person: Person) -> models.QuerySet[Case]:
             "exit_report__author",
             "exit_report__other_service",
             "closure__closed_by",
+            "resources_sheet__updated_by",
         )
         .prefetch_related(
             Prefetch("institutions"),
@@ -560,6 +572,7 @@ def collect(person: Person, *, now: datetime.datetime | None = None) -> dict[str
             "case_manager": user_name(case.case_manager),
             "dates": {name: getattr(case, name) for name in CASE_DATES},
             "meetings": [_meeting(m) for m in case.meetings.all()],
+            "resources_sheet": _resources_sheet(_one_to_one(case, "resources_sheet")),
             "plans": [_plan(p) for p in plans],
             "reviews": [_review(r, versions) for r in case.reviews.all()],
             "powers_of_attorney": [_power_of_attorney(p) for p in case.powers_of_attorney.all()],

@@ -308,6 +308,22 @@ OPERATIONS: dict[str, Operation] = {
             (CaseState.PLAN_PREPARATION,),
             _("The action plan can be edited only while it is in preparation."),
         ),
+        # The resources data sheet (cases.models.ResourcesSheet), one rule for every page
+        # that carries it: the coordinator or the secretariat records it with the round
+        # table or assessment, the case manager keeps it up to date with the plan and at the
+        # reviews (the coordinator at a team review), and its own page (cases:resources)
+        # lets the same roles update it in between. Not while a plan waits for validation
+        # (it is printed with the plan), nor once the support has ended.
+        Operation(
+            "edit_resources",
+            coordinates | is_secretariat | manages,
+            _("Only the coordinator, the secretariat or the case manager records the resources data sheet."),
+            (CaseState.ROUND_TABLE, CaseState.ASSESSMENT, CaseState.PLAN_PREPARATION, CaseState.IMPLEMENTATION),
+            _(
+                "The resources data sheet is recorded at the round table or assessment, "
+                "with the action plan and during its implementation."
+            ),
+        ),
         Operation(
             "record_review_with_person",
             manages,

@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.functional import cached_property
 
 if TYPE_CHECKING:
-    from cases.models import ActionPlan, Case, ExitReport, Meeting
+    from cases.models import ActionPlan, Case, ExitReport, Meeting, ResourcesSheet
 
 
 class CaseRecords:
@@ -37,5 +37,14 @@ class CaseRecords:
     def exit_report(self) -> ExitReport | None:
         try:
             return self.case.exit_report
+        except ObjectDoesNotExist:
+            return None
+
+    @cached_property
+    def resources_sheet(self) -> ResourcesSheet | None:
+        """The person's resources data sheet (no query when the case was loaded with
+        ``select_related("resources_sheet")``)."""
+        try:
+            return self.case.resources_sheet
         except ObjectDoesNotExist:
             return None

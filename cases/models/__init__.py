@@ -4,6 +4,7 @@
 - case.py: the case and its state machine (Case, CaseState)
 - meetings.py: round tables and assessments
 - plans.py: action plans with versions, goals and measures; catalogue of measures
+- resources.py: the resources data sheet (Datenblatt Ressourcen) of a case
 - reviews.py: reviews and powers of attorney
 - closure.py: exit report and closure
 - journal.py: the case journal (timeline of everything that happened)
@@ -20,6 +21,7 @@ from cases.models.meetings import Meeting, MeetingDecision, MeetingKind, Meeting
 from cases.models.person import Person, Sex
 from cases.models.plans import ActionPlan, Goal, Measure, MeasureStatus, PlanStatus
 from cases.models.reminders import Reminder, ReminderKind
+from cases.models.resources import ResourcesSheet
 from cases.models.reviews import MeasureProgress, PoaCheck, PowerOfAttorney, Review, ReviewDecision, ReviewKind
 
 __all__ = [
@@ -58,6 +60,7 @@ __all__ = [
     "ReferenceCounter",
     "Reminder",
     "ReminderKind",
+    "ResourcesSheet",
     "Review",
     "ReviewDecision",
     "ReviewKind",

@@ -27,16 +27,13 @@ class ActionPlan(models.Model):
     A changed plan is a new version; earlier ones stay as they were and can be compared. A
     version the coordinator sends back (CII101 step 5) is frozen with the reasons and the
     other options proposed, and the case manager reworks a copy of it, the next version.
+    The person's resources are not part of a version: they are the case's resources data
+    sheet (cases/models/resources.py), printed with every version.
     """
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="plans")
     version = models.PositiveSmallIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    resources = models.TextField(
-        _("resources data sheet"),
-        blank=True,
-        help_text=_("The person's resources: education, work experience, skills, health, social network, mobility."),
-    )
     notes = models.TextField(_("notes"), blank=True)
     signature_place = models.CharField(_("place of signature"), max_length=100, blank=True)
     signed_by_person_on = models.DateField(_("signed by the person on"), null=True, blank=True)

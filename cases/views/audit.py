@@ -45,6 +45,7 @@ LOGGED_PAGES = [
     gettext_noop("meeting form"),
     gettext_noop("first meeting form"),
     gettext_noop("plan form"),
+    gettext_noop("resources form"),
     gettext_noop("review form"),
     gettext_noop("power of attorney form"),
     gettext_noop("interrupt form"),

@@ -81,6 +81,7 @@ def detail_queryset() -> QuerySet[Case]:
         "exit_report__other_service",
         "exit_report__power_of_attorney",
         "closure__closed_by",
+        "resources_sheet__updated_by",
     ).prefetch_related(
         "institutions",
         Prefetch(
@@ -139,6 +140,7 @@ class Link:
 # The record pages linked from the case page: (policy operation, URL name, label).
 RECORD_LINKS = [
     ("edit_plan", "cases:edit_plan", _("Edit the action plan")),
+    ("edit_resources", "cases:resources", _("Update the resources data sheet")),
     ("record_team_review", "cases:new_review", _("Record a review")),
     ("record_power_of_attorney", "cases:new_poa", _("Record a power of attorney")),
     ("write_exit_report", "cases:exit_report", _("Write the exit report")),
@@ -244,6 +246,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "links": record_links(case, request.user),
         "deadlines": deadlines_for(case, today),
         "meetings": list(case.meetings.all()),
+        "resources_sheet": case.records.resources_sheet,
         "plan": plan,
         "plan_versions": case.plan_versions,
         "sent_back": sent_back,

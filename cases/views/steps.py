@@ -27,7 +27,18 @@ from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
 from cases.audit.versions import StaleEdit, plan_version, version_of
 from cases.flow import machine, policy
-from cases.models import AccessKind, ActionPlan, Case, ExitReport, Meeting, PlanStatus, PoaCheck, Review, ReviewDecision
+from cases.models import (
+    AccessKind,
+    ActionPlan,
+    Case,
+    ExitReport,
+    Meeting,
+    PlanStatus,
+    PoaCheck,
+    ResourcesSheet,
+    Review,
+    ReviewDecision,
+)
 from cases.views import denied, forbidden, get_case_for_user, refused
 
 FORM_PAGE = require_http_methods(["GET", "POST"])
@@ -37,7 +48,7 @@ KEPT_TEXT = "kept_step_text"
 
 
 def _cases():
-    return Case.objects.select_related("person", "region", "theme", "case_manager", "coordinator")
+    return Case.objects.select_related("person", "region", "theme", "case_manager", "coordinator", "resources_sheet")
 
 
 def _load(request: HttpRequest, pk: int) -> Case:
@@ -124,6 +135,22 @@ def _post_data(request: HttpRequest, prefixes: tuple[str, ...]) -> tuple[QueryDi
     return data, adding
 
 
+def _resources_form(request: HttpRequest, case: Case, data: QueryDict | None = None) -> forms.ResourcesSheetForm | None:
+    """The person's resources data sheet beside a record's form, when the policy lets the
+    user edit it now (None otherwise: the page shows no sheet)."""
+    if not policy.may(request.user, "edit_resources", case):
+        return None
+    return forms.ResourcesSheetForm(data, instance=case.records.resources_sheet or ResourcesSheet(case=case))
+
+
+def _sheet_valid(form: forms.ResourcesSheetForm | None) -> bool:
+    return form is None or form.is_valid()
+
+
+def _changed_sheet(form: forms.ResourcesSheetForm | None) -> ResourcesSheet | None:
+    return form.changed_sheet() if form is not None else None
+
+
 # --- the generic step ---------------------------------------------------------------------
 
 
@@ -171,14 +198,20 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         data, adding = _post_data(request, ("participants",))
         form = forms.MeetingForm(data, instance=meeting, cm_choices=cm_choices, cm_users=cm_users)
         formset = forms.ParticipantFormSet(data, prefix="participants", form_kwargs=form_kwargs)
-        if not adding and form.is_valid() and formset.is_valid():
+        resources = _resources_form(request, case, data)
+        if not adding and form.is_valid() and formset.is_valid() and _sheet_valid(resources):
             people = [f.participant() for f in forms.kept_forms(formset)]
+            sheet = _changed_sheet(resources)
             done, reasons, case = _submit(
                 request,
                 pk,
                 case,
                 lambda: actions.save_meeting(
-                    form.instance, by=request.user, participants=people, version=form.cleaned_data["version"]
+                    form.instance,
+                    by=request.user,
+                    participants=people,
+                    resources=sheet,
+                    version=form.cleaned_data["version"],
                 ),
                 _("%(meeting)s saved.") % {"meeting": meeting.get_kind_display()},
                 form,
@@ -194,6 +227,7 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         formset = forms.ParticipantFormSet(
             prefix="participants", form_kwargs=form_kwargs, initial=forms.participants_initial(meeting)
         )
+        resources = _resources_form(request, case)
     return _page(
         request,
         "cases/forms/meeting.html",
@@ -202,6 +236,7 @@ def edit_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse
         2,
         form=form,
         formset=formset,
+        resources=resources,
         meeting=meeting,
         reasons=reasons,
         **({"invalid": False} if adding else {}),
@@ -255,7 +290,8 @@ def _submit_blocked_by(case: Case, *, refresh: bool = False) -> list[str]:
 @FORM_PAGE
 def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """The case manager writes the current version of the action plan with the person:
-    resources, goals, measures from the partners' catalogue, and the two signatures."""
+    goals, measures from the partners' catalogue, the two signatures, and the person's
+    resources data sheet brought up to date."""
     case = _load(request, pk)
     if refusal := denied(request, "edit_plan", case):
         return refusal
@@ -273,11 +309,13 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.PlanForm(data, instance=plan)
         goals = forms.GoalFormSet(data, prefix="goals")
         measures = forms.MeasureFormSet(data, prefix="measures", form_kwargs=measures_kwargs)
-        if not adding and form.is_valid() and goals.is_valid() and measures.is_valid():
-            goal_texts, measure_rows, version = goals.goals(), measures.measures(), form.cleaned_data["version"]
+        resources = _resources_form(request, case, data)
+        if not adding and form.is_valid() and goals.is_valid() and measures.is_valid() and _sheet_valid(resources):
+            goal_texts, measure_rows, sheet = goals.goals(), measures.measures(), _changed_sheet(resources)
+            version = form.cleaned_data["version"]
             refusal = _attempt(
                 lambda: actions.save_plan(
-                    form.instance, by=request.user, goals=goal_texts, measures=measure_rows, version=version
+                    form.instance, by=request.user, goals=goal_texts, measures=measure_rows, resources=sheet, version=version
                 )
             )
             if refusal is None:
@@ -300,6 +338,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         measures = forms.MeasureFormSet(
             prefix="measures", form_kwargs=measures_kwargs, initial=[forms.measure_initial(m) for m in plan.measures_list]
         )
+        resources = _resources_form(request, case)
     blocked_by = _submit_blocked_by(case) if request.method == "GET" else []
     return _page(
         request,
@@ -310,6 +349,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         goals=goals,
         measures=measures,
+        resources=resources,
         plan=plan,
         reasons=reasons,
         sent_back=_sent_back_before(case, plan),
@@ -399,7 +439,8 @@ def ask_network(request: HttpRequest, pk: int) -> HttpResponse:
 def new_review(request: HttpRequest, pk: int) -> HttpResponse:
     """A review with the person (the case manager) or with the team of contact persons
     (the coordinator or the case manager): the progress of each measure, the power of
-    attorney, and whether the plan continues, changes or is finished (steps 7 to 9)."""
+    attorney, the person's resources data sheet brought up to date, and whether the plan
+    continues, changes or is finished (steps 7 to 9)."""
     case = _load(request, pk)
     if refusal := denied(request, "record_team_review", case):  # the wider of the two kinds
         return refusal
@@ -413,9 +454,12 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
         # A review of this case: the form says the review's own rules on its date (Review.clean).
         form = forms.ReviewForm(request.POST, instance=Review(case=case), **review_kwargs)
         progress = forms.ProgressFormSet(request.POST, prefix="progress", measures=measures)
-        if form.is_valid() and progress.is_valid() and forms.check_review_decision(form, progress):
-            review, rows, poa = form.instance, progress.progress(), form.new_power_of_attorney()
-            refusal = _attempt(lambda: actions.record_review(case, by=request.user, review=review, progress=rows, **poa))
+        resources = _resources_form(request, case, request.POST)
+        if form.is_valid() and progress.is_valid() and _sheet_valid(resources) and forms.check_review_decision(form, progress):
+            review, rows, poa, sheet = form.instance, progress.progress(), form.new_power_of_attorney(), _changed_sheet(resources)
+            refusal = _attempt(
+                lambda: actions.record_review(case, by=request.user, review=review, progress=rows, resources=sheet, **poa)
+            )
             if refusal is None:
                 messages.success(request, _("Review recorded."))
                 if review.decision == ReviewDecision.CHANGE_PLAN:
@@ -438,6 +482,7 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
             **review_kwargs,
         )
         progress = forms.ProgressFormSet(prefix="progress", measures=measures, initial=forms.progress_initial(measures))
+        resources = _resources_form(request, case)
     poa = deadlines.power_of_attorney_in_force(case, today)
     return _page(
         request,
@@ -447,12 +492,49 @@ def new_review(request: HttpRequest, pk: int) -> HttpResponse:
         7,
         form=form,
         progress=progress,
+        resources=resources,
         reasons=reasons,
         plan=plan,
         poa=poa,
         poa_gap=deadlines.power_of_attorney_gap(poa, today) if poa else "",
         next_review_due=deadlines.next_review_with_person_due(today),
         today=today,
+    )
+
+
+@FORM_PAGE
+def edit_resources(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's resources data sheet on a page of its own: an update between the
+    records that carry it (round table or assessment, action plan, reviews)."""
+    case = _load(request, pk)
+    if refusal := denied(request, "edit_resources", case):
+        return refusal
+    reasons: list[str] = []
+    form = _resources_form(request, case, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        sheet = form.changed_sheet()
+        if sheet is None:
+            messages.info(request, _("Nothing changed in the resources data sheet."))
+            return redirect(case)
+        done, reasons, case = _submit(
+            request,
+            pk,
+            case,
+            lambda: actions.save_resources(sheet, by=request.user),
+            _("Resources data sheet saved."),
+            form,
+        )
+        if done:
+            return done
+    return _page(
+        request,
+        "cases/forms/resources.html",
+        case,
+        _("Resources data sheet"),
+        case.cii101_step,
+        resources=form,
+        sheet=case.records.resources_sheet,
+        reasons=reasons,
     )
 
 

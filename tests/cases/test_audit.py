@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from cases import actions
 from cases.flow.grants import DEPUTY, SHARED
-from cases.models import AccessKind, AccessLog, ActionPlan, CaseGrant, CaseState, JournalKind
+from cases.models import AccessKind, AccessLog, ActionPlan, CaseGrant, CaseState, JournalKind, ResourcesSheet
 from roles.models import User
 from tests.conftest import make_member
 from tests.factories import institution, region
@@ -67,6 +67,7 @@ def test_the_plan_version_and_comparison_pages_are_logged_with_the_versions(clie
     "name, state, who, detail",
     [
         ("cases:edit_plan", "plan_preparation", "case_manager", "plan form"),
+        ("cases:resources", "implementation", "case_manager", "resources form"),
         ("cases:new_journal_entry", "implementation", "coordinator", "journal entry form"),
         ("cases:new_poa", "implementation", "case_manager", "power of attorney form"),
         ("cases:interrupt", "implementation", "coordinator", "interrupt form"),
@@ -273,8 +274,8 @@ def test_only_the_officer_sees_the_log_in_the_admin(client, entry):
 def save_plan_twice(client, case, case_manager):
     client.force_login(case_manager)
     url = reverse("cases:edit_plan", args=[case.pk])
-    assert client.post(url, plan_data(goals=["Stelle finden"], resources="Lehre als Koch.")).status_code == 302
-    assert client.post(url, plan_data(goals=["Stelle finden"], resources="Lehre als Koch, Führerausweis B.")).status_code == 302
+    assert client.post(url, plan_data(goals=["Stelle finden"], notes="Arbeitgeber A angefragt.")).status_code == 302
+    assert client.post(url, plan_data(goals=["Stelle finden"], notes="Arbeitgeber A und B angefragt.")).status_code == 302
 
 
 def test_the_history_shows_a_plan_saved_twice_with_before_and_after(client, make_case, case_manager, coordinator):
@@ -286,14 +287,14 @@ def test_the_history_shows_a_plan_saved_twice_with_before_and_after(client, make
     changes = response.context["page"].object_list
     latest = next(c for c in changes if c.record == "v1")  # the plan itself (its goals changed after it)
     assert (latest.kind, latest.user, latest.model) == ("~", case_manager, "Aktionsplan")
-    resources = next(f for f in latest.fields if f.model_field.name == "resources")
-    assert (resources.label, resources.before, resources.after) == (
-        "Datenblatt Ressourcen",
-        "Lehre als Koch.",
-        "Lehre als Koch, Führerausweis B.",
+    notes = next(f for f in latest.fields if f.model_field.name == "notes")
+    assert (notes.label, notes.before, notes.after) == (
+        "Bemerkungen",
+        "Arbeitgeber A angefragt.",
+        "Arbeitgeber A und B angefragt.",
     )
     html = response.content.decode()
-    assert "<del>Lehre als Koch.</del>" in html and "<ins>Lehre als Koch, Führerausweis B.</ins>" in html
+    assert "<del>Arbeitgeber A angefragt.</del>" in html and "<ins>Arbeitgeber A und B angefragt.</ins>" in html
     assert str(case_manager) in html
     # The goal, unchanged at the second save, was created once and never saved again.
     assert [(c.kind, c.user) for c in changes if c.record == "v1: Stelle finden"] == [("+", case_manager)]
@@ -370,18 +371,21 @@ def test_the_history_runs_a_fixed_number_of_queries(
     actions.change_plan(case, by=case_manager, reason="Neue Lage.")
     plan = case.records.current_plan
     for i in range(n):
-        plan.resources = f"Stand {i}"
+        plan.notes = f"Stand {i}"
+        sheet = case.records.resources_sheet or ResourcesSheet(case=case)
+        sheet.languages = f"Deutsch, Französisch A{i}"
         actions.save_plan(
             plan,
             by=case_manager,
             goals=[f"Ziel {i}"],
             measures=[{"title": f"Massnahme {i}", "responsible_institution": institution("ai" if i % 2 else "rav")}],
+            resources=sheet,
         )
         actions.record_power_of_attorney(case, by=case_manager, signed_on=TODAY, institutions=[institution("rav")])
     client.force_login(coordinator)
-    # session, user, memberships, grants, case, access log, 10 history tables (with the
+    # session, user, memberships, grants, case, access log, 11 history tables (with the
     # records their changes name, joined in)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("cases:history", args=[case.pk]))
     assert response.status_code == 200
     assert response.context["page"].paginator.count > n

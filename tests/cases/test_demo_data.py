@@ -28,6 +28,7 @@ from cases.models import (
     PlanStatus,
     PowerOfAttorney,
     Reminder,
+    ResourcesSheet,
     Review,
     ReviewKind,
 )
@@ -62,6 +63,7 @@ def counts():
             ExitReport,
             Closure,
             JournalEntry,
+            ResourcesSheet,
         )
     }
 
@@ -137,10 +139,11 @@ def test_nothing_happened_in_the_future(demo, db):
         (ExitReport, "created_at"),
         (ExitReport, "submitted_at"),
         (Closure, "closed_at"),
+        (ResourcesSheet, "updated_at"),
     ]
     for model, name in stamped:
         assert not model.objects.filter(**{f"{name}__gt": now}).exists(), (model.__name__, name)
-    for manager in (Case.history, Person.history, ActionPlan.history, Measure.history, Review.history):
+    for manager in (Case.history, Person.history, ActionPlan.history, Measure.history, Review.history, ResourcesSheet.history):
         assert not manager.filter(history_date__gt=now).exists()
     dated = [
         (Case, "first_meeting_on"),
@@ -266,6 +269,21 @@ def test_some_measures_take_place_at_an_employer_of_the_region(demo, db):
     regions = {"ow": "Visp Brig Zermatt", "mw": "Sion Sierre", "uw": "Martigny Verbier Sion"}
     assert all(m.employer_contact.city in regions[m.plan.case.region.code] for m in linked)
     assert all(m.catalogue_measure_id for m in linked)
+
+
+def test_every_case_with_a_plan_has_its_resources_data_sheet(demo, db):
+    """Recorded by the coordinator at the round table or assessment, completed by the case
+    manager with the first plan: the case page, the plan PDF and the history show it."""
+    with_plan = Case.objects.filter(plans__isnull=False).distinct()
+    assert with_plan.count() >= 30
+    sheets = {s.case_id: s for s in ResourcesSheet.objects.select_related("case__coordinator", "case__case_manager")}
+    assert set(with_plan.values_list("pk", flat=True)) <= set(sheets)
+    for case_id in with_plan.values_list("pk", flat=True):
+        sheet = sheets[case_id]
+        assert sheet.education and sheet.languages and sheet.other and sheet.work_capacity is not None
+        authors = list(sheet.history.order_by("history_date").values_list("history_user_id", flat=True))
+        assert authors == [sheet.case.coordinator_id, sheet.case.case_manager_id]
+    assert any(s.childcare for s in sheets.values()) and any(s.has_car for s in sheets.values())
 
 
 def test_some_powers_of_attorney_expire_soon_and_some_have_expired(demo, db):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cases import actions
 from cases.documents.subject_access import collect
-from cases.models import AccessKind, AccessLog, JournalKind
+from cases.models import AccessKind, AccessLog, JournalKind, ResourcesSheet
 from tests.factories import PersonFactory, UserFactory, institution
 from tests.helpers import PDF
 
@@ -39,6 +39,7 @@ CASE_KEYS = [
     "case_manager",
     "dates",
     "meetings",
+    "resources_sheet",
     "plans",
     "reviews",
     "powers_of_attorney",
@@ -69,6 +70,8 @@ def helene(make_case, coordinator, case_manager, officer, client):
         current, by=case_manager, signed_on=timezone.localdate(), institutions=[institution("rav"), institution("social")]
     )
     actions.add_journal_entry(current, by=case_manager, kind=JournalKind.NOTE, text="Telefon mit der Hausärztin.")
+    sheet = ResourcesSheet(case=current, languages="Französisch (Muttersprache), Deutsch B1", driving_licence=True)
+    actions.save_resources(sheet, by=case_manager)
     deputy = UserFactory(username="dora-deputy", first_name="Dora", last_name="Stellvertreterin")
     actions.grant_access(
         current,
@@ -185,7 +188,7 @@ def test_the_json_holds_the_person_every_case_and_every_record(client, officer, 
 
     assert list(data) == ["export", "person", "person_history", "cases"]
     assert data["export"]["format"] == "iiz.subject-access"
-    assert data["export"]["version"] == 1
+    assert data["export"]["version"] == 2
     assert ISO_DATETIME.match(data["export"]["generated_at"])
     assert data["person"]["first_name"] == "Hélène"
     assert data["person"]["last_name"] == "Zürcher"
@@ -232,6 +235,10 @@ def test_the_json_holds_the_person_every_case_and_every_record(client, officer, 
     assert all(d["file"] is None for d in old["documents"]) and old["files"] == []
 
     assert new["state"]["code"] == "implementation"
+    assert old["resources_sheet"] is None
+    assert new["resources_sheet"]["languages"] == "Französisch (Muttersprache), Deutsch B1"
+    assert (new["resources_sheet"]["driving_licence"], new["resources_sheet"]["has_car"]) == (True, None)
+    assert new["resources_sheet"]["updated_by"] == str(case_manager)
     assert new["powers_of_attorney"][0]["signed_on"] == timezone.localdate().isoformat()
     assert {i["code"] for i in new["powers_of_attorney"][0]["institutions"]} == {"rav", "social"}
     assert "power_of_attorney" in {d["kind"] for d in new["documents"]}
@@ -388,6 +395,8 @@ def test_the_pdf_in_german_names_the_person_and_every_case(client, officer, hele
         "Lonza AG, Visp",
         "Telefon mit der Hausärztin.",
         "Dora Stellvertreterin",
+        "Datenblatt Ressourcen",
+        "Französisch (Muttersprache), Deutsch B1",
         "Zugriffsprotokoll",
         "Änderungsverlauf",
         "Vollmachten",

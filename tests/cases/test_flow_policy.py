@@ -42,6 +42,7 @@ from cases.models import (
     Meeting,
     MeetingKind,
     PrintMarkKind,
+    ResourcesSheet,
     Review,
     ReviewDecision,
     ReviewKind,
@@ -201,6 +202,9 @@ ATTEMPTS = {
     "close": lambda case, by, world: actions.close_case(case, by=by, letter_text="Brief"),
     "record_meeting": lambda case, by, world: actions.save_meeting(_meeting(case, by), by=by),
     "edit_plan": lambda case, by, world: actions.save_plan(_plan(case, by), by=by, goals=["Arbeit finden"], measures=[]),
+    "edit_resources": lambda case, by, world: actions.save_resources(
+        case.records.resources_sheet or ResourcesSheet(case=case, languages="Deutsch, Französisch B1"), by=by
+    ),
     "record_review_with_person": lambda case, by, world: actions.record_review(
         case,
         by=by,
@@ -333,6 +337,7 @@ def test_the_case_page_shows_a_step_or_a_link_exactly_when_the_policy_allows_it(
     the role take it from the case's state; a record's link when the policy allows it now."""
     links = {
         "edit_plan": "cases:edit_plan",
+        "edit_resources": "cases:resources",
         "record_team_review": "cases:new_review",
         "record_power_of_attorney": "cases:new_poa",
         "write_exit_report": "cases:exit_report",

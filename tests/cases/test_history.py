@@ -28,6 +28,7 @@ from cases.models import (
     Meeting,
     Person,
     PowerOfAttorney,
+    ResourcesSheet,
     Review,
 )
 from tests.factories import PersonFactory
@@ -108,6 +109,7 @@ CHANGES = {
     Goal: (lambda case: Goal.objects.filter(plan__case=case).first(), "text", "Teilzeitstelle finden"),
     Measure: (lambda case: Measure.objects.filter(plan__case=case).first(), "title", "Arbeitsversuch im Spital"),
     Meeting: (lambda case: case.meetings.first(), "place", "Sitten, Spitalstrasse"),
+    ResourcesSheet: (lambda case: case.resources_sheet, "languages", "Deutsch, Französisch B1"),
     Review: (lambda case: case.reviews.first(), "summary", "Fortschritte beim Arbeitstraining."),
     PowerOfAttorney: (lambda case: case.powers_of_attorney.order_by("-pk").first(), "signed_on", NEW_DAY),
     ExitReport: (lambda case: case.exit_report, "employer", "Spitalzentrum Oberwallis"),
@@ -117,9 +119,10 @@ CHANGES = {
 
 @pytest.fixture
 def changed_case(make_case, officer, case_manager, media):
-    """A closed case with a power of attorney and a file, each of its records changed once
-    more by the officer."""
+    """A closed case with a power of attorney, a file and a resources data sheet, each of its
+    records changed once more by the officer."""
     case = make_case("closed")
+    ResourcesSheet.objects.create(case=case, languages="Deutsch", updated_by=case_manager)
     PowerOfAttorney.objects.create(case=case, signed_on=NEW_DAY - datetime.timedelta(days=30), recorded_by=case_manager)
     CaseFile.objects.create(
         case=case,

@@ -4,7 +4,7 @@ on loaded plans, tested without the database."""
 import datetime
 
 from cases.models import ActionPlan, CatalogueMeasure, EmployerContact, Goal, Measure, MeasureStatus
-from cases.plandiff import ADDED, CHANGED, REMOVED, SAME, diff_goals, diff_measures, diff_plans, diff_text
+from cases.plandiff import ADDED, CHANGED, REMOVED, SAME, diff_goals, diff_measures, diff_plans
 from roles.models import Institution
 
 RAV = Institution(
@@ -28,8 +28,8 @@ def measure(title, institution=RAV, starts_on=None, due_on=None, status="planned
     return m
 
 
-def plan(goals, measures, resources=""):
-    p = ActionPlan(resources=resources)
+def plan(goals, measures):
+    p = ActionPlan()
     p.goals_list = [Goal(text=g) for g in goals]
     p.measures_list = measures
     return p
@@ -111,33 +111,18 @@ def test_another_employer_for_a_measure_counts_as_changed():
     assert diff_measures(old, new)[0].status == SAME
 
 
-def test_the_resources_are_compared_line_by_line():
-    lines = diff_text(
-        "Lehre als Verkäuferin\nFahrausweis\nmotiviert", "Lehre als Verkäuferin\nFahrausweis B\nmotiviert\nRückenprobleme"
-    )
-    assert [(line.status, line.text) for line in lines] == [
-        (SAME, "Lehre als Verkäuferin"),
-        (REMOVED, "Fahrausweis"),
-        (ADDED, "Fahrausweis B"),
-        (SAME, "motiviert"),
-        (ADDED, "Rückenprobleme"),
-    ]
-    assert diff_text("", "") == []
-
-
 def test_two_equal_versions_have_no_changes():
-    one = plan(["Stelle finden"], [measure("Coaching")], "Lehre")
-    two = plan(["Stelle finden"], [measure("Coaching")], "Lehre")
+    one = plan(["Stelle finden"], [measure("Coaching")])
+    two = plan(["Stelle finden"], [measure("Coaching")])
     diff = diff_plans(one, two)
     assert not diff.has_changes
     assert diff.count("goals", SAME) == 1 and diff.count("measures", SAME) == 1
 
 
 def test_a_whole_plan_diff_counts_its_changes():
-    one = plan(["Stelle finden"], [measure("Coaching"), measure("Kurs")], "Lehre")
-    two = plan(["Stelle finden", "Wohnung"], [measure("Coaching", due_on=D(2026, 5, 1))], "Lehre\nFahrausweis")
+    one = plan(["Stelle finden"], [measure("Coaching"), measure("Kurs")])
+    two = plan(["Stelle finden", "Wohnung"], [measure("Coaching", due_on=D(2026, 5, 1))])
     diff = diff_plans(one, two)
     assert diff.has_changes
     assert diff.count("goals", ADDED) == 1
     assert diff.count("measures", CHANGED) == 1 and diff.count("measures", REMOVED) == 1
-    assert diff.count("resources", ADDED) == 1

@@ -47,7 +47,7 @@ def test_the_action_plan_in_german(closed_de):
     assert "Stabile Anstellung im ersten Arbeitsmarkt" in body and "Gesundheit stabilisieren" in body
     assert "Bewerbungscoaching" in body and "Arbeitstraining" in body
     assert "Zuständige Institution" in body and "Fällig" in body
-    assert "Abgeschlossene Lehre, Fahrausweis, motiviert." in body
+    assert "Datenblatt Ressourcen" in body  # no sheet recorded: an empty section (tests/cases/test_resources_sheet.py)
     assert "Version 1" in body and "validiert" in body
     assert "Die Person" in body and "Case Manager/in" in body and "Ort und Datum" in body and "Unterschrift" in body
     # signed: place and date filled in both blocks

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseState, MeetingDecision, MeetingParticipant
 from tests.factories import institution
-from tests.helpers import messages_of
+from tests.helpers import meeting_data, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,31 +18,6 @@ pytestmark = pytest.mark.django_db
 def url(case, meeting=None):
     meeting = meeting or case.meetings.latest("pk")
     return reverse("cases:meeting", args=[case.pk, meeting.pk])
-
-
-def meeting_data(cm=None, participants=(), **overrides):
-    data = {
-        "scheduled_for": "",
-        "place": "Brig, RAV-Sitzungszimmer",
-        "held_on": timezone.localdate().isoformat(),
-        "work_capacity": "50",
-        "medical_situation": "Rückenleiden, leichte Tätigkeit möglich.",
-        "employability": "Gute Chancen im Verkauf.",
-        "social_situation": "Sozialhilfe seit 2024.",
-        "result": "Case Management empfohlen.",
-        "action_options": "Arbeitstraining, Bewerbungscoaching.",
-        "decision": MeetingDecision.CASE_MANAGEMENT,
-        "decision_reason": "",
-        "lead_institution": str(institution("rav").pk),
-        "designated_cm": str(cm.pk) if cm else "",
-        "participants-TOTAL_FORMS": str(len(participants)),
-        "participants-INITIAL_FORMS": "0",
-    }
-    for i, row in enumerate(participants):
-        for key in ("user", "name", "organisation", "function"):
-            data[f"participants-{i}-{key}"] = row.get(key, "")
-    data.update(overrides)
-    return data
 
 
 def test_the_coordinator_sees_the_form_with_the_contact_persons_to_choose_from(

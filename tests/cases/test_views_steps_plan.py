@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases import actions
 from cases.demo.walk import walk
-from cases.models import ActionPlan, Case, CaseState, CatalogueMeasure, EmployerContact, Goal, Measure
+from cases.models import ActionPlan, Case, CaseState, CatalogueMeasure, EmployerContact, Goal, Measure, ResourcesSheet
 from tests.factories import institution
 from tests.helpers import catalogue_measures, messages_of, plan_data, plan_of
 
@@ -82,12 +82,14 @@ def test_the_case_manager_writes_goals_and_measures(client, make_case, case_mana
         ],
         signed_by_person_on=TODAY.isoformat(),
         signed_by_cm_on=TODAY.isoformat(),
+        **{"resources-education": "Lehre als Koch", "resources-driving_licence": "true"},
     )
     response = client.post(edit_url(case), data)
     assert response.status_code == 302
     assert response["Location"] == case.get_absolute_url()
     plan = ActionPlan.objects.get(case=case)
-    assert plan.resources == "Lehre als Koch, Führerausweis B."
+    sheet = ResourcesSheet.objects.get(case=case)
+    assert (sheet.education, sheet.driving_licence, sheet.updated_by) == ("Lehre als Koch", True, case_manager)
     assert plan.is_signed
     assert list(plan.goals.values_list("text", flat=True)) == ["Stelle im Detailhandel finden", "Deutschkurs abschliessen"]
     measure = plan.measures.get()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import ActionPlan, Case, CaseState, Measure, MeasureProgress, PowerOfAttorney, Review
 from tests.factories import institution
-from tests.helpers import messages_of, signed_power_of_attorney
+from tests.helpers import messages_of, review_data, signed_power_of_attorney
 
 pytestmark = pytest.mark.django_db
 
@@ -19,27 +19,6 @@ TODAY = timezone.localdate()
 
 def review_url(case):
     return reverse("cases:new_review", args=[case.pk])
-
-
-def review_data(case, statuses=None, **overrides):
-    measures = list(Measure.objects.filter(plan__case=case, plan__status="validated").order_by("position", "pk"))
-    statuses = statuses or ["running"] * len(measures)
-    data = {
-        "kind": "with_person",
-        "held_on": TODAY.isoformat(),
-        "summary": "Bewerbungen laufen, Arbeitstraining begonnen.",
-        "poa_check": "valid",
-        "network_informed": "on",
-        "decision": "continue",
-        "progress-TOTAL_FORMS": str(len(measures)),
-        "progress-INITIAL_FORMS": str(len(measures)),
-    }
-    for i, (measure, status) in enumerate(zip(measures, statuses)):
-        data[f"progress-{i}-measure_id"] = str(measure.pk)
-        data[f"progress-{i}-status"] = status
-        data[f"progress-{i}-note"] = f"Stand {i}"
-    data.update(overrides)
-    return data
 
 
 def test_the_case_manager_sees_both_kinds_and_the_measures_with_their_status(client, make_case, case_manager):

@@ -56,6 +56,7 @@ def test_a_case_from_intake_to_closure(page, demo):
     page.fill("#id_work_capacity", "50")
     page.fill("#id_result", "Arbeitsfähig zu 50 % in leichter Tätigkeit.")
     page.fill("#id_action_options", "Arbeitstraining, Bewerbungscoaching.")
+    page.fill("#id_resources-languages", "Deutsch (Muttersprache), Italienisch A2")
     choose(page, "decision", "case_management")
     choose(page, "designated_cm", cm.pk)
     page.locator("main form button[type=submit]:not([name])").last.click()
@@ -72,7 +73,8 @@ def test_a_case_from_intake_to_closure(page, demo):
     page.locator("main form button[type=submit]").last.click()
     expect(state_badge(page)).to_have_text("Aktionsplan in Erarbeitung")
     page.locator("a[href$='/plan/']").first.click()
-    page.fill("#id_resources", "Lehre als Koch, Fahrausweis B.")
+    page.fill("#id_resources-education", "Lehre als Koch")
+    page.locator("#id_resources-driving_licence").select_option("true")
     page.fill("#id_goals-0-text", "Stelle im ersten Arbeitsmarkt zu 80 %")
     page.fill("#id_measures-0-title", "Bewerbungscoaching")
     page.locator("#id_measures-0-responsible_institution").select_option(str(rav.pk))
@@ -82,6 +84,8 @@ def test_a_case_from_intake_to_closure(page, demo):
     page.fill("#id_signed_by_cm_on", today)
     page.locator("main form button[type=submit]:not([name])").last.click()
     expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("#resources")).to_contain_text("Italienisch A2")  # recorded at the assessment
+    expect(page.locator("#resources")).to_contain_text("Lehre als Koch")  # added with the plan
     take_step(page, "submit_plan")
     expect(state_badge(page)).to_have_text("Aktionsplan zur Validierung eingereicht")
     logout(page)
