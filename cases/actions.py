@@ -113,6 +113,11 @@ def default_coordinator(region: Region, theme: Theme | None) -> User | None:
     return first.user if first else None
 
 
+def institutions_text(pks) -> str:
+    """The institutions involved as the case keeps them for its change history: their codes."""
+    return ", ".join(sorted(code.upper() for code in Institution.objects.filter(pk__in=pks).values_list("code", flat=True)))
+
+
 def likely_duplicates(*, ahv_number: str, first_name: str, last_name: str, birth_date: datetime.date | None):
     """Persons who are probably the same: same AHV number, or same name and birth date."""
     match = Q()
@@ -158,8 +163,9 @@ def report_case(
         coordinator=default_coordinator(region, theme),
         reported_at=now,
     )
-    case.save()
     involved = {i.pk for i in institutions} | {reporting_institution.pk}
+    case.institutions_on_record = institutions_text(involved)
+    case.save()
     case.institutions.set(involved)
     _journal(case, by, JournalKind.TRANSITION, reason, transition="report", to_state=case.state)
     return case
@@ -1069,6 +1075,7 @@ def correct_case_facts(case: Case, *, by: User, fields: dict, institutions: Iter
         return case
     for name, value in fields.items():
         setattr(case, name, value)
+    case.institutions_on_record = institutions_text(involved)
     case.full_clean(exclude=["state"])
     case.save()
     if involved != before:

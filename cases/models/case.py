@@ -122,6 +122,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     team_review_since = models.DateField(_("team review period runs from"), null=True, blank=True, editable=False)
     poa_valid_until = models.DateField(_("power of attorney valid until"), null=True, blank=True, editable=False)
 
+    # The institutions involved as text (their codes), kept by the actions that change them:
+    # the many-to-many table has no history, this column does, so the change history shows
+    # each change of the institutions involved with before and after.
+    institutions_on_record = models.CharField(_("institutions involved"), max_length=300, blank=True, editable=False)
+
     # The exit report's outcome, recorded when the case is closed (final from then on), so
     # that the statistics count the closed cases by outcome without reading the reports.
     outcome = models.CharField(_("outcome"), max_length=16, choices=ExitOutcome.choices, blank=True, editable=False)

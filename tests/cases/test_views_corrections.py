@@ -174,6 +174,8 @@ def test_the_institutions_involved_change_on_record_and_keep_the_reporting_one(c
     case.refresh_from_db()
     assert {i.code for i in case.institutions.all()} == {"ai", "rav"}
     assert case.lead_institution == institution("ai")
+    in_history = [(f.old_value, f.new_value) for c in case_changes(case) for f in c.fields if f.name == "institutions_on_record"]
+    assert in_history == [("RAV, SOCIAL", "AI, RAV")], "the change history shows before and after"
     entry = JournalEntry.objects.filter(case=case, text__contains="→").get()
     assert entry.text == "Beteiligte Institutionen: DSW, RAV → IV, RAV"
 
