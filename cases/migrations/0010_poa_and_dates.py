@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django.utils import timezone
 
+from cases.migrations._constraints import immediate
+
 # The exit reports submitted before the report said anything of the power of attorney would
 # otherwise keep their cases from being closed (the guard exit_report_complete): each names
 # the power of attorney its records show valid on the day the support ended, or says that it
@@ -100,5 +102,5 @@ class Migration(migrations.Migration):
                 verbose_name="power of attorney checked or renewed",
             ),
         ),
-        migrations.RunPython(state_submitted_reports, migrations.RunPython.noop),
+        migrations.RunPython(immediate(state_submitted_reports), migrations.RunPython.noop),
     ]

@@ -14,6 +14,8 @@ from django.db import migrations, models
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from cases.migrations._constraints import immediate
+
 REASON = "0012_plan_versions: a version sent back is frozen"
 
 
@@ -154,5 +156,5 @@ class Migration(migrations.Migration):
                 blank=True, help_text="When validating: a comment for the case manager.", verbose_name="coordinator's comment"
             ),
         ),
-        migrations.RunPython(tell_the_story, migrations.RunPython.noop),
+        migrations.RunPython(immediate(tell_the_story), migrations.RunPython.noop),
     ]

@@ -19,6 +19,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from cases.migrations._constraints import immediate
+
 
 def _last_written(history_rows: list) -> tuple | None:
     """(moment, user id) of the last history row of one plan that changed its free text."""
@@ -219,7 +221,7 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(move_free_texts, move_back),
+        migrations.RunPython(immediate(move_free_texts), immediate(move_back)),
         migrations.RemoveField(
             model_name="actionplan",
             name="resources",

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from cases.migrations._constraints import immediate
+
 
 def fill(apps, schema_editor):
     """The institutions involved of every existing case, as the actions now keep them."""
@@ -30,5 +32,5 @@ class Migration(migrations.Migration):
             name="institutions_on_record",
             field=models.CharField(blank=True, editable=False, max_length=300, verbose_name="institutions involved"),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunPython(immediate(fill), migrations.RunPython.noop),
     ]
