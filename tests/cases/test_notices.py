@@ -22,6 +22,18 @@ from tests.helpers import state_of
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _the_task_runs_here():
+    """With a broker (CI, production) the e-mails go out through a worker; these tests run
+    the task in-process instead, as a worker would, with or without a broker."""
+    from iiz.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def french_contact(db):
     """A French-speaking contact person of the social services in Oberwallis (involved)."""
