@@ -63,7 +63,7 @@ def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
                 return done
     else:
         form = forms.PersonCorrectionForm(instance=person, initial={"version": version_of(person)})
-    return _page(request, "cases/forms/person.html", case, _("Correct the person's data"), 1, form=form, **context)
+    return _page(request, "cases/forms/person.html", case, _("Correct the person's data"), None, form=form, **context)
 
 
 def _coordinators():
@@ -99,7 +99,7 @@ def edit_case_facts(request: HttpRequest, pk: int) -> HttpResponse:
                 return done
     else:
         form = forms.CaseFactsForm(instance=case, coordinators=_coordinators(), initial={"version": version_of(case)})
-    return _page(request, "cases/forms/case_facts.html", case, _("Correct the facts of the case"), 1, form=form, **context)
+    return _page(request, "cases/forms/case_facts.html", case, _("Correct the facts of the case"), None, form=form, **context)
 
 
 @FORM_PAGE

@@ -112,7 +112,7 @@ def _has_errors(context: dict) -> bool:
     )
 
 
-def _page(request: HttpRequest, template: str, case: Case, title: str, step: int, **context) -> HttpResponse:
+def _page(request: HttpRequest, template: str, case: Case, title: str, step: int | None, **context) -> HttpResponse:
     """Render a form page; ``invalid``: show the "correct the fields below" notice. Opening
     the page (GET) is a read of case data: it goes to the access log, e.g. "plan form"."""
     if request.method == "GET":
