@@ -245,6 +245,8 @@ def test_the_admin_has_no_add_change_or_delete_for_the_access_log(officer, entry
 
 
 def test_the_officer_browses_the_log_in_the_admin(client, officer, entry, make_case, case_manager):
+    case_manager.last_name = "Zurbriggen-Searchable"  # a name no other user of the test has
+    case_manager.save(update_fields=["last_name"])
     other = AccessLog.objects.create(case=make_case("reported"), user=case_manager, kind=AccessKind.VIEW_PLAN, detail="v1")
     client.force_login(officer)
     changelist = reverse("admin:cases_accesslog_changelist")
