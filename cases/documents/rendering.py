@@ -34,7 +34,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from pypdf import PdfWriter
@@ -302,20 +302,66 @@ def render_exit_report(report) -> bytes:
     return render_pdf("pdf/exit_report.html", context, language=person_language(case))
 
 
+# --- letters: a frame around a body ---------------------------------------------------------------
+#
+# A letter is assembled from two parts that never repeat each other. The frame is printed
+# by the letter's template: the letterhead, the sender line and the recipient's address in
+# the envelope window, place and date, the subject and our reference, the salutation, the
+# closing formula and the signature (the signing user and the office of the letterhead).
+# The body is the paragraphs in between, and only those: it is what the user edits, and
+# its pre-filled text holds no part of the frame.
+
+
+def closure_letter_frame(case, *, signer, date: datetime.date) -> dict[str, Any]:
+    """The frame of the closure letter to the case's person, in the person's language,
+    signed by ``signer`` on ``date``."""
+    language = person_language(case)
+    with translation.override(language):
+        head = letterhead(language)
+        day = formats.date_format(date, "DATE_FORMAT")
+        frame = {
+            "language": language,
+            "letterhead": head,
+            "date": date,
+            "recipient": case.person.address_lines,
+            "date_line": f"{head['place']}, {day}" if head["place"] else day,
+            "subject": gettext("Closure of your IIZ support"),
+            "reference": gettext("Our reference: %(reference)s") % {"reference": case.reference},
+            "salutation": salutation(case.person, language),
+            "closing": gettext("Kind regards"),
+            "signature": [line for line in (str(signer), head["office"]) if line],
+        }
+    # What a body could repeat on a line of its own, and must not (cases.forms.CloseCaseForm).
+    frame["parts"] = [frame["date_line"], frame["subject"], frame["salutation"], frame["closing"], str(signer)]
+    return frame
+
+
+def closure_letter_body(case, report) -> str:
+    """The standard body of the closure letter, in the person's language: the paragraphs
+    only (the frame is printed around them), for the cantonal officer to check and adapt."""
+    with translation.override(person_language(case)):
+        context = {"case": case, "person": case.person, "report": report}
+        paragraphs = render_to_string("pdf/closure_letter_body.txt", context).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip()) + "\n"
+
+
 def render_closure_letter(closure) -> bytes:
     """The letter telling the person that the case is closed (Swiss business letter: the
-    address in the right window of a C5/C6 envelope)."""
+    address in the right window of a C5/C6 envelope): the frame of
+    :func:`closure_letter_frame` around the closure's letter text, on one page."""
     case = closure.case
-    language = person_language(case)
+    date = timezone.localdate(closure.closed_at) if closure.closed_at else timezone.localdate()
+    frame = closure_letter_frame(case, signer=closure.closed_by, date=date)
     context = {
         "case": case,
         "person": case.person,
-        "title": gettext_lazy("Closure of your IIZ support"),
+        "title": frame["subject"],
         "closure": closure,
-        "salutation": salutation(case.person, language),
-        "document_date": timezone.localdate(closure.closed_at) if closure.closed_at else timezone.localdate(),
+        "frame": frame,
+        "letterhead": frame["letterhead"],
+        "document_date": date,
     }
-    return render_pdf("pdf/closure_letter.html", context, language=language)
+    return render_pdf("pdf/closure_letter.html", context, language=frame["language"])
 
 
 def render_power_of_attorney_form(case) -> bytes:
