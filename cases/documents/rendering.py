@@ -262,7 +262,9 @@ SALUTATIONS: dict[str, dict[str, str]] = {
 
 
 def person_language(case) -> str:
-    """The correspondence language of the case's person (German when unknown)."""
+    """The correspondence language of the case's person (German when unknown): the language
+    of every document of the case, and so of the catalogue names it shows (measures,
+    institutions, the letterhead), which the models give in the active language."""
     language = case.person.language
     return language if language in SALUTATIONS else "de"
 
