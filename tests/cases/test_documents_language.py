@@ -80,9 +80,7 @@ def test_the_plan_names_catalogue_measures_and_institutions_in_the_persons_langu
 
 
 @pytest.mark.parametrize(("language", "interface"), LANGUAGES)
-def test_the_review_minutes_name_the_catalogue_in_the_persons_language(
-    client, planned, cast, coordinator, language, interface
-):
+def test_the_review_minutes_name_the_catalogue_in_the_persons_language(client, planned, cast, coordinator, language, interface):
     from cases.demo.walk import walk
 
     case = walk(planned(language), "implementation", cast)
@@ -97,9 +95,7 @@ def test_the_review_minutes_name_the_catalogue_in_the_persons_language(
 
 
 @pytest.mark.parametrize(("language", "interface"), LANGUAGES)
-def test_the_exit_report_names_the_institutions_in_the_persons_language(
-    client, make_case, officer, language, interface
-):
+def test_the_exit_report_names_the_institutions_in_the_persons_language(client, make_case, officer, language, interface):
     case = make_case("closed", person=person(language))
     ExitReport.objects.filter(case=case).update(outcome="other_service", other_service=institution("ai"), employer="")
     body = download(client, officer, interface, "cases:exit_report_pdf", case.pk)
