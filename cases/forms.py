@@ -900,7 +900,7 @@ class CloseCaseForm(forms.Form):
     def clean_letter_text(self) -> str:
         """The body holds none of the frame's parts on a line of its own (the letter would
         print them twice)."""
-        text = self.cleaned_data["letter_text"].strip()
+        text = self.cleaned_data["letter_text"].replace("\r\n", "\n").strip()  # a browser posts CRLF
         lines = {_bare_line(line) for line in text.splitlines()}
         repeated = [part for part in self.frame_parts if _bare_line(part) in lines]
         if repeated:

@@ -218,16 +218,17 @@ def page_counter_content() -> SafeString:
 
 def render_pdf(template_name: str, context: dict[str, Any], *, language: str) -> bytes:
     """Render the template ``template_name`` (extending ``pdf/base.html``) as a PDF in
-    ``language``. The context gets ``letterhead``, ``document_date`` (today unless given),
+    ``language``. The context gets ``letterhead`` and ``document_date`` (today) unless given,
     ``language`` and ``page_counter``."""
     with translation.override(language):
         full_context = {
-            "letterhead": letterhead(language),
             "document_date": timezone.localdate(),
             **context,
             "language": language,
             "page_counter": page_counter_content(),
         }
+        if "letterhead" not in full_context:  # a letter brings it with its frame
+            full_context["letterhead"] = letterhead(language)
         html = render_to_string(template_name, full_context)
     document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher())
     return document.write_pdf()

@@ -135,6 +135,14 @@ def test_a_text_that_mentions_the_salutation_within_a_sentence_is_accepted(clien
     assert Closure.objects.get(case=awaiting).letter_text == letter.strip()
 
 
+def test_the_text_is_kept_with_plain_line_breaks(client, awaiting, officer):
+    client.force_login(officer)
+    letter = "Erster Absatz.\r\n\r\nZweiter Absatz.\r\n"  # as a browser posts a textarea
+    response = client.post(reverse("cases:close", args=[awaiting.pk]), {"letter_text": letter, "archive_note": ""})
+    assert response.status_code == 302
+    assert Closure.objects.get(case=awaiting).letter_text == "Erster Absatz.\n\nZweiter Absatz."
+
+
 def test_a_letter_that_still_holds_its_frame_prints_it_twice_and_runs_to_two_pages(make_case, officer):
     """What the tests above guard against, as the closure letters were before."""
     case = make_case("closed", person=person("de"))
