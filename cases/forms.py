@@ -14,6 +14,8 @@ the same number of queries whatever the number of rows.
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -871,10 +873,18 @@ def power_of_attorney_label(poa: PowerOfAttorney) -> str:
 
 
 class CloseCaseForm(forms.Form):
+    """The closure (CII101 step 11): the body of the letter to the person, and a note for the
+    archive. The letter's frame is printed around the body (cases.documents.rendering.
+    closure_letter_frame); ``frame_parts`` are those of its parts the body must not repeat."""
+
     letter_text = forms.CharField(
         label=capfirst(_("letter to the person")),
-        widget=text_area(16),
-        help_text=_("In the person's correspondence language. It is kept with the archived dossier."),
+        widget=text_area(10),
+        help_text=_(
+            "The paragraphs of the letter, in the person's correspondence language. The letter prints the address, "
+            "place and date, subject, salutation, closing formula and signature around them. It is kept with the "
+            "archived dossier."
+        ),
     )
     archive_note = forms.CharField(
         label=capfirst(_("archive note")),
@@ -882,6 +892,29 @@ class CloseCaseForm(forms.Form):
         required=False,
         help_text=_("For the archive only: anything the file does not say itself."),
     )
+
+    def __init__(self, *args, frame_parts: Sequence[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.frame_parts = list(frame_parts)
+
+    def clean_letter_text(self) -> str:
+        """The body holds none of the frame's parts on a line of its own (the letter would
+        print them twice)."""
+        text = self.cleaned_data["letter_text"].replace("\r\n", "\n").strip()  # a browser posts CRLF
+        lines = {_bare_line(line) for line in text.splitlines()}
+        repeated = [part for part in self.frame_parts if _bare_line(part) in lines]
+        if repeated:
+            raise ValidationError(
+                _("The letter prints these lines itself; remove them from the text: %(parts)s."),
+                code="frame_repeated",
+                params={"parts": ", ".join(f"«{part}»" for part in repeated)},
+            )
+        return text
+
+
+def _bare_line(line: str) -> str:
+    """A line as compared with the letter's frame: spaces, case and the final punctuation aside."""
+    return re.sub(r"\s+", " ", line).strip().rstrip(",.:;!").strip().casefold()
 
 
 class JournalEntryForm(forms.Form):

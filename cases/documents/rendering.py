@@ -34,7 +34,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from pypdf import PdfWriter
@@ -218,16 +218,17 @@ def page_counter_content() -> SafeString:
 
 def render_pdf(template_name: str, context: dict[str, Any], *, language: str) -> bytes:
     """Render the template ``template_name`` (extending ``pdf/base.html``) as a PDF in
-    ``language``. The context gets ``letterhead``, ``document_date`` (today unless given),
+    ``language``. The context gets ``letterhead`` and ``document_date`` (today) unless given,
     ``language`` and ``page_counter``."""
     with translation.override(language):
         full_context = {
-            "letterhead": letterhead(language),
             "document_date": timezone.localdate(),
             **context,
             "language": language,
             "page_counter": page_counter_content(),
         }
+        if "letterhead" not in full_context:  # a letter brings it with its frame
+            full_context["letterhead"] = letterhead(language)
         html = render_to_string(template_name, full_context)
     document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher())
     return document.write_pdf()
@@ -262,7 +263,9 @@ SALUTATIONS: dict[str, dict[str, str]] = {
 
 
 def person_language(case) -> str:
-    """The correspondence language of the case's person (German when unknown)."""
+    """The correspondence language of the case's person (German when unknown): the language
+    of every document of the case, and so of the catalogue names it shows (measures,
+    institutions, the letterhead), which the models give in the active language."""
     language = case.person.language
     return language if language in SALUTATIONS else "de"
 
@@ -302,20 +305,66 @@ def render_exit_report(report) -> bytes:
     return render_pdf("pdf/exit_report.html", context, language=person_language(case))
 
 
+# --- letters: a frame around a body ---------------------------------------------------------------
+#
+# A letter is assembled from two parts that never repeat each other. The frame is printed
+# by the letter's template: the letterhead, the sender line and the recipient's address in
+# the envelope window, place and date, the subject and our reference, the salutation, the
+# closing formula and the signature (the signing user and the office of the letterhead).
+# The body is the paragraphs in between, and only those: it is what the user edits, and
+# its pre-filled text holds no part of the frame.
+
+
+def closure_letter_frame(case, *, signer, date: datetime.date) -> dict[str, Any]:
+    """The frame of the closure letter to the case's person, in the person's language,
+    signed by ``signer`` on ``date``."""
+    language = person_language(case)
+    with translation.override(language):
+        head = letterhead(language)
+        day = formats.date_format(date, "DATE_FORMAT")
+        frame = {
+            "language": language,
+            "letterhead": head,
+            "date": date,
+            "recipient": case.person.address_lines,
+            "date_line": f"{head['place']}, {day}" if head["place"] else day,
+            "subject": gettext("Closure of your IIZ support"),
+            "reference": gettext("Our reference: %(reference)s") % {"reference": case.reference},
+            "salutation": salutation(case.person, language),
+            "closing": gettext("Kind regards"),
+            "signature": [line for line in (str(signer), head["office"]) if line],
+        }
+    # What a body could repeat on a line of its own, and must not (cases.forms.CloseCaseForm).
+    frame["parts"] = [frame["date_line"], frame["subject"], frame["salutation"], frame["closing"], str(signer)]
+    return frame
+
+
+def closure_letter_body(case, report) -> str:
+    """The standard body of the closure letter, in the person's language: the paragraphs
+    only (the frame is printed around them), for the cantonal officer to check and adapt."""
+    with translation.override(person_language(case)):
+        context = {"case": case, "person": case.person, "report": report}
+        paragraphs = render_to_string("pdf/closure_letter_body.txt", context).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip()) + "\n"
+
+
 def render_closure_letter(closure) -> bytes:
     """The letter telling the person that the case is closed (Swiss business letter: the
-    address in the right window of a C5/C6 envelope)."""
+    address in the right window of a C5/C6 envelope): the frame of
+    :func:`closure_letter_frame` around the closure's letter text, on one page."""
     case = closure.case
-    language = person_language(case)
+    date = timezone.localdate(closure.closed_at) if closure.closed_at else timezone.localdate()
+    frame = closure_letter_frame(case, signer=closure.closed_by, date=date)
     context = {
         "case": case,
         "person": case.person,
-        "title": gettext_lazy("Closure of your IIZ support"),
+        "title": frame["subject"],
         "closure": closure,
-        "salutation": salutation(case.person, language),
-        "document_date": timezone.localdate(closure.closed_at) if closure.closed_at else timezone.localdate(),
+        "frame": frame,
+        "letterhead": frame["letterhead"],
+        "document_date": date,
     }
-    return render_pdf("pdf/closure_letter.html", context, language=language)
+    return render_pdf("pdf/closure_letter.html", context, language=frame["language"])
 
 
 def render_power_of_attorney_form(case) -> bytes:

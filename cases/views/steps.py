@@ -17,8 +17,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm, BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +25,7 @@ from cases import actions, deadlines, forms
 from cases.actions import ActionRefused, CaseConflict
 from cases.audit.access import log_access
 from cases.audit.versions import StaleEdit, plan_version, version_of
+from cases.documents import rendering
 from cases.flow import machine, policy
 from cases.models import (
     AccessKind,
@@ -635,24 +635,6 @@ def edit_exit_report(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, "cases/forms/exit_report.html", case, _("Exit report"), 10, form=form, reasons=reasons, report=report)
 
 
-def default_letter(case: Case, report: ExitReport | None, officer) -> str:
-    """A short standard letter to the person, in the person's correspondence language."""
-    with translation.override(case.person.language):
-        return (
-            render_to_string(
-                "cases/forms/close_letter.txt",
-                {
-                    "case": case,
-                    "person": case.person,
-                    "report": report,
-                    "officer": officer,
-                    "today": timezone.localdate(),
-                },
-            ).strip()
-            + "\n"
-        )
-
-
 @FORM_PAGE
 def close_case(request: HttpRequest, pk: int) -> HttpResponse:
     """The cantonal officer closes the dossier (four eyes: never the case's own case
@@ -662,8 +644,10 @@ def close_case(request: HttpRequest, pk: int) -> HttpResponse:
         return refusal
     report = case.records.exit_report
     reasons: list[str] = []
+    # The letter's frame as it will be printed: signed by this officer, dated today.
+    frame = rendering.closure_letter_frame(case, signer=request.user, date=timezone.localdate())
     if request.method == "POST":
-        form = forms.CloseCaseForm(request.POST)
+        form = forms.CloseCaseForm(request.POST, frame_parts=frame["parts"])
         if form.is_valid():
             data = form.cleaned_data
             done, reasons, case = _submit(
@@ -679,7 +663,7 @@ def close_case(request: HttpRequest, pk: int) -> HttpResponse:
             if done:
                 return done
     else:
-        form = forms.CloseCaseForm(initial={"letter_text": default_letter(case, report, request.user)})
+        form = forms.CloseCaseForm(initial={"letter_text": rendering.closure_letter_body(case, report)})
     return _page(
         request,
         "cases/forms/close.html",
@@ -690,6 +674,7 @@ def close_case(request: HttpRequest, pk: int) -> HttpResponse:
         reasons=reasons,
         report=report,
         letter_language=case.person.get_language_display(),
+        frame=frame,
     )
 
 
