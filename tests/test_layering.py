@@ -53,7 +53,7 @@ ROOMS_MAY_IMPORT = {
     "acting": set(),
     "ahv": set(),
     "audit": {"models", "flow"},
-    "deadlines": {"models", "flow", "acting"},
+    "deadlines": {"models", "flow", "acting", "mail"},
     "statistics": {"models", "deadlines"},
     "documents": {"models", "flow", "audit", "forms"},
     "forms": {"models", "flow", "intake"},
@@ -61,9 +61,12 @@ ROOMS_MAY_IMPORT = {
     "intake": {"models", "ahv"},
     "plandiff": {"models"},
     # actions: the e-mails of a step (notices) are queued as tasks once the step is committed
-    "actions": {"models", "flow", "deadlines", "documents", "audit", "acting", "notices", "tasks"},
-    "notices": {"models"},
-    "tasks": {"deadlines", "notices"},
+    # and the notifications of a step are written in its transaction, their e-mails queued the same way
+    "actions": {"models", "flow", "deadlines", "documents", "audit", "acting", "notices", "notifications", "tasks"},
+    "notices": {"models", "mail"},
+    "notifications": {"models", "flow", "mail"},
+    "mail": set(),
+    "tasks": {"deadlines", "notices", "notifications"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
     "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices"},
     "management": {"models", "flow", "deadlines", "demo"},
@@ -80,6 +83,7 @@ ROOMS_MAY_IMPORT = {
         "forms",
         "intake",
         "models",
+        "notifications",
         "plandiff",
         "statistics",
     },

@@ -234,7 +234,7 @@ def test_the_tasks_and_the_command_sweep_and_send(make_case, case_manager):
 
 def test_the_beat_schedule_runs_both_tasks(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert tasks == {"cases.sweep_reminders", "cases.send_reminders"}
+    assert tasks == {"cases.sweep_reminders", "cases.send_reminders", "cases.send_notification_digests"}
 
 
 # --- a fixed number of queries -------------------------------------------------------------------
