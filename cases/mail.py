@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 def render_text(template_name: str, context: dict) -> str:
     """The template rendered as plain text: no HTML escaping (in the active language)."""
     template = engines["django"].engine.get_template(template_name)
-    return template.render(Context(context, autoescape=False))
+    rendered = template.render(Context(context, autoescape=False))
+    # Template.render marks its output safe, but nothing in it was escaped: give it back as a
+    # plain str (adding a str that is not safe unmarks it), so that HTML showing it escapes it.
+    return rendered + ""
 
 
 def render_subject(template_name: str, context: dict) -> str:
