@@ -5,23 +5,31 @@ notifications (cases/notifications).
 The body is plain text rendered from a template with HTML escaping off (an apostrophe stays
 an apostrophe, "&" stays "&"); the subject is one line of it. A recipient who chose it in
 their settings also gets an HTML part made from the same text (escaped there, as HTML must
-be). Nothing here decides who is told or when.
+be). Nothing here decides who is told; ``digest_time`` says when the daily digests go.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context, engines
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from roles.models import EmailFormat
 
 if TYPE_CHECKING:
     from roles.models import User
+
+
+def digest_time(now: datetime.datetime) -> datetime.datetime:
+    """Today's time of the daily digests of reminders and of notifications (``IIZ_DIGEST_HOUR``,
+    local time): a digest goes out once a day, from then on."""
+    hour = int(getattr(settings, "IIZ_DIGEST_HOUR", 7))
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time(hour)))
 
 
 def render_text(template_name: str, context: dict) -> str:

@@ -69,7 +69,7 @@ ROOMS_MAY_IMPORT = {
     "tasks": {"deadlines", "notices", "notifications"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
     "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices"},
-    "management": {"models", "flow", "deadlines", "demo"},
+    "management": {"models", "flow", "deadlines", "demo", "notifications"},
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow"},
     "templatetags": {"flow", "documents"},

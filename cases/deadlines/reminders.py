@@ -281,12 +281,6 @@ def _send(connection, recipient: User, subject: str, body: str) -> None:
     mail.send(recipient, subject, body, connection=connection)
 
 
-def digest_time(now: datetime.datetime) -> datetime.datetime:
-    """Today's time of the daily digest (``IIZ_DIGEST_HOUR``, local time)."""
-    hour = int(getattr(settings, "IIZ_DIGEST_HOUR", 7))
-    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time(hour)))
-
-
 def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
     """Send the unsent reminders that are ready; return (reminders sent, reminders failed).
 
@@ -303,7 +297,7 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
         .order_by("due_on", "pk")
         if ready(reminder, now)
     ]
-    digest_from = digest_time(now)
+    digest_from = mail.digest_time(now)
     digests: dict[int, list[Reminder]] = defaultdict(list)
     with get_connection() as connection:
         for reminder in pending:

@@ -121,14 +121,27 @@ def send_at_once(notification_ids: list[int]) -> list[int]:
 
 def send_digests(now: datetime.datetime | None = None) -> tuple[int, int]:
     """Send each user who chose the daily digest one e-mail with their notifications not
-    e-mailed yet; return (notifications sent, notifications failed)."""
+    e-mailed yet, once a day from ``IIZ_DIGEST_HOUR`` (a run after the hour sends the day's
+    digest if none went out yet: a day without a worker is caught up by the next run);
+    return (notifications sent, notifications failed)."""
     now = now or timezone.now()
+    digest_from = mail.digest_time(now)
+    if now < digest_from:
+        return 0, 0
     pending = list(_pending().filter(recipient__notification_delivery=NotificationDelivery.DIGEST).order_by("created_at", "pk"))
     _not_wanted(pending)
+    had_digest = set(
+        Notification.objects.filter(
+            recipient__in={n.recipient_id for n in pending}, email_state=EmailState.SENT, emailed_at__gte=digest_from
+        )
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
     by_user: dict[int, list[Notification]] = defaultdict(list)
     for notification in pending:
-        if notification.recipient.email and notification.recipient.is_active:
-            by_user[notification.recipient_id].append(notification)
+        recipient = notification.recipient
+        if recipient.email and recipient.is_active and recipient.pk not in had_digest:
+            by_user[recipient.pk].append(notification)
     sent = failed = 0
     with get_connection() as connection:
         for items in by_user.values():

@@ -10,7 +10,7 @@ from django.core import mail as outbox
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import actions, notices
+from cases import actions, mail, notices
 from cases.deadlines import FIRST_MEETING, reminders
 from cases.models import Notification, Reminder, ReminderKind
 from cases.notifications import email as notification_email
@@ -64,7 +64,7 @@ def one_email(kind, reader, make_case, coordinator, client):
         actions.validate_plan(case, by=coordinator)
         notification = Notification.objects.get(case=case, event="validate_plan")
         if digest:
-            assert notification_email.send_digests(now=timezone.now()) == (1, 0)
+            assert notification_email.send_digests(now=mail.digest_time(timezone.now()) + datetime.timedelta(hours=1)) == (1, 0)
         else:
             assert notification_email.send_at_once([notification.pk]) == []
     else:

@@ -5,20 +5,26 @@ the recipient's language. The real workers are in test_notifications_worker.py."
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail as outbox
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases import actions, notices, notifications, tasks
+from cases import actions, mail, notices, notifications, tasks
 from cases.flow.grants import DEPUTY
 from cases.models import EmailState, Notification
 from cases.notifications import email as notification_email
 from roles.models import EmailFormat, NotificationDelivery
 from tests.conftest import make_member
 from tests.factories import PersonFactory, institution, region
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
+
+
+def after_digest_hour():
+    return mail.digest_time(timezone.now()) + datetime.timedelta(hours=1)
 
 
 def told(case, event):
@@ -236,20 +242,27 @@ def test_an_html_part_is_added_when_the_recipient_chose_it(make_case, coordinato
     assert "plan d'action" in message.body
 
 
-def test_the_daily_digest_sends_one_email_with_the_unsent_notifications(make_case, coordinator, cora_by_mail):
+def test_the_daily_digest_sends_one_email_a_day_with_the_unsent_notifications(make_case, coordinator, cora_by_mail):
     cora_by_mail.notification_delivery = NotificationDelivery.DIGEST
     cora_by_mail.save()
-    case = make_case("plan_validation")
-    ids = list(Notification.objects.filter(recipient=cora_by_mail).values_list("pk", flat=True))
-    notification_email.send_at_once(ids)
+    with time_machine.travel(at(2026, 3, 2, 6), tick=False):
+        case = make_case("plan_validation")
+        ids = list(Notification.objects.filter(recipient=cora_by_mail).values_list("pk", flat=True))
+        notification_email.send_at_once(ids)
+        assert notification_email.send_digests() == (0, 0)  # before the digest hour
     assert outbox.outbox == []  # they wait for the digest
-    assert tasks.send_notification_digests.apply().get() == (2, 0)
+    with time_machine.travel(at(2026, 3, 2, 7, 5), tick=False):
+        assert tasks.send_notification_digests.apply().get() == (2, 0)  # run here, as a worker would
     [message] = outbox.outbox
-    assert message.to == ["cora@example.ch"] and message.subject.startswith("CII : 2 notifications")
+    assert message.to == ["cora@example.ch"] and message.subject == "CII : 2 notifications (02.03.2026)"
     assert f"Vous avez été désigné·e case manager du dossier {case.reference}." in message.body
-    assert notification_email.send_digests() == (0, 0)  # each once
-    actions.validate_plan(case, by=coordinator)
-    assert notification_email.send_digests() == (1, 0) and len(outbox.outbox) == 2
+    with time_machine.travel(at(2026, 3, 2, 9), tick=False):
+        assert notification_email.send_digests() == (0, 0)  # each once
+        actions.validate_plan(case, by=coordinator)
+        assert notification_email.send_digests() == (0, 0)  # one digest a day
+    with time_machine.travel(at(2026, 3, 3, 7, 5), tick=False):
+        assert notification_email.send_digests() == (1, 0)
+    assert len(outbox.outbox) == 2
 
 
 def test_no_email_for_who_chose_none_nor_while_the_demo_replays_the_past(make_case, coordinator, cora_by_mail):
@@ -257,14 +270,14 @@ def test_no_email_for_who_chose_none_nor_while_the_demo_replays_the_past(make_ca
     cora_by_mail.save()
     case = make_case("plan_validation")
     assert set(Notification.objects.filter(recipient=cora_by_mail).values_list("email_state", flat=True)) == {"none"}
-    assert notification_email.send_digests() == (0, 0) and outbox.outbox == []
+    assert notification_email.send_digests(now=after_digest_hour()) == (0, 0) and outbox.outbox == []
     cora_by_mail.notification_delivery = NotificationDelivery.DIGEST
     cora_by_mail.save()
     with notices.held_back():
         actions.validate_plan(case, by=coordinator)
     assert Notification.objects.get(case=case, event="validate_plan").email_state == EmailState.NONE
     assert bell(cora_by_mail) == 3  # under the bell all the same
-    assert notification_email.send_digests() == (0, 0) and outbox.outbox == []
+    assert notification_email.send_digests(now=after_digest_hour()) == (0, 0) and outbox.outbox == []
 
 
 def test_a_failed_email_is_given_back_and_sent_by_the_next_attempt(make_case, coordinator, cora_by_mail, monkeypatch):
