@@ -79,7 +79,7 @@ def _give_back(pks: list[int]) -> None:
 
 
 def _pending():
-    return Notification.objects.filter(email_state=EmailState.PENDING).select_related("recipient", "actor", "case")
+    return Notification.objects.filter(email_state=EmailState.PENDING).select_related("recipient", "actor")
 
 
 def _not_wanted(notifications: list[Notification]) -> None:

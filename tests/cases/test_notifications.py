@@ -314,3 +314,12 @@ def test_users_without_an_address_are_not_emailed(make_case, coordinator, case_m
     case_manager.save()
     case = make_case("plan_validation")
     assert set(Notification.objects.filter(case=case, recipient=case_manager).values_list("email_state", flat=True)) == {"none"}
+
+
+def test_saving_a_stale_copy_of_the_user_keeps_the_unread_count(make_case, coordinator, case_manager):
+    stale = type(case_manager).objects.get(pk=case_manager.pk)
+    make_case("plan_validation")
+    assert bell(case_manager) == 2 and stale.unread_notifications == 0
+    stale.first_name = "Cora"
+    stale.save()  # a settings form or the admin saving what it loaded before
+    assert bell(case_manager) == unread_rows(case_manager) == 2
