@@ -16,9 +16,8 @@ import pytest
 import redis
 from celery import Celery
 
-from cases import actions, notices
+from cases import actions, notices, tasks
 from cases.models import EmailState, Notification
-from iiz.celery import app as iiz_app
 from tests.cases.test_deadlines_reminders_worker import (  # noqa: F401  (workers: a fixture, found by pytest by name)
     start_private_redis,
     wait_for,
@@ -42,15 +41,22 @@ def broker_url():
 
 @pytest.fixture
 def queued_on(broker_url):
-    """The test process queues its tasks on the workers' broker instead of running them."""
-    before = {"task_always_eager": iiz_app.conf.task_always_eager, "broker_url": iiz_app.conf.broker_url}
-    iiz_app.conf.update(task_always_eager=False, broker_url=broker_url)
+    """The test process queues its tasks on the workers' broker instead of running them (on
+    the Celery app the tasks are bound to: the current one, which another test may have set)."""
+    app = tasks.send_notifications._get_app()
+    before = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
+
+    def forget_connections():  # looked up again, for the broker configured now
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.update(task_always_eager=False, broker_url=broker_url)
+    forget_connections()
     try:
         yield broker_url
     finally:
-        iiz_app.pool.force_close_all()
-        iiz_app._pool = None  # the next test's connections use the broker it configures
-        iiz_app.conf.update(before)
+        app.conf.update(before)
+        forget_connections()
 
 
 def test_two_workers_email_a_committed_notification_once_in_the_recipients_language(
