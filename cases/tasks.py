@@ -67,6 +67,13 @@ def send_notifications(self, notification_ids: list[int]) -> int:
     return len(notification_ids) - len(failed)
 
 
+@shared_task(name="cases.catch_up_notifications", **RETRY)
+def catch_up_notifications() -> int:
+    """Send the notifications meant for at once that their task did not send; return how
+    many failed (tried again at the next run)."""
+    return len(notification_email.catch_up())
+
+
 @shared_task(name="cases.send_notification_digests", **RETRY)
 def send_notification_digests() -> tuple[int, int]:
     """Send the daily digest of notifications to the users who chose it; return (sent, failed)."""

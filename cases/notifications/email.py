@@ -4,7 +4,8 @@ recipient's language, each notification at most once.
 
 A sender first wins the notifications it sends with one conditional UPDATE (pending -> sent);
 of two workers sending the same one, only one changes the row and sends it. A failed e-mail
-gives its notifications back (sent -> pending) for the next attempt. Users who chose no
+gives its notifications back (sent -> pending) for the next attempt, and ``catch_up`` (run by
+beat) sends those whose task never came. Users who chose no
 e-mail, or have no address, get none: their notifications stay under the bell only.
 """
 
@@ -26,6 +27,9 @@ from cases.notifications import text, url
 from roles.models import NotificationDelivery, User
 
 logger = logging.getLogger(__name__)
+
+# How long a notification meant for at once waits for its task before beat sends it.
+CATCH_UP_MINUTES = 10
 
 
 def base_url() -> str:
@@ -117,6 +121,23 @@ def send_at_once(notification_ids: list[int]) -> list[int]:
                 _give_back([notification.pk])
                 failed.append(notification.pk)
     return failed
+
+
+def catch_up(now: datetime.datetime | None = None) -> list[int]:
+    """Send the notifications meant for at once whose task never ran or gave up (a worker
+    down, a broker emptied): those still pending ``CATCH_UP_MINUTES`` after they were
+    written; return the ids that failed. Run by Celery beat; the claim keeps each one single."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            email_state=EmailState.PENDING,
+            recipient__notification_delivery=NotificationDelivery.AT_ONCE,
+            created_at__lt=now - datetime.timedelta(minutes=CATCH_UP_MINUTES),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return send_at_once(ids) if ids else []
 
 
 def send_digests(now: datetime.datetime | None = None) -> tuple[int, int]:

@@ -299,6 +299,26 @@ def test_a_failed_email_is_given_back_and_sent_by_the_next_attempt(make_case, co
     assert len(outbox.outbox) == 1
 
 
+def test_a_notification_whose_task_never_ran_is_sent_by_the_catch_up_once(make_case, coordinator, cora_by_mail, monkeypatch):
+    monkeypatch.setattr(tasks.send_notifications, "delay", lambda ids: None)  # the task is lost
+    with time_machine.travel(at(2026, 3, 2, 9), tick=False):
+        case = make_case("plan_validation")
+        actions.validate_plan(case, by=coordinator)
+    assert outbox.outbox == []
+    with time_machine.travel(at(2026, 3, 2, 9, 5), tick=False):
+        assert tasks.catch_up_notifications.apply().get() == 0
+        assert outbox.outbox == []  # it may still be on its way
+    with time_machine.travel(at(2026, 3, 2, 9, 11), tick=False):
+        assert tasks.catch_up_notifications.apply().get() == 0
+        assert tasks.catch_up_notifications.apply().get() == 0
+    assert [message.subject for message in outbox.outbox if message.to == ["cora@example.ch"]] == [
+        f"CII : Le dossier {case.reference} a été signalé : il vous concerne ou attend votre décision.",
+        f"CII : Vous avez été désigné·e case manager du dossier {case.reference}.",
+        f"CII : Le plan d'action du dossier {case.reference} a été validé.",
+    ]
+    assert len({(message.to[0], message.subject) for message in outbox.outbox}) == len(outbox.outbox)  # none twice
+
+
 def test_the_text_is_never_stored_translated(make_case, case_manager):
     case = make_case("cm_designated")
     notification = Notification.objects.get(case=case, event="designate_case_manager")

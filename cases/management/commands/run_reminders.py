@@ -13,5 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         created, sent, failed = reminders.run()
         self.stdout.write(f"Reminders: {created} created, {sent} sent, {failed} failed.")
+        notification_email.catch_up()
         sent, failed = notification_email.send_digests()
         self.stdout.write(f"Notifications in the daily digest: {sent} sent, {failed} failed.")
