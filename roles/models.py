@@ -135,10 +135,11 @@ class User(AbstractUser):
         """Saving a user never writes the unread count: it is changed only by the UPDATEs that
         create and read notifications, which a stale copy of the user must not undo."""
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()  # as a plain save, leave what was not loaded
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "unread_notifications"
+                if not field.primary_key and field.attname not in deferred and field.name != "unread_notifications"
             ]
         super().save(*args, **kwargs)
 
