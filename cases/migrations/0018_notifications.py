@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0016_institutions_on_record"),
+        ("cases", "0017_closure_letter_body"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
