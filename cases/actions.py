@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from simple_history.utils import bulk_create_with_history
 
-from cases import deadlines, notices, tasks
+from cases import deadlines, notices, notifications, tasks
 from cases.acting import action, stored
 from cases.flow import machine, policy, scope
 from cases.flow.grants import grant_label
@@ -90,6 +90,16 @@ def _step(case: Case, name: str, *, by: User, text: str = "", **changes) -> None
     except ConcurrentTransition as error:
         raise CaseConflict() from error
     _journal(case, by, JournalKind.TRANSITION, text, transition=name, from_state=from_state, to_state=case.state)
+    _notify(case, name, by=by)
+
+
+def _notify(case: Case, event: str, *, by: User) -> None:
+    """Tell those who wait for ``event`` (cases/notifications), in this transaction; their
+    e-mails are queued once it is committed (none while the demo replays the past)."""
+    sending = notices.sending()
+    ids = notifications.notify(case, event, by=by, email=sending)
+    if ids:
+        transaction.on_commit(lambda: tasks.send_notifications.delay(ids), robust=True)
 
 
 # --- intake (CII101 step 1) ---------------------------------------------------------------
@@ -168,6 +178,7 @@ def report_case(
     case.save()
     case.institutions.set(involved)
     _journal(case, by, JournalKind.TRANSITION, reason, transition="report", to_state=case.state)
+    _notify(case, "report", by=by)
     return case
 
 
@@ -1122,6 +1133,7 @@ def replace_case_manager(case: Case, *, by: User, case_manager: User, reason: st
     Reminder.objects.filter(case=case, recipient=previous, sent_at__isnull=True, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
     )
+    _notify(case, "designate_case_manager", by=by)  # the new case manager is designated
     _journal(
         case,
         by,

@@ -28,12 +28,12 @@ from smtplib import SMTPException
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases import mail
 from cases.models import Case
 from roles.models import Membership, Role, User
 
@@ -155,7 +155,8 @@ def render_end_of_support(
     case: Case, recipient: User, *, submitted_by: User | None, officer: bool, institutions: list[Institution]
 ) -> tuple[str, str]:
     """Subject and body of the e-mail to ``recipient``, in the recipient's language; the
-    body is plain text (emails/end_of_support.txt: nothing HTML-escaped)."""
+    body is plain text (emails/end_of_support.txt, rendered by cases/mail.py: nothing
+    HTML-escaped)."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         report = case.records.exit_report
         submitted_at = report.submitted_at if report and report.submitted_at else case.exit_reported_at
@@ -170,7 +171,7 @@ def render_end_of_support(
             "url": case_url(case),
         }
         subject = _("IIZ: end of the support in case %(reference)s") % {"reference": case.reference}
-        body = render_to_string("emails/end_of_support.txt", context)
+        body = mail.render_text("emails/end_of_support.txt", context)
     return subject, body
 
 
@@ -205,7 +206,7 @@ def send_end_of_support(case_id: int, recipient_ids: list[int], submitted_by_id:
                     institutions=institutions.get(user.pk, []),
                 )
                 try:
-                    EmailMessage(subject, body, None, [user.email], connection=connection).send()
+                    mail.send(user, subject, body, connection=connection)
                 except (OSError, SMTPException) as error:
                     logger.warning("End of support of case %s: the e-mail to user %s failed: %s", case.reference, user.pk, error)
                     failed.append(user.pk)

@@ -1,10 +1,11 @@
-"""Background tasks (Celery): the reminders of the CII101 deadlines (cases/deadlines/reminders.py)
-and the e-mails that tell the network of the end of a support (cases/notices.py).
+"""Background tasks (Celery): the reminders of the CII101 deadlines (cases/deadlines/reminders.py),
+the e-mails that tell the network of the end of a support (cases/notices.py) and the
+notifications by e-mail (cases/notifications/email.py).
 
 The reminders take no arguments and work from the database state, so running one twice,
 late, or on two workers at once does no harm; ``CELERY_BEAT_SCHEDULE`` (iiz/settings.py) runs
-them. The e-mails of the end of a support take ids, queued by the action once the submission
-is committed.
+them, and the daily digest of the notifications. The e-mails of the end of a support and
+the notifications sent at once take ids, queued by the action once the step is committed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import OperationalError
 
 from cases import notices
 from cases.deadlines import reminders
+from cases.notifications import email as notification_email
 
 RETRY = {
     "autoretry_for": (OSError, SMTPException, OperationalError),
@@ -51,3 +53,28 @@ def send_end_of_support(self, case_id: int, recipient_ids: list[int], submitted_
     if failed and not self.request.is_eager:
         raise self.retry(args=(case_id, failed, submitted_by_id), countdown=60 * 2 ** (self.request.retries + 1))
     return len(recipient_ids) - len(failed)
+
+
+@shared_task(name="cases.send_notifications", bind=True, max_retries=NOTICE_RETRIES)
+def send_notifications(self, notification_ids: list[int]) -> int:
+    """E-mail these notifications to the recipients who want them at once; return how many
+    were sent. Each is sent at most once, also by two workers; the failed ones are tried
+    again later, and only they. Run in-process (no broker), a failure is logged and stays
+    for the next attempt of nobody: the notification is still under the bell."""
+    failed = notification_email.send_at_once(notification_ids)
+    if failed and not self.request.is_eager:
+        raise self.retry(args=(failed,), countdown=60 * 2 ** (self.request.retries + 1))
+    return len(notification_ids) - len(failed)
+
+
+@shared_task(name="cases.catch_up_notifications", **RETRY)
+def catch_up_notifications() -> int:
+    """Send the notifications meant for at once that their task did not send; return how
+    many failed (tried again at the next run)."""
+    return len(notification_email.catch_up())
+
+
+@shared_task(name="cases.send_notification_digests", **RETRY)
+def send_notification_digests() -> tuple[int, int]:
+    """Send the daily digest of notifications to the users who chose it; return (sent, failed)."""
+    return notification_email.send_digests()

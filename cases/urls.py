@@ -12,6 +12,7 @@ from cases.views import (
     inbox,
     intake,
     lists,
+    notifications,
     printing,
     steps,
 )
@@ -31,6 +32,9 @@ urlpatterns = [
     path("statistics/activity-report.xlsx", dashboards.activity_report, {"fmt": "xlsx"}, name="activity_report"),
     # inbox.py: the open deadlines of the current user
     path("tasks/", inbox.my_tasks, name="my_tasks"),
+    # notifications.py: the bell's page
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
     # detail.py
     path("<int:pk>/", detail.case_detail, name="detail"),
     path("<int:pk>/plans/<int:version>/", detail.plan_version, name="plan_version"),

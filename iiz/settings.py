@@ -199,6 +199,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     # cases/tasks.py: create the reminders of the CII101 deadlines, then send them.
     "sweep-reminders": {"task": "cases.sweep_reminders", "schedule": crontab(minute=5)},
     "send-reminders": {"task": "cases.send_reminders", "schedule": crontab(minute="*/10")},
+    # cases/tasks.py: the notifications whose e-mail at once did not go, and the daily digest of
+    # notifications at the hour of the reminders' digest.
+    "catch-up-notifications": {"task": "cases.catch_up_notifications", "schedule": crontab(minute="*/10")},
+    "send-notification-digests": {
+        "task": "cases.send_notification_digests",
+        "schedule": crontab(minute=0, hour=IIZ_DIGEST_HOUR),
+    },
 }
 
 # Sessions: eight working hours, ended when the browser closes.

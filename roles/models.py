@@ -28,6 +28,17 @@ class ReminderDelivery(models.TextChoices):
     DIGEST = "digest", _("One daily digest")
 
 
+class NotificationDelivery(models.TextChoices):
+    AT_ONCE = "at_once", _("One e-mail per notification, at once")
+    DIGEST = "digest", _("In the daily digest")
+    NONE = "none", _("No e-mail: in the application only")
+
+
+class EmailFormat(models.TextChoices):
+    TEXT = "text", _("Plain text")
+    HTML = "html", _("Plain text with an HTML part")
+
+
 class BilingualNamed(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_de = models.CharField(_("name (German)"), max_length=200)
@@ -94,6 +105,23 @@ class User(AbstractUser):
         default=ReminderDelivery.EACH,
         help_text=_("Each reminder as it comes due, or all of the day's reminders in one message in the morning."),
     )
+    notification_delivery = models.CharField(
+        _("notifications by e-mail"),
+        max_length=8,
+        choices=NotificationDelivery.choices,
+        default=NotificationDelivery.AT_ONCE,
+        help_text=_("Notifications always appear under the bell; by e-mail as well, at once or in the daily digest."),
+    )
+    email_format = models.CharField(
+        _("e-mail format"),
+        max_length=4,
+        choices=EmailFormat.choices,
+        default=EmailFormat.TEXT,
+    )
+    # The bell's count, kept on the row that every request loads anyway: raised with each
+    # notification in the transaction that creates it, recounted when notifications are read
+    # (cases/notifications). Never edited by hand.
+    unread_notifications = models.PositiveIntegerField(_("unread notifications"), default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -102,6 +130,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a user never writes the unread count: it is changed only by the UPDATEs that
+        create and read notifications, which a stale copy of the user must not undo."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()  # as a plain save, leave what was not loaded
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname not in deferred and field.name != "unread_notifications"
+            ]
+        super().save(*args, **kwargs)
 
     @cached_property
     def active_memberships(self) -> list[Membership]:

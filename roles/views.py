@@ -1,4 +1,5 @@
-"""The user's own settings: interface language and how reminders arrive by e-mail."""
+"""The user's own settings: interface language, how reminders and notifications arrive by e-mail,
+and in which format."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from roles.models import User
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["language", "reminder_delivery"]
+        fields = ["language", "reminder_delivery", "notification_delivery", "email_format"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,6 +42,7 @@ from cases.models import (
     MeasureProgress,
     Meeting,
     MeetingParticipant,
+    Notification,
     Person,
     PowerOfAttorney,
     PrintMark,
@@ -135,6 +136,7 @@ NOT_TRACKED: dict[type[models.Model], str] = {
     MeasureProgress: "written once with its review; the measure's status and result are tracked with the measure",
     Reminder: "reminders of deadlines to the staff: derived from the case's dates, not data of the case",
     PrintMark: "print-queue marks: append-only, and the journal tells the same",
+    Notification: "what a user was told of a step: derived from the step, which the journal records; not data of the case",
 }
 
 

@@ -37,14 +37,13 @@ from operator import or_
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from cases import deadlines
+from cases import deadlines, mail
 from cases.acting import action
 from cases.flow import scope
 from cases.flow.grants import DEPUTY
@@ -226,8 +225,8 @@ def render(reminder: Reminder) -> tuple[str, str]:
     """Subject and body of the reminder's e-mail, in the recipient's language."""
     with translation.override(reminder.recipient.language or "de"):
         context = {**_item(reminder), "recipient": reminder.recipient}
-        subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
-        body = render_to_string("emails/reminder.txt", context)
+        subject = mail.render_subject("emails/reminder_subject.txt", context)
+        body = mail.render_text("emails/reminder.txt", context)
     return subject, body
 
 
@@ -240,8 +239,8 @@ def render_digest(recipient: User, items: list[Reminder], today: datetime.date) 
             "today": today,
             "tasks_url": base_url() + reverse("cases:my_tasks"),
         }
-        subject = " ".join(render_to_string("emails/reminder_digest_subject.txt", context).split())
-        body = render_to_string("emails/reminder_digest.txt", context)
+        subject = mail.render_subject("emails/reminder_digest_subject.txt", context)
+        body = mail.render_text("emails/reminder_digest.txt", context)
     return subject, body
 
 
@@ -279,15 +278,7 @@ def _failed(reminders: list[Reminder], error: Exception, now: datetime.datetime)
 
 
 def _send(connection, recipient: User, subject: str, body: str) -> None:
-    if not recipient.email:
-        raise ValueError("The recipient has no e-mail address.")
-    EmailMessage(subject, body, None, [recipient.email], connection=connection).send()
-
-
-def digest_time(now: datetime.datetime) -> datetime.datetime:
-    """Today's time of the daily digest (``IIZ_DIGEST_HOUR``, local time)."""
-    hour = int(getattr(settings, "IIZ_DIGEST_HOUR", 7))
-    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time(hour)))
+    mail.send(recipient, subject, body, connection=connection)
 
 
 def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
@@ -306,7 +297,7 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
         .order_by("due_on", "pk")
         if ready(reminder, now)
     ]
-    digest_from = digest_time(now)
+    digest_from = mail.digest_time(now)
     digests: dict[int, list[Reminder]] = defaultdict(list)
     with get_connection() as connection:
         for reminder in pending:

@@ -8,6 +8,7 @@
 - reviews.py: reviews and powers of attorney
 - closure.py: exit report and closure
 - journal.py: the case journal (timeline of everything that happened)
+- notifications.py: what users are told of the events they wait for (the bell, e-mails)
 - files.py: attachments and signed scans, print-queue marks, the documents' letterhead
 """
 
@@ -18,6 +19,7 @@ from cases.models.closure import Closure, ExitOutcome, ExitReport, InterruptionR
 from cases.models.files import CaseFile, FileCategory, Letterhead, PrintDocument, PrintMark, PrintMarkKind
 from cases.models.journal import JournalEntry, JournalKind
 from cases.models.meetings import Meeting, MeetingDecision, MeetingKind, MeetingParticipant
+from cases.models.notifications import EmailState, Notification
 from cases.models.person import Person, Sex
 from cases.models.plans import ActionPlan, Goal, Measure, MeasureStatus, PlanStatus
 from cases.models.reminders import Reminder, ReminderKind
@@ -34,6 +36,7 @@ __all__ = [
     "CaseState",
     "CatalogueMeasure",
     "Closure",
+    "EmailState",
     "EmployerContact",
     "ExitOutcome",
     "ExitReport",
@@ -50,6 +53,7 @@ __all__ = [
     "MeetingDecision",
     "MeetingKind",
     "MeetingParticipant",
+    "Notification",
     "Person",
     "PlanStatus",
     "PoaCheck",

@@ -195,7 +195,10 @@ def test_the_user_chooses_the_digest_and_the_language_on_the_settings_page(case_
     html = page.content.decode()
     assert page.status_code == 200
     assert "Erinnerungen per E-Mail" in html and "Eine tägliche Zusammenfassung" in html
-    response = client.post(reverse("preferences"), {"language": "fr", "reminder_delivery": "digest"})
+    response = client.post(
+        reverse("preferences"),
+        {"language": "fr", "reminder_delivery": "digest", "notification_delivery": "at_once", "email_format": "text"},
+    )
     assert response.status_code == 302
     case_manager.refresh_from_db()
     assert (case_manager.language, case_manager.reminder_delivery) == ("fr", "digest")
@@ -204,12 +207,16 @@ def test_the_user_chooses_the_digest_and_the_language_on_the_settings_page(case_
 
 def test_the_settings_page_refuses_bad_input_and_changes_nothing(case_manager, client):
     client.force_login(case_manager)
-    page = client.post(reverse("preferences"), {"language": "xx", "reminder_delivery": "hourly"})
+    page = client.post(
+        reverse("preferences"),
+        {"language": "xx", "reminder_delivery": "hourly", "notification_delivery": "digest", "email_format": "html"},
+    )
     assert page.status_code == 200
     html = page.content.decode()
     assert html.count("invalid-feedback") == 2
     case_manager.refresh_from_db()
     assert (case_manager.language, case_manager.reminder_delivery) == ("de", "each")
+    assert (case_manager.notification_delivery, case_manager.email_format) == ("at_once", "text")
 
 
 def test_the_settings_page_is_in_the_user_menu(case_manager, client):

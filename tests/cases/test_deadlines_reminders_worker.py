@@ -60,6 +60,11 @@ def broker_url():
         yield url
         redis.Redis.from_url(url).flushdb()
         return
+    yield from start_private_redis()
+
+
+def start_private_redis():
+    """A ``redis-server`` of the test's own on a free port; yields its URL, stops it after."""
     server = shutil.which("redis-server") or "/usr/bin/redis-server"
     port = free_port()
     process = subprocess.Popen(

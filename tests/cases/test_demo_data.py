@@ -24,6 +24,7 @@ from cases.models import (
     Measure,
     Meeting,
     MeetingKind,
+    Notification,
     Person,
     PlanStatus,
     PowerOfAttorney,
@@ -347,3 +348,12 @@ def test_with_the_clock_moved_forward_every_inbox_and_mailbox_holds_the_right_re
     assert checked >= 5  # case managers and coordinators of several regions and themes
     assert not Reminder.objects.filter(sent_at__isnull=True).exists()
     assert Reminder.objects.filter(rule="power_of_attorney").exists()
+
+
+def test_the_demo_users_have_notifications_under_the_bell_and_none_is_emailed(demo, db):
+    # the steps the demo replays notify as they would (read or not), but the past is not e-mailed
+    assert not Notification.objects.exclude(email_state="none").exists()
+    users = User.objects.annotate(unread=Count("notifications", filter=Q(notifications__read_at__isnull=True)))
+    counts = {user.username: (user.unread_notifications, user.unread) for user in users}
+    assert counts["coordinator-ow"][0] > 0 and counts["secretariat"][0] > 0 and counts["casemanager-ow"][0] > 0
+    assert all(kept == unread for kept, unread in counts.values())  # the bell's count is right

@@ -358,8 +358,9 @@ def test_the_send_back_page_and_its_post_run_a_fixed_number_of_queries(
     with django_assert_num_queries(10):
         assert client.get(send_back_url(case)).status_code == 200
     # the same up to the version, then the transition, the journal, the version frozen, the
-    # next one with its goals and measures copied (and their history), the kept dates
-    with django_assert_num_queries(30):
+    # next one with its goals and measures copied (and their history), the kept dates, and the
+    # notification of the case manager (who: users, their memberships and grants; the row; the bell)
+    with django_assert_num_queries(35):
         assert client.post(send_back_url(case), SEND_BACK).status_code == 302
     assert Goal.objects.filter(plan__case=case, plan__version=2).count() == 2 + n
 
