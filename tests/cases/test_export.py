@@ -188,7 +188,7 @@ def test_the_json_holds_the_person_every_case_and_every_record(client, officer, 
 
     assert list(data) == ["export", "person", "person_history", "cases"]
     assert data["export"]["format"] == "iiz.subject-access"
-    assert data["export"]["version"] == 2
+    assert data["export"]["version"] == 3
     assert ISO_DATETIME.match(data["export"]["generated_at"])
     assert data["person"]["first_name"] == "Hélène"
     assert data["person"]["last_name"] == "Zürcher"
