@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import formats, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -90,7 +91,7 @@ def _field_labels(model) -> Callable[[list[str]], str]:
                 continue
             try:
                 shown.append(str(capfirst(model._meta.get_field(name).verbose_name)))
-            except Exception:  # a field that no longer exists: its name
+            except FieldDoesNotExist:  # a field that no longer exists: its name
                 shown.append(name)
         return ", ".join(shown)
 

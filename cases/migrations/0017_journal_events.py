@@ -368,6 +368,14 @@ def as_event(entry, parsers: dict, patterns: dict, end_of_support: list) -> tupl
     return None
 
 
+def batches(rows, size=1000):
+    """The rows in batches by primary key, read before any of them is written (SQLite would
+    otherwise read the rows being updated through the open cursor)."""
+    pks = list(rows.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), size):
+        yield list(rows.model.objects.filter(pk__in=pks[start : start + size]).order_by("pk"))
+
+
 @immediate
 def to_events(apps, schema_editor):
     JournalEntry = apps.get_model("cases", "JournalEntry")
@@ -375,18 +383,15 @@ def to_events(apps, schema_editor):
     patterns = {event: [pattern(sentences[lang]) for lang in LANGUAGES] for event, sentences in templates.items()}
     parsers = record_parsers(apps)
     end_of_support = end_of_support_patterns()
-    changed = []
     rows = JournalEntry.objects.filter(event="").exclude(text="").exclude(kind__in=["note", "minutes"])
-    for entry in rows.iterator(chunk_size=2000):
-        converted = as_event(entry, parsers, patterns, end_of_support)
-        if converted is None:
-            continue
-        entry.text, entry.event, entry.params = converted
-        changed.append(entry)
-        if len(changed) >= 1000:
-            JournalEntry.objects.bulk_update(changed, ["text", "event", "params"])
-            changed = []
-    JournalEntry.objects.bulk_update(changed, ["text", "event", "params"])
+    for batch in batches(rows):
+        changed = []
+        for entry in batch:
+            converted = as_event(entry, parsers, patterns, end_of_support)
+            if converted is not None:
+                entry.text, entry.event, entry.params = converted
+                changed.append(entry)
+        JournalEntry.objects.bulk_update(changed, ["text", "event", "params"])
 
 
 # --- backwards: the events written out in German ------------------------------------------------
@@ -448,11 +453,10 @@ def german(event: str, params: dict) -> str:
 @immediate
 def to_texts(apps, schema_editor):
     JournalEntry = apps.get_model("cases", "JournalEntry")
-    changed = []
-    for entry in JournalEntry.objects.exclude(event="").iterator(chunk_size=2000):
-        entry.text = "\n".join(part for part in (entry.text, german(entry.event, entry.params or {})) if part)
-        changed.append(entry)
-    JournalEntry.objects.bulk_update(changed, ["text"], batch_size=1000)
+    for batch in batches(JournalEntry.objects.exclude(event="")):
+        for entry in batch:
+            entry.text = "\n".join(part for part in (entry.text, german(entry.event, entry.params or {})) if part)
+        JournalEntry.objects.bulk_update(batch, ["text"])
 
 
 class Migration(migrations.Migration):
