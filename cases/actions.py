@@ -357,6 +357,15 @@ MEASURE_FIELDS = (
 )
 
 
+def _same_catalogue_name(earlier: Measure, measure: Measure) -> bool:
+    """Both titles are the name of the same catalogue measure, in either language."""
+    entry = measure.catalogue_measure
+    if entry is None or measure.catalogue_measure_id != earlier.catalogue_measure_id:
+        return False
+    names = (entry.name_de, entry.name_fr)
+    return measure.title.strip() in names and earlier.title.strip() in names
+
+
 @action
 def save_plan(
     plan: ActionPlan,
@@ -394,6 +403,8 @@ def save_plan(
             measure._state.adding = False  # an existing row: its own pk is not a duplicate
         measure.full_clean(exclude=["plan"])
         earlier = existing.get(measure_id)
+        if earlier is not None and _same_catalogue_name(earlier, measure):
+            measure.title = earlier.title  # shown in the reader's language on the form: no change
         if earlier is None or any(getattr(earlier, name) != getattr(measure, name) for name in MEASURE_FIELDS):
             measure.save()
         kept.append(measure.pk)
