@@ -10,7 +10,8 @@ report is submitted (``actions.submit_exit_report``), these are told by e-mail:
 - the IIZ office: the cantonal officers, who close the dossier (step 11).
 
 The user who submits the report is not told what they just did. ``end_of_support_recipients``
-names them (the action writes who in the journal, ``journal_params``), ``send_end_of_support`` renders each
+names them (the action writes who in the journal: ``journal_params``, an event rendered in
+each reader's language by cases/audit/events.py), ``send_end_of_support`` renders each
 e-mail in its recipient's language and sends it; cases/tasks.py runs it once the submission
 is committed, so a mail server that fails never undoes or breaks the submission.
 
