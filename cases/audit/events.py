@@ -9,7 +9,7 @@ the reader's locale, institutions with both their abbreviations; names of people
 users typed stay as they are. What users write themselves (notes, minutes, reasons,
 comments) is the entry's ``text``, never translated.
 
-Migration cases/migrations/0017_journal_events.py turned the sentences of the earlier rows
+Migration cases/migrations/0019_journal_events.py turned the sentences of the earlier rows
 into these codes; it keeps its own frozen copy of the templates below.
 """
 

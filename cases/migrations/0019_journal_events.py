@@ -461,7 +461,7 @@ def to_texts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0016_institutions_on_record"),
+        ("cases", "0018_notifications"),
         ("roles", "0001_initial"),
     ]
 

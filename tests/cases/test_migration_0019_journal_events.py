@@ -1,4 +1,4 @@
-"""The data of migration cases/migrations/0017_journal_events.py: the sentences the actions
+"""The data of migration cases/migrations/0019_journal_events.py: the sentences the actions
 wrote into the journal, in German, French or English, become event codes with their
 parameters, read afterwards in the reader's language; what users wrote stays as it is."""
 
@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from cases.models import JournalEntry
 from tests.helpers import journal_texts
 
-MIGRATION = ("cases", "0017_journal_events")
+MIGRATION = ("cases", "0019_journal_events")
 
 
 def migrate(before: bool):
