@@ -21,8 +21,8 @@ from simple_history.utils import bulk_create_with_history
 
 from cases import deadlines, notices, notifications, tasks
 from cases.acting import action, stored
+from cases.audit import events
 from cases.flow import machine, policy, scope
-from cases.flow.grants import grant_label
 from cases.flow.policy import ActionRefused
 from cases.models import (
     ActionPlan,
@@ -65,17 +65,52 @@ class CaseConflict(Exception):
     )
 
 
-def _journal(
-    case: Case, by: User, kind: str, text: str = "", *, transition: str = "", from_state: str = "", to_state: str = ""
-) -> None:
-    JournalEntry.objects.create(
-        case=case, author=by, kind=kind, text=text, transition=transition, from_state=from_state, to_state=to_state
+def _entry(
+    case: Case,
+    by: User,
+    kind: str,
+    text: str = "",
+    *,
+    event: str = "",
+    params: dict | None = None,
+    transition: str = "",
+    from_state: str = "",
+    to_state: str = "",
+) -> JournalEntry:
+    """A journal entry, not yet saved: what the user wrote (``text``) and what the
+    application says, as an event of cases/audit/events.py with its parameters (rendered in
+    the reader's language)."""
+    if event and event not in events.EVENTS:
+        raise ValueError(f"Unknown journal event {event!r}: add it to cases/audit/events.py")
+    return JournalEntry(
+        case=case,
+        author=by,
+        kind=kind,
+        text=text,
+        event=event,
+        params=params or {},
+        transition=transition,
+        from_state=from_state,
+        to_state=to_state,
     )
 
 
-def _step(case: Case, name: str, *, by: User, text: str = "", **changes) -> None:
+def _journal(case: Case, by: User, kind: str, text: str = "", **fields) -> JournalEntry:
+    """Write a journal entry (see ``_entry``): the one writer of the case journal."""
+    entry = _entry(case, by, kind, text, **fields)
+    entry.save()
+    return entry
+
+
+def _day(day: datetime.date) -> str:
+    """A date as a journal event keeps it (shown in the reader's format)."""
+    return day.isoformat()
+
+
+def _step(case: Case, name: str, *, by: User, text: str = "", event: str = "", params: dict | None = None, **changes) -> None:
     """Take transition ``name`` as ``by``, or raise ActionRefused with the reasons.
-    ``changes`` are other fields of the case saved together with the new state."""
+    ``changes`` are other fields of the case saved together with the new state; ``text``
+    (what the user wrote), ``event`` and ``params`` go to the journal."""
     case.refresh_records()
     policy.require(by, name, case, conditions=False)
     from_state = case.state
@@ -89,7 +124,17 @@ def _step(case: Case, name: str, *, by: User, text: str = "", **changes) -> None
         case.save()
     except ConcurrentTransition as error:
         raise CaseConflict() from error
-    _journal(case, by, JournalKind.TRANSITION, text, transition=name, from_state=from_state, to_state=case.state)
+    _journal(
+        case,
+        by,
+        JournalKind.TRANSITION,
+        text,
+        event=event,
+        params=params,
+        transition=name,
+        from_state=from_state,
+        to_state=case.state,
+    )
     _notify(case, name, by=by)
 
 
@@ -225,9 +270,8 @@ def save_meeting(
         meeting.case,
         by,
         JournalKind.RECORD,
-        _("%(meeting)s recorded") % {"meeting": meeting.get_kind_display()}
-        if is_new
-        else _("%(meeting)s updated") % {"meeting": meeting.get_kind_display()},
+        event=events.MEETING_RECORDED if is_new else events.MEETING_UPDATED,
+        params={"meeting": meeting.kind},
     )
     return meeting
 
@@ -248,7 +292,8 @@ def designate_case_manager(case: Case, *, by: User) -> None:
         case,
         "designate_case_manager",
         by=by,
-        text=str(designated or ""),
+        event=events.CASE_MANAGER_DESIGNATED if designated else "",
+        params={"name": str(designated)} if designated else None,
         case_manager=designated,
         cm_designated_at=timezone.now(),
         lead_institution=case.lead_institution or (meeting.lead_institution if meeting else None),
@@ -277,7 +322,8 @@ def start_plan(case: Case, *, by: User, first_meeting_on: datetime.date) -> Acti
         case,
         "start_plan",
         by=by,
-        text=_("First meeting with the person on %(date)s") % {"date": first_meeting_on.strftime("%d.%m.%Y")},
+        event=events.FIRST_MEETING,
+        params={"date": _day(first_meeting_on)},
         first_meeting_on=first_meeting_on,
     )
     plan = ActionPlan.objects.create(case=case, version=1, author=by)
@@ -322,6 +368,15 @@ MEASURE_FIELDS = (
 )
 
 
+def _same_catalogue_name(earlier: Measure, measure: Measure) -> bool:
+    """Both titles are the name of the same catalogue measure, in either language."""
+    entry = measure.catalogue_measure
+    if entry is None or measure.catalogue_measure_id != earlier.catalogue_measure_id:
+        return False
+    names = (entry.name_de, entry.name_fr)
+    return measure.title.strip() in names and earlier.title.strip() in names
+
+
 @action
 def save_plan(
     plan: ActionPlan,
@@ -359,13 +414,15 @@ def save_plan(
             measure._state.adding = False  # an existing row: its own pk is not a duplicate
         measure.full_clean(exclude=["plan"])
         earlier = existing.get(measure_id)
+        if earlier is not None and _same_catalogue_name(earlier, measure):
+            measure.title = earlier.title  # shown in the reader's language on the form: no change
         if earlier is None or any(getattr(earlier, name) != getattr(measure, name) for name in MEASURE_FIELDS):
             measure.save()
         kept.append(measure.pk)
     plan.measures.exclude(pk__in=kept).delete()
     plan.__dict__.pop("goals_list", None)
     plan.__dict__.pop("measures_list", None)
-    _journal(plan.case, by, JournalKind.RECORD, _("Action plan v%(version)s saved") % {"version": plan.version})
+    _journal(plan.case, by, JournalKind.RECORD, event=events.PLAN_SAVED, params={"version": plan.version})
     return plan
 
 
@@ -414,8 +471,7 @@ def send_back_plan(case: Case, *, by: User, reasons: str, options: str) -> Actio
         missing.append(_("Say which other options you propose when sending the plan back."))
     if missing:
         raise ActionRefused(missing)
-    text = "\n".join([reasons, _("Other options proposed: %(options)s") % {"options": options}])
-    _step(case, "send_back_plan", by=by, text=text)
+    _step(case, "send_back_plan", by=by, text=reasons, event=events.PLAN_SENT_BACK, params={"options": options})
     plan = case.records.current_plan
     plan.status = PlanStatus.SENT_BACK
     plan.validator = by
@@ -525,7 +581,7 @@ def save_resources(sheet: ResourcesSheet, *, by: User) -> ResourcesSheet:
         sheet.case,
         by,
         JournalKind.RECORD,
-        _("Resources data sheet recorded") if is_new else _("Resources data sheet updated"),
+        event=events.RESOURCES_RECORDED if is_new else events.RESOURCES_UPDATED,
     )
     return sheet
 
@@ -548,8 +604,8 @@ def record_power_of_attorney(
         case,
         by,
         JournalKind.RECORD,
-        _("Power of attorney signed on %(date)s, valid until %(until)s")
-        % {"date": signed_on.strftime("%d.%m.%Y"), "until": poa.valid_until.strftime("%d.%m.%Y")},
+        event=events.POA_RECORDED,
+        params={"date": _day(signed_on), "until": _day(poa.valid_until)},
     )
     return poa
 
@@ -686,7 +742,7 @@ def save_exit_report(report: ExitReport, *, by: User, version: int | None = None
     check_version(report, version)
     report.full_clean()
     report.save()
-    _journal(report.case, by, JournalKind.RECORD, _("Exit report saved"))
+    _journal(report.case, by, JournalKind.RECORD, event=events.EXIT_REPORT_SAVED)
     return report
 
 
@@ -706,7 +762,7 @@ def submit_exit_report(case: Case, *, by: User) -> None:
 
 def _inform_of_the_end(case: Case, *, by: User) -> None:
     recipients = notices.end_of_support_recipients(case, leaving_out=by)
-    _journal(case, by, JournalKind.RECORD, notices.journal_text(recipients))
+    _journal(case, by, JournalKind.RECORD, event=events.END_OF_SUPPORT_REPORTED, params=notices.journal_params(recipients))
     ids = recipients.ids
     if ids and notices.sending():
         case_id, by_id = case.pk, by.pk
@@ -730,7 +786,7 @@ def add_journal_entry(case: Case, *, by: User, kind: str, text: str) -> JournalE
         raise ActionRefused([_("Only notes and minutes can be added to the journal.")])
     if not text.strip():
         raise ActionRefused([_("The entry is empty.")])
-    return JournalEntry.objects.create(case=case, author=by, kind=kind, text=text)
+    return _journal(case, by, kind, text)
 
 
 def simple_step(case: Case, name: str, *, by: User, text: str = "") -> None:
@@ -794,8 +850,8 @@ def grant_access(case: Case, *, by: User, user: User, permission: str, valid_unt
         case,
         by,
         JournalKind.RECORD,
-        _("Access given to %(user)s (%(kind)s) until %(date)s: %(reason)s")
-        % {"user": user, "kind": grant_label(permission), "date": valid_until.strftime("%d.%m.%Y"), "reason": reason},
+        event=events.ACCESS_GIVEN,
+        params={"user": str(user), "kind": permission, "date": _day(valid_until), "reason": reason},
     )
     return grant
 
@@ -815,7 +871,8 @@ def revoke_access(case: Case, *, by: User, grant_id: int) -> None:
         case,
         by,
         JournalKind.RECORD,
-        _("Access of %(user)s (%(kind)s) revoked") % {"user": grant.user, "kind": grant_label(grant.permission.codename)},
+        event=events.ACCESS_REVOKED,
+        params={"user": str(grant.user), "kind": grant.permission.codename},
     )
 
 
@@ -879,12 +936,12 @@ def file_signed_plan(
         case,
         by,
         JournalKind.RECORD,
-        _("Signed action plan v%(version)s filed (signed in %(place)s on %(person)s and %(cm)s)")
-        % {
+        event=events.SIGNED_PLAN_FILED,
+        params={
             "version": plan.version,
             "place": signature_place,
-            "person": signed_by_person_on.strftime("%d.%m.%Y"),
-            "cm": signed_by_cm_on.strftime("%d.%m.%Y"),
+            "person": _day(signed_by_person_on),
+            "cm": _day(signed_by_cm_on),
         },
     )
     return scan
@@ -900,7 +957,8 @@ def file_signed_power_of_attorney(poa: PowerOfAttorney, *, by: User, upload) -> 
         case,
         by,
         JournalKind.RECORD,
-        _("Signed power of attorney of %(date)s filed") % {"date": poa.signed_on.strftime("%d.%m.%Y")},
+        event=events.SIGNED_POA_FILED,
+        params={"date": _day(poa.signed_on)},
     )
     return scan
 
@@ -912,7 +970,7 @@ def file_closure_letter_copy(closure: Closure, *, by: User, upload) -> CaseFile:
     case = closure.case
     policy.require(by, "file_closure_letter_copy", case)
     scan = _store_file(case, upload, by=by, category=FileCategory.CLOSURE_LETTER, closure=closure)
-    _journal(case, by, JournalKind.RECORD, _("Copy of the closure letter filed"))
+    _journal(case, by, JournalKind.RECORD, event=events.CLOSURE_LETTER_FILED)
     return scan
 
 
@@ -929,8 +987,8 @@ def add_attachment(case: Case, *, by: User, upload, category: str, description: 
         case,
         by,
         JournalKind.RECORD,
-        _("File added: %(category)s, %(name)s")
-        % {"category": attachment.get_category_display(), "name": attachment.original_name},
+        event=events.FILE_ADDED,
+        params={"category": attachment.category, "name": attachment.original_name},
     )
     return attachment
 
@@ -953,7 +1011,8 @@ def withdraw_file(case_file: CaseFile, *, by: User, reason: str) -> None:
         case,
         by,
         JournalKind.RECORD,
-        _("File withdrawn: %(name)s (%(reason)s)") % {"name": case_file.original_name, "reason": reason.strip()},
+        event=events.FILE_WITHDRAWN,
+        params={"name": case_file.original_name, "reason": reason.strip()},
     )
 
 
@@ -973,13 +1032,16 @@ def mark_documents(items: Iterable, *, by: User, mark: str) -> list[PrintMark]:
     by_case: dict[int, list] = {}
     for item in items:
         by_case.setdefault(item.case.pk, []).append(item)
-    label = PrintMarkKind(mark).label
     JournalEntry.objects.bulk_create(
-        JournalEntry(
-            case=same[0].case,
-            author=by,
-            kind=JournalKind.RECORD,
-            text=_("%(documents)s: %(mark)s") % {"documents": ", ".join(str(item.title) for item in same), "mark": label},
+        _entry(
+            same[0].case,
+            by,
+            JournalKind.RECORD,
+            event=events.DOCUMENTS_MARKED,
+            params={
+                "documents": [{"document": item.document, "version": item.plan.version if item.plan else None} for item in same],
+                "mark": mark,
+            },
         )
         for same in by_case.values()
     )
@@ -1015,14 +1077,9 @@ def save_letterhead(letterhead: Letterhead, *, by: User, logo=None, remove_logo:
 
 
 def _changed(instance, fields: dict) -> list[str]:
-    """The labels of the fields whose value ``fields`` changes on ``instance``."""
-    from django.utils.text import capfirst
-
-    return [
-        str(capfirst(instance._meta.get_field(name).verbose_name))
-        for name, value in fields.items()
-        if getattr(instance, name) != value
-    ]
+    """The names of the fields whose value ``fields`` changes on ``instance`` (the journal
+    shows their labels in the reader's language)."""
+    return [name for name, value in fields.items() if getattr(instance, name) != value]
 
 
 @action
@@ -1049,7 +1106,7 @@ def correct_person(case: Case, *, by: User, fields: dict, version: int | None) -
     person.full_clean()
     person.save()
     case.person = person
-    _journal(case, by, JournalKind.RECORD, _("Person's data corrected: %(fields)s") % {"fields": ", ".join(changed)})
+    _journal(case, by, JournalKind.RECORD, event=events.PERSON_CORRECTED, params={"fields": changed})
     return person
 
 
@@ -1081,7 +1138,7 @@ def correct_case_facts(case: Case, *, by: User, fields: dict, institutions: Iter
     before = {i.pk for i in case.institutions.all()}
     involved = {i.pk for i in institutions} | {case.reporting_institution_id}
     if involved != before:
-        changed.append(str(_("institutions involved")))
+        changed.append("institutions")
     if not changed:
         return case
     for name, value in fields.items():
@@ -1091,18 +1148,18 @@ def correct_case_facts(case: Case, *, by: User, fields: dict, institutions: Iter
     case.save()
     if involved != before:
         case.institutions.set(involved)
-        names = {i.pk: i.short for i in Institution.objects.filter(pk__in=before | involved)}
+        named = {i.pk: i for i in Institution.objects.filter(pk__in=before | involved)}
         _journal(
             case,
             by,
             JournalKind.RECORD,
-            _("Institutions involved: %(before)s → %(after)s")
-            % {
-                "before": ", ".join(sorted(names[pk] for pk in before)),
-                "after": ", ".join(sorted(names[pk] for pk in involved)),
+            event=events.INSTITUTIONS_CHANGED,
+            params={
+                "before": events.institution_names(named[pk] for pk in sorted(before)),
+                "after": events.institution_names(named[pk] for pk in sorted(involved)),
             },
         )
-    _journal(case, by, JournalKind.RECORD, _("Facts of the case corrected: %(fields)s") % {"fields": ", ".join(changed)})
+    _journal(case, by, JournalKind.RECORD, event=events.CASE_FACTS_CORRECTED, params={"fields": changed})
     return case
 
 
@@ -1138,6 +1195,6 @@ def replace_case_manager(case: Case, *, by: User, case_manager: User, reason: st
         case,
         by,
         JournalKind.RECORD,
-        _("Case manager replaced: %(previous)s → %(new)s. Reason: %(reason)s")
-        % {"previous": previous or "—", "new": case_manager, "reason": reason.strip()},
+        event=events.CASE_MANAGER_REPLACED,
+        params={"previous": str(previous or "—"), "new": str(case_manager), "reason": reason.strip()},
     )

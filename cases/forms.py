@@ -515,7 +515,7 @@ def measure_initial(measure: Measure) -> dict:
     return {
         "id": measure.pk,
         "catalogue_measure": measure.catalogue_measure_id,
-        "title": measure.title,
+        "title": measure.name,  # a catalogue measure's name in the reader's language
         "employer_contact": measure.employer_contact_id,
         "responsible_institution": measure.responsible_institution_id,
         "starts_on": measure.starts_on,

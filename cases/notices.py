@@ -10,7 +10,8 @@ report is submitted (``actions.submit_exit_report``), these are told by e-mail:
 - the IIZ office: the cantonal officers, who close the dossier (step 11).
 
 The user who submits the report is not told what they just did. ``end_of_support_recipients``
-names them (the action writes who in the journal), ``send_end_of_support`` renders each
+names them (the action writes who in the journal: ``journal_params``, an event rendered in
+each reader's language by cases/audit/events.py), ``send_end_of_support`` renders each
 e-mail in its recipient's language and sends it; cases/tasks.py runs it once the submission
 is committed, so a mail server that fails never undoes or breaks the submission.
 
@@ -115,37 +116,19 @@ def end_of_support_recipients(case: Case, *, leaving_out: User | None = None) ->
     return found
 
 
-def _names(users: list[User]) -> str:
-    return ", ".join(str(user) for user in users)
+def _names(users: list[User]) -> list[str]:
+    return [str(user) for user in users]
 
 
-def journal_text(recipients: Recipients) -> str:
-    """What the case journal records: who is told of the end of the support, by e-mail (in
-    the language of the user who submits the report)."""
-    network, officers = _names(recipients.network), _names(recipients.officers)
-    if network and officers:
-        text = _(
-            "End of the support reported by e-mail to the network, the IIZ contact persons of the institutions "
-            "involved (%(network)s), and to the cantonal IIZ officer (%(officer)s)."
-        ) % {"network": network, "officer": officers}
-    elif network:
-        text = _(
-            "End of the support reported by e-mail to the network, the IIZ contact persons of the institutions "
-            "involved (%(network)s). No cantonal IIZ officer could be informed."
-        ) % {"network": network}
-    elif officers:
-        text = _(
-            "End of the support reported by e-mail to the cantonal IIZ officer (%(officer)s). No other IIZ contact "
-            "person of the institutions involved could be informed."
-        ) % {"officer": officers}
-    else:
-        text = _(
-            "End of the support: nobody could be informed by e-mail, neither an IIZ contact person of the "
-            "institutions involved nor a cantonal IIZ officer."
-        )
-    if recipients.unreachable:
-        text += " " + _("Without an e-mail address, not informed: %(names)s.") % {"names": _names(recipients.unreachable)}
-    return text
+def journal_params(recipients: Recipients) -> dict[str, list[str]]:
+    """What the case journal records: who is told of the end of the support by e-mail, and
+    who could not be (event ``end_of_support_reported`` of cases/audit/events.py, shown in
+    the reader's language)."""
+    return {
+        "network": _names(recipients.network),
+        "officers": _names(recipients.officers),
+        "unreachable": _names(recipients.unreachable),
+    }
 
 
 # --- the e-mail ------------------------------------------------------------------------------

@@ -99,6 +99,8 @@ def diff_goals(old: list[str], new: list[str]) -> list[GoalChange]:
 
 
 def _value(measure: Measure, name: str) -> Any:
+    if name == "title":
+        return measure.name  # the catalogue's name in the reader's language
     if name == "responsible_institution":
         return str(measure.responsible_institution) if measure.responsible_institution_id else ""
     if name == "employer_contact":
@@ -116,8 +118,10 @@ def measure_changes(old: Measure, new: Measure) -> list[FieldChange]:
             differs = old.responsible_institution_id != new.responsible_institution_id
         elif name == "employer_contact":
             differs = old.employer_contact_id != new.employer_contact_id
-        elif name in ("title", "result"):
-            differs = _norm(getattr(old, name)) != _norm(getattr(new, name))
+        elif name == "title":  # a catalogue measure's name in either language is the same name
+            differs = _norm(old.name) != _norm(new.name)
+        elif name == "result":
+            differs = _norm(old.result) != _norm(new.result)
         else:
             differs = getattr(old, name) != getattr(new, name)
         if differs:

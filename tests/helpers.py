@@ -234,3 +234,13 @@ def review_data(case, statuses=None, **overrides):
         data[f"progress-{i}-note"] = f"Stand {i}"
     data.update(overrides)
     return data
+
+
+def journal_texts(case, language: str = "de") -> list[str]:
+    """What the case's journal says, oldest first, as a reader in ``language`` reads it."""
+    from django.utils import translation
+
+    from cases.audit import events
+
+    with translation.override(language):
+        return [events.render(entry) for entry in case.journal.order_by("at", "pk")]

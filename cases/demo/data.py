@@ -1549,8 +1549,8 @@ class DemoCase:
 
     def play(self, clock: Clock) -> Case:
         last = None
-        # The journal texts the actions write are in the language of the people working on
-        # the case, which is the person's language in the demo.
+        # The people working on the case speak the person's language in the demo: the texts
+        # they type are in it (what the application says is rendered in each reader's).
         with translation.override(self.spec.language):
             for day, minute, method, kwargs in self.events:
                 moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(minute // 60, minute % 60)))

@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases.audit import history
+from cases.audit import events, history
 from cases.flow.grants import grant_label
 from cases.flow.machine import steps
 from cases.models import (
@@ -63,7 +63,9 @@ from cases.models import (
 from roles.models import BilingualNamed, User
 
 FORMAT = "iiz.subject-access"
-FORMAT_VERSION = 2  # 2: the resources data sheet per case replaces the plans' "resources" text
+# 2: the resources data sheet per case replaces the plans' "resources" text;
+# 3: a journal entry's text is rendered in the export's language, its event code beside it.
+FORMAT_VERSION = 3
 
 # --- values -------------------------------------------------------------------------------------
 
@@ -307,7 +309,8 @@ def _journal_entry(entry: JournalEntry, steps: dict[str, str]) -> dict[str, Any]
         "step": {"code": entry.transition, "label": steps.get(entry.transition, entry.transition)} if entry.transition else None,
         "from_state": coded(Case._meta.get_field("state"), entry.from_state) if entry.from_state else None,
         "to_state": coded(Case._meta.get_field("state"), entry.to_state) if entry.to_state else None,
-        "text": entry.text,
+        "event": entry.event or None,
+        "text": events.render(entry),
     }
 
 

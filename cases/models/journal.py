@@ -13,7 +13,11 @@ class JournalKind(models.TextChoices):
 
 class JournalEntry(models.Model):
     """The case journal: every step taken, every record made, notes and meeting minutes.
-    Append-only; the case page shows it as the timeline (who, when, what)."""
+    Append-only; the case page shows it as the timeline (who, when, what).
+
+    What the application says is an ``event`` code with its ``params``, rendered in the
+    reader's language (cases/audit/events.py); ``text`` is only what a user wrote (a note,
+    minutes, a reason, a comment)."""
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="journal")
     kind = models.CharField(_("kind"), max_length=12, choices=JournalKind.choices)
@@ -23,6 +27,8 @@ class JournalEntry(models.Model):
     from_state = models.CharField(_("from"), max_length=32, blank=True)
     to_state = models.CharField(_("to"), max_length=32, blank=True)
     text = models.TextField(_("text"), blank=True)
+    event = models.CharField(_("event"), max_length=40, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("journal entry")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from cases.audit import events
 from cases.audit.access import log_access
 from cases.deadlines import deadlines_for
 from cases.flow import policy
@@ -174,6 +175,7 @@ class TimelineItem:
     title: str
     from_label: str
     to_label: str
+    text: str  # what the user wrote and what the application says, in the reader's language
 
     @property
     def show_kind(self) -> bool:
@@ -193,6 +195,7 @@ def timeline(case: Case) -> list[TimelineItem]:
                 title,
                 _state_label(entry.from_state) if entry.from_state else "",
                 _state_label(entry.to_state) if entry.to_state else "",
+                events.render(entry),
             )
         )
     return items

@@ -18,7 +18,7 @@ from cases.flow import policy
 from cases.flow.policy import ActionRefused
 from cases.models import Case, CaseState, Goal, JournalEntry, Measure, PlanStatus
 from tests.factories import institution
-from tests.helpers import PDF, at, plan_of
+from tests.helpers import PDF, at, journal_texts, plan_of
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,9 @@ def test_sending_back_freezes_the_version_and_opens_the_next_one_for_the_case_ma
     assert case.records.current_plan == new
     entry = JournalEntry.objects.get(case=case, transition="send_back_plan")
     assert entry.author == coordinator
-    assert entry.text == f"{REASONS}\nVorgeschlagene andere Aktionsmöglichkeiten: {OPTIONS}"
+    assert (entry.text, entry.event, entry.params) == (REASONS, "plan_sent_back", {"options": OPTIONS})
+    assert journal_texts(case)[-1] == f"{REASONS}\nVorgeschlagene andere Aktionsmöglichkeiten: {OPTIONS}"
+    assert journal_texts(case, "fr")[-1] == f"{REASONS}\nAutres possibilités d'action proposées : {OPTIONS}"
 
 
 def test_the_version_sent_back_can_no_longer_be_edited_or_signed(make_case, coordinator, case_manager, secretariat, media):

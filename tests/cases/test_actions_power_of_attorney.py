@@ -23,7 +23,6 @@ from cases.models import (
     Case,
     CaseState,
     ExitReport,
-    JournalEntry,
     PoaCheck,
     PowerOfAttorney,
     Review,
@@ -32,7 +31,7 @@ from cases.models import (
 )
 from cases.models.reviews import one_year_after
 from tests.factories import institution
-from tests.helpers import at, field_errors, messages_of, person, signed_power_of_attorney, state_of, text
+from tests.helpers import at, field_errors, journal_texts, messages_of, person, signed_power_of_attorney, state_of, text
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +143,7 @@ def test_renewed_records_the_new_power_of_attorney_with_the_review(make_case, ca
     assert (new.signed_on, new.valid_until, new.recorded_by) == (TODAY, one_year_after(TODAY), case_manager)
     assert set(new.institutions.values_list("code", flat=True)) == {"rav", "ai"}
     assert Case.objects.get(pk=case.pk).poa_valid_until == new.valid_until  # the deadline follows
-    texts = list(JournalEntry.objects.filter(case=case).order_by("pk").values_list("text", flat=True))
+    texts = journal_texts(case)
     assert f"Vollmacht unterzeichnet am {TODAY:%d.%m.%Y}, gültig bis {new.valid_until:%d.%m.%Y}" in texts[-2]
     assert texts[-1] == "Bewerbungen laufen."
 

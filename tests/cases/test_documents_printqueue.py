@@ -17,7 +17,7 @@ from cases import actions
 from cases.documents import printqueue, rendering
 from cases.models import AccessLog, ActionPlan, JournalEntry, PrintMark
 from tests.factories import institution
-from tests.helpers import PDF, person, text
+from tests.helpers import PDF, journal_texts, person, text
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -189,8 +189,10 @@ def test_marking_documents_printed_or_sent_is_journaled(client, secretariat, wor
         ("closure_letter", closed.pk, None, "sent", secretariat),
         ("plan", working.pk, plan.pk, "sent", secretariat),
     }
-    assert JournalEntry.objects.filter(case=closed, author=secretariat, text="Abschlussbrief: versandt").exists()
-    assert JournalEntry.objects.filter(case=working, author=secretariat, text="Aktionsplan V1: versandt").exists()
+    assert JournalEntry.objects.filter(case=closed, author=secretariat, event="documents_marked").exists()
+    assert journal_texts(closed)[-1] == "Abschlussbrief: versandt"
+    assert journal_texts(working)[-1] == "Aktionsplan V1: versandt"
+    assert journal_texts(working, "fr")[-1] == "Plan d'action v1 : envoyé"
     html = client.get(reverse("cases:print_queue")).content.decode()
     assert "2 Dokumente als versandt markiert." in html
     assert f"closure_letter-{closed.pk}" not in html

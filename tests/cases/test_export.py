@@ -188,7 +188,7 @@ def test_the_json_holds_the_person_every_case_and_every_record(client, officer, 
 
     assert list(data) == ["export", "person", "person_history", "cases"]
     assert data["export"]["format"] == "iiz.subject-access"
-    assert data["export"]["version"] == 2
+    assert data["export"]["version"] == 3
     assert ISO_DATETIME.match(data["export"]["generated_at"])
     assert data["person"]["first_name"] == "Hélène"
     assert data["person"]["last_name"] == "Zürcher"
@@ -366,6 +366,23 @@ def test_the_labels_follow_the_officers_language(client, officer, helene):
     assert data["export"]["language"] == "fr"
     assert data["cases"][0]["state"] == {"code": "closed", "label": "Clos"}
     assert data["cases"][0]["region"]["name"] == "Haut-Valais"
+
+
+def test_the_journal_texts_of_the_application_are_written_in_the_officers_language(client, officer, helene):
+    person, _closed, current = helene
+    for language, expected in (
+        ("de", {"Datenblatt Ressourcen erfasst", "Telefon mit der Hausärztin."}),
+        ("fr", {"Fiche des ressources saisie", "Telefon mit der Hausärztin."}),  # a note stays as written
+    ):
+        officer.language = language
+        officer.save(update_fields=["language"])
+        data = json.loads(export(client, officer, person).content)
+        journal = next(c for c in data["cases"] if c["reference"] == current.reference)["journal"]
+        texts = {entry["text"] for entry in journal}
+        assert expected <= texts
+        assert [e["event"] for e in journal if e["text"] == "Telefon mit der Hausärztin."] == [None]
+        access = next(e["text"] for e in journal if e["event"] == "access_given")
+        assert ("Lesezugriff" in access) == (language == "de") and ("accès en lecture" in access) == (language == "fr")
 
 
 def test_a_person_without_cases_is_exported_too(db):

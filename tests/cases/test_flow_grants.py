@@ -13,7 +13,7 @@ from cases.actions import ActionRefused
 from cases.flow.grants import DEPUTY, SHARED
 from cases.flow.machine import available_steps
 from cases.models import Case, CaseGrant, JournalEntry
-from tests.helpers import fresh
+from tests.helpers import fresh, journal_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,7 @@ def test_a_deputy_sees_the_case_and_acts_as_case_manager_until_the_end_date(make
     actions.grant_access(case, by=coordinator, user=deputy, permission=DEPUTY, valid_until=until, reason="Ferien der CM")
     assert Case.objects.visible_to(fresh(deputy)).filter(pk=case.pk).exists()
     assert "change_plan" in {a.name for a in available_steps(case, fresh(deputy))}
-    assert (
-        JournalEntry.objects.filter(case=case, text__contains="dora-deputy").exists()
-        or JournalEntry.objects.filter(case=case, text__contains=str(deputy)).exists()
-    )
+    assert any("dora-deputy" in text or str(deputy) in text for text in journal_texts(case))
     with time_machine.travel(until + datetime.timedelta(days=1)):
         assert not Case.objects.visible_to(fresh(deputy)).filter(pk=case.pk).exists()
 

@@ -17,7 +17,7 @@ from cases.models import ExitOutcome, JournalEntry, JournalKind
 from roles.models import Institution
 from tests.conftest import make_member
 from tests.factories import MembershipFactory, institution, region
-from tests.helpers import state_of
+from tests.helpers import journal_texts, state_of
 
 pytestmark = pytest.mark.django_db
 
@@ -153,11 +153,16 @@ def test_the_journal_says_who_was_informed(
     silent.save()
     submit(ready, case_manager, django_capture_on_commit_callbacks)
     entry = JournalEntry.objects.filter(case=ready, kind=JournalKind.RECORD).latest("pk")
-    assert entry.author == case_manager
-    assert "Ende der Begleitung per E-Mail gemeldet an das Netzwerk" in entry.text
-    assert str(contact_person) in entry.text and str(french_contact) in entry.text
-    assert f"kantonale/n IIZ-Beauftragte/n ({officer})" in entry.text
-    assert f"Ohne E-Mail-Adresse, nicht informiert: {silent}." in entry.text
+    assert entry.author == case_manager and entry.event == "end_of_support_reported"
+    text = journal_texts(ready)[-1]
+    assert "Ende der Begleitung per E-Mail gemeldet an das Netzwerk" in text
+    assert str(contact_person) in text and str(french_contact) in text
+    assert f"kantonale/n IIZ-Beauftragte/n ({officer})" in text
+    assert f"Ohne E-Mail-Adresse, nicht informiert: {silent}." in text
+    # the same entry, read in French
+    text = journal_texts(ready, "fr")[-1]
+    assert "Fin de l'accompagnement annoncée par e-mail au réseau" in text
+    assert f"Sans adresse e-mail, non informé·e·s : {silent}." in text
 
 
 def test_an_officer_who_is_also_a_contact_person_gets_one_e_mail_as_officer(
@@ -234,7 +239,7 @@ def test_the_demo_data_hold_the_e_mails_back_but_the_journal_still_tells(
         callbacks = submit(ready, case_manager, django_capture_on_commit_callbacks)
     assert callbacks == [] and mailoutbox == []
     assert notices.sending()
-    assert JournalEntry.objects.filter(case=ready, text__contains=str(contact_person)).exists()
+    assert any(str(contact_person) in text for text in journal_texts(ready))
 
 
 def test_only_the_failed_recipients_are_reported_for_another_try(ready, contact_person, officer, monkeypatch):

@@ -126,3 +126,20 @@ def test_a_whole_plan_diff_counts_its_changes():
     assert diff.has_changes
     assert diff.count("goals", ADDED) == 1
     assert diff.count("measures", CHANGED) == 1 and diff.count("measures", REMOVED) == 1
+
+
+def test_a_catalogue_measure_is_the_same_under_its_name_in_either_language_and_shown_in_the_readers():
+    from django.utils import translation
+
+    trial = CatalogueMeasure(pk=7, institution=IV, name_de="Arbeitsversuch", name_fr="Placement à l'essai")
+    german, french = measure("Arbeitsversuch", IV), measure("Placement à l'essai", IV, due_on=D(2026, 6, 30))
+    german.catalogue_measure = french.catalogue_measure = trial
+    with translation.override("fr"):
+        [change] = diff_measures([german], [french])
+    assert change.status == CHANGED and [c.name for c in change.changes] == ["due_on"]
+    typed = measure("Arbeitsversuch bei Lonza", IV)
+    typed.catalogue_measure = trial
+    with translation.override("fr"):
+        [change] = diff_measures([german], [typed])
+        [title] = [c for c in change.changes if c.name == "title"]
+    assert (title.old, title.new) == ("Placement à l'essai", "Arbeitsversuch bei Lonza")

@@ -14,7 +14,17 @@ from cases import actions
 from cases.documents import rendering
 from cases.models import JournalEntry, ResourcesSheet
 from tests.cases.test_views_detail import MAX_QUERIES, count_queries, grow
-from tests.helpers import meeting_data, messages_of, person, plan_data, plan_of, review_data, signed_power_of_attorney, text
+from tests.helpers import (
+    journal_texts,
+    meeting_data,
+    messages_of,
+    person,
+    plan_data,
+    plan_of,
+    review_data,
+    signed_power_of_attorney,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +119,8 @@ def test_the_roles_of_the_policy_save_the_sheet_on_its_page(client, make_case, r
         60,
     )
     assert (sheet.driving_licence, sheet.has_car, sheet.updated_by) == (True, False, user)
-    assert case.journal.filter(author=user, text="Datenblatt Ressourcen erfasst").exists()
+    assert case.journal.filter(author=user, event="resources_recorded").exists()
+    assert "Datenblatt Ressourcen erfasst" in journal_texts(case)
 
 
 def test_the_action_refuses_what_the_page_refuses(make_case, contact_person, case_manager):

@@ -12,7 +12,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import actions
 from cases.models import (
@@ -593,6 +593,56 @@ def test_the_timeline_speaks_french(client, make_case, coordinator):
     assert "Soumettre le plan pour validation" in html
     assert "Plan d'action soumis pour validation" in html or "Plan d&#x27;action soumis pour validation" in html
     assert "Étape actuelle" in html
+
+
+def timeline_of(html: str) -> str:
+    return re.search(r'<ol class="timeline list-unstyled mb-0">.*?</ol>', html, re.S).group(0)
+
+
+def test_what_the_application_wrote_reads_in_the_language_of_the_reader_not_of_the_writer(
+    client, make_case, coordinator, case_manager
+):
+    """Issue 14: a French page showed "Aktionsplan V1 gespeichert", a German one "Plan
+    d'action v1 enregistré"."""
+    case = make_case("plan_preparation")
+    plan = case.records.current_plan
+    goals = [g.text for g in plan.goals_list]
+    with translation.override("de"):
+        actions.save_plan(plan, by=case_manager, goals=goals, measures=[])
+    with translation.override("fr"):
+        actions.record_power_of_attorney(
+            case, by=case_manager, signed_on=datetime.date(2026, 2, 3), institutions=[institution("rav")]
+        )
+    german = timeline_of(page(client, coordinator, case))
+    assert "Aktionsplan V1 gespeichert" in german and "Plan d&#x27;action v1 enregistré" not in german
+    assert "Vollmacht unterzeichnet am 03.02.2026, gültig bis 02.02.2027" in german and "Procuration" not in german
+    coordinator.language = "fr"
+    coordinator.save()
+    french = timeline_of(page(client, coordinator, case))
+    assert "Plan d&#x27;action v1 enregistré" in french and "Aktionsplan V1 gespeichert" not in french
+    assert "Procuration signée le 03.02.2026, valable jusqu&#x27;au 02.02.2027" in french and "Vollmacht" not in french
+
+
+def test_the_changes_of_a_reworked_plan_name_catalogue_measures_in_the_readers_language(
+    client, make_case, coordinator, case_manager, cast
+):
+    from cases.demo.walk import walk
+    from tests.helpers import catalogue_measures
+
+    case = make_case("plan_validation")
+    plan = actions.send_back_plan(case, by=coordinator, reasons=REASONS, options=OPTIONS)
+    kept = [
+        {"id": m.pk, "title": m.title, "responsible_institution": m.responsible_institution, "due_on": m.due_on}
+        for m in plan.measures_list
+    ]
+    trial = catalogue_measures()[0]  # "Arbeitsversuch", its title copied in German
+    actions.save_plan(plan, by=case_manager, goals=[g.text for g in plan.goals_list], measures=[*kept, trial])
+    walk(case, "plan_validation", cast)
+    assert "Arbeitsversuch" in rework_card(page(client, coordinator, case))
+    coordinator.language = "fr"
+    coordinator.save()
+    card = rework_card(page(client, coordinator, case))
+    assert "Placement à l&#x27;essai" in card and "Arbeitsversuch" not in card
 
 
 def test_the_plan_card_names_catalogue_measures_in_the_readers_language_with_their_employer(client, make_case, cast, coordinator):

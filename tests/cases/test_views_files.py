@@ -14,7 +14,7 @@ from cases import actions
 from cases.actions import ActionRefused
 from cases.models import AccessLog, CaseFile, JournalEntry, PowerOfAttorney
 from tests.factories import institution
-from tests.helpers import EXE, GIF, JPEG, PDF, PNG, TEXT, messages_of, plan_of
+from tests.helpers import EXE, GIF, JPEG, PDF, PNG, TEXT, journal_texts, messages_of, plan_of
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -67,7 +67,8 @@ def test_the_secretariat_files_the_signed_plan_and_the_signature_is_recorded(cli
     assert (media / scan.file.name).read_bytes() == PDF
     assert scan.history.first().history_user == secretariat
     entry = JournalEntry.objects.filter(case=case).first()
-    assert entry.author == secretariat and "v1" in entry.text and "Brig" in entry.text
+    assert entry.author == secretariat and entry.event == "signed_plan_filed"
+    assert "v1" in journal_texts(case)[-1] and "Brig" in journal_texts(case)[-1]
 
 
 @pytest.mark.parametrize(
@@ -269,7 +270,8 @@ def test_an_attachment_with_its_category(client, case_manager, case):
         "Arztbericht März.pdf",
     )
     assert attachment.get_category_display() == "Arztbericht"
-    assert JournalEntry.objects.filter(case=case, text__contains="Arztbericht März.pdf").exists()
+    assert journal_texts(case)[-1] == "Datei abgelegt: Arztbericht, Arztbericht März.pdf"
+    assert journal_texts(case, "fr")[-1] == "Fichier déposé : Rapport médical, Arztbericht März.pdf"
 
 
 def test_a_scan_category_cannot_be_chosen_as_an_attachment(client, secretariat, case):
@@ -367,7 +369,7 @@ def test_a_withdrawn_file_stays_in_the_record(client, secretariat, case, attachm
     assert attachment.is_withdrawn and attachment.withdrawn_by == secretariat and attachment.withdrawal_reason == "Falscher Fall"
     assert (media / attachment.file.name).exists()
     assert attachment.history.count() == 2
-    assert JournalEntry.objects.filter(case=case, text__contains="Falscher Fall").exists()
+    assert any("Falscher Fall" in text for text in journal_texts(case))
     html = client.get(reverse("cases:files", args=[case.pk])).content.decode()
     assert "Zurückgezogen von" in html and "Falscher Fall" in html
     with pytest.raises(ActionRefused):

@@ -477,3 +477,37 @@ def test_a_new_version_of_the_plan_keeps_the_employers_of_its_measures(make_case
     lonza = EmployerContact.objects.get(company="Lonza AG")
     employers = [m.employer_contact for m in plan_of(case, 2).measures.order_by("position")]
     assert employers == [lonza, None, None]
+
+
+def test_the_form_shows_a_catalogue_measure_in_the_readers_language_and_keeps_it_unchanged(client, make_case, cast):
+    case = make_case("plan_preparation")
+    actions.save_plan(case.records.current_plan, by=cast.case_manager, goals=["Ziel"], measures=catalogue_measures()[:1])
+    measure = Measure.objects.get(plan__case=case)
+    assert measure.title == "Arbeitsversuch"  # copied in German
+    cast.case_manager.language = "fr"
+    cast.case_manager.save(update_fields=["language"])
+    client.force_login(cast.case_manager)
+    html = client.get(edit_url(case)).content.decode()
+    assert 'value="Placement à l&#x27;essai"' in html and 'value="Arbeitsversuch"' not in html
+    row = {
+        "id": str(measure.pk),
+        "catalogue_measure": str(measure.catalogue_measure_id),
+        "title": "Placement à l'essai",  # as the form showed it
+        "employer_contact": str(measure.employer_contact_id),
+        "responsible_institution": str(measure.responsible_institution_id),
+        "starts_on": measure.starts_on.isoformat(),
+    }
+    before = measure.history.count()
+    assert (
+        client.post(edit_url(case), plan_data(goals=["Ziel"], measures=[row], initial_goals=1, initial_measures=1)).status_code
+        == 302
+    )
+    measure.refresh_from_db()
+    assert measure.title == "Arbeitsversuch" and measure.history.count() == before  # the same name: no change
+    row["title"] = "Placement à l'essai chez Lonza"
+    assert (
+        client.post(edit_url(case), plan_data(goals=["Ziel"], measures=[row], initial_goals=1, initial_measures=1)).status_code
+        == 302
+    )
+    measure.refresh_from_db()
+    assert measure.title == "Placement à l'essai chez Lonza"
