@@ -39,7 +39,9 @@ def parse(html: str) -> Collect:
 
 
 def svg_of(html: str) -> str:
-    return html[html.index("<svg") : html.index("</svg>") + len("</svg>")]
+    """The process drawing (role="img"), not the icons of the navigation."""
+    start = html.index('<svg xmlns="http://www.w3.org/2000/svg" viewBox=')
+    return html[start : html.index("</svg>", start) + len("</svg>")]
 
 
 def drawn_edges(svg: str) -> set[str]:
