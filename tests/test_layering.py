@@ -68,7 +68,7 @@ ROOMS_MAY_IMPORT = {
     "mail": set(),
     "tasks": {"deadlines", "notices", "notifications"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
-    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices"},
+    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications"},
     "management": {"models", "flow", "deadlines", "demo", "notifications"},
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow"},

@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from cases import actions, deadlines, notices
+from cases import actions, deadlines, notices, notifications
 from cases.ahv import check_digit, normalize
 from cases.demo.reference import load_case_reference_data
 from cases.demo.users import DEMO_USERS
@@ -53,6 +53,7 @@ from cases.models import (
     Meeting,
     MeetingDecision,
     MeetingKind,
+    Notification,
     Person,
     PoaCheck,
     PowerOfAttorney,
@@ -66,6 +67,8 @@ from cases.models.reviews import one_year_after
 from roles.models import Institution, Region, Theme, User
 
 SEED = 2026
+# The demo users have read what they were told more than this many days before the seeding.
+UNREAD_DAYS = 10
 
 # How many demo cases end in each state (60 in all; closed: 4 placed, 3 other service, 3 interrupted).
 STATE_COUNTS = [
@@ -1845,6 +1848,7 @@ class Clock:
             (ExitReport.history.filter(case_id__in=case_ids), ["history_date", "created_at", "submitted_at"]),
             (Closure.objects.filter(case_id__in=case_ids), ["closed_at"]),
             (JournalEntry.objects.filter(case_id__in=case_ids), ["at"]),
+            (Notification.objects.filter(case_id__in=case_ids), ["created_at"]),
         ]
         for queryset, fields in targets:
             fresh = reduce(or_, [Q(**{f"{name}__gt": self.started}) for name in fields])
@@ -1895,4 +1899,9 @@ def seed_cases(*, anchor: datetime.date | None = None) -> int:
     clock.restamp(case_ids)
     # The validations moved to their simulated moments: the kept deadline dates follow.
     deadlines.refresh_kept_dates(Case.objects.filter(pk__in=case_ids))
+    # What the demo users were told more than a few days ago they have seen; the bell shows
+    # the rest.
+    seen_before = timezone.now() - datetime.timedelta(days=UNREAD_DAYS)
+    for user in User.objects.filter(notifications__created_at__lt=seen_before).distinct():
+        notifications.mark_read(user, list(user.notifications.filter(created_at__lt=seen_before)))
     return len(cases)

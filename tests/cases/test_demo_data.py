@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from cases.ahv import is_valid
-from cases.demo.data import DEMO_CASE_COUNT, demo_ahv_numbers, plan_demo_cases
+from cases.demo.data import DEMO_CASE_COUNT, UNREAD_DAYS, demo_ahv_numbers, plan_demo_cases
 from cases.models import (
     ActionPlan,
     Case,
@@ -357,3 +357,14 @@ def test_the_demo_users_have_notifications_under_the_bell_and_none_is_emailed(de
     counts = {user.username: (user.unread_notifications, user.unread) for user in users}
     assert counts["coordinator-ow"][0] > 0 and counts["secretariat"][0] > 0 and counts["casemanager-ow"][0] > 0
     assert all(kept == unread for kept, unread in counts.values())  # the bell's count is right
+
+
+def test_the_demo_notifications_are_dated_with_their_steps_and_the_older_ones_read(demo, db):
+    now = timezone.now()
+    dates = list(Notification.objects.values_list("created_at", flat=True))
+    assert min(dates) < now - datetime.timedelta(days=300)  # told when the step was taken, not at seeding
+    recent = now - datetime.timedelta(days=UNREAD_DAYS)
+    assert not Notification.objects.filter(created_at__lt=recent, read_at__isnull=True).exists()
+    assert Notification.objects.filter(created_at__gte=recent, read_at__isnull=True).exists()
+    for note in Notification.objects.filter(event="report").select_related("case")[:20]:
+        assert abs(note.created_at - note.case.reported_at) < datetime.timedelta(hours=1)
