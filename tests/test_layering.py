@@ -68,7 +68,9 @@ ROOMS_MAY_IMPORT = {
     "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices"},
     "management": {"models", "flow", "deadlines", "demo"},
     "admin": {"models", "flow", "audit"},
-    "context_processors": {"flow"},
+    "context_processors": {"flow", "worklists"},
+    # worklists: My tasks, from the states, the scope, the deadlines and the print queue
+    "worklists": {"models", "flow", "deadlines", "documents"},
     "templatetags": {"flow", "documents"},
     "views": {
         "actions",
@@ -82,6 +84,7 @@ ROOMS_MAY_IMPORT = {
         "models",
         "plandiff",
         "statistics",
+        "worklists",
     },
     "urls": {"views"},
 }

@@ -57,6 +57,7 @@ is_officer = has_role("is_officer", Role.OFFICER)
 is_secretariat = has_role("is_secretariat", Role.SECRETARIAT)
 is_contact_person = has_role("is_contact_person", Role.CONTACT_PERSON)
 is_coordinator = has_role("is_coordinator", Role.REGIONAL_COORDINATOR, Role.THEMATIC_COORDINATOR)
+is_frontline = has_role("is_frontline", Role.FRONTLINE)
 is_steering = has_role("is_steering", Role.STEERING)
 has_casework_role = has_role("has_casework_role", *CASEWORK_ROLES)
 has_intake_role = has_role("has_intake_role", *INTAKE_ROLES)
@@ -205,13 +206,26 @@ class CaseQuerySet(models.QuerySet):
             scope |= Q(pk__in=list(granted))
         for unit in coordinated_units(user):
             scope |= unit_q(unit)
-        for m in user.active_memberships:
-            if m.role == Role.CONTACT_PERSON:
-                involved = through.objects.filter(institution_id=m.institution_id).values("case_id")
-                scope |= Q(region_id=m.region_id, pk__in=involved)
-            elif m.role == Role.FRONTLINE:
-                scope |= Q(reported_by=user)
+        scope |= involved_contact_q(user, through)
+        if is_frontline.test(user):
+            scope |= Q(reported_by=user)
         return self.filter(scope)
+
+
+def involved_contact_q(user: User, through=None) -> Q:
+    """The cases in which the user is an involved contact person (``is_involved_contact`` in
+    SQL): of the region of a contact person's membership, with its institution involved.
+    Matches nothing for a user who is no contact person."""
+    if through is None:
+        from cases.models import Case
+
+        through = Case.institutions.through
+    found = Q(pk__isnull=True)  # nothing (a real condition, so that it also compiles in a subquery)
+    for m in user.active_memberships:
+        if m.role == Role.CONTACT_PERSON:
+            involved = through.objects.filter(institution_id=m.institution_id).values("case_id")
+            found |= Q(region_id=m.region_id, pk__in=involved)
+    return found
 
 
 def managed_q(user: User) -> Q:
