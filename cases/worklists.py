@@ -10,7 +10,8 @@ step or record it waits for is taken, because the state it was selected by is go
 page number), a title, ``who`` (a predicate on the user from cases/flow/scope.py: which
 roles have the list), ``items(user, today)`` (the queryset, in the order shown) and
 ``row(obj, today)`` (what a row shows: the case, a short text, the deadline if one runs,
-and the link to the page where the work is done). The page shows one section per list the
+and the link to the page where the work is done) and ``rule``, the deadline of
+cases/deadlines whose due date the rows show (if any). The page shows one section per list the
 user has, each paged on its own; ``counts`` counts all of them in one query, for the
 sections and for "My tasks (n)" in the navigation.
 
@@ -100,6 +101,7 @@ class TaskList:
     who: rules.Predicate
     items: Callable[[User, datetime.date], QuerySet]
     row: Callable[[Any, datetime.date], Row]
+    rule: str = ""  # the deadline (cases/deadlines) whose due date the rows show, if any
 
     def has(self, user: User) -> bool:
         return bool(self.who.test(user))
@@ -326,7 +328,14 @@ LISTS: list[TaskList] = [
         _print_row(PrintDocument.POA_FORM),
     ),
     TaskList("reported", _("Cases reported to you"), scope.is_coordinator, reported_to_me, reported_row),
-    TaskList("validate", _("Plans waiting for validation"), scope.is_coordinator, plans_to_validate, plan_row),
+    TaskList(
+        "validate",
+        _("Plans waiting for validation"),
+        scope.is_coordinator,
+        plans_to_validate,
+        plan_row,
+        deadlines.PLAN_VALIDATION,
+    ),
     TaskList("network", _("Network meetings asked for"), scope.is_coordinator, network_asked, network_row),
     TaskList(
         "team_reviews",
@@ -334,6 +343,7 @@ LISTS: list[TaskList] = [
         scope.is_coordinator,
         _deadline_list(deadlines.TEAM_REVIEW, scope.coordinated_q),
         _deadline_row(deadlines.TEAM_REVIEW, "cases:new_review"),
+        deadlines.TEAM_REVIEW,
     ),
     TaskList(
         "involved",
@@ -349,6 +359,7 @@ LISTS: list[TaskList] = [
         scope.can_be_case_manager,
         _deadline_list(deadlines.FIRST_MEETING, scope.managed_q),
         _deadline_row(deadlines.FIRST_MEETING, "cases:first_meeting"),
+        deadlines.FIRST_MEETING,
     ),
     TaskList(
         "reviews",
@@ -356,6 +367,7 @@ LISTS: list[TaskList] = [
         scope.can_be_case_manager,
         _deadline_list(deadlines.REVIEW_WITH_PERSON, scope.managed_q),
         _deadline_row(deadlines.REVIEW_WITH_PERSON, "cases:new_review"),
+        deadlines.REVIEW_WITH_PERSON,
     ),
     TaskList(
         "poa",
@@ -363,6 +375,7 @@ LISTS: list[TaskList] = [
         scope.can_be_case_manager,
         _deadline_list(deadlines.POWER_OF_ATTORNEY, scope.managed_q),
         _deadline_row(deadlines.POWER_OF_ATTORNEY, "cases:new_poa"),
+        deadlines.POWER_OF_ATTORNEY,
     ),
     TaskList("sent_back", _("Plans sent back"), scope.can_be_case_manager, plans_sent_back, sent_back_row),
     TaskList("my_reports", _("What you reported"), scope.is_frontline, my_reports, my_report_row),

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.documents import rendering
+from cases.flow.states import OPEN_STATES
 from cases.models import (
     ActionPlan,
     Case,
@@ -42,7 +43,6 @@ from cases.models import (
     PrintMark,
     PrintMarkKind,
 )
-from cases.flow.states import OPEN_STATES
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet

@@ -200,10 +200,7 @@ class CaseQuerySet(models.QuerySet):
         if sees_every_case.test(user):
             return self.all()
         through = self.model.institutions.through
-        scope = Q(case_manager=user)
-        granted = active_grants(user)
-        if granted:
-            scope |= Q(pk__in=list(granted))
+        scope = Q(case_manager=user) | Q(pk__in=granted_cases(user))
         for unit in coordinated_units(user):
             scope |= unit_q(unit)
         scope |= involved_contact_q(user, through)
@@ -228,11 +225,24 @@ def involved_contact_q(user: User, through=None) -> Q:
     return found
 
 
+def granted_cases(user: User, codename: str | None = None) -> models.QuerySet:
+    """The ids of the cases the user holds a grant in force for (of ``codename`` if given),
+    as a subquery: the SQL twin of ``active_grants``, which costs no query of its own (so
+    that a list or a count can be scoped without loading the grants first)."""
+    from django.utils import timezone
+
+    from cases.models import CaseGrant
+
+    grants = CaseGrant.objects.filter(user=user, valid_until__gte=timezone.localdate())
+    if codename is not None:
+        grants = grants.filter(permission__codename=codename)
+    return grants.values("content_object_id")
+
+
 def managed_q(user: User) -> Q:
     """The cases the user manages (``manages`` in SQL): as case manager, or as deputy by a
     grant in force."""
-    deputising = [case_id for case_id, perms in active_grants(user).items() if DEPUTY in perms]
-    return Q(case_manager=user) | Q(pk__in=deputising)
+    return Q(case_manager=user) | Q(pk__in=granted_cases(user, DEPUTY))
 
 
 def coordinated_q(user: User) -> Q:

@@ -246,8 +246,9 @@ def grow(make_case, n):
 def test_the_page_runs_a_fixed_number_of_queries(client, secretariat, make_case, n, django_assert_max_num_queries):
     grow(make_case, n)
     client.force_login(secretariat)
-    # session, user, memberships; then the plans, the closures and the cases due a power of attorney
-    with django_assert_max_num_queries(6):
+    # session, user, memberships; then the plans, the closures and the cases due a power of
+    # attorney, each counted and paged; +1: My tasks (n) in the navigation
+    with django_assert_max_num_queries(3 + 2 * 3 + 1):
         html = client.get(reverse("cases:print_queue")).content.decode()
     assert html.count('name="item"') == 3 * n
 

@@ -112,8 +112,8 @@ MAX_QUERIES = {
     "cases:new_poa": 7 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
     "cases:interrupt": 4 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
     "cases:exit_report": 7 + 1 + 1 + 1,  # +1: access log, grants, the version loaded (7: the powers of attorney)
-    "cases:close": 5 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
-    "cases:new_journal_entry": 4 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
+    "cases:close": 5 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants; +1: My tasks (n)
+    "cases:new_journal_entry": 4 + 1 + 1 + 1,  # +1: access log, grants, My tasks (n) in the navigation
 }
 
 

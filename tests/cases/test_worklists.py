@@ -217,9 +217,9 @@ def grow(make_case, n):
 def test_my_tasks_runs_a_fixed_number_of_queries(make_case, coordinator, client, n, django_assert_num_queries):
     grow(make_case, n)
     client.force_login(coordinator)
-    # session, user, memberships, grants; the counts of every list (shared with the
-    # navigation); the page of each list with items (reported, plans to validate)
-    with django_assert_num_queries(7):
+    # session, user, memberships; the counts of every list (shared with the navigation; the
+    # grants are read in it); the page of each list with items (reported, plans to validate)
+    with django_assert_num_queries(6):
         html = client.get(reverse("cases:my_tasks")).content.decode()
     assert nav_count(html) == 2 * n
 
@@ -228,9 +228,9 @@ def test_my_tasks_runs_a_fixed_number_of_queries(make_case, coordinator, client,
 def test_the_case_managers_my_tasks_runs_a_fixed_number_of_queries(make_case, case_manager, client, n, django_assert_num_queries):
     grow(make_case, n)
     client.force_login(case_manager)
-    # session, user, memberships, grants; the counts; the pages of the lists with items
-    # (cases just reported involving the institution, first meetings)
-    with django_assert_num_queries(7):
+    # session, user, memberships; the counts; the pages of the lists with items (cases just
+    # reported involving the institution, first meetings)
+    with django_assert_num_queries(6):
         html = client.get(reverse("cases:my_tasks")).content.decode()
     assert nav_count(html) == 2 * n
 
