@@ -1,7 +1,8 @@
 """My tasks: the lists of work waiting for each role, computed in SQL from the database state.
 
 Nothing is stored: each list is a queryset over the cases (or their records) that the user
-sees (``Case.objects.visible_to``), narrowed by the states of cases/flow/states.py, the
+sees (``Case.objects.visible_to``, or one of its clauses: ``managed_q``,
+``involved_contact_q``, the cases they reported), narrowed by the states of cases/flow/states.py, the
 scope filters of cases/flow/scope.py, the SQL form of the deadlines (cases/deadlines) and
 the print queue (cases/documents/printqueue.py). An item leaves its list as soon as the
 step or record it waits for is taken, because the state it was selected by is gone.
@@ -108,7 +109,17 @@ class TaskList:
 
 
 def _cases(user: User) -> QuerySet:
+    """The cases the user sees (``visible_to``), for the lists whose own filter is not part of
+    the scope rule (the coordinator's: a case may name as coordinator someone who no longer
+    coordinates its region)."""
     return Case.objects.visible_to(user).select_related("person")
+
+
+def _part(user: User, part: Q) -> QuerySet:
+    """The cases of ``part``, one of the clauses of ``visible_to`` (the cases the user manages,
+    those their institution is involved in, those they reported): within the scope without
+    testing the whole rule again, which would cost a second pass over the cases."""
+    return Case.objects.filter(part).select_related("person")
 
 
 def _case_url(case: Case) -> str:
@@ -124,7 +135,8 @@ def _deadline_list(rule: str, mine: Callable[[User], Q]) -> Callable[[User, date
     first (by the column the rule's due date grows with)."""
 
     def items(user: User, today: datetime.date) -> QuerySet:
-        return _cases(user).filter(mine(user), _due(rule, today)).order_by(deadlines.RULE_START[rule], "pk")
+        cases = _part(user, mine(user)) if mine is scope.managed_q else _cases(user).filter(mine(user))
+        return cases.filter(_due(rule, today)).order_by(deadlines.RULE_START[rule], "pk")
 
     return items
 
@@ -236,8 +248,8 @@ def network_row(case: Case, today: datetime.date) -> Row:
 
 def just_reported(user: User, today: datetime.date) -> QuerySet:
     return (
-        _cases(user)
-        .filter(scope.involved_contact_q(user), state=CaseState.REPORTED)
+        _part(user, scope.involved_contact_q(user))
+        .filter(state=CaseState.REPORTED)
         .select_related("reporting_institution")
         .order_by("-reported_at", "-pk")
     )
@@ -256,7 +268,7 @@ def minutes_to_record(user: User, today: datetime.date) -> QuerySet:
     recorded = JournalEntry.objects.filter(
         case=OuterRef("case_id"), kind=JournalKind.MINUTES, author=user, at__gte=OuterRef("created_at")
     )
-    involved = Case.objects.visible_to(user).filter(scope.involved_contact_q(user), state__in=OPEN_STATES)
+    involved = Case.objects.filter(scope.involved_contact_q(user), state__in=OPEN_STATES)
     return (
         Review.objects.filter(case__in=involved.values("pk"))
         .exclude(author=user)
@@ -280,8 +292,8 @@ def minutes_row(review: Review, today: datetime.date) -> Row:
 def plans_sent_back(user: User, today: datetime.date) -> QuerySet:
     last_decided = ActionPlan.objects.filter(case=OuterRef("pk"), decided_at__isnull=False).order_by("-version")
     return (
-        _cases(user)
-        .filter(scope.managed_q(user), state=CaseState.PLAN_PREPARATION)
+        _part(user, scope.managed_q(user))
+        .filter(state=CaseState.PLAN_PREPARATION)
         .annotate(last_decision=Subquery(last_decided.values("status")[:1]))
         .filter(last_decision=PlanStatus.SENT_BACK)
         .order_by("updated_at", "pk")
@@ -296,7 +308,7 @@ def sent_back_row(case: Case, today: datetime.date) -> Row:
 
 
 def my_reports(user: User, today: datetime.date) -> QuerySet:
-    return _cases(user).filter(reported_by=user, state__in=OPEN_STATES).order_by("-reported_at", "-pk")
+    return _part(user, Q(reported_by=user)).filter(state__in=OPEN_STATES).order_by("-reported_at", "-pk")
 
 
 def my_report_row(case: Case, today: datetime.date) -> Row:

@@ -13,6 +13,8 @@ queryset and ``sees_case`` agree.
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
 import rules
@@ -203,7 +205,8 @@ class CaseQuerySet(models.QuerySet):
         scope = Q(case_manager=user) | Q(pk__in=granted_cases(user))
         for unit in coordinated_units(user):
             scope |= unit_q(unit)
-        scope |= involved_contact_q(user, through)
+        if is_contact_person.test(user):
+            scope |= involved_contact_q(user, through)
         if is_frontline.test(user):
             scope |= Q(reported_by=user)
         return self.filter(scope)
@@ -217,12 +220,13 @@ def involved_contact_q(user: User, through=None) -> Q:
         from cases.models import Case
 
         through = Case.institutions.through
-    found = Q(pk__isnull=True)  # nothing (a real condition, so that it also compiles in a subquery)
-    for m in user.active_memberships:
-        if m.role == Role.CONTACT_PERSON:
-            involved = through.objects.filter(institution_id=m.institution_id).values("case_id")
-            found |= Q(region_id=m.region_id, pk__in=involved)
-    return found
+    found = [
+        Q(region_id=m.region_id, pk__in=through.objects.filter(institution_id=m.institution_id).values("case_id"))
+        for m in user.active_memberships
+        if m.role == Role.CONTACT_PERSON
+    ]
+    # Without one: nothing (a real condition, so that it also compiles in a subquery).
+    return reduce(or_, found) if found else Q(pk__isnull=True)
 
 
 def granted_cases(user: User, codename: str | None = None) -> models.QuerySet:

@@ -445,3 +445,17 @@ def test_a_successful_action_keeps_its_file(secretariat, case, media):
     actions.add_attachment(case, by=secretariat, upload=upload(name="Bericht.pdf"), category="medical_report")
     [path] = stored_files(media)
     assert path.read_bytes() == PDF and CaseFile.objects.get().file.name == str(path.relative_to(media))
+
+
+def test_the_files_are_paged_newest_first(client, secretariat, case, monkeypatch):
+    from cases.views import files
+
+    monkeypatch.setattr(files, "FILES_PAGE_SIZE", 5)
+    for i in range(7):
+        actions.add_attachment(case, by=secretariat, upload=upload(PDF, f"Datei {i}.pdf"), category="other")
+    client.force_login(secretariat)
+    first = client.get(reverse("cases:files", args=[case.pk])).content.decode()
+    assert first.count("data-file=") == 5 and "Datei 6.pdf" in first and "Datei 1.pdf" not in first
+    assert "?page=2" in first
+    second = client.get(reverse("cases:files", args=[case.pk]) + "?page=2").content.decode()
+    assert second.count("data-file=") == 2 and "Datei 1.pdf" in second and "Datei 0.pdf" in second
