@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import actions
+from cases import actions, worklists
 from cases.audit.history import case_changes
-from cases import worklists
 from cases.deadlines.reminders import sweep
 from cases.models import Case, JournalEntry, Person, Reminder
 from tests.conftest import make_member
