@@ -1,7 +1,7 @@
 """My tasks: the lists of work waiting for each role, computed in SQL from the database state.
 
 Nothing is stored: each list is a queryset over the cases (or their records) that the user
-sees (``Case.objects.visible_to``, or one of its clauses: ``managed_q``,
+sees (``Case.objects.visible_to``, or one of its clauses: ``units_q``, ``managed_q``,
 ``involved_contact_q``, the cases they reported), narrowed by the states of cases/flow/states.py, the
 scope filters of cases/flow/scope.py, the SQL form of the deadlines (cases/deadlines) and
 the print queue (cases/documents/printqueue.py). An item leaves its list as soon as the
@@ -14,7 +14,8 @@ roles have the list), ``items(user, today)`` (the queryset, in the order shown) 
 and the link to the page where the work is done) and ``rule``, the deadline of
 cases/deadlines whose due date the rows show (if any). The page shows one section per list the
 user has, each paged on its own; ``counts`` counts all of them in one query, for the
-sections and for "My tasks (n)" in the navigation.
+sections and for "My tasks (n)" in the navigation (the case manager's lists read the user's
+per-case grants, loaded once per request and shared with the scope rule and the policy).
 
 What each list means:
 
@@ -108,18 +109,18 @@ class TaskList:
         return bool(self.who.test(user))
 
 
-def _cases(user: User) -> QuerySet:
-    """The cases the user sees (``visible_to``), for the lists whose own filter is not part of
-    the scope rule (the coordinator's: a case may name as coordinator someone who no longer
-    coordinates its region)."""
-    return Case.objects.visible_to(user).select_related("person")
-
-
 def _part(user: User, part: Q) -> QuerySet:
-    """The cases of ``part``, one of the clauses of ``visible_to`` (the cases the user manages,
-    those their institution is involved in, those they reported): within the scope without
-    testing the whole rule again, which would cost a second pass over the cases."""
+    """The cases of ``part``, within one of the clauses of ``visible_to`` (the units the user
+    coordinates, the cases they manage, those their institution is involved in, those they
+    reported): within the scope without testing the whole rule again, which would cost a
+    second pass over the cases (a test checks every list against ``visible_to``)."""
     return Case.objects.filter(part).select_related("person")
+
+
+def _coordinated(user: User) -> Q:
+    """The cases whose coordinator the user is (``coordinated_q``), within the units the user
+    coordinates (a case may still name someone who no longer coordinates its region)."""
+    return scope.coordinated_q(user) & scope.units_q(user)
 
 
 def _case_url(case: Case) -> str:
@@ -135,8 +136,7 @@ def _deadline_list(rule: str, mine: Callable[[User], Q]) -> Callable[[User, date
     first (by the column the rule's due date grows with)."""
 
     def items(user: User, today: datetime.date) -> QuerySet:
-        cases = _part(user, mine(user)) if mine is scope.managed_q else _cases(user).filter(mine(user))
-        return cases.filter(_due(rule, today)).order_by(deadlines.RULE_START[rule], "pk")
+        return _part(user, mine(user)).filter(_due(rule, today)).order_by(deadlines.RULE_START[rule], "pk")
 
     return items
 
@@ -154,9 +154,12 @@ def _deadline_row(rule: str, url_name: str) -> Callable[[Case, datetime.date], R
 
 def awaiting_closure(user: User, today: datetime.date) -> QuerySet:
     return (
-        _cases(user)
+        Case.objects.visible_to(user)
+        .select_related("person")
         .filter(state=CaseState.AWAITING_CLOSURE)
-        .exclude(scope.managed_q(user))
+        # A deputy case manager is always a contact person (actions.grant_access): only then
+        # do the grants matter (and cost their query).
+        .exclude(scope.managed_q(user) if scope.can_be_case_manager.test(user) else Q(case_manager=user))
         .select_related("case_manager")
         .order_by("exit_reported_at", "pk")
     )
@@ -176,7 +179,8 @@ def _assessment_to_hold():
 def assessments_to_organise(user: User, today: datetime.date) -> QuerySet:
     meeting = _assessment_to_hold().order_by("-pk")
     return (
-        _cases(user)
+        Case.objects.visible_to(user)
+        .select_related("person")
         .filter(state__in=[CaseState.ASSESSMENT, CaseState.NETWORK])
         .filter(Exists(_assessment_to_hold()))
         .annotate(
@@ -215,7 +219,7 @@ def _print_row(kind: str) -> Callable[[Any, datetime.date], Row]:
 
 
 def reported_to_me(user: User, today: datetime.date) -> QuerySet:
-    return _cases(user).filter(scope.coordinated_q(user), state=CaseState.REPORTED).order_by("reported_at", "pk")
+    return _part(user, _coordinated(user)).filter(state=CaseState.REPORTED).order_by("reported_at", "pk")
 
 
 def reported_row(case: Case, today: datetime.date) -> Row:
@@ -224,8 +228,8 @@ def reported_row(case: Case, today: datetime.date) -> Row:
 
 def plans_to_validate(user: User, today: datetime.date) -> QuerySet:
     return (
-        _cases(user)
-        .filter(scope.coordinated_q(user), state=CaseState.PLAN_VALIDATION)
+        _part(user, _coordinated(user))
+        .filter(state=CaseState.PLAN_VALIDATION)
         .order_by(deadlines.RULE_START[deadlines.PLAN_VALIDATION], "pk")
     )
 
@@ -236,7 +240,7 @@ def plan_row(case: Case, today: datetime.date) -> Row:
 
 
 def network_asked(user: User, today: datetime.date) -> QuerySet:
-    return _cases(user).filter(scope.coordinated_q(user), state=CaseState.NETWORK).order_by("updated_at", "pk")
+    return _part(user, _coordinated(user)).filter(state=CaseState.NETWORK).order_by("updated_at", "pk")
 
 
 def network_row(case: Case, today: datetime.date) -> Row:
@@ -353,7 +357,7 @@ LISTS: list[TaskList] = [
         "team_reviews",
         _("Quarterly team reviews due"),
         scope.is_coordinator,
-        _deadline_list(deadlines.TEAM_REVIEW, scope.coordinated_q),
+        _deadline_list(deadlines.TEAM_REVIEW, _coordinated),
         _deadline_row(deadlines.TEAM_REVIEW, "cases:new_review"),
         deadlines.TEAM_REVIEW,
     ),

@@ -228,9 +228,10 @@ def test_my_tasks_runs_a_fixed_number_of_queries(make_case, coordinator, client,
 def test_the_case_managers_my_tasks_runs_a_fixed_number_of_queries(make_case, case_manager, client, n, django_assert_num_queries):
     grow(make_case, n)
     client.force_login(case_manager)
-    # session, user, memberships; the counts; the pages of the lists with items (cases just
-    # reported involving the institution, first meetings)
-    with django_assert_num_queries(6):
+    # session, user, memberships, grants (the case manager's lists read them); the counts;
+    # the pages of the lists with items (cases just reported involving the institution,
+    # first meetings)
+    with django_assert_num_queries(7):
         html = client.get(reverse("cases:my_tasks")).content.decode()
     assert nav_count(html) == 2 * n
 
