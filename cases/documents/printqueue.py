@@ -204,9 +204,11 @@ def to_print(user: User, today: datetime.date | None = None) -> dict[str, QueryS
     plan_marked = marks.filter(document=PrintDocument.PLAN, plan=OuterRef("pk"))
     letter_marked = marks.filter(document=PrintDocument.CLOSURE_LETTER, case=OuterRef("case_id"))
     form_marked = marks.filter(document=PrintDocument.POA_FORM, case=OuterRef("pk"), marked_at__date__gt=OuterRef("poa_since"))
+    # Plans and letters in the order they were written (their ids): the database then reads
+    # only as many as a page shows, where sorting by date would sort the whole queue first.
     return {
-        PrintDocument.PLAN: queue[PrintDocument.PLAN].filter(~Exists(plan_marked)),
-        PrintDocument.CLOSURE_LETTER: queue[PrintDocument.CLOSURE_LETTER].filter(~Exists(letter_marked)),
+        PrintDocument.PLAN: queue[PrintDocument.PLAN].filter(~Exists(plan_marked)).order_by("pk"),
+        PrintDocument.CLOSURE_LETTER: queue[PrintDocument.CLOSURE_LETTER].filter(~Exists(letter_marked)).order_by("pk"),
         PrintDocument.POA_FORM: queue[PrintDocument.POA_FORM].filter(~Exists(form_marked)),
     }
 
