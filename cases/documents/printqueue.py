@@ -125,7 +125,10 @@ def plans_waiting(cases: QuerySet) -> QuerySet:
             printed_at=_last_mark(PrintDocument.PLAN, PrintMarkKind.PRINTED, plan=OuterRef("pk")),
             sent_at=_last_mark(PrintDocument.PLAN, PrintMarkKind.SENT, plan=OuterRef("pk")),
         )
-        .order_by("submitted_at", "pk")
+        # In the order the versions were written (their ids, close to the order submitted):
+        # the database then reads only as many as a page shows, where sorting by a date
+        # would first sort the whole queue.
+        .order_by("pk")
     )
 
 
@@ -139,7 +142,7 @@ def closures_waiting(cases: QuerySet) -> QuerySet:
             sent_at=_last_mark(PrintDocument.CLOSURE_LETTER, PrintMarkKind.SENT, case=OuterRef("case_id")),
         )
         .filter(sent_at__isnull=True)
-        .order_by("closed_at", "pk")
+        .order_by("pk")  # in the order the cases were closed
     )
 
 
@@ -204,11 +207,9 @@ def to_print(user: User, today: datetime.date | None = None) -> dict[str, QueryS
     plan_marked = marks.filter(document=PrintDocument.PLAN, plan=OuterRef("pk"))
     letter_marked = marks.filter(document=PrintDocument.CLOSURE_LETTER, case=OuterRef("case_id"))
     form_marked = marks.filter(document=PrintDocument.POA_FORM, case=OuterRef("pk"), marked_at__date__gt=OuterRef("poa_since"))
-    # Plans and letters in the order they were written (their ids): the database then reads
-    # only as many as a page shows, where sorting by date would sort the whole queue first.
     return {
-        PrintDocument.PLAN: queue[PrintDocument.PLAN].filter(~Exists(plan_marked)).order_by("pk"),
-        PrintDocument.CLOSURE_LETTER: queue[PrintDocument.CLOSURE_LETTER].filter(~Exists(letter_marked)).order_by("pk"),
+        PrintDocument.PLAN: queue[PrintDocument.PLAN].filter(~Exists(plan_marked)),
+        PrintDocument.CLOSURE_LETTER: queue[PrintDocument.CLOSURE_LETTER].filter(~Exists(letter_marked)),
         PrintDocument.POA_FORM: queue[PrintDocument.POA_FORM].filter(~Exists(form_marked)),
     }
 
