@@ -2,14 +2,18 @@
 
 Which entries a user sees is decided by the policy (cases/flow/policy.py); templates/base.html
 shows ``case_nav_items`` after the home entry and ``case_menu_items`` (reference pages) at
-the top of the user menu.
+the top of the user menu. "My tasks" carries the number of items waiting (cases/worklists.py),
+counted in one query when the navigation is rendered.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cases import worklists
 from cases.flow import policy
 from roles.access import NavItem, nav_items
 from roles.models import User
@@ -21,7 +25,9 @@ def case_navigation(user: User, path: str) -> list[NavItem]:
     entries = []
     if policy.permits(user, "list_cases"):
         entries.append((_("Cases"), reverse("cases:list")))
-        entries.append((_("My tasks"), reverse("cases:my_tasks")))
+    tasks_url = reverse("cases:my_tasks")
+    if policy.permits(user, "view_my_tasks"):
+        entries.append((_("My tasks"), tasks_url))
     if policy.permits(user, "report_case"):
         entries.append((_("Report a case"), reverse("cases:intake")))
     if policy.permits(user, "use_print_queue"):
@@ -30,7 +36,11 @@ def case_navigation(user: User, path: str) -> list[NavItem]:
         entries.append((_("Dashboard"), reverse("cases:dashboard")))
     elif policy.permits(user, "view_statistics"):
         entries.append((_("Statistics"), reverse("cases:statistics")))
-    return nav_items(entries, path)
+    # The count is called by the template only when it renders the navigation: one query,
+    # shared with the My tasks page (worklists.counts caches it on the user).
+    return [
+        replace(item, count=lambda: worklists.total(user)) if item.url == tasks_url else item for item in nav_items(entries, path)
+    ]
 
 
 def case_menu(user: User) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ the cases app.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -27,6 +27,9 @@ class NavItem:
     label: str
     url: str
     is_active: bool
+    # A number shown beside the label (None: none); a callable, so that the template
+    # computes it only when it renders the navigation.
+    count: Callable[[], int] | None = None
 
 
 def nav_items(entries: Iterable[tuple[str, str]], path: str) -> list[NavItem]:

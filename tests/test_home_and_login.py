@@ -95,6 +95,7 @@ def test_home_page_runs_a_fixed_number_of_queries(client, coordinator, django_as
     for code in ("mw", "uw"):
         MembershipFactory(user=coordinator, role="regional_coordinator", region=region(code))
     client.force_login(coordinator)
+    # session, user, memberships, My tasks (n) in the navigation (one query)
     with django_assert_max_num_queries(4):
         assert client.get(reverse("home")).status_code == 200
 

@@ -71,7 +71,9 @@ ROOMS_MAY_IMPORT = {
     "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications"},
     "management": {"models", "flow", "deadlines", "demo", "notifications"},
     "admin": {"models", "flow", "audit"},
-    "context_processors": {"flow"},
+    "context_processors": {"flow", "worklists"},
+    # worklists: My tasks, from the states, the scope, the deadlines and the print queue
+    "worklists": {"models", "flow", "deadlines", "documents"},
     "templatetags": {"flow", "documents"},
     "views": {
         "actions",
@@ -86,6 +88,7 @@ ROOMS_MAY_IMPORT = {
         "notifications",
         "plandiff",
         "statistics",
+        "worklists",
     },
     "urls": {"views"},
 }

@@ -131,7 +131,7 @@ def _plan_validated_on(case: Case) -> datetime.date | None:
     return _latest(_local(case.plan_validated_at), current)
 
 
-def first_meeting(case: Case, today: datetime.date) -> Deadline | None:
+def first_meeting(case: Case, today: datetime.date, kept: bool = False) -> Deadline | None:
     """CII101 step 3: the case manager meets the person within two weeks of designation."""
     designated = _local(case.cm_designated_at)
     if case.state != CaseState.CM_DESIGNATED or case.first_meeting_on or designated is None:
@@ -146,7 +146,7 @@ def first_meeting(case: Case, today: datetime.date) -> Deadline | None:
     )
 
 
-def plan_validation(case: Case, today: datetime.date) -> Deadline | None:
+def plan_validation(case: Case, today: datetime.date, kept: bool = False) -> Deadline | None:
     """CII101 step 5: the coordinator validates the submitted plan or sends it back."""
     submitted = _local(case.plan_submitted_at)
     if case.state != CaseState.PLAN_VALIDATION or submitted is None:
@@ -161,12 +161,12 @@ def plan_validation(case: Case, today: datetime.date) -> Deadline | None:
     )
 
 
-def review_with_person(case: Case, today: datetime.date) -> Deadline | None:
+def review_with_person(case: Case, today: datetime.date, kept: bool = False) -> Deadline | None:
     """CII101 step 7a: a review with the person, and the network informed, at least every
     three months after the plan's validation or the last review with the person."""
     if case.state != CaseState.IMPLEMENTATION:
         return None
-    since = _review_period_start(case, ReviewKind.WITH_PERSON)
+    since = case.review_since if kept else _review_period_start(case, ReviewKind.WITH_PERSON)
     if since is None:
         return None
     return Deadline(
@@ -179,12 +179,12 @@ def review_with_person(case: Case, today: datetime.date) -> Deadline | None:
     )
 
 
-def team_review(case: Case, today: datetime.date) -> Deadline | None:
+def team_review(case: Case, today: datetime.date, kept: bool = False) -> Deadline | None:
     """CII101 step 7b: the coordinator reviews the dossier's progress with the team of
     contact persons every quarter."""
     if case.state != CaseState.IMPLEMENTATION:
         return None
-    since = _review_period_start(case, ReviewKind.TEAM)
+    since = case.team_review_since if kept else _review_period_start(case, ReviewKind.TEAM)
     if since is None:
         return None
     return Deadline(
@@ -197,26 +197,37 @@ def team_review(case: Case, today: datetime.date) -> Deadline | None:
     )
 
 
-def power_of_attorney(case: Case, today: datetime.date) -> Deadline | None:
+def power_of_attorney(case: Case, today: datetime.date, kept: bool = False) -> Deadline | None:
     """CII101 step 7: the power of attorney is valid one year; the latest one must be
     renewed before it ends while the case is open."""
     if case.state not in IN_PROGRESS_STATES:
         return None
-    latest = _latest_power_of_attorney(case)
-    if latest is None:
+    if kept:  # the end of the latest one, kept on the case (its signature date is not)
+        valid_until, signed_on = case.poa_valid_until, None
+    else:
+        latest = _latest_power_of_attorney(case)
+        valid_until, signed_on = (latest.valid_until, latest.signed_on) if latest else (None, None)
+    if valid_until is None:
         return None
     return Deadline(
         POWER_OF_ATTORNEY,
         _("Renew the power of attorney"),
-        latest.valid_until,
+        valid_until,
         today,
-        since=latest.signed_on,
+        since=signed_on,
         who=_("Case manager"),
-        expired=today > latest.valid_until,
+        expired=today > valid_until,
     )
 
 
 RULES = (first_meeting, plan_validation, review_with_person, team_review, power_of_attorney)
+RULES_BY_KEY = {
+    FIRST_MEETING: first_meeting,
+    PLAN_VALIDATION: plan_validation,
+    REVIEW_WITH_PERSON: review_with_person,
+    TEAM_REVIEW: team_review,
+    POWER_OF_ATTORNEY: power_of_attorney,
+}
 
 
 # --- The power of attorney at a review (CII101 step 7) ------------------------------------
@@ -412,6 +423,25 @@ def due_rules_q(last_day: datetime.date) -> dict[str, Q]:
         TEAM_REVIEW: Q(state=CaseState.IMPLEMENTATION, team_review_since__lt=review_started_by("IIZ_TEAM_REVIEW_MONTHS")),
         POWER_OF_ATTORNEY: Q(state__in=IN_PROGRESS_STATES, poa_valid_until__lte=last_day),
     }
+
+
+# The column of the case that each rule's due date grows with (the due date is that day plus
+# the rule's period): ordering the cases of ``due_rules_q(...)[rule]`` by it lists them
+# soonest due first, in SQL, so that a list of deadlines can be paged by the database.
+RULE_START = {
+    FIRST_MEETING: "cm_designated_at",
+    PLAN_VALIDATION: "plan_submitted_at",
+    REVIEW_WITH_PERSON: "review_since",
+    TEAM_REVIEW: "team_review_since",
+    POWER_OF_ATTORNEY: "poa_valid_until",
+}
+
+
+def kept_deadline(case: Case, rule: str, today: datetime.date) -> Deadline | None:
+    """The deadline of ``rule`` on ``case`` from the case's own columns (its steps and its
+    kept dates), without its records: the same rule function as ``deadlines_for``, for the
+    rows of a list paged in SQL (My tasks). A test checks that both give the same due date."""
+    return RULES_BY_KEY[rule](case, today, kept=True)
 
 
 def due_q(last_day: datetime.date) -> Q:

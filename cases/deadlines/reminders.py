@@ -71,8 +71,6 @@ POA_STAGES = ((ReminderKind.DUE, 0), (ReminderKind.DAYS_7, 7), (ReminderKind.DAY
 
 # How long a sender holds a claimed reminder before another may take it over.
 CLAIM_MINUTES = 10
-# My tasks lists what is overdue or due within this many days (the case pages show all).
-TASKS_DAYS = 30
 # The longest wait before retrying a failed reminder (the waits double from 2 minutes).
 MAX_RETRY_MINUTES = 24 * 60
 # Rows per statement when marking many reminders resolved (SQLite limits the parameters).
@@ -335,41 +333,6 @@ def send_pending(now: datetime.datetime | None = None) -> tuple[int, int]:
                     _sent(items, now)
                     sent += len(items)
     return sent, failed
-
-
-# --- The inbox: the open deadlines a user must act on ---------------------------------------
-
-
-def responsible(case: Case, rule: str, user: User) -> bool:
-    """Whether the deadline of ``rule`` on ``case`` is ``user``'s to meet (the predicates of
-    cases/flow/scope.py; ``my_deadlines`` narrows the cases by their SQL twins first)."""
-    if rule in CASE_MANAGER_RULES:
-        return bool(scope.manages.test(user, case))
-    return scope.is_responsible_coordinator(user, case)
-
-
-def my_deadlines(user: User, today: datetime.date | None = None) -> list[tuple[Case, deadlines.Deadline]]:
-    """The deadlines of the cases the user may see that are the user's to meet (as case
-    manager, deputy case manager or coordinator) and overdue or due within ``TASKS_DAYS``,
-    soonest first; a fixed number of queries (the cases are narrowed in SQL by the same
-    rules, so the page stays quick however many cases the user follows)."""
-    today = today or timezone.localdate()
-    managed, coordinated = scope.managed_q(user), scope.coordinated_q(user)
-    until = today + datetime.timedelta(days=TASKS_DAYS)
-    due = deadlines.due_rules_q(until)
-    # The cases with a deadline due by then that is the user's: as case manager (or deputy)
-    # for the case manager's rules, as coordinator for the coordinator's.
-    mine = (managed & reduce(or_, [due[rule] for rule in CASE_MANAGER_RULES])) | (
-        coordinated & reduce(or_, [due[rule] for rule in COORDINATOR_RULES])
-    )
-    cases = Case.objects.visible_to(user).filter(mine).select_related("person")
-    found = [
-        (case, deadline)
-        for case in deadlines.load(cases)
-        for deadline in deadlines.deadlines_for(case, today)
-        if deadline.due_on <= until and responsible(case, deadline.rule, user)
-    ]
-    return sorted(found, key=lambda item: (item[1].due_on, item[0].reference, item[1].rule))
 
 
 def run(today: datetime.date | None = None) -> tuple[int, int, int]:

@@ -11,8 +11,10 @@ the secretariat sets (PrintMark).
   latest one ends within ``POA_NOTICE_DAYS``; it leaves the queue when the form is marked
   "sent" after the latest power of attorney was signed, or when a new one is recorded.
 
-The page reads the queue in three queries whatever its length; the merged PDF renders
-each selected document (a few queries each, at most ``MAX_SELECTION`` documents).
+``waiting`` gives one queryset per kind of document: the page counts and pages each (two
+queries per kind whatever the queue's length), the secretariat's My tasks lists the ones not
+marked yet (``to_print``); the merged PDF renders each selected document (a few queries
+each, at most ``MAX_SELECTION`` documents).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.documents import rendering
+from cases.flow.states import OPEN_STATES
 from cases.models import (
     ActionPlan,
     Case,
@@ -40,9 +43,10 @@ from cases.models import (
     PrintMark,
     PrintMarkKind,
 )
-from cases.models.case import FINAL_STATES
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from roles.models import User
 
 # A power of attorney ending within this many days is renewed: its form is printed.
@@ -108,28 +112,29 @@ def _last_mark(document: str, mark: str, **match) -> Subquery:
     return Subquery(marks.values("marked_at")[:1])
 
 
-def plan_items(cases) -> list[QueueItem]:
+def plans_waiting(cases: QuerySet) -> QuerySet:
     """Submitted or validated plan versions of cases in progress without a signed scan."""
     scan = CaseFile.objects.in_force().filter(plan=OuterRef("pk"), category=FileCategory.SIGNED_PLAN)
-    plans = (
-        ActionPlan.objects.filter(case__in=cases, status__in=[PlanStatus.SUBMITTED, PlanStatus.VALIDATED])
-        .exclude(case__state__in=FINAL_STATES)
+    return (
+        ActionPlan.objects.filter(
+            case__in=cases.filter(state__in=OPEN_STATES).values("pk"), status__in=[PlanStatus.SUBMITTED, PlanStatus.VALIDATED]
+        )
         .filter(~Exists(scan))
         .select_related("case__person", "case__case_manager", "case__coordinator")
         .annotate(
             printed_at=_last_mark(PrintDocument.PLAN, PrintMarkKind.PRINTED, plan=OuterRef("pk")),
             sent_at=_last_mark(PrintDocument.PLAN, PrintMarkKind.SENT, plan=OuterRef("pk")),
         )
-        .order_by("submitted_at", "pk")
+        # In the order the versions were written (their ids, close to the order submitted):
+        # the database then reads only as many as a page shows, where sorting by a date
+        # would first sort the whole queue.
+        .order_by("pk")
     )
-    return [
-        QueueItem(PrintDocument.PLAN, plan.case, plan=plan, printed_at=plan.printed_at, sent_at=plan.sent_at) for plan in plans
-    ]
 
 
-def closure_items(cases) -> list[QueueItem]:
+def closures_waiting(cases: QuerySet) -> QuerySet:
     """Closure letters of closed cases not marked "sent"."""
-    closures = (
+    return (
         Closure.objects.filter(case__in=cases, case__state=CaseState.CLOSED)
         .select_related("case__person", "case__case_manager", "case__coordinator", "closed_by")
         .annotate(
@@ -137,23 +142,22 @@ def closure_items(cases) -> list[QueueItem]:
             sent_at=_last_mark(PrintDocument.CLOSURE_LETTER, PrintMarkKind.SENT, case=OuterRef("case_id")),
         )
         .filter(sent_at__isnull=True)
-        .order_by("closed_at", "pk")
+        .order_by("pk")  # in the order the cases were closed
     )
-    return [QueueItem(PrintDocument.CLOSURE_LETTER, c.case, closure=c, printed_at=c.printed_at) for c in closures]
 
 
-def poa_items(cases, today: datetime.date) -> list[QueueItem]:
+def poa_forms_waiting(cases: QuerySet, today: datetime.date) -> QuerySet:
     """Power of attorney forms for the cases without one, or whose latest one ends soon,
-    unless the form was sent after the latest signature."""
+    unless the form was sent after the latest signature (the rows are the cases)."""
     latest = PowerOfAttorney.objects.filter(case=OuterRef("pk")).order_by("-signed_on", "-pk")
     since = Coalesce(Subquery(latest.values("signed_on")[:1]), Value(datetime.date(1900, 1, 1)), output_field=DateField())
     sent = PrintMark.objects.filter(
         case=OuterRef("pk"), document=PrintDocument.POA_FORM, mark=PrintMarkKind.SENT, marked_at__date__gt=OuterRef("poa_since")
     )
-    rows = (
+    return (
         cases.filter(state__in=POA_STATES)
-        .annotate(poa_since=since)  # poa_valid_until: the latest one's end, kept on the case
         .filter(Q(poa_valid_until__isnull=True) | Q(poa_valid_until__lt=today + datetime.timedelta(days=POA_NOTICE_DAYS)))
+        .annotate(poa_since=since)  # poa_valid_until: the latest one's end, kept on the case
         .filter(~Exists(sent))
         .select_related("person", "case_manager", "coordinator")
         .annotate(
@@ -163,26 +167,74 @@ def poa_items(cases, today: datetime.date) -> list[QueueItem]:
         )
         .order_by(Coalesce("poa_valid_until", Value(datetime.date(1900, 1, 1), output_field=DateField())), "pk")
     )
-    return [
-        QueueItem(PrintDocument.POA_FORM, case, printed_at=case.printed_at, poa_valid_until=case.poa_valid_until) for case in rows
-    ]
 
 
-def print_queue(user: User, today: datetime.date | None = None) -> dict[str, list[QueueItem]]:
-    """The queue as ``user`` sees it (the scoping rule applies), by kind of document."""
+def plan_item(plan: ActionPlan) -> QueueItem:
+    return QueueItem(PrintDocument.PLAN, plan.case, plan=plan, printed_at=plan.printed_at, sent_at=plan.sent_at)
+
+
+def closure_item(closure: Closure) -> QueueItem:
+    return QueueItem(PrintDocument.CLOSURE_LETTER, closure.case, closure=closure, printed_at=closure.printed_at)
+
+
+def poa_item(case: Case) -> QueueItem:
+    return QueueItem(PrintDocument.POA_FORM, case, printed_at=case.printed_at, poa_valid_until=case.poa_valid_until)
+
+
+# Each kind of document: the queryset of what waits, and its rows as queue items.
+ITEM = {PrintDocument.PLAN: plan_item, PrintDocument.CLOSURE_LETTER: closure_item, PrintDocument.POA_FORM: poa_item}
+
+
+def waiting(user: User, today: datetime.date | None = None) -> dict[str, QuerySet]:
+    """The queue as ``user`` sees it (the scoping rule applies), by kind of document: one
+    queryset each, for the page to count and page (``ITEM[kind]`` turns a row into an item)."""
     today = today or timezone.localdate()
     cases = Case.objects.visible_to(user)
     return {
-        PrintDocument.PLAN: plan_items(cases),
-        PrintDocument.CLOSURE_LETTER: closure_items(cases),
-        PrintDocument.POA_FORM: poa_items(cases, today),
+        PrintDocument.PLAN: plans_waiting(cases),
+        PrintDocument.CLOSURE_LETTER: closures_waiting(cases),
+        PrintDocument.POA_FORM: poa_forms_waiting(cases, today),
     }
 
 
+def to_print(user: User, today: datetime.date | None = None) -> dict[str, QuerySet]:
+    """The documents of the queue nobody has marked "printed" or "sent" yet (My tasks of the
+    secretariat): a document leaves it once marked, or once it leaves the queue. (A mark is
+    looked for with NOT EXISTS, which the database plans far better over a long queue than
+    the annotated date being NULL.)"""
+    queue = waiting(user, today)
+    marks = PrintMark.objects.filter(mark__in=[PrintMarkKind.PRINTED, PrintMarkKind.SENT])
+    plan_marked = marks.filter(document=PrintDocument.PLAN, plan=OuterRef("pk"))
+    letter_marked = marks.filter(document=PrintDocument.CLOSURE_LETTER, case=OuterRef("case_id"))
+    form_marked = marks.filter(document=PrintDocument.POA_FORM, case=OuterRef("pk"), marked_at__date__gt=OuterRef("poa_since"))
+    return {
+        PrintDocument.PLAN: queue[PrintDocument.PLAN].filter(~Exists(plan_marked)),
+        PrintDocument.CLOSURE_LETTER: queue[PrintDocument.CLOSURE_LETTER].filter(~Exists(letter_marked)),
+        PrintDocument.POA_FORM: queue[PrintDocument.POA_FORM].filter(~Exists(form_marked)),
+    }
+
+
+def print_queue(user: User, today: datetime.date | None = None) -> dict[str, list[QueueItem]]:
+    """The whole queue as items, by kind of document (the page shows it a page at a time)."""
+    return {kind: [ITEM[kind](row) for row in rows] for kind, rows in waiting(user, today).items()}
+
+
 def selected(user: User, keys) -> list[QueueItem]:
-    """The items of the queue named by ``keys`` (others are ignored), in the queue's order."""
-    wanted = set(keys)
-    return [item for items in print_queue(user).values() for item in items if item.key in wanted]
+    """The items of the queue named by ``keys`` (others are ignored), in the queue's order:
+    three queries, whatever the length of the queue."""
+    wanted: dict[str, set[int]] = {kind: set() for kind in ITEM}
+    for key in keys:
+        kind, _dash, pk = str(key).rpartition("-")
+        if kind in wanted and pk.isdigit():
+            wanted[kind].add(int(pk))
+    found = []
+    for kind, rows in waiting(user).items():
+        if not wanted[kind]:
+            continue
+        # A plan's key names the plan, the other documents' the case.
+        named = rows.filter(pk__in=wanted[kind]) if kind != PrintDocument.CLOSURE_LETTER else rows.filter(case__in=wanted[kind])
+        found += [ITEM[kind](row) for row in named]
+    return found
 
 
 def merged_pdf(items: list[QueueItem]) -> bytes:

@@ -414,6 +414,9 @@ OPERATIONS: dict[str, Operation] = {
         # --- without a case --------------------------------------------------------------
         _user("report_case", has_intake_role, _("Your role does not allow reporting cases.")),
         _user("list_cases", has_casework_role, _("Your role gives no access to individual cases.")),
+        # My tasks (cases/worklists.py): every role that has a list of work there. The legal
+        # commission joins when its requests to decide exist.
+        _user("view_my_tasks", has_casework_role, _("Your role has no list of tasks.")),
         _user(
             "view_dashboard",
             has_casework_role,

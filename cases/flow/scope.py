@@ -13,6 +13,8 @@ queryset and ``sees_case`` agree.
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
 import rules
@@ -57,6 +59,7 @@ is_officer = has_role("is_officer", Role.OFFICER)
 is_secretariat = has_role("is_secretariat", Role.SECRETARIAT)
 is_contact_person = has_role("is_contact_person", Role.CONTACT_PERSON)
 is_coordinator = has_role("is_coordinator", Role.REGIONAL_COORDINATOR, Role.THEMATIC_COORDINATOR)
+is_frontline = has_role("is_frontline", Role.FRONTLINE)
 is_steering = has_role("is_steering", Role.STEERING)
 has_casework_role = has_role("has_casework_role", *CASEWORK_ROLES)
 has_intake_role = has_role("has_intake_role", *INTAKE_ROLES)
@@ -203,20 +206,43 @@ class CaseQuerySet(models.QuerySet):
         granted = active_grants(user)
         if granted:
             scope |= Q(pk__in=list(granted))
-        for unit in coordinated_units(user):
-            scope |= unit_q(unit)
-        for m in user.active_memberships:
-            if m.role == Role.CONTACT_PERSON:
-                involved = through.objects.filter(institution_id=m.institution_id).values("case_id")
-                scope |= Q(region_id=m.region_id, pk__in=involved)
-            elif m.role == Role.FRONTLINE:
-                scope |= Q(reported_by=user)
+        if coordinated_units(user):
+            scope |= units_q(user)
+        if is_contact_person.test(user):
+            scope |= involved_contact_q(user, through)
+        if is_frontline.test(user):
+            scope |= Q(reported_by=user)
         return self.filter(scope)
+
+
+def involved_contact_q(user: User, through=None) -> Q:
+    """The cases in which the user is an involved contact person (``is_involved_contact`` in
+    SQL): of the region of a contact person's membership, with its institution involved.
+    Matches nothing for a user who is no contact person."""
+    if through is None:
+        from cases.models import Case
+
+        through = Case.institutions.through
+    found = [
+        Q(region_id=m.region_id, pk__in=through.objects.filter(institution_id=m.institution_id).values("case_id"))
+        for m in user.active_memberships
+        if m.role == Role.CONTACT_PERSON
+    ]
+    # Without one: nothing (a real condition, so that it also compiles in a subquery).
+    return reduce(or_, found) if found else Q(pk__isnull=True)
+
+
+def units_q(user: User) -> Q:
+    """The cases of the units (regions, themes) the user coordinates, in SQL (the clause of
+    ``visible_to`` that ``coordinates`` tests); nothing for a user who coordinates none."""
+    found = [unit_q(unit) for unit in sorted(coordinated_units(user), key=str)]
+    return reduce(or_, found) if found else Q(pk__isnull=True)
 
 
 def managed_q(user: User) -> Q:
     """The cases the user manages (``manages`` in SQL): as case manager, or as deputy by a
-    grant in force."""
+    grant in force (the grants loaded once per request: a list of ids, most often none, keeps
+    the filter on the index of the case manager)."""
     deputising = [case_id for case_id, perms in active_grants(user).items() if DEPUTY in perms]
     return Q(case_manager=user) | Q(pk__in=deputising)
 

@@ -5,6 +5,7 @@ Modules: lists.py (case list), intake.py (report a case), detail.py (case page, 
 versions and diff, process diagram), steps.py (forms for steps and records), files.py,
 documents.py (the case's PDFs), printing.py (print queue, letterhead), audit.py (history,
 access log, grants), export.py (right of access), dashboards.py, inbox.py (My tasks),
+paging.py (lists paged by a query parameter of their own),
 employers.py (the partners' employer contacts).
 
 Every view asks the policy (cases/flow/policy.py) before it shows a form or calls an

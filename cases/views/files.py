@@ -30,10 +30,12 @@ from cases.flow import policy
 from cases.models import AccessKind, ActionPlan, Case, CaseFile, Closure
 from cases.models.plans import FROZEN_STATUSES
 from cases.views import denied, forbidden, get_case_for_user
+from cases.views.paging import page_of
 from cases.views.steps import _attempt
 
 logger = logging.getLogger(__name__)
 FORM_PAGE = require_http_methods(["GET", "POST"])
+FILES_PAGE_SIZE = 50
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
@@ -90,11 +92,13 @@ def _not_now(request: HttpRequest, case: Case, message: str) -> HttpResponse:
 
 @require_GET
 def case_files(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every file of the case, newest first, withdrawn ones struck out."""
+    """Every file of the case, newest first, withdrawn ones struck out; ``FILES_PAGE_SIZE``
+    a page."""
     case = _case(request, pk)
-    files = list(
-        CaseFile.objects.filter(case=case).select_related("uploaded_by", "withdrawn_by", "plan", "power_of_attorney", "closure")
+    files = CaseFile.objects.filter(case=case).select_related(
+        "uploaded_by", "withdrawn_by", "plan", "power_of_attorney", "closure"
     )
+    page = page_of(request, files, FILES_PAGE_SIZE)
     plan = case.plans.exclude(status__in=FROZEN_STATUSES).order_by("-version").first()
     closure = Closure.objects.filter(case=case).first()
     log_access(request, case, AccessKind.VIEW, "files")
@@ -104,7 +108,8 @@ def case_files(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/files.html",
         {
             "case": case,
-            "files": files,
+            "files": page.object_list,
+            "page": page,
             "plan": plan,
             "closure": closure,
             "may_file": policy.may(request.user, "file_documents", case),

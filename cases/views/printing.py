@@ -2,7 +2,8 @@
 
 - ``print_queue``: the documents of every case waiting to be printed, signed or sent; the
   ones selected are downloaded as one PDF (each written to the access log of its case) or
-  marked "printed" / "sent" (the journal of each case says so). Secretariat and cantonal
+  marked "printed" / "sent" (the journal of each case says so). Each kind of document is
+  paged on its own (two queries each: its count and its page). Secretariat and cantonal
   officer; 403 for the other roles.
 - ``letterhead``: the cantonal officer edits the letterhead of every PDF, with a preview
   in German and in French; 403 for the other roles.
@@ -27,6 +28,10 @@ from cases.flow import policy
 from cases.models import AccessKind, Letterhead, PrintDocument, PrintMarkKind
 from cases.views import denied, forbidden
 from cases.views.documents import pdf_response
+from cases.views.paging import page_of
+
+# Documents per page, in each section (query parameter: the kind of document).
+QUEUE_PAGE_SIZE = 50
 
 SECTION_TITLES = {
     PrintDocument.PLAN: gettext_lazy("Action plans to print for signature"),
@@ -41,14 +46,17 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         return refusal
     if request.method == "POST":
         return _act_on_selection(request)
-    queue = printqueue.print_queue(request.user)
-    sections = [(kind, SECTION_TITLES[kind], items) for kind, items in queue.items()]
+    sections = []
+    for kind, rows in printqueue.waiting(request.user).items():
+        page = page_of(request, rows, QUEUE_PAGE_SIZE, kind)
+        items = [printqueue.ITEM[kind](row) for row in page.object_list]
+        sections.append((kind, SECTION_TITLES[kind], items, page))
     return render(
         request,
         "cases/print_queue.html",
         {
             "sections": sections,
-            "total": sum(len(items) for items in queue.values()),
+            "total": sum(page.paginator.count for *_rest, page in sections),
             "max_selection": printqueue.MAX_SELECTION,
             "may_edit_letterhead": policy.permits(request.user, "edit_letterhead"),
         },

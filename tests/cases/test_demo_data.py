@@ -323,6 +323,7 @@ def test_with_the_clock_moved_forward_every_inbox_and_mailbox_holds_the_right_re
     people whose inbox shows it, and each is e-mailed once, however often the run repeats."""
     from django.core import mail
 
+    from cases import deadlines, worklists
     from cases.deadlines import reminders
 
     for user in User.objects.all():
@@ -335,10 +336,13 @@ def test_with_the_clock_moved_forward_every_inbox_and_mailbox_holds_the_right_re
         reminders.send_pending(now=morning)
     checked = 0
     for user in User.objects.order_by("username"):
-        inbox = {
-            (case.pk, deadline.rule, deadline.due_on)
-            for case, deadline in reminders.my_deadlines(user, later)
-            if reminders.stage(deadline, later) is not None
+        inbox = {  # the deadlines of the user's My tasks whose reminder date has come
+            (case.pk, task_list.rule, deadline.due_on)
+            for task_list in worklists.lists_of(user)
+            if task_list.rule
+            for case in task_list.items(user, later)
+            if (deadline := deadlines.kept_deadline(case, task_list.rule, later)) is not None
+            and reminders.stage(deadline, later) is not None
         }
         reminded = set(Reminder.objects.filter(recipient=user).values_list("case_id", "rule", "due_on"))
         assert reminded == inbox, user.username

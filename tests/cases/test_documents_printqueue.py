@@ -248,8 +248,9 @@ def grow(make_case, n):
 def test_the_page_runs_a_fixed_number_of_queries(client, secretariat, make_case, n, django_assert_max_num_queries):
     grow(make_case, n)
     client.force_login(secretariat)
-    # session, user, memberships; then the plans, the closures and the cases due a power of attorney
-    with django_assert_max_num_queries(6):
+    # session, user, memberships; then the plans, the closures and the cases due a power of
+    # attorney, each counted and paged; +1: My tasks (n) in the navigation
+    with django_assert_max_num_queries(3 + 2 * 3 + 1):
         html = client.get(reverse("cases:print_queue")).content.decode()
     assert html.count('name="item"') == 3 * n
 
@@ -263,3 +264,28 @@ def test_the_query_count_does_not_depend_on_the_length_of_the_queue(client, secr
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("cases:print_queue"))
     assert len(small) == len(large)
+
+
+def test_each_kind_of_document_is_paged_on_its_own(client, secretariat, make_case, monkeypatch):
+    from cases.views import printing
+
+    monkeypatch.setattr(printing, "QUEUE_PAGE_SIZE", 2)
+    cases = [make_case("plan_validation") for _i in range(3)]
+    client.force_login(secretariat)
+    first = client.get(reverse("cases:print_queue")).content.decode()
+    plans = first.split('id="queue-plan"')[1].split("</section>")[0]
+    assert plans.count('name="item"') == 2 and ">3</span>" in plans  # the count is of the whole queue
+    assert "?plan=2" in plans
+    second = client.get(reverse("cases:print_queue") + "?plan=2").content.decode()
+    plans = second.split('id="queue-plan"')[1].split("</section>")[0]
+    assert plans.count('name="item"') == 1
+    assert f'value="plan-{cases[2].records.current_plan.pk}"' in plans  # oldest submitted first
+
+
+def test_a_selection_finds_its_documents_on_any_page_and_ignores_unknown_keys(secretariat, make_case):
+    first, second = make_case("plan_validation"), make_case("plan_validation")
+    wanted = [f"plan-{second.records.current_plan.pk}", "plan-999999", "closure_letter-x", "nonsense", f"poa_form-{first.pk}"]
+    assert [item.key for item in printqueue.selected(secretariat, wanted)] == [
+        f"plan-{second.records.current_plan.pk}",
+        f"poa_form-{first.pk}",
+    ]

@@ -351,8 +351,9 @@ def test_the_files_page_runs_a_fixed_number_of_queries(client, secretariat, case
     for i in range(n):
         actions.add_attachment(case, by=secretariat, upload=upload(PDF, f"Datei {i}.pdf"), category="other")
     client.force_login(secretariat)
-    # session, user, memberships, case, files, the plan to sign, the closure, the access log row
-    with django_assert_max_num_queries(8):
+    # session, user, memberships, case, files (their count and page), the plan to sign, the
+    # closure, the access log row; +1: My tasks (n) in the navigation
+    with django_assert_max_num_queries(9 + 1):
         html = client.get(reverse("cases:files", args=[case.pk])).content.decode()
     assert f"Datei {n - 1}.pdf" in html
 
@@ -446,3 +447,17 @@ def test_a_successful_action_keeps_its_file(secretariat, case, media):
     actions.add_attachment(case, by=secretariat, upload=upload(name="Bericht.pdf"), category="medical_report")
     [path] = stored_files(media)
     assert path.read_bytes() == PDF and CaseFile.objects.get().file.name == str(path.relative_to(media))
+
+
+def test_the_files_are_paged_newest_first(client, secretariat, case, monkeypatch):
+    from cases.views import files
+
+    monkeypatch.setattr(files, "FILES_PAGE_SIZE", 5)
+    for i in range(7):
+        actions.add_attachment(case, by=secretariat, upload=upload(PDF, f"Datei {i}.pdf"), category="other")
+    client.force_login(secretariat)
+    first = client.get(reverse("cases:files", args=[case.pk])).content.decode()
+    assert first.count("data-file=") == 5 and "Datei 6.pdf" in first and "Datei 1.pdf" not in first
+    assert "?page=2" in first
+    second = client.get(reverse("cases:files", args=[case.pk]) + "?page=2").content.decode()
+    assert second.count("data-file=") == 2 and "Datei 1.pdf" in second and "Datei 0.pdf" in second

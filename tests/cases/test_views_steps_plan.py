@@ -354,8 +354,8 @@ def test_the_send_back_page_and_its_post_run_a_fixed_number_of_queries(
     grow_plan(case.records.current_plan, n)
     client.force_login(coordinator)
     # session, user, memberships, grants, case, the current version, its goals, measures and
-    # their institutions, the access log
-    with django_assert_num_queries(10):
+    # their institutions, the access log; +1: My tasks (n) in the navigation
+    with django_assert_num_queries(10 + 1):
         assert client.get(send_back_url(case)).status_code == 200
     # the same up to the version, then the transition, the journal, the version frozen, the
     # next one with its goals and measures copied (and their history), the kept dates, and the
@@ -373,7 +373,8 @@ def test_the_plan_page_after_a_send_back_runs_a_fixed_number_of_queries(
     plan = actions.send_back_plan(case, by=case.coordinator, reasons=SEND_BACK["reasons"], options=SEND_BACK["options"])
     grow_plan(plan, n)
     client.force_login(case_manager)
-    with django_assert_num_queries(16):  # +1 the version the form was loaded from, +1 the employer contacts
+    # +1 the version the form was loaded from, +1 the employer contacts, +1 My tasks (n) in the navigation
+    with django_assert_num_queries(16 + 1):
         html = client.get(edit_url(case)).content.decode()
     assert SEND_BACK["reasons"] in html and (not n or f"Kurs {n - 1}" in html)
 
