@@ -48,7 +48,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             p.visible_cases = [c for c in p.cases.all() if c.pk in visible]
         _log_check(request, data, inside, outside)
         if outside and "duplicate_choice" not in request.POST:
-            actions.tell_of_known_person([_latest_case(p) for p in outside], by=request.user)
+            actions.tell_of_known_person(_latest_cases(outside), by=request.user)
         open_cases = [c for p in inside for c in p.visible_cases if c.state not in FINAL_STATES]
         same_ahv = any(data["ahv_number"] and p.ahv_number == data["ahv_number"] for p in candidates)
         choice_form = DuplicateChoiceForm(
@@ -97,8 +97,12 @@ def intake(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(case.get_absolute_url())
 
 
-def _latest_case(person: Person) -> Case:
-    return max(person.cases.all(), key=lambda case: (case.reported_at, case.pk))
+def _latest_case(person: Person) -> Case | None:
+    return max(person.cases.all(), key=lambda case: (case.reported_at, case.pk), default=None)
+
+
+def _latest_cases(persons: list[Person]) -> list[Case]:
+    return [case for case in map(_latest_case, persons) if case is not None]
 
 
 def _log_check(request: HttpRequest, data: dict, inside: list[Person], outside: list[Person]) -> None:
@@ -110,8 +114,9 @@ def _log_check(request: HttpRequest, data: dict, inside: list[Person], outside: 
         birth=data["birth_date"].isoformat() if data["birth_date"] else "",
         ahv=data["ahv_number"] or "-",
     )
-    if not inside and not outside:
+    shown, not_shown = _latest_cases(inside), _latest_cases(outside)
+    if not shown and not not_shown:  # no match (or only persons without a case)
         log_access(request, None, AccessKind.MATCH, f"{looked_for}; no match")
         return
-    log_access_many(request, [_latest_case(p) for p in inside], AccessKind.MATCH, f"{looked_for}; shown")
-    log_access_many(request, [_latest_case(p) for p in outside], AccessKind.MATCH, f"{looked_for}; outside the scope, not shown")
+    log_access_many(request, shown, AccessKind.MATCH, f"{looked_for}; shown")
+    log_access_many(request, not_shown, AccessKind.MATCH, f"{looked_for}; outside the scope, not shown")
