@@ -228,3 +228,17 @@ def test_searches_of_the_case_list_are_logged(client, officer, make_case):
         "case list search: 756.9217",
         "case list search: Muster",
     ]
+
+
+@pytest.mark.parametrize("others", [1, 15])
+def test_the_check_runs_a_fixed_number_of_queries(client, frontline, elsewhere, others, django_assert_max_num_queries):
+    """Persons born the same day who are not alike cost no query of their own."""
+    for i in range(others):
+        Person.objects.create(first_name=f"Xaver{i}", last_name=f"Quennoz{i}", birth_date=BORN, sex="m", language="de")
+    client.force_login(frontline)
+    # session, user, memberships, the forms' choices, the check (persons, their cases), the
+    # scope, the access log, telling the coordinator (its recipients, the notification), the
+    # page: the same at both sizes
+    with django_assert_max_num_queries(26):
+        response = client.post(reverse("cases:intake"), intake_data())
+    assert response.context["known_elsewhere"]
