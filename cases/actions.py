@@ -24,6 +24,7 @@ from cases.acting import action, stored
 from cases.flow import machine, policy, scope
 from cases.flow.grants import grant_label
 from cases.flow.policy import ActionRefused
+from cases.flow.states import OPEN_STATES
 from cases.models import (
     ActionPlan,
     Case,
@@ -152,13 +153,17 @@ def report_case(
     region: Region,
     theme: Theme | None,
     reason: str,
+    seen_persons: Iterable[int] | None = None,
 ) -> Case:
     """CII101 step 1: a front-line worker or contact person reports a case.
 
     ``person`` may be new (unsaved) or an existing one (a person reported again); a person
-    who has an open case cannot get a second one.
+    who has an open case cannot get a second one. ``seen_persons``: the persons the intake's
+    duplicate check found (and the reporter dealt with); a new person whose name and date of
+    birth another report has given an open case since then is refused (two reports at once).
     """
     policy.require(by, "report_case")
+    is_new = person.pk is None
     if person.pk and person.cases.exclude(state__in=[CaseState.CLOSED, CaseState.NO_CASE_MANAGEMENT]).exists():
         raise ActionRefused([_("This person already has an open case.")])
     person.full_clean()
@@ -181,6 +186,8 @@ def report_case(
     )
     involved = {i.pk for i in institutions} | {reporting_institution.pk}
     case.institutions_on_record = institutions_text(involved)
+    if is_new and seen_persons is not None and _reported_meanwhile(person, seen_persons):
+        raise ActionRefused([REPORTED_AT_ONCE])
     try:
         with transaction.atomic():
             case.save()
@@ -190,6 +197,22 @@ def report_case(
     _journal(case, by, JournalKind.TRANSITION, reason, transition="report", to_state=case.state)
     _notify(case, "report", by=by)
     return case
+
+
+def _reported_meanwhile(person: Person, seen: Iterable[int]) -> bool:
+    """Another person of the same name and date of birth, with an open case, that the check
+    did not see: reported at the same moment (read after next_reference, which makes
+    intakes wait for each other)."""
+    return (
+        Person.objects.filter(
+            birth_date=person.birth_date,
+            first_name__iexact=person.first_name.strip(),
+            last_name__iexact=person.last_name.strip(),
+            cases__state__in=OPEN_STATES,
+        )
+        .exclude(pk__in=[person.pk, *seen])
+        .exists()
+    )
 
 
 # --- round table and assessment (CII101 step 2, 3) ----------------------------------------

@@ -82,6 +82,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             region=report["region"],
             theme=report["theme"],
             reason=report["reason"],
+            seen_persons=[p.pk for p in candidates],
         )
     except ActionRefused as error:
         context["errors"] = error.reasons

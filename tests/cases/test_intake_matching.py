@@ -212,6 +212,33 @@ def test_a_report_of_the_same_person_at_the_same_moment_gets_a_message_not_a_500
     assert Case.objects.filter(person=person).count() == 1  # only the closed case: nothing half saved
 
 
+def test_two_reports_of_the_same_new_person_at_once_give_one_case_and_a_message(client, frontline, coordinator, monkeypatch):
+    """No AHV number: the other report of the same person is saved between this one's check
+    (which found nobody) and its case (inside next_reference, as under the counter's lock)."""
+    original, raced = actions.next_reference, []
+
+    def the_other_report_first(today):
+        if not raced:
+            raced.append(None)
+            raced[0] = actions.report_case(
+                by=coordinator,
+                person=PersonFactory.build(first_name="Anna", last_name="MUSTER", birth_date=BORN, ahv_number=""),
+                reporting_institution=institution("rav"),
+                institutions=[institution("rav")],
+                region=region("ow"),
+                theme=None,
+                reason="Gleichzeitig gemeldet",
+            )
+        return original(today)
+
+    monkeypatch.setattr(actions, "next_reference", the_other_report_first)
+    client.force_login(frontline)
+    response = client.post(reverse("cases:intake"), intake_data())
+    assert raced and response.status_code == 400
+    assert "gleichen Moment" in response.content.decode()
+    assert not Case.objects.exists()  # rolled back with this one in the test's single transaction
+
+
 # --- searches of the case list ------------------------------------------------------------------
 
 
