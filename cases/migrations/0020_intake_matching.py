@@ -23,7 +23,7 @@ class Unaccent(KeepOnTheWayBack, UnaccentExtension):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0018_notifications"),
+        ("cases", "0019_journal_events"),
         ("roles", "0004_notification_preferences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
