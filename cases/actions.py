@@ -11,8 +11,8 @@ import datetime
 import difflib
 from collections.abc import Iterable
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +24,7 @@ from cases.acting import action, stored
 from cases.audit import events
 from cases.flow import machine, policy, scope
 from cases.flow.policy import ActionRefused
+from cases.flow.states import OPEN_STATES
 from cases.models import (
     ActionPlan,
     Case,
@@ -149,6 +150,10 @@ def _notify(case: Case, event: str, *, by: User) -> None:
 
 # --- intake (CII101 step 1) ---------------------------------------------------------------
 
+REPORTED_AT_ONCE = gettext_lazy(
+    "Someone else reported this person at the same moment. Nothing was saved: please send the form again to see what is known."
+)
+
 
 def next_reference(today: datetime.date) -> str:
     """IIZ-<year>-<number>, sequential per year. The counter row is updated (and so locked)
@@ -173,16 +178,14 @@ def institutions_text(pks) -> str:
     return ", ".join(sorted(code.upper() for code in Institution.objects.filter(pk__in=pks).values_list("code", flat=True)))
 
 
-def likely_duplicates(*, ahv_number: str, first_name: str, last_name: str, birth_date: datetime.date | None):
-    """Persons who are probably the same: same AHV number, or same name and birth date."""
-    match = Q()
-    if ahv_number:
-        match |= Q(ahv_number=ahv_number)
-    if birth_date and first_name and last_name:
-        match |= Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), birth_date=birth_date)
-    if not match:
-        return Person.objects.none()
-    return Person.objects.filter(match).prefetch_related("cases")
+@action
+def tell_of_known_person(cases: Iterable[Case], *, by: User) -> None:
+    """At intake, the details ``by`` entered match the person of ``cases`` (the latest case
+    of each), outside ``by``'s scope: ``by`` learns only that the person is known, and the
+    coordinator responsible for each case is told who reported (cases/views/intake.py)."""
+    policy.require(by, "report_case")
+    for case in cases:
+        _notify(case, "known_person", by=by)
 
 
 @action
@@ -195,17 +198,25 @@ def report_case(
     region: Region,
     theme: Theme | None,
     reason: str,
+    seen_persons: Iterable[int] | None = None,
 ) -> Case:
     """CII101 step 1: a front-line worker or contact person reports a case.
 
     ``person`` may be new (unsaved) or an existing one (a person reported again); a person
-    who has an open case cannot get a second one.
+    who has an open case cannot get a second one. ``seen_persons``: the persons the intake's
+    duplicate check found (and the reporter dealt with); a new person whose name and date of
+    birth another report has given an open case since then is refused (two reports at once).
     """
     policy.require(by, "report_case")
+    is_new = person.pk is None
     if person.pk and person.cases.exclude(state__in=[CaseState.CLOSED, CaseState.NO_CASE_MANAGEMENT]).exists():
         raise ActionRefused([_("This person already has an open case.")])
     person.full_clean()
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as error:  # the same AHV number, reported at the same moment
+        raise ActionRefused([REPORTED_AT_ONCE]) from error
     now = timezone.now()
     case = Case(
         reference=next_reference(timezone.localdate(now)),
@@ -220,11 +231,33 @@ def report_case(
     )
     involved = {i.pk for i in institutions} | {reporting_institution.pk}
     case.institutions_on_record = institutions_text(involved)
-    case.save()
+    if is_new and seen_persons is not None and _reported_meanwhile(person, seen_persons):
+        raise ActionRefused([REPORTED_AT_ONCE])
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as error:  # one open case per person (case_one_open_per_person)
+        raise ActionRefused([REPORTED_AT_ONCE]) from error
     case.institutions.set(involved)
     _journal(case, by, JournalKind.TRANSITION, reason, transition="report", to_state=case.state)
     _notify(case, "report", by=by)
     return case
+
+
+def _reported_meanwhile(person: Person, seen: Iterable[int]) -> bool:
+    """Another person of the same name and date of birth, with an open case, that the check
+    did not see: reported at the same moment (read after next_reference, which makes
+    intakes wait for each other)."""
+    return (
+        Person.objects.filter(
+            birth_date=person.birth_date,
+            first_name__iexact=person.first_name.strip(),
+            last_name__iexact=person.last_name.strip(),
+            cases__state__in=OPEN_STATES,
+        )
+        .exclude(pk__in=[person.pk, *seen])
+        .exists()
+    )
 
 
 # --- round table and assessment (CII101 step 2, 3) ----------------------------------------

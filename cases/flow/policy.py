@@ -42,6 +42,7 @@ from cases.flow.scope import (
     is_secretariat,
     is_steering,
     manages,
+    reads_only,
     sees_case,
 )
 from cases.flow.states import FINAL_STATES, IN_PROGRESS_STATES, OPEN_STATES, CaseState
@@ -128,6 +129,7 @@ def is_network_meeting(user: User, case: Case) -> bool:
 files_documents = rules.Predicate(is_secretariat | is_officer | manages | coordinates, name="files_documents")
 
 CLOSED = _("This case is closed: it can no longer be changed.")
+READ_ONLY = _("You were given read access to this case: you can read it, not change it.")
 MAY_NOT_FILE = _(
     "Only the secretariat, the case manager, the coordinator or the cantonal officer files and withdraws documents of a case."
 )
@@ -146,7 +148,13 @@ REPLACEABLE_CM = (
 @dataclass(frozen=True)
 class Operation:
     """One entry of the policy. ``states``: the case's states for it (None: any, or no case
-    at all); a transition (``is_step``) takes its states and guards from the state machine."""
+    at all); a transition (``is_step``) takes its states and guards from the state machine.
+
+    ``writes``: the operation changes the case (all but reading it, its history and its
+    access log). Two rules hold for every such operation, whatever its entry says: a user
+    whom only a read-only grant lets see the case (``reads_only``) may not do it, and a closed
+    case refuses it, unless the entry is one the closure itself defines (``after_closure``:
+    filing the copy of the closure letter, and revoking access, which only narrows it)."""
 
     name: str
     who: rules.Predicate
@@ -156,12 +164,20 @@ class Operation:
     is_step: bool = False
     needs_case: bool = True
     summary: Promise | str = ""  # who, in a few words (the process diagram)
+    writes: bool = True
+    after_closure: bool = False
+
+    def only_reads(self, user: User, case: Case | None) -> bool:
+        """A write to a case the user reaches only through a read-only grant."""
+        return self.writes and case is not None and bool(reads_only.test(user, case))
 
     def permits(self, user: User, case: Case | None = None) -> bool:
         """The role part alone: may this user ever do it to this case?"""
-        return bool(self.who.test(user, case))
+        return bool(self.who.test(user, case)) and not self.only_reads(user, case)
 
     def in_state(self, case: Case) -> bool:
+        if self.writes and self.needs_case and not self.after_closure and case.state in FINAL_STATES:
+            return False
         if self.is_step:
             from cases.flow.machine import step
 
@@ -170,7 +186,8 @@ class Operation:
 
     def may(self, user: User, case: Case | None = None, *, conditions: bool = True) -> Decision:
         if not self.permits(user, case):
-            return Decision(False, (str(self.refusal),), forbidden=True)
+            reason = READ_ONLY if self.only_reads(user, case) else self.refusal
+            return Decision(False, (str(reason),), forbidden=True)
         if case is None:
             return ALLOWED
         if not self.in_state(case):
@@ -367,7 +384,7 @@ OPERATIONS: dict[str, Operation] = {
             CLOSED,
         ),
         # --- files and documents ---------------------------------------------------------
-        Operation("read_case", sees_case, _("This case is not in your scope.")),
+        Operation("read_case", sees_case, _("This case is not in your scope."), writes=False),
         Operation(
             "file_documents",
             files_documents,
@@ -381,19 +398,25 @@ OPERATIONS: dict[str, Operation] = {
             MAY_NOT_FILE,
             (CaseState.CLOSED,),
             _("The copy of the closure letter is filed once the case is closed."),
+            after_closure=True,
         ),
         Operation(
             "withdraw_file",
             files_documents,
             MAY_NOT_FILE,
+            NOT_FINAL,
+            CLOSED,
         ),
         # --- audit, access and the right of access ---------------------------------------
         Operation(
             "view_history",
             is_officer | coordinates | manages,
             _("Only the cantonal IIZ officer, the coordinator and the case manager of the case read its change history."),
+            writes=False,
         ),
-        Operation("view_access_log", is_officer, _("Only the cantonal IIZ officer reads the access log of a case.")),
+        Operation(
+            "view_access_log", is_officer, _("Only the cantonal IIZ officer reads the access log of a case."), writes=False
+        ),
         Operation(
             "give_access",
             coordinates | is_officer,
@@ -405,6 +428,7 @@ OPERATIONS: dict[str, Operation] = {
             "revoke_access",
             coordinates | is_officer,
             _("Only the coordinator of the case or the cantonal officer revokes access."),
+            after_closure=True,
         ),
         _user(
             "export_person",
@@ -508,7 +532,7 @@ def _when(op: Operation) -> str:
     if not op.needs_case:
         return "(no case)"
     if op.states is None:
-        return "any state"
+        return "any state, closed included" if op.after_closure else "any state" if not op.writes else "not final"
     if tuple(op.states) == NOT_FINAL:
         return "not final"
     return ", ".join(f"`{state}`" for state in op.states)

@@ -184,6 +184,24 @@ sees_case = named(
 )
 
 
+# Who sees a case without any grant: a read-only grant is then the only way to it.
+sees_case_by_role = named(
+    "sees_case_by_role", sees_every_case | is_named_case_manager | coordinates | is_involved_contact | reported_it
+)
+
+
+@rules.predicate
+def reads_only(user: User, case: Case) -> bool:
+    """The user reaches the case only through a read-only grant (a case shared with them):
+    they read it and write nothing in it."""
+    if case is None or case.pk is None or sees_every_case.test(user) or is_named_case_manager.test(user, case):
+        return False
+    permissions = active_grants(user).get(case.pk)
+    if not permissions or DEPUTY in permissions:
+        return False
+    return not sees_case_by_role.test(user, case)
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> CaseQuerySet:
         """Cases the user may see, from the memberships in force today:

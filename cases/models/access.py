@@ -30,6 +30,8 @@ class AccessKind(models.TextChoices):
     VIEW_PLAN = "view_plan", _("viewed a plan version")
     DOWNLOAD = "download", _("downloaded a document")
     EXPORT = "export", _("exported data")
+    MATCH = "match", _("checked at intake whether a person is known")
+    SEARCH = "search", _("searched the cases by name or AHV number")
 
 
 class AccessLogQuerySet(models.QuerySet):

@@ -183,6 +183,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 | Q(interrupted_at__isnull=False),
                 name="case_has_cm_after_designation",
             ),
+            # One open case per person: a second report of someone whose case is open is
+            # refused, also when two arrive at the same moment (report_case).
+            models.UniqueConstraint(fields=["person"], condition=~Q(state__in=FINAL_STATES), name="case_one_open_per_person"),
         ]
 
     def __str__(self) -> str:

@@ -45,7 +45,11 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ahv_number"], condition=~Q(ahv_number=""), name="person_unique_ahv"),
         ]
-        indexes = [models.Index(fields=["last_name", "first_name", "birth_date"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "birth_date"]),
+            # The duplicate check at intake compares the persons born on the same day.
+            models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name}"

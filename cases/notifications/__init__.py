@@ -107,6 +107,12 @@ EVENTS: dict[str, Event] = {
     "plan_assessment": Event(_("An assessment was requested for case %(reference)s: please organise it."), (SECRETARIAT,)),
     "ask_network": Event(_("A network meeting was asked for in case %(reference)s."), (COORDINATOR,)),
     "close": Event(_("Case %(reference)s was closed."), (CASE_MANAGER, COORDINATOR, REPORTER)),
+    # At intake, someone outside the case's scope entered the details of its person: they
+    # were told only that the person is known; the coordinator gets in touch with them.
+    "known_person": Event(
+        _("Someone reporting a case entered the details of the person of case %(reference)s: please get in touch with them."),
+        (COORDINATOR,),
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases.audit.access import log_access_many
+from cases.audit.access import log_access, log_access_many
 from cases.filters import CaseFilterForm
 from cases.flow import policy
 from cases.models import AccessKind, Case
@@ -26,6 +26,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .select_related("person", "region", "theme", "case_manager")
         .order_by("-reported_at", "-pk")
     )
+    _log_search(request, form)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -38,6 +39,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     }
     template = "cases/list.html#results" if request.htmx and request.htmx.target == "case-results" else "cases/list.html"
     return render(request, template, context)
+
+
+def _log_search(request: HttpRequest, form: CaseFilterForm) -> None:
+    """A search of the cases by name or AHV number goes to the access log, with its text."""
+    text = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
+    if text and request.user.is_authenticated:
+        log_access(request, None, AccessKind.SEARCH, f"case list search: {text}")
 
 
 def _local_date(moment):
@@ -53,6 +61,7 @@ def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return HttpResponseBadRequest(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    _log_search(request, form)
     cases = list(
         form.filter(Case.objects.visible_to(request.user))
         .select_related("person", "region", "theme", "reporting_institution", "case_manager", "exit_report")

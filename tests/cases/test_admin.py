@@ -5,10 +5,11 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
 from django.urls import NoReverseMatch, reverse
 
 from cases.demo.reference import CATALOGUE, EMPLOYERS, load_case_reference_data
-from cases.demo.users import seed_users
+from cases.demo.users import PEOPLE_ADMINS_GROUP, seed_users
 from cases.models import (
     AccessLog,
     ActionPlan,
@@ -20,6 +21,7 @@ from cases.models import (
     Review,
 )
 from roles.models import Institution, User
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -210,3 +212,92 @@ def test_staff_rights_are_needed_for_the_catalogue(client, demo_officer):
     client.force_login(coordinator)
     response = client.get(reverse("admin:cases_cataloguemeasure_changelist"))
     assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+# --- the officer's user admin: people, roles and memberships, never admin rights ----------
+
+SUPERUSER_FIELDS = {"is_staff", "is_superuser", "groups", "user_permissions"}
+
+
+def _user_change_post(client, user, **extra):
+    """POST the user's change form as the page shows it (its own fields, no membership),
+    with ``extra`` added as a crafted request would."""
+    url = reverse("admin:roles_user_change", args=[user.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if name in ("date_joined", "last_login"):
+            data[f"{name}_0"] = value.strftime("%Y-%m-%d") if value else ""
+            data[f"{name}_1"] = value.strftime("%H:%M:%S") if value else ""
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list) or (value is not None and name != "password"):
+            data[name] = value
+    for formset in page.context["inline_admin_formsets"]:
+        prefix = formset.formset.prefix
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data.update(extra)
+    return page, client.post(url, data)
+
+
+def test_the_officers_user_form_offers_no_admin_rights(officer_client):
+    target = UserFactory(username="nora-new")
+    page = officer_client.get(reverse("admin:roles_user_change", args=[target.pk]))
+    assert page.status_code == 200
+    fields = set(page.context["adminform"].form.fields)
+    assert {"username", "first_name", "last_name", "email", "is_active", "language"} <= fields
+    assert not fields & SUPERUSER_FIELDS
+    html = page.content.decode()
+    assert 'name="is_superuser"' not in html and 'name="groups"' not in html
+    assert page.context["inline_admin_formsets"], "the memberships stay editable"
+
+
+def test_a_crafted_post_by_the_officer_sets_no_admin_rights(officer_client):
+    target = UserFactory(username="nora-new")
+    admins = Group.objects.get(name=PEOPLE_ADMINS_GROUP)
+    permission = Permission.objects.get(codename="change_user")
+    _page, response = _user_change_post(
+        officer_client,
+        target,
+        first_name="Nora",
+        is_superuser="on",
+        is_staff="on",
+        groups=[admins.pk],
+        user_permissions=[permission.pk],
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target.refresh_from_db()
+    assert target.first_name == "Nora"  # the form was saved...
+    assert not target.is_superuser and not target.is_staff  # ...without the rights
+    assert not target.groups.exists() and not target.user_permissions.exists()
+
+
+def test_the_officer_cannot_change_a_superusers_account(officer_client):
+    root = User.objects.create_superuser("root", "root@example.org", "a-long-password-1")
+    page = officer_client.get(reverse("admin:roles_user_change", args=[root.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # read only
+    assert officer_client.post(reverse("admin:roles_user_change", args=[root.pk]), {"is_active": ""}).status_code == 403
+    response = officer_client.post(
+        reverse("admin:roles_user_change", args=[root.pk]).replace("/change/", "/password/"),
+        {"password1": "taken-over-1234", "password2": "taken-over-1234"},
+    )
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password("a-long-password-1")
+
+
+def test_a_superuser_still_grants_admin_rights(client, db):
+    seed_users()
+    root = User.objects.create_superuser("root", "root@example.org", "a-long-password-1")
+    client.force_login(root)
+    target = UserFactory(username="nora-new")
+    admins = Group.objects.get(name=PEOPLE_ADMINS_GROUP)
+    page, response = _user_change_post(client, target, is_staff="on", groups=[admins.pk])
+    assert set(page.context["adminform"].form.fields) >= SUPERUSER_FIELDS
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.is_staff and list(target.groups.all()) == [admins]

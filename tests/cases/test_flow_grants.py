@@ -43,6 +43,13 @@ def test_a_shared_case_can_be_read_but_not_worked_on(client, make_case, coordina
     client.force_login(deputy)
     assert client.get(case.get_absolute_url()).status_code == 200
     assert available_steps(case, fresh(deputy)) == []
+    # not even a note in the journal (the policy: a read-only grant writes nothing)
+    url = reverse("cases:new_journal_entry", args=[case.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"kind": "note", "text": "Notiz"}).status_code == 403
+    assert not JournalEntry.objects.filter(case=case, author=deputy).exists()
+    with pytest.raises(ActionRefused):
+        actions.add_journal_entry(case, by=fresh(deputy), kind="note", text="Notiz")
 
 
 def test_revoking_ends_the_access_and_is_on_record(make_case, coordinator, deputy):

@@ -63,6 +63,7 @@ ROLES = [
     "outsider",
     "case_manager",
     "deputy",
+    "reader",
 ]
 STATES = list(CaseState)
 
@@ -93,9 +94,12 @@ def world(django_db_setup, django_db_blocker):
             "outsider": UserFactory(username="oscar-outsider"),
             "case_manager": make_member("cora-cm", "contact_person", region=region("ow"), institution=institution("social")),
             "deputy": make_member("dan-deputy", "contact_person", region=region("mw"), institution=institution("ai")),
+            # A contact person of another region to whom every case is shared (read access).
+            "reader": make_member("rita-reader", "contact_person", region=region("mw"), institution=institution("rav")),
         }
         cast = Cast(coordinator=users["coordinator"], case_manager=users["case_manager"], officer=users["officer"])
         deputy_permission = Permission.objects.get(codename=DEPUTY, content_type=ContentType.objects.get_for_model(Case))
+        read_permission = Permission.objects.get(codename=SHARED, content_type=ContentType.objects.get_for_model(Case))
         cases = {}
         for state in STATES:
             case = actions.report_case(
@@ -114,6 +118,14 @@ def world(django_db_setup, django_db_blocker):
                 content_object=case,
                 valid_until=timezone.localdate() + datetime.timedelta(days=30),
                 reason="Ferienvertretung",
+                granted_by=users["coordinator"],
+            )
+            CaseGrant.objects.create(
+                user=users["reader"],
+                permission=read_permission,
+                content_object=case,
+                valid_until=timezone.localdate() + datetime.timedelta(days=30),
+                reason="Austausch",
                 granted_by=users["coordinator"],
             )
             cases[state] = case.pk
@@ -290,6 +302,52 @@ def test_the_page_answers_as_the_policy_says(world, db, client, name):
             if status != expected:
                 mismatches.append((state, role, status, expected))
     assert mismatches == []
+
+
+WRITES = [name for name in CASE_OPERATIONS if OPERATIONS[name].writes]
+
+
+def test_a_read_only_grant_writes_nothing(world, db):
+    """The reader sees every case (its grant) and may change nothing in any of them, by the
+    policy and by the action, whatever the operation and the state."""
+    reader = user_of(world, "reader")
+    assert "write_journal" in WRITES and "withdraw_file" in WRITES
+    done = []
+    for state in STATES:
+        case = case_in(world, state)
+        assert Case.objects.visible_to(reader).filter(pk=case.pk).exists()
+        assert policy.may(reader, "read_case", case)
+        for name in WRITES:
+            decision = policy.may(reader, name, case)
+            if decision or not decision.forbidden:
+                done.append((state, name, "policy", decision.reasons))
+            refusal = attempt(lambda name=name, state=state: ATTEMPTS[name](case_in(world, state), reader, world))
+            if refusal is None or not refusal.forbidden:
+                done.append((state, name, "action"))
+    assert done == []
+
+
+def test_a_closed_case_accepts_no_change_but_what_the_closure_defines(world, db):
+    """Every role, every operation that changes a case: refused on a closed case, by the
+    policy and by the action, except the operations the policy names for the closure."""
+    after_closure = {name for name, op in OPERATIONS.items() if op.after_closure}
+    assert after_closure == {"file_closure_letter_copy", "revoke_access"}
+    done = []
+    for role in ROLES:
+        user = user_of(world, role)
+        for name in WRITES:
+            if name in after_closure:
+                continue
+            if policy.may(user, name, case_in(world, CaseState.CLOSED)):
+                done.append((role, name, "policy"))
+            refusal = attempt(lambda name=name, user=user: ATTEMPTS[name](case_in(world, CaseState.CLOSED), user, world))
+            if refusal is None:
+                done.append((role, name, "action"))
+    assert done == []
+    # The closure's own operations stay open to those who do them.
+    officer = user_of(world, "officer")
+    assert policy.may(officer, "file_closure_letter_copy", case_in(world, CaseState.CLOSED))
+    assert policy.may(officer, "revoke_access", case_in(world, CaseState.CLOSED))
 
 
 LETTERHEAD = {

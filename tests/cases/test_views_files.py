@@ -387,6 +387,24 @@ def test_withdrawing_follows_the_same_rule_as_filing(client, contact_person, out
     assert not attachment.is_withdrawn
 
 
+def test_a_file_of_a_closed_case_cannot_be_withdrawn(client, secretariat, officer, make_case, media):
+    """A closed case accepts no change: its files stay as they were (the policy)."""
+    closed = make_case("closed")
+    case_file = CaseFile(case=closed, category="other", content_type="application/pdf", original_name="CV.pdf", size=len(PDF))
+    case_file.uploaded_by = secretariat
+    case_file.file.save("closed-cv.pdf", SimpleUploadedFile("closed-cv.pdf", PDF), save=False)
+    case_file.save()
+    for user in (secretariat, officer):
+        client.force_login(user)
+        response = client.post(reverse("cases:withdraw_file", args=[closed.pk, case_file.pk]), {"reason": "Falsch abgelegt"})
+        assert response.status_code in (302, 403)
+        case_file.refresh_from_db()
+        assert not case_file.is_withdrawn
+        with pytest.raises(ActionRefused):
+            actions.withdraw_file(case_file, by=user, reason="Falsch abgelegt")
+    assert not JournalEntry.objects.filter(case=closed, text__contains="Falsch abgelegt").exists()
+
+
 # --- links on the case page --------------------------------------------------------------------------------
 
 
