@@ -20,6 +20,11 @@ FALSE_WORDS = {"0", "false", "no", "off", ""}
 DEV_SECRET_KEY = "django-insecure-iiz-development-only-never-use-in-production"
 
 
+# A production SECRET_KEY: 50 characters or more, of which this many different ones. Django's own
+# deploy check asks only for 5; a random key of 50 URL-safe characters has about 35.
+MIN_SECRET_KEY_CHARACTERS = 20
+
+
 class ConfigError(Exception):
     """A missing or malformed environment variable; the message is one line."""
 
@@ -80,9 +85,9 @@ def load(env: Mapping[str, str]) -> Config:
     if production:
         if not secret_key:
             raise ConfigError("SECRET_KEY is required when IIZ_PRODUCTION is on (50 or more random characters)")
-        if len(secret_key) < 50 or len(set(secret_key)) < 5 or secret_key.startswith("django-insecure"):
+        if len(secret_key) < 50 or len(set(secret_key)) < MIN_SECRET_KEY_CHARACTERS or secret_key.startswith("django-insecure"):
             raise ConfigError(
-                "SECRET_KEY is too weak: use 50 or more random characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+                f"SECRET_KEY is too weak: use 50 or more random characters (at least {MIN_SECRET_KEY_CHARACTERS} different ones), e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
             )
     elif not secret_key:
         secret_key = DEV_SECRET_KEY
@@ -97,7 +102,9 @@ def load(env: Mapping[str, str]) -> Config:
 
     csrf_trusted_origins = parse_list(env.get("CSRF_TRUSTED_ORIGINS"))
     for origin in csrf_trusted_origins:
-        check_url("CSRF_TRUSTED_ORIGINS", origin, {"http", "https"})
+        # In production the site is reached over https only: an http origin would let a page
+        # served without TLS post with the user's cookies.
+        check_url("CSRF_TRUSTED_ORIGINS", origin, {"https"} if production else {"http", "https"})
     if production and not csrf_trusted_origins:
         csrf_trusted_origins = [f"https://{host.lstrip('.')}" for host in allowed_hosts]
 
