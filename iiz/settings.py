@@ -86,7 +86,10 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=0 if DEBUG else 60)}
+# Persistent connections in production, checked before each request reuses one: a connection
+# the database closed (restart, failover, an administrator's pg_terminate_backend) is replaced
+# instead of failing the request.
+DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=0 if DEBUG else 60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a busy writer instead of failing at once when two requests write together.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -180,6 +183,7 @@ SERVER_EMAIL = CONFIG.server_email
 
 # Cache and Celery: Redis when REDIS_URL is set; otherwise a local cache and tasks run
 # in-process at once (CELERY_TASK_ALWAYS_EAGER), so nothing waits for a missing broker.
+IIZ_REDIS_URL = CONFIG.redis_url  # /healthz reports Redis only when it is configured
 if CONFIG.redis_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONFIG.redis_url}}
     CELERY_BROKER_URL = CONFIG.redis_url
@@ -192,7 +196,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it is done, and given back to the broker when its worker dies
+# (killed, out of memory): another worker runs it again. The tasks are idempotent (a reminder
+# or notification is marked sent in the transaction that sends it), so nothing goes twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Time limits (seconds): at the soft one the task gets SoftTimeLimitExceeded and can end
+# cleanly (its transaction rolls back, it runs again at the next schedule); at the hard one
+# the worker process is replaced. A sweep or a digest of the whole canton takes seconds.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The address of the application in e-mails (reminders link to the case).
