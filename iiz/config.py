@@ -48,6 +48,7 @@ class Config:
     # Django's STORAGES["default"]: where uploaded files go (see file_storage).
     file_storage: dict = field(default_factory=dict)
     upload_max_bytes: int = 20 * 1024 * 1024
+    session_idle_minutes: int = 30
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -130,6 +131,10 @@ def load(env: Mapping[str, str]) -> Config:
     if not upload_max_mb.isdigit() or not 1 <= int(upload_max_mb) <= 100:
         raise ConfigError(f"IIZ_UPLOAD_MAX_MB must be a whole number of megabytes between 1 and 100; got {upload_max_mb!r}")
 
+    idle_minutes = env.get("IIZ_SESSION_IDLE_MINUTES") or "30"
+    if not idle_minutes.isdigit() or not 5 <= int(idle_minutes) <= 480:
+        raise ConfigError(f"IIZ_SESSION_IDLE_MINUTES must be a whole number of minutes between 5 and 480; got {idle_minutes!r}")
+
     return Config(
         production=production,
         debug=debug,
@@ -146,6 +151,7 @@ def load(env: Mapping[str, str]) -> Config:
         static_root=Path(env.get("STATIC_ROOT") or BASE_DIR / "staticfiles"),
         file_storage=file_storage(env, production=production),
         upload_max_bytes=int(upload_max_mb) * 1024 * 1024,
+        session_idle_minutes=int(idle_minutes),
     )
 
 

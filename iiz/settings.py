@@ -56,8 +56,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "iiz.middleware.NoStoreForSignedInMiddleware",
     "roles.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "iiz.middleware.IdleTimeoutMiddleware",  # after the messages (it says why), before any view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -81,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "roles.context_processors.navigation",
                 "cases.context_processors.navigation",
+                "iiz.context_processors.session",
             ],
         },
     },
@@ -229,7 +232,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# Sessions: eight working hours, ended when the browser closes.
+# Sessions: ended when the browser closes, after IIZ_SESSION_IDLE_MINUTES without a request
+# (iiz/middleware.py; the page warns a minute before and offers to stay signed in), and at
+# the latest eight hours after the last request.
+IIZ_SESSION_IDLE_SECONDS = CONFIG.session_idle_minutes * 60
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

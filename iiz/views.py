@@ -11,11 +11,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from iiz.http import safe_next_url
+from iiz.middleware import touch
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"memberships": request.user.active_memberships})
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in" (static/js/session.js): the request itself renews the session."""
+    touch(request)
+    return HttpResponse(status=204)
 
 
 @login_not_required
