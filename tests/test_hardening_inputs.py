@@ -10,7 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from cases.filters import CaseFilterForm, DashboardFilterForm, YearForm
 from cases.models import ActionPlan, CaseFile, PlanStatus
 from iiz.forms import DATE_RANGE_MESSAGE, SafeForm
 from iiz.http import safe_next_url
@@ -184,3 +188,58 @@ def test_the_language_switch_ignores_a_foreign_next(client, officer):
 
 def test_today_is_within_the_bounds():
     assert datetime.date(1900, 1, 1) < timezone.localdate() < datetime.date(2100, 12, 31)
+
+
+# --- any GET parameters: a page or a field error, never a 500 ------------------------------------
+
+
+PARAMETERS = sorted(set(CaseFilterForm.base_fields) | set(DashboardFilterForm.base_fields) | set(YearForm.base_fields) | {"page"})
+NASTY = [
+    "\x00",
+    "a\x00b",
+    "\u202eevil",  # right-to-left override
+    "0001-01-01",
+    "9999-12-31",
+    "1899-12-31",
+    "2101-01-01",
+    "-1",
+    "0",
+    HUGE,
+    "-" + HUGE,
+    "1e308",
+    "NaN",
+    "' OR 1=1 --",
+    "%",
+    "_",
+    "no_theme",
+    "../../etc/passwd",
+    "<script>",
+]
+VALUES = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=40),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.dates(min_value=datetime.date(1, 1, 1), max_value=datetime.date(9999, 12, 31)).map(datetime.date.isoformat),
+)
+URLS = [
+    ("cases:list", {}),
+    ("cases:list_export", {"fmt": "csv"}),
+    ("cases:list_export", {"fmt": "xlsx"}),
+    ("cases:dashboard", {}),
+    ("cases:statistics", {}),
+    ("cases:activity_report", {"fmt": "csv"}),
+]
+
+
+@hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(page=st.sampled_from(URLS), params=st.dictionaries(st.sampled_from(PARAMETERS), VALUES, max_size=6))
+def test_any_get_parameters_give_a_page_or_a_field_error(client, officer, some_cases, page, params):
+    client.force_login(officer)
+    name, kwargs = page
+    response = client.get(reverse(name, kwargs=kwargs), params)
+    assert response.status_code in (200, 400), (name, params, response.status_code)

@@ -48,6 +48,14 @@ def test_a_user_idle_for_longer_than_the_timeout_is_signed_out(client, coordinat
     assert "Sie wurden nach 30 Minuten ohne Aktivität abgemeldet." in page.content.decode()
 
 
+def test_the_login_starts_the_timeout_without_a_session_write_on_the_next_page(client, coordinator, django_assert_num_queries):
+    client.force_login(coordinator)
+    assert client.session[SEEN_KEY] > 0
+    key = client.session.session_key
+    client.get(reverse("home"))
+    assert client.session.session_key == key
+
+
 def test_each_request_renews_the_timeout(client, coordinator, clock):
     client.force_login(coordinator)
     for _ in range(4):  # two hours of work, a request every 25 minutes
