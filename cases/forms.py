@@ -529,6 +529,19 @@ def measure_initial(measure: Measure) -> dict:
 # --- validation of the plan (CII101 step 5) -----------------------------------------------
 
 
+class StepTextForm(SafeForm):
+    """The text of a step without a page of its own (cases:step): the comment of a validation,
+    the reason for changing the plan. Read through a form like every input, so that no NUL
+    character reaches the database; kept as typed (the action strips it)."""
+
+    text = forms.CharField(required=False, strip=False)
+
+    @classmethod
+    def text_of(cls, data) -> str:
+        form = cls(data)
+        return form.cleaned_data["text"] if form.is_valid() else ""
+
+
 class SendBackForm(SafeForm):
     """The coordinator does not validate the plan: why, and which other options the case
     manager should work out with the person (both required)."""

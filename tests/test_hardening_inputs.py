@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from cases.filters import CaseFilterForm, DashboardFilterForm, YearForm
-from cases.models import ActionPlan, CaseFile, PlanStatus
+from cases.models import ActionPlan, CaseFile, JournalEntry, PlanStatus
 from iiz.forms import DATE_RANGE_MESSAGE, SafeForm
 from iiz.http import safe_next_url
 from tests.factories import institution
@@ -117,6 +117,18 @@ def test_a_nul_character_in_the_send_back_text_is_not_stored(client, make_case, 
     plan = ActionPlan.objects.get(case=case, status=PlanStatus.SENT_BACK)
     assert "\x00" not in plan.refusal_reasons + plan.proposed_options
     assert plan.refusal_reasons == "Ziele fehlen"
+
+
+def test_a_nul_character_in_the_text_of_a_step_is_not_stored(client, make_case, coordinator):
+    """The generic step (cases:step) read its text straight from the POST: on PostgreSQL the
+    NUL character made the INSERT of the journal entry fail (500)."""
+    case = make_case("plan_validation")
+    client.force_login(coordinator)
+    response = client.post(reverse("cases:step", args=[case.pk, "validate_plan"]), {"text": "Gute\x00 Planung."})
+    assert response.status_code == 302
+    plan = case.plans.get()
+    assert plan.status == PlanStatus.VALIDATED and plan.decision_comment == "Gute Planung."
+    assert all("\x00" not in text for text in JournalEntry.objects.filter(case=case).values_list("text", flat=True))
 
 
 def test_a_nul_character_in_a_get_parameter_is_no_error(client, officer, some_cases):
