@@ -8,12 +8,14 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from cases import forms as case_forms
 from cases.filters import CaseFilterForm, DashboardFilterForm, YearForm
 from cases.models import ActionPlan, CaseFile, JournalEntry, PlanStatus
 from iiz.forms import DATE_RANGE_MESSAGE, SafeForm
@@ -266,3 +268,45 @@ def test_any_get_parameters_give_a_page_or_a_field_error(client, officer, some_c
     name, kwargs = page
     response = client.get(reverse(name, kwargs=kwargs), params)
     assert response.status_code in (200, 400), (name, params, response.status_code)
+
+
+# --- any POST data on the forms without extra arguments: a field error, never an exception -------
+
+SIMPLE_FORMS = [
+    case_forms.SendBackForm,
+    case_forms.StepTextForm,
+    case_forms.JournalEntryForm,
+    case_forms.InterruptForm,
+    case_forms.FirstMeetingForm,
+    case_forms.PowerOfAttorneyForm,
+    case_forms.EmployerSearchForm,
+]
+
+
+def form_data(form_class):
+    names = list(form_class.base_fields)
+    return st.dictionaries(st.sampled_from(names), st.one_of(VALUES, st.lists(VALUES, max_size=3)), max_size=len(names))
+
+
+@hypothesis_settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_post_data_is_cleaned_or_refused_never_raises(data, db):
+    """What a valid form hands to an action holds no NUL character and no date out of range."""
+    form_class = data.draw(st.sampled_from(SIMPLE_FORMS))
+    raw = data.draw(form_data(form_class))
+    post = QueryDict(mutable=True)
+    for key, value in raw.items():
+        post.setlist(key, value if isinstance(value, list) else [value])
+    form = form_class(post)
+    if form.is_valid():
+        for value in form.cleaned_data.values():
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                assert "\x00" not in str(item)
+                if isinstance(item, datetime.date):
+                    assert datetime.date(1900, 1, 1) <= item <= datetime.date(2100, 12, 31)
