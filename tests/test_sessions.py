@@ -48,7 +48,7 @@ def test_a_user_idle_for_longer_than_the_timeout_is_signed_out(client, coordinat
     assert "Sie wurden nach 30 Minuten ohne Aktivität abgemeldet." in page.content.decode()
 
 
-def test_the_login_starts_the_timeout_without_a_session_write_on_the_next_page(client, coordinator, django_assert_num_queries):
+def test_the_login_starts_the_timeout_without_a_session_write_on_the_next_page(client, coordinator):
     client.force_login(coordinator)
     assert client.session[SEEN_KEY] > 0
     key = client.session.session_key
@@ -64,7 +64,7 @@ def test_each_request_renews_the_timeout(client, coordinator, clock):
     assert client.session["_auth_user_id"] == str(coordinator.pk)
 
 
-def test_the_session_is_written_at_most_once_a_minute(client, coordinator, clock, django_assert_num_queries):
+def test_the_session_is_written_at_most_once_a_minute(client, coordinator, clock):
     client.force_login(coordinator)
     client.get(reverse("home"))
     seen = client.session[SEEN_KEY]
