@@ -21,6 +21,7 @@ from cases import ahv
 from cases.deadlines import add_months
 from cases.models import Case, CaseState, ExitOutcome
 from cases.statistics import stats
+from iiz.forms import SafeForm
 from roles.models import Institution, Membership, Region, Role, Theme, User
 
 
@@ -63,7 +64,7 @@ def _step_choices(empty):
     return [("", empty)] + [(key, label) for key, (_column, label) in stats.STEPS.items()]
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(SafeForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -171,7 +172,7 @@ def default_period(today: datetime.date) -> stats.Period:
     return stats.Period(add_months(today.replace(day=1), -11), today)
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(SafeForm):
     """Period (for the flow figures), region, theme and institution (for every figure).
     Invalid input is reported on the form and the defaults are used instead."""
 
@@ -228,7 +229,7 @@ class DashboardFilterForm(forms.Form):
         return {name: getattr(value, "pk", value) for name, value in self.units().items()}
 
 
-class YearForm(forms.Form):
+class YearForm(SafeForm):
     """One calendar year, this one by default: the steering view and the activity report."""
 
     year = forms.IntegerField(label=_("Year"), min_value=2000, required=False)

@@ -53,6 +53,7 @@ from cases.models import (
     ReviewKind,
 )
 from cases.models.meetings import NETWORK_DECISIONS
+from iiz.forms import SafeForm, SafeModelForm
 from roles.models import Institution, Membership, Role, User
 
 
@@ -137,7 +138,7 @@ def platform_user_choices(also: list[User] = ()) -> tuple[list[tuple[Any, str]],
     return choices, users
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(SafeModelForm):
     """The round table (CII102) or assessment (CII104): date, place, what was established
     (IIZ-MAMAC: work capacity, employability, social situation), then the decision and who
     leads."""
@@ -224,7 +225,7 @@ class MeetingForm(forms.ModelForm):
         return data
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(SafeForm):
     """Someone at the meeting: a user of the platform, or an external person."""
 
     user = forms.TypedChoiceField(label=capfirst(_("user of the platform")), coerce=int, empty_value=None, required=False)
@@ -275,7 +276,7 @@ def kept_forms(formset: forms.BaseFormSet) -> list[forms.Form]:
 # --- the resources data sheet (CII101 steps 3, 4, 7) --------------------------------------
 
 
-class ResourcesSheetForm(forms.ModelForm):
+class ResourcesSheetForm(SafeModelForm):
     """The person's resources data sheet (Datenblatt Ressourcen), beside the form of the round
     table or assessment, of the action plan and of a review, and on a page of its own
     (prefix "resources"). It holds what the person states, not diagnoses."""
@@ -315,7 +316,7 @@ class ResourcesSheetForm(forms.ModelForm):
 # --- first meeting and action plan (CII101 step 4) ----------------------------------------
 
 
-class FirstMeetingForm(forms.Form):
+class FirstMeetingForm(SafeForm):
     first_meeting_on = forms.DateField(
         label=capfirst(_("first meeting with the person on")),
         widget=date_input(),
@@ -324,7 +325,7 @@ class FirstMeetingForm(forms.Form):
     )
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(SafeModelForm):
     """The plan version's own fields: notes and the two signatures (the person's resources
     are the case's data sheet: ResourcesSheetForm beside it)."""
 
@@ -348,7 +349,7 @@ class PlanForm(forms.ModelForm):
         self.fields["signed_by_cm_on"].validators.append(not_in_future)
 
 
-class GoalForm(forms.Form):
+class GoalForm(SafeForm):
     text = forms.CharField(label=capfirst(_("goal")), widget=text_area(2), required=False)
 
 
@@ -420,7 +421,7 @@ class MeasureOptions:
         return [("", _("— no employer —"))] + [(institution_label(institution), entries) for institution, entries in ordered]
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(SafeForm):
     """One measure of the plan: from a partner's catalogue or described freely. A catalogue
     measure fills in an empty title and responsible institution."""
 
@@ -528,7 +529,20 @@ def measure_initial(measure: Measure) -> dict:
 # --- validation of the plan (CII101 step 5) -----------------------------------------------
 
 
-class SendBackForm(forms.Form):
+class StepTextForm(SafeForm):
+    """The text of a step without a page of its own (cases:step): the comment of a validation,
+    the reason for changing the plan. Read through a form like every input, so that no NUL
+    character reaches the database; kept as typed (the action strips it)."""
+
+    text = forms.CharField(required=False, strip=False)
+
+    @classmethod
+    def text_of(cls, data) -> str:
+        form = cls(data)
+        return form.cleaned_data["text"] if form.is_valid() else ""
+
+
+class SendBackForm(SafeForm):
     """The coordinator does not validate the plan: why, and which other options the case
     manager should work out with the person (both required)."""
 
@@ -547,7 +561,7 @@ class SendBackForm(forms.Form):
 # --- the partners' employer contacts (CII101 step 4) --------------------------------------
 
 
-class EmployerSearchForm(forms.Form):
+class EmployerSearchForm(SafeForm):
     """The search of the partners' employer contacts: every word must appear in the
     company, sector, town or contact person, or be the abbreviation of the partner
     institution that keeps the contact (RAV, ORP, IV, ...); optionally one partner
@@ -602,7 +616,7 @@ class EmployerSearchForm(forms.Form):
 # --- reviews and power of attorney (CII101 step 7) ----------------------------------------
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(SafeModelForm):
     """A review (Standortbestimmung) and its decision. Which kinds and decisions are
     offered depends on the user: only the case manager reviews with the person and
     decides to change or finish the plan. Its instance is a review of the case, so that
@@ -681,7 +695,7 @@ class ReviewForm(forms.ModelForm):
         }
 
 
-class MeasureProgressForm(forms.Form):
+class MeasureProgressForm(SafeForm):
     measure_id = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=capfirst(_("status")), choices=MeasureStatus.choices)
     note = forms.CharField(label=capfirst(_("progress")), widget=text_area(2), required=False)
@@ -734,7 +748,7 @@ def check_review_decision(form: ReviewForm, progress: BaseProgressFormSet) -> bo
     return False
 
 
-class PowerOfAttorneyForm(forms.Form):
+class PowerOfAttorneyForm(SafeForm):
     signed_on = forms.DateField(
         label=capfirst(_("signed on")),
         widget=date_input(),
@@ -757,7 +771,7 @@ class PowerOfAttorneyForm(forms.Form):
 # --- interruption, exit report and closure (CII101 steps 10, 11) --------------------------
 
 
-class InterruptForm(forms.Form):
+class InterruptForm(SafeForm):
     reason = forms.ChoiceField(
         label=capfirst(_("reason for the interruption")), choices=InterruptionReason.choices, widget=forms.RadioSelect
     )
@@ -777,7 +791,7 @@ OUTCOME_FIELDS = {
 }
 
 
-class ExitReportForm(forms.ModelForm):
+class ExitReportForm(SafeModelForm):
     """The result and exit report. The details each outcome needs are the ones
     ExitReport.missing_fields() asks for, shown next to the fields."""
 
@@ -872,7 +886,7 @@ def power_of_attorney_label(poa: PowerOfAttorney) -> str:
     }
 
 
-class CloseCaseForm(forms.Form):
+class CloseCaseForm(SafeForm):
     """The closure (CII101 step 11): the body of the letter to the person, and a note for the
     archive. The letter's frame is printed around the body (cases.documents.rendering.
     closure_letter_frame); ``frame_parts`` are those of its parts the body must not repeat."""
@@ -917,7 +931,7 @@ def _bare_line(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip().rstrip(",.:;!").strip().casefold()
 
 
-class JournalEntryForm(forms.Form):
+class JournalEntryForm(SafeForm):
     kind = forms.ChoiceField(
         label=capfirst(_("kind")),
         widget=forms.RadioSelect,
@@ -939,7 +953,7 @@ class VersionField(forms.IntegerField):
         super().__init__(required=False, min_value=0, **kwargs)
 
 
-class PersonCorrectionForm(forms.ModelForm):
+class PersonCorrectionForm(SafeModelForm):
     """The person's data, as at intake, with the AHV number's check digit checked again; the
     action checks that no other person has the number."""
 
@@ -973,7 +987,7 @@ class PersonCorrectionForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class CaseFactsForm(forms.ModelForm):
+class CaseFactsForm(SafeModelForm):
     """The facts of a case: institutions involved, lead institution, region, theme,
     coordinator and reason."""
 
@@ -1013,7 +1027,7 @@ class CaseFactsForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ReplaceCaseManagerForm(forms.Form):
+class ReplaceCaseManagerForm(SafeForm):
     case_manager = forms.TypedChoiceField(
         label=_("New case manager"),
         coerce=int,
@@ -1030,7 +1044,7 @@ class ReplaceCaseManagerForm(forms.Form):
         return self.cm_users[self.cleaned_data["case_manager"]]
 
 
-class AskNetworkForm(forms.Form):
+class AskNetworkForm(SafeForm):
     """The case manager asks for a network meeting or a new assessment, and says why."""
 
     kind = forms.ChoiceField(

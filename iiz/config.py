@@ -20,6 +20,11 @@ FALSE_WORDS = {"0", "false", "no", "off", ""}
 DEV_SECRET_KEY = "django-insecure-iiz-development-only-never-use-in-production"
 
 
+# A production SECRET_KEY: 50 characters or more, of which this many different ones. Django's own
+# deploy check asks only for 5; a random key of 50 URL-safe characters has about 35.
+MIN_SECRET_KEY_CHARACTERS = 20
+
+
 class ConfigError(Exception):
     """A missing or malformed environment variable; the message is one line."""
 
@@ -43,6 +48,7 @@ class Config:
     # Django's STORAGES["default"]: where uploaded files go (see file_storage).
     file_storage: dict = field(default_factory=dict)
     upload_max_bytes: int = 20 * 1024 * 1024
+    session_idle_minutes: int = 30
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -80,9 +86,9 @@ def load(env: Mapping[str, str]) -> Config:
     if production:
         if not secret_key:
             raise ConfigError("SECRET_KEY is required when IIZ_PRODUCTION is on (50 or more random characters)")
-        if len(secret_key) < 50 or len(set(secret_key)) < 5 or secret_key.startswith("django-insecure"):
+        if len(secret_key) < 50 or len(set(secret_key)) < MIN_SECRET_KEY_CHARACTERS or secret_key.startswith("django-insecure"):
             raise ConfigError(
-                "SECRET_KEY is too weak: use 50 or more random characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+                f"SECRET_KEY is too weak: use 50 or more random characters (at least {MIN_SECRET_KEY_CHARACTERS} different ones), e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
             )
     elif not secret_key:
         secret_key = DEV_SECRET_KEY
@@ -97,7 +103,9 @@ def load(env: Mapping[str, str]) -> Config:
 
     csrf_trusted_origins = parse_list(env.get("CSRF_TRUSTED_ORIGINS"))
     for origin in csrf_trusted_origins:
-        check_url("CSRF_TRUSTED_ORIGINS", origin, {"http", "https"})
+        # In production the site is reached over https only: an http origin would let a page
+        # served without TLS post with the user's cookies.
+        check_url("CSRF_TRUSTED_ORIGINS", origin, {"https"} if production else {"http", "https"})
     if production and not csrf_trusted_origins:
         csrf_trusted_origins = [f"https://{host.lstrip('.')}" for host in allowed_hosts]
 
@@ -123,6 +131,10 @@ def load(env: Mapping[str, str]) -> Config:
     if not upload_max_mb.isdigit() or not 1 <= int(upload_max_mb) <= 100:
         raise ConfigError(f"IIZ_UPLOAD_MAX_MB must be a whole number of megabytes between 1 and 100; got {upload_max_mb!r}")
 
+    idle_minutes = env.get("IIZ_SESSION_IDLE_MINUTES") or "30"
+    if not idle_minutes.isdigit() or not 5 <= int(idle_minutes) <= 480:
+        raise ConfigError(f"IIZ_SESSION_IDLE_MINUTES must be a whole number of minutes between 5 and 480; got {idle_minutes!r}")
+
     return Config(
         production=production,
         debug=debug,
@@ -139,6 +151,7 @@ def load(env: Mapping[str, str]) -> Config:
         static_root=Path(env.get("STATIC_ROOT") or BASE_DIR / "staticfiles"),
         file_storage=file_storage(env, production=production),
         upload_max_bytes=int(upload_max_mb) * 1024 * 1024,
+        session_idle_minutes=int(idle_minutes),
     )
 
 

@@ -56,8 +56,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "iiz.middleware.NoStoreForSignedInMiddleware",
     "roles.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "iiz.middleware.IdleTimeoutMiddleware",  # after the messages (it says why), before any view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -81,12 +83,16 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "roles.context_processors.navigation",
                 "cases.context_processors.navigation",
+                "iiz.context_processors.session",
             ],
         },
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=0 if DEBUG else 60)}
+# Persistent connections in production, checked before each request reuses one: a connection
+# the database closed (restart, failover, an administrator's pg_terminate_backend) is replaced
+# instead of failing the request.
+DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=0 if DEBUG else 60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a busy writer instead of failing at once when two requests write together.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -102,6 +108,14 @@ AUTH_USER_MODEL = "roles.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 as Django recommends; the other hashers stay so that existing hashes (PBKDF2) still
+# work: Django rehashes a password with Argon2 at the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -172,6 +186,7 @@ SERVER_EMAIL = CONFIG.server_email
 
 # Cache and Celery: Redis when REDIS_URL is set; otherwise a local cache and tasks run
 # in-process at once (CELERY_TASK_ALWAYS_EAGER), so nothing waits for a missing broker.
+IIZ_REDIS_URL = CONFIG.redis_url  # /healthz reports Redis only when it is configured
 if CONFIG.redis_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONFIG.redis_url}}
     CELERY_BROKER_URL = CONFIG.redis_url
@@ -184,7 +199,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it is done, and given back to the broker when its worker dies
+# (killed, out of memory): another worker runs it again. The tasks are idempotent (a reminder
+# or notification is marked sent in the transaction that sends it), so nothing goes twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Time limits (seconds): at the soft one the task gets SoftTimeLimitExceeded and can end
+# cleanly (its transaction rolls back, it runs again at the next schedule); at the hard one
+# the worker process is replaced. A sweep or a digest of the whole canton takes seconds.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The address of the application in e-mails (reminders link to the case).
@@ -208,7 +232,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# Sessions: eight working hours, ended when the browser closes.
+# Sessions: ended when the browser closes, after IIZ_SESSION_IDLE_MINUTES without a request
+# (iiz/middleware.py; the page warns a minute before and offers to stay signed in), and at
+# the latest eight hours after the last request.
+IIZ_SESSION_IDLE_SECONDS = CONFIG.session_idle_minutes * 60
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

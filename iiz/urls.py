@@ -15,6 +15,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/settings/", roles_views.preferences, name="preferences"),
+    path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

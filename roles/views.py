@@ -3,7 +3,6 @@ and in which format."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from iiz.forms import SafeModelForm
 from roles.models import User
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(SafeModelForm):
     class Meta:
         model = User
         fields = ["language", "reminder_delivery", "notification_delivery", "email_format"]

@@ -46,6 +46,13 @@ def test_production_with_its_variables_loads():
         ({"SECRET_KEY": ""}, "SECRET_KEY is required"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY is too weak"),
         ({"SECRET_KEY": "django-insecure-" + "x" * 60}, "SECRET_KEY is too weak"),
+        ({"SECRET_KEY": "abcde" * 12}, "SECRET_KEY is too weak"),
+        ({"SECRET_KEY": "0123456789abcdefghi" * 3}, "SECRET_KEY is too weak"),
+        ({"CSRF_TRUSTED_ORIGINS": "http://iiz.vs.ch"}, "CSRF_TRUSTED_ORIGINS must start with one of https://;"),
+        (
+            {"CSRF_TRUSTED_ORIGINS": "https://iiz.vs.ch,http://intern.vs.ch"},
+            "CSRF_TRUSTED_ORIGINS must start with one of https://;",
+        ),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required"),
         ({"ALLOWED_HOSTS": "*"}, "not '*'"),
         ({"DATABASE_URL": "sqlite:///db.sqlite3"}, "must point to PostgreSQL"),
@@ -60,6 +67,32 @@ def test_production_with_its_variables_loads():
 def test_production_refuses_missing_or_malformed_variables(change, message):
     with pytest.raises(ConfigError, match=message):
         load({**PRODUCTION_ENV, **change})
+
+
+def test_a_random_key_and_https_origins_are_accepted_in_production():
+    import secrets
+
+    config = load({**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50), "CSRF_TRUSTED_ORIGINS": "https://iiz.vs.ch"})
+    assert config.csrf_trusted_origins == ["https://iiz.vs.ch"]
+    assert load({"CSRF_TRUSTED_ORIGINS": "http://127.0.0.1:8000"}).csrf_trusted_origins == ["http://127.0.0.1:8000"]
+
+
+def test_a_weak_key_stops_start_up_with_one_line():
+    result = run_manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": "abcde" * 12})
+    assert result.returncode == 2
+    assert result.stderr.startswith("IIZ configuration error: SECRET_KEY is too weak")
+
+
+def test_passwords_are_hashed_with_argon2_and_older_hashes_still_work():
+    code = (
+        "from django.conf import settings; from django.contrib.auth.hashers import make_password, check_password, get_hasher;"
+        "print(settings.PASSWORD_HASHERS[0]); h = make_password('Sommer-Wallis-2026'); print(h.split('$')[0]);"
+        "old = get_hasher('pbkdf2_sha256').encode('Sommer-Wallis-2026', 'salzsalz'); print(check_password('Sommer-Wallis-2026', old))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="iiz.settings")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["django.contrib.auth.hashers.Argon2PasswordHasher", "argon2", "True"]
 
 
 def test_lists_and_booleans_are_parsed():

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.forms import date_input
 from cases.models import PowerOfAttorney
 from cases.models.files import ATTACHMENT_CATEGORIES, EXTENSIONS
+from iiz.forms import SafeForm, SafeModelForm
 
 # The first bytes of each accepted kind of file.
 MAGIC_BYTES = {
@@ -123,7 +124,7 @@ def scan_help() -> str:
     return _("PDF, JPEG or PNG, at most %(limit)s.") % {"limit": filesizeformat(max_upload_bytes())}
 
 
-class SignedPlanForm(forms.Form):
+class SignedPlanForm(SafeForm):
     """The scan of the signed plan and the signatures it shows (CII101 step 4)."""
 
     file = UploadField(label=_("Scan of the signed action plan"))
@@ -136,7 +137,7 @@ class SignedPlanForm(forms.Form):
         self.fields["file"].help_text = scan_help()
 
 
-class SignedPowerOfAttorneyForm(forms.Form):
+class SignedPowerOfAttorneyForm(SafeForm):
     power_of_attorney = forms.ModelChoiceField(
         label=_("Power of attorney"), queryset=PowerOfAttorney.objects.none(), empty_label=None
     )
@@ -152,7 +153,7 @@ class SignedPowerOfAttorneyForm(forms.Form):
         self.fields["file"].help_text = scan_help()
 
 
-class ClosureCopyForm(forms.Form):
+class ClosureCopyForm(SafeForm):
     file = UploadField(label=_("Copy of the closure letter as sent"))
 
     def __init__(self, *args, **kwargs):
@@ -160,7 +161,7 @@ class ClosureCopyForm(forms.Form):
         self.fields["file"].help_text = scan_help()
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(SafeForm):
     category = forms.ChoiceField(label=_("Category"), choices=ATTACHMENT_CATEGORIES)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     file = UploadField(label=_("File"))
@@ -170,11 +171,11 @@ class AttachmentForm(forms.Form):
         self.fields["file"].help_text = scan_help()
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(SafeForm):
     reason = forms.CharField(label=_("Why is the file withdrawn?"), max_length=200)
 
 
-class LetterheadForm(forms.ModelForm):
+class LetterheadForm(SafeModelForm):
     """The letterhead's texts; the logo is a PNG or JPEG of at most 1 MB."""
 
     new_logo = UploadField(

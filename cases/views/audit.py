@@ -31,6 +31,7 @@ from cases.flow.scope import INTAKE_ROLES
 from cases.forms import date_input
 from cases.models import AccessKind, AccessLog, Case, CaseGrant
 from cases.views import denied, get_case_for_user, refused
+from iiz.forms import SafeForm
 from roles.models import Membership, User
 
 LOG_PAGE_SIZE = 50
@@ -137,7 +138,7 @@ def grantee_choices(exclude: User) -> tuple[list[tuple], dict[int, User]]:
     return choices, users
 
 
-class GrantForm(forms.Form):
+class GrantForm(SafeForm):
     """Give one person access to this case until a date (the action checks the rules)."""
 
     user = forms.TypedChoiceField(

@@ -15,11 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,6 +31,7 @@ from cases.models.plans import FROZEN_STATUSES
 from cases.views import denied, forbidden, get_case_for_user
 from cases.views.paging import page_of
 from cases.views.steps import _attempt
+from iiz.http import safe_next_url
 
 logger = logging.getLogger(__name__)
 FORM_PAGE = require_http_methods(["GET", "POST"])
@@ -45,19 +45,17 @@ def _case(request: HttpRequest, pk: int) -> Case:
 def _next_url(request: HttpRequest, case: Case) -> str:
     """Where to go after filing: the page the user came from (the print queue, the files
     page) when it is one of ours, else the case."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return case.get_absolute_url()
+    return safe_next_url(request, fallback=case.get_absolute_url())
 
 
 def _file(request: HttpRequest, case: Case, action: Callable[[], Any], success: str) -> HttpResponse | list[str]:
     """Run the page's one action: done → message and back; refused → 403 when the role may
     not, else the reasons to show above the form."""
+    target = _next_url(request, case)  # before the action: nothing after it may fail
     refusal = _attempt(action)
     if refusal is None:
         messages.success(request, success)
-        return redirect(_next_url(request, case))
+        return HttpResponseRedirect(target)
     if refusal.forbidden:
         return forbidden(request, refusal.reasons)
     return refusal.reasons

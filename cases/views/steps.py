@@ -161,7 +161,7 @@ def take_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in machine.simple_steps():
         raise Http404
     case = _load(request, pk)
-    text = request.POST.get("text", "")
+    text = forms.StepTextForm.text_of(request.POST)
     try:
         actions.simple_step(case, name, by=request.user, text=text)
     except (ActionRefused, CaseConflict) as error:

@@ -274,7 +274,7 @@ def test_a_download_is_a_logged_pdf_attachment(client, secretariat, closed_de, n
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{filename.format(ref=closed_de.reference)}"'
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     assert closed_de.reference in text(response.content)
     log = AccessLog.objects.filter(case=closed_de, user=secretariat, kind="download")
     assert log.count() == 1

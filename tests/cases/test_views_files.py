@@ -300,7 +300,7 @@ def test_a_download_in_scope_is_the_file_and_is_logged(client, contact_person, c
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="Bericht _RAV_ Brig.pdf"'
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     log = AccessLog.objects.get(case=case, user=contact_person, kind="download")
     assert log.detail == f"file #{attachment.pk} (correspondence)"
 
