@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import ahv
 from cases.models import Person
+from iiz.forms import SafeForm, SafeModelForm
 from roles.models import Institution, Region, Role, Theme, User
 
 # Two names are alike from this trigram similarity on (0..1; pg_trgm's default is 0.3).
@@ -93,7 +94,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(SafeModelForm):
     class Meta:
         model = Person
         fields = [
@@ -132,7 +133,7 @@ class PersonForm(forms.ModelForm):
         return super()._get_validation_exclusions() | {"ahv_number"}
 
 
-class ReportForm(forms.Form):
+class ReportForm(SafeForm):
     reporting_institution = forms.ModelChoiceField(
         label=_("Reporting institution"), queryset=Institution.objects.filter(is_active=True)
     )
@@ -171,7 +172,7 @@ class ReportForm(forms.Form):
                 self.initial["theme"] = m.theme_id
 
 
-class DuplicateChoiceForm(forms.Form):
+class DuplicateChoiceForm(SafeForm):
     """Shown when likely duplicates exist: use one of them, or confirm a new person."""
 
     NEW = "new"

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from cases import forms as case_forms
 from cases.filters import CaseFilterForm, DashboardFilterForm, YearForm
+from cases.intake import PersonForm
 from cases.models import ActionPlan, CaseFile, JournalEntry, PlanStatus
-from iiz.forms import DATE_RANGE_MESSAGE, SafeForm
+from iiz.forms import DATE_RANGE_MESSAGE, SafeForm, SafeInputMixin
 from iiz.http import safe_next_url
 from tests.factories import institution
 from tests.helpers import PDF, meeting_data
@@ -79,6 +80,35 @@ def test_a_meeting_dated_in_the_year_1_is_a_field_error(client, make_case, coord
     assert response.status_code == 200
     assert "Geben Sie ein Datum zwischen 1900 und 2100 ein." in response.content.decode()
     assert case.meetings.get().scheduled_for is None
+
+
+FORM_MODULES = [
+    "cases.forms",
+    "cases.intake",
+    "cases.filters",
+    "cases.documents.uploads",
+    "cases.views.audit",
+    "roles.views",
+]
+
+
+@pytest.mark.parametrize("module_name", FORM_MODULES)
+def test_every_form_of_the_application_is_a_safe_form(module_name):
+    """NUL characters, dates out of range and huge keys are handled in one place: every form
+    the users submit builds on it (a plain forms.Form would bypass it)."""
+    import importlib
+    import inspect
+
+    from django import forms
+
+    module = importlib.import_module(module_name)
+    found = [
+        cls
+        for _name, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, forms.BaseForm) and cls.__module__ == module_name
+    ]
+    assert found, module_name
+    assert [cls.__name__ for cls in found if not issubclass(cls, SafeInputMixin)] == []
 
 
 def test_every_date_field_of_a_safe_form_is_bounded():
@@ -280,6 +310,7 @@ SIMPLE_FORMS = [
     case_forms.FirstMeetingForm,
     case_forms.PowerOfAttorneyForm,
     case_forms.EmployerSearchForm,
+    PersonForm,
 ]
 
 
