@@ -38,9 +38,10 @@ What each list means:
 - coordinator, *quarterly team reviews due* within ``TASKS_DAYS``; done when recorded.
 - contact person, *cases just reported* (state ``reported``) in which their institution is
   involved in their region; leaves the list once the coordinator takes it on.
-- contact person, *minutes to record*: the reviews (CII101 step 7) of the open cases their
+- contact person, *minutes to record*: the last review (CII101 step 7) of each open case their
   institution is involved in, written by someone else, after which the contact person has
-  not yet added a "meeting minutes" journal entry to the case; done on the journal form.
+  not yet added a "meeting minutes" journal entry to the case (one row a case: recording
+  the minutes brings the case's record up to date); done on the journal form.
 - case manager (and deputy), *first meetings*, *reviews with the person* and *powers of
   attorney* due within ``TASKS_DAYS`` (the deadlines of cases/deadlines), and *plans sent
   back* (in preparation again after the coordinator sent the last version back); each done
@@ -273,10 +274,11 @@ def minutes_to_record(user: User, today: datetime.date) -> QuerySet:
         case=OuterRef("case_id"), kind=JournalKind.MINUTES, author=user, at__gte=OuterRef("created_at")
     )
     involved = Case.objects.filter(scope.involved_contact_q(user), state__in=OPEN_STATES)
+    later = Review.objects.filter(case=OuterRef("case_id"), pk__gt=OuterRef("pk"))
     return (
         Review.objects.filter(case__in=involved.values("pk"))
         .exclude(author=user)
-        .filter(~Exists(recorded))
+        .filter(~Exists(recorded), ~Exists(later))  # one row a case: its last review
         .select_related("case__person")
         .order_by("pk")  # in the order recorded (by id: the database reads no more than a page)
     )

@@ -149,6 +149,18 @@ def test_minutes_wait_for_the_contact_person_until_they_record_them(make_case, c
     assert listed(contact_person, "minutes") == []
 
 
+def test_minutes_to_record_show_the_last_review_of_a_case_once(make_case, contact_person, case_manager):
+    case = make_case("implementation")
+    today = timezone.localdate()
+    reviews = []
+    for summary in ("Fortschritt.", "Weiterer Fortschritt."):
+        review = Review(kind=ReviewKind.TEAM, held_on=today, summary=summary)
+        review.decision = ReviewDecision.CONTINUE
+        reviews.append(actions.record_review(case, by=case_manager, review=review, progress=[]))
+    items = list(worklists.BY_KEY["minutes"].items(fresh(contact_person), today))
+    assert [item.pk for item in items] == [reviews[-1].pk]
+
+
 def test_the_front_line_worker_follows_what_they_reported_until_it_ends(make_case, frontline, cast):
     case = make_case("reported")
     assert listed(frontline, "my_reports") == [case.pk]
