@@ -130,3 +130,15 @@ def demo(django_db_setup, django_db_blocker):
         out = io.StringIO()
         call_command("seed_demo", quiet_logins=True, stdout=out)
         yield out.getvalue()
+
+
+@pytest.fixture
+def task_runs_here():
+    """With a broker (CI, production) Celery tasks go to a worker; a test using this runs them
+    in-process instead, as a worker would, with or without a broker."""
+    from iiz.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

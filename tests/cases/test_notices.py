@@ -23,15 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _the_task_runs_here():
-    """With a broker (CI, production) the e-mails go out through a worker; these tests run
-    the task in-process instead, as a worker would, with or without a broker."""
-    from iiz.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+def _the_task_runs_here(task_runs_here):
+    """The e-mails' task runs in-process (tests/conftest.py), with or without a broker."""
 
 
 @pytest.fixture

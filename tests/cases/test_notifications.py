@@ -208,9 +208,8 @@ def cora_by_mail(case_manager):
 
 
 def test_a_notification_is_emailed_once_after_commit_in_the_recipients_language(
-    make_case, coordinator, cora_by_mail, django_capture_on_commit_callbacks, settings
+    make_case, coordinator, cora_by_mail, django_capture_on_commit_callbacks, task_runs_here
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     case = make_case("plan_validation")
     outbox.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
