@@ -3,7 +3,7 @@ import logging
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from roles import second_factor
 from roles.models import Institution, Membership, Region, Theme, User
@@ -64,7 +64,8 @@ class UserAdmin(DjangoUserAdmin):
         for user in queryset:
             if second_factor.reset(user):
                 done += 1
-                self.log_change(request, user, [{"changed": {"fields": [str(_("Second factor reset"))]}}])
+                # Stored in English, shown in the reader's language (LogEntry.get_change_message).
+                self.log_change(request, user, [{"changed": {"fields": [gettext_noop("Second factor reset")]}}])
                 logger.warning("second factor of %s reset by %s", user.get_username(), request.user.get_username())
         self.message_user(
             request,

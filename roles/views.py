@@ -133,7 +133,9 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
                 "registration/second_factor_codes.html",
                 {"codes": codes, "next": next_url or reverse("home"), "first": True},
             )
-        form.add_error("code", _("This code is not valid. Check that the time of your phone is right and enter the current code."))
+        form.add_error(
+            "code", _("This code is not valid. Check that the time of your phone is right and enter the current code.")
+        )
     context = {
         "form": form,
         "next": next_url or "",

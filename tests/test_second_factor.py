@@ -14,6 +14,7 @@ import time_machine
 from django.contrib.admin.models import LogEntry
 from django.core import checks, mail
 from django.urls import reverse
+from django.utils import translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -66,6 +67,17 @@ def enrol(client, user, now):
     codes = re.findall(r'<li class="col py-1">(\w+)</li>', response.content.decode())
     now.shift(datetime.timedelta(seconds=30))
     return device, codes
+
+
+def says(response, user, msgid, count=None, plural=None):
+    """Whether the page shows ``msgid`` in the user's language (a plural with ``count``)."""
+    user.refresh_from_db()
+    with translation.override(user.language or "de"):
+        text = translation.ngettext(msgid, plural, count) % {"count": count} if plural else translation.gettext(msgid)
+    return text in response.content.decode()
+
+
+WRONG_APP_CODE = "This code is not valid. Enter the current code of your app, or a backup code."
 
 
 def verify_redirect(path):
@@ -124,7 +136,10 @@ def test_the_enrolment_refuses_a_wrong_code_and_accepts_the_right_one_then_shows
     wrong = f"{(int(code_of(device)) + 1) % 1_000_000:06d}"
 
     response = client.post(reverse("second_factor_setup"), {"code": wrong, "next": case_url})
-    assert response.status_code == 200 and "This code is not valid" in response.content.decode()
+    assert response.status_code == 200
+    assert says(
+        response, secretariat, "This code is not valid. Check that the time of your phone is right and enter the current code."
+    )
     device.refresh_from_db()
     assert not device.confirmed
     assert client.get(case_url).status_code == 302
@@ -150,7 +165,7 @@ def test_after_the_password_a_user_with_a_device_gives_the_app_code(client, requ
     log_in(client, secretariat, next_url=case_url)
     assert client.get(case_url).headers["Location"] == verify_redirect(case_url)
     response = client.post(reverse("second_factor_verify"), {"code": "000000", "next": case_url})
-    assert response.status_code == 200 and "This code is not valid" in response.content.decode()
+    assert response.status_code == 200 and says(response, secretariat, WRONG_APP_CODE)
     assert client.get(case_url).status_code == 302
     now.shift(datetime.timedelta(seconds=5))
     response = client.post(reverse("second_factor_verify"), {"code": code_of(device), "next": case_url})
@@ -166,7 +181,9 @@ def test_wrong_codes_slow_down_the_next_tries(client, required, secretariat, now
     for _ in range(3):
         client.post(reverse("second_factor_verify"), {"code": "000000"})
     response = client.post(reverse("second_factor_verify"), {"code": code_of(device)})
-    assert response.status_code == 200 and "Too many wrong codes" in response.content.decode()
+    assert response.status_code == 200
+    assert not says(response, secretariat, WRONG_APP_CODE)
+    assert re.search(r"Zu viele falsche Codes|Trop de codes erronés", response.content.decode())
     now.shift(datetime.timedelta(seconds=10))
     assert client.post(reverse("second_factor_verify"), {"code": code_of(device)}).status_code == 302
 
@@ -179,14 +196,20 @@ def test_a_backup_code_works_once(client, required, secretariat, now):
     log_in(client, secretariat)
     response = client.post(reverse("second_factor_verify"), {"code": codes[0].upper()}, follow=True)
     assert response.status_code == 200
-    assert "9 backup codes are left" in response.content.decode()
+    assert says(
+        response,
+        secretariat,
+        "You signed in with a backup code; %(count)s backup code is left. You can make new ones in My settings.",
+        9,
+        "You signed in with a backup code; %(count)s backup codes are left. You can make new ones in My settings.",
+    )
     assert client.get(reverse("cases:list")).status_code == 200
     assert StaticToken.objects.filter(device__user=secretariat).count() == 9
     client.post(reverse("logout"))
 
     log_in(client, secretariat)
     response = client.post(reverse("second_factor_verify"), {"code": codes[0]})
-    assert response.status_code == 200 and "This code is not valid" in response.content.decode()
+    assert response.status_code == 200 and says(response, secretariat, WRONG_APP_CODE)
     assert client.get(reverse("cases:list")).status_code == 302
 
 
@@ -214,7 +237,7 @@ def test_a_user_who_need_not_may_remove_it_and_one_who_must_may_not(client, requ
     log_in(client, with_password(secretariat))
     enrol(client, secretariat, now)
     response = client.post(reverse("second_factor_remove"), follow=True)
-    assert "cannot be removed" in response.content.decode()
+    assert says(response, secretariat, "Your role requires a second factor: it cannot be removed.")
     assert TOTPDevice.objects.filter(user=secretariat, confirmed=True).exists()
 
 
@@ -273,14 +296,18 @@ def test_the_officer_resets_a_device_the_reset_is_logged_and_the_user_enrols_aga
         follow=True,
     )
     assert response.status_code == 200
-    assert "The second factor of 1 user was reset." in response.content.decode()
+    assert says(
+        response, officer, "The second factor of %(count)s user was reset.", 1, "The second factor of %(count)s users was reset."
+    )
     assert not TOTPDevice.objects.filter(user=secretariat).exists()
     assert not StaticDevice.objects.filter(user=secretariat).exists()
     assert TOTPDevice.objects.filter(user=officer, confirmed=True).exists()
     entry = LogEntry.objects.get(object_id=str(secretariat.pk), user=officer)
-    assert "Second factor reset" in entry.get_change_message()
+    assert "Second factor reset" in entry.change_message
     history = client.get(reverse("admin:roles_user_history", args=[secretariat.pk]))
-    assert "Second factor reset" in history.content.decode()
+    with translation.override(officer.language):
+        assert entry.get_change_message() in history.content.decode()
+        assert translation.gettext("Second factor reset") in entry.get_change_message()
 
     # The secretariat's session no longer counts as verified: next page, a new enrolment.
     response = own.get(reverse("cases:list"))
@@ -325,7 +352,7 @@ def test_a_device_is_never_shown_again_once_confirmed(client, required, secretar
     """The setup page of a user with a device asks for the code first: a password alone
     never shows (or replaces) the secret."""
     log_in(client, with_password(secretariat))
-    device, _codes = enrol(client, secretariat, now)
+    _device, _codes = enrol(client, secretariat, now)
     client.post(reverse("logout"))
     log_in(client, secretariat)
     response = client.get(reverse("second_factor_setup"))
