@@ -20,7 +20,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "first_name", "last_name", "email", "language", "is_active"]
+    list_display = ["username", "first_name", "last_name", "email", "language", "is_active", "second_factor"]
     list_filter = ["is_active", "is_staff", "language", "memberships__role"]
     fieldsets = DjangoUserAdmin.fieldsets + ((_("Preferences"), {"fields": ["language"]}),)
     actions = ["reset_second_factor"]
@@ -52,6 +52,14 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_queryset(self, request):
+        # The second factor column in the same query as the list (no query per row).
+        return super().get_queryset(request).annotate(has_second_factor=second_factor.has_second_factor_expression())
+
+    @admin.display(description=_("Second factor"), boolean=True, ordering="has_second_factor")
+    def second_factor(self, obj):
+        return obj.has_second_factor
 
     @admin.action(description=_("Reset the second factor (lost phone)"), permissions=["change"])
     def reset_second_factor(self, request, queryset):

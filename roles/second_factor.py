@@ -21,6 +21,7 @@ import django_otp
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -53,6 +54,11 @@ def confirmed_device(user: User) -> TOTPDevice | None:
 
 def has_second_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_second_factor_expression() -> Exists:
+    """``has_second_factor`` as an annotation of a user queryset (the admin's list)."""
+    return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
 
 
 def is_verified(request: HttpRequest) -> bool:

@@ -13,6 +13,8 @@ import pytest
 import time_machine
 from django.contrib.admin.models import LogEntry
 from django.core import checks, mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django_otp.oath import TOTP
@@ -358,3 +360,24 @@ def test_a_device_is_never_shown_again_once_confirmed(client, required, secretar
     response = client.get(reverse("second_factor_setup"))
     assert response.status_code == 302 and response.headers["Location"].startswith(reverse("second_factor_verify"))
     assert TOTPDevice.objects.filter(user=secretariat).count() == 1
+
+
+def test_the_user_admin_shows_who_has_a_second_factor_in_one_query(client, db):
+    seed_users()
+    officer = User.objects.get(username="officer")
+    TOTPDevice.objects.create(user=User.objects.get(username="secretariat"), confirmed=True)
+    TOTPDevice.objects.create(user=User.objects.get(username="legal"), confirmed=False)
+    client.force_login(officer)
+    response = client.get(reverse("admin:roles_user_changelist"))
+    flags = {user.username: user.has_second_factor for user in response.context["cl"].result_list}
+    assert flags["secretariat"] is True and flags["legal"] is False and flags["officer"] is False
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("admin:roles_user_changelist")).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(5):
+        TOTPDevice.objects.create(user=User.objects.create_user(f"extra-{n}"), confirmed=True)
+    assert queries() == before
