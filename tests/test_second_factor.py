@@ -381,3 +381,25 @@ def test_the_user_admin_shows_who_has_a_second_factor_in_one_query(client, db):
     for n in range(5):
         TOTPDevice.objects.create(user=User.objects.create_user(f"extra-{n}"), confirmed=True)
     assert queries() == before
+
+
+def test_the_admin_is_behind_the_second_factor_too(client, required, db):
+    seed_users()
+    officer = User.objects.get(username="officer")
+    log_in(client, officer, password=DEMO_PASSWORD)
+    response = client.get(reverse("admin:roles_user_changelist"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == verify_redirect(reverse("admin:roles_user_changelist"))
+    assert client.get(response.headers["Location"]).headers["Location"].startswith(reverse("second_factor_setup"))
+    assert client.post(reverse("admin:logout")).headers["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_must_use_it_whatever_their_role(required, db):
+    from roles import second_factor
+
+    admin_without_role = User.objects.create_user("helpdesk", is_staff=True)
+    assert second_factor.is_required(admin_without_role)
+    assert not second_factor.is_required(User.objects.create_user("nobody"))
+    required.IIZ_OTP_REQUIRED_ROLES = ["officer"]
+    assert not second_factor.is_required(admin_without_role)
