@@ -49,6 +49,8 @@ class Config:
     file_storage: dict = field(default_factory=dict)
     upload_max_bytes: int = 20 * 1024 * 1024
     session_idle_minutes: int = 30
+    # Who must use a second factor: role names, and "staff" for everyone with the admin.
+    otp_required_roles: tuple[str, ...] = ("officer", "secretariat", "staff")
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -135,6 +137,10 @@ def load(env: Mapping[str, str]) -> Config:
     if not idle_minutes.isdigit() or not 5 <= int(idle_minutes) <= 480:
         raise ConfigError(f"IIZ_SESSION_IDLE_MINUTES must be a whole number of minutes between 5 and 480; got {idle_minutes!r}")
 
+    # Set but empty: nobody must (users may still set one up in their settings).
+    otp_roles = env.get("IIZ_OTP_REQUIRED_ROLES")
+    otp_required_roles = tuple(parse_list(otp_roles)) if otp_roles is not None else Config.otp_required_roles
+
     return Config(
         production=production,
         debug=debug,
@@ -152,6 +158,7 @@ def load(env: Mapping[str, str]) -> Config:
         file_storage=file_storage(env, production=production),
         upload_max_bytes=int(upload_max_mb) * 1024 * 1024,
         session_idle_minutes=int(idle_minutes),
+        otp_required_roles=otp_required_roles,
     )
 
 

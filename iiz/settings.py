@@ -139,6 +139,22 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# --- Second factor (django-otp: TOTP and single-use backup codes; roles/second_factor.py) ---
+# After the password, a user with a confirmed device enters a code before any other page;
+# the roles in IIZ_OTP_REQUIRED_ROLES ("staff": everyone with the admin) must set one up at
+# their first login. Environment: IIZ_OTP_REQUIRED_ROLES=officer,secretariat,staff (default).
+IIZ_OTP_REQUIRED_ROLES = list(CONFIG.otp_required_roles)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# OTPMiddleware right after the authentication (it marks request.user verified or not); ours
+# after the idle timeout (a signed-out session is not asked for a code) and before any view.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware"
+)
+MIDDLEWARE.insert(MIDDLEWARE.index("iiz.middleware.IdleTimeoutMiddleware") + 1, "roles.middleware.SecondFactorMiddleware")
+OTP_TOTP_ISSUER = "IIZ Valais"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no secret key or QR code of a device in the admin
+# --- end of the second factor ---
+
 # Internationalisation: German and French, Swiss formats (iiz/formats), Swiss time.
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("fr", _("French"))]

@@ -16,6 +16,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/settings/", roles_views.preferences, name="preferences"),
     path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
+    path("accounts/second-factor/", roles_views.second_factor_verify, name="second_factor_verify"),
+    path("accounts/second-factor/setup/", roles_views.second_factor_setup, name="second_factor_setup"),
+    path("accounts/second-factor/new-codes/", roles_views.second_factor_new_codes, name="second_factor_new_codes"),
+    path("accounts/second-factor/remove/", roles_views.second_factor_remove, name="second_factor_remove"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,14 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_second_factor_required(settings):
+    """Nobody must use a second factor in the suite, so that ``force_login`` and the browser
+    tests' password logins reach the pages; tests/test_second_factor.py turns the production
+    default (iiz/settings.py) back on and asserts it."""
+    settings.IIZ_OTP_REQUIRED_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the default language: a request in French leaves French active
     in the thread (the locale middleware does not reset it), which must not reach the next test."""

@@ -1,5 +1,7 @@
 """The demo data: one user per role, documented usernames, idempotent."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
@@ -40,6 +42,19 @@ def test_seed_demo_twice_gives_the_same_data(capsys):
     assert snapshot() == first
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out and "coordinator-youth" in out
+    assert "Second factor: required of nobody" in out  # the suite requires it of nobody
+
+
+@pytest.mark.django_db
+def test_seed_demo_says_who_sets_up_a_second_factor_and_how_to_go_without(settings):
+    from cases.management.commands.seed_demo import Command
+
+    settings.IIZ_OTP_REQUIRED_ROLES = ["officer", "secretariat", "staff"]
+    output = io.StringIO()
+    Command(stdout=output).print_logins()
+    out = output.getvalue()
+    assert "Second factor: officer, secretariat, staff" in out
+    assert "IIZ_OTP_REQUIRED_ROLES= .ci/serve" in out
 
 
 @pytest.mark.django_db

@@ -32,3 +32,14 @@ class Command(BaseCommand):
         for username, name, roles in logins():
             self.stdout.write(f"  {username:<20} {name:<22} {roles}")
         self.stdout.write("")
+        required = settings.IIZ_OTP_REQUIRED_ROLES
+        if required:
+            # The real flow, in the demo too: say so, and how to try it without a phone.
+            self.stdout.write(
+                f"Second factor: {', '.join(required)} ('staff': everyone with the admin) set up an authenticator app\n"
+                "(TOTP) at their first login and keep ten backup codes. To try the demo without one, start it with\n"
+                "IIZ_OTP_REQUIRED_ROLES= (empty), e.g. IIZ_OTP_REQUIRED_ROLES= .ci/serve"
+            )
+        else:
+            self.stdout.write("Second factor: required of nobody (IIZ_OTP_REQUIRED_ROLES is empty); anyone may set one up.")
+        self.stdout.write("")
