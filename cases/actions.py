@@ -21,7 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cases import deadlines, notices, notifications, tasks
 from cases.acting import action, stored
-from cases.audit import events
+from cases.audit import chain, events
 from cases.flow import machine, policy, scope
 from cases.flow.policy import ActionRefused
 from cases.flow.states import OPEN_STATES
@@ -99,7 +99,9 @@ def _entry(
 def _journal(case: Case, by: User, kind: str, text: str = "", **fields) -> JournalEntry:
     """Write a journal entry (see ``_entry``): the one writer of the case journal."""
     entry = _entry(case, by, kind, text, **fields)
-    entry.save()
+    with transaction.atomic(savepoint=False):
+        chain.seal([entry])  # the hash chain (cases/audit/chain.py)
+        entry.save()
     return entry
 
 
@@ -1065,7 +1067,7 @@ def mark_documents(items: Iterable, *, by: User, mark: str) -> list[PrintMark]:
     by_case: dict[int, list] = {}
     for item in items:
         by_case.setdefault(item.case.pk, []).append(item)
-    JournalEntry.objects.bulk_create(
+    entries = [
         _entry(
             same[0].case,
             by,
@@ -1077,7 +1079,10 @@ def mark_documents(items: Iterable, *, by: User, mark: str) -> list[PrintMark]:
             },
         )
         for same in by_case.values()
-    )
+    ]
+    with transaction.atomic(savepoint=False):
+        chain.seal(entries)
+        JournalEntry.objects.bulk_create(entries)
     return marks
 
 

@@ -68,8 +68,9 @@ ROOMS_MAY_IMPORT = {
     "mail": set(),
     "tasks": {"deadlines", "notices", "notifications"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
-    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications"},
-    "management": {"models", "flow", "deadlines", "demo", "notifications"},
+    # demo: re-dates the journal it replays and so re-chains it (audit.chain)
+    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications", "audit"},
+    "management": {"models", "flow", "deadlines", "demo", "notifications", "audit"},
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},
     # worklists: My tasks, from the states, the scope, the deadlines and the print queue

@@ -1,6 +1,7 @@
 """Who may see a case beyond the roles (per-case grants) and who did see it (access log)."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -45,7 +46,8 @@ class AccessLogQuerySet(models.QuerySet):
 class AccessLog(models.Model):
     """Every read of case data: case pages, document downloads, exports (revised FADP:
     a record of who accessed what). Append-only: rows are never changed or deleted by the
-    application (and, on PostgreSQL, a trigger refuses it in the database too)."""
+    application (and, on PostgreSQL, a trigger refuses it in the database too). Each row
+    carries a hash chained to the row before it (cases/audit/chain.py)."""
 
     case = models.ForeignKey(
         "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, null=True, blank=True, related_name="access_log"
@@ -53,8 +55,10 @@ class AccessLog(models.Model):
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("what"), max_length=12, choices=AccessKind.choices)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Set by the writer with the hash (cases/audit/chain.py), not at insert: the hash covers it.
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     objects = AccessLogQuerySet.as_manager()
 

@@ -372,3 +372,13 @@ def test_the_demo_notifications_are_dated_with_their_steps_and_the_older_ones_re
     assert Notification.objects.filter(created_at__gte=recent, read_at__isnull=True).exists()
     for note in Notification.objects.filter(event="report").select_related("case")[:20]:
         assert abs(note.created_at - note.case.reported_at) < datetime.timedelta(hours=1)
+
+
+def test_the_demo_journal_re_dated_to_its_moments_keeps_an_intact_hash_chain(demo, db):
+    """The demo moves its journal's dates to the simulated moments and re-chains it: the
+    chain verifies, and the dates are in the past (not the moment of seeding)."""
+    from cases.audit import chain
+
+    count, broken = chain.verify(JournalEntry)
+    assert count > DEMO_CASE_COUNT and broken is None
+    assert JournalEntry.objects.filter(at__lt=timezone.now() - datetime.timedelta(days=30)).exists()

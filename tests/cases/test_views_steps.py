@@ -104,17 +104,22 @@ def grow(case: Case, n: int, recorder) -> None:
 
 # The most queries each page may run (session, user, memberships, case, its records, the
 # choices of the form); the same at both data sizes.
-# Each +1 at the end: My tasks (n) in the navigation.
+# The last two +1 of each: My tasks (n) in the navigation, and the access log's chain head.
 MAX_QUERIES = {
-    "cases:meeting": 9 + 1 + 1 + 1 + 1,  # +1: access log; +1: the user's per-case grants; +1: the version loaded
-    "cases:first_meeting": 4 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
-    "cases:edit_plan": 13 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
-    "cases:new_review": 11 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants (11: the renewal's institutions)
-    "cases:new_poa": 7 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
-    "cases:interrupt": 4 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
-    "cases:exit_report": 7 + 1 + 1 + 1 + 1,  # +1: access log, grants, the version loaded (7: the powers of attorney)
-    "cases:close": 5 + 1 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants; +1: the letterhead of the letter's frame
-    "cases:new_journal_entry": 4 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
+    "cases:meeting": 9 + 1 + 1 + 1 + 1 + 1,  # +1: access log; +1: the user's per-case grants; +1: the version loaded
+    "cases:first_meeting": 4 + 1 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
+    "cases:edit_plan": 13 + 1 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
+    "cases:new_review": 11 + 1 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants (11: the renewal's institutions)
+    "cases:new_poa": 7 + 1 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
+    "cases:interrupt": 4 + 1 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
+    "cases:exit_report": 7 + 1 + 1 + 1 + 1 + 1,  # +1: access log, grants, the version loaded (7: the powers of attorney)
+    "cases:close": 5
+    + 1
+    + 1
+    + 1
+    + 1
+    + 1,  # +1: access log; +1: the user\'s per-case grants; +1: the letterhead of the letter's frame
+    "cases:new_journal_entry": 4 + 1 + 1 + 1 + 1,  # +1: access log; +1: the user\'s per-case grants
 }
 
 
