@@ -6,6 +6,7 @@ tested without reloading Django settings. ``iiz/settings.py`` calls :func:`load`
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,8 @@ class Config:
     file_storage: dict = field(default_factory=dict)
     upload_max_bytes: int = 20 * 1024 * 1024
     session_idle_minutes: int = 30
+    # The reverse proxies whose X-Forwarded-For is believed (addresses or networks).
+    trusted_proxies: list[str] = field(default_factory=list)
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -135,12 +138,22 @@ def load(env: Mapping[str, str]) -> Config:
     if not idle_minutes.isdigit() or not 5 <= int(idle_minutes) <= 480:
         raise ConfigError(f"IIZ_SESSION_IDLE_MINUTES must be a whole number of minutes between 5 and 480; got {idle_minutes!r}")
 
+    trusted_proxies = parse_list(env.get("IIZ_TRUSTED_PROXIES"))
+    for proxy in trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"IIZ_TRUSTED_PROXIES must list IP addresses or networks (10.0.0.5, 172.18.0.0/16); got {proxy!r}"
+            ) from None
+
     return Config(
         production=production,
         debug=debug,
         secret_key=secret_key,
         allowed_hosts=allowed_hosts,
         csrf_trusted_origins=csrf_trusted_origins,
+        trusted_proxies=trusted_proxies,
         database_url=database_url,
         redis_url=redis_url,
         email_url=email_url,
