@@ -52,6 +52,8 @@ class Config:
     session_idle_minutes: int = 30
     # The reverse proxies whose X-Forwarded-For is believed (addresses or networks).
     trusted_proxies: list[str] = field(default_factory=list)
+    # clamd's Unix socket path or host:port; empty: uploads are not scanned for viruses.
+    clamd_socket: str = ""
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -147,6 +149,14 @@ def load(env: Mapping[str, str]) -> Config:
                 f"IIZ_TRUSTED_PROXIES must list IP addresses or networks (10.0.0.5, 172.18.0.0/16); got {proxy!r}"
             ) from None
 
+    clamd_socket = (env.get("IIZ_CLAMD_SOCKET") or "").strip()
+    if clamd_socket and not clamd_socket.startswith("/"):
+        host, _sep, port = clamd_socket.rpartition(":")
+        if not host or not port.isdigit():
+            raise ConfigError(
+                f"IIZ_CLAMD_SOCKET must be a socket path (/run/clamav/clamd.ctl) or host:port; got {clamd_socket!r}"
+            )
+
     return Config(
         production=production,
         debug=debug,
@@ -154,6 +164,7 @@ def load(env: Mapping[str, str]) -> Config:
         allowed_hosts=allowed_hosts,
         csrf_trusted_origins=csrf_trusted_origins,
         trusted_proxies=trusted_proxies,
+        clamd_socket=clamd_socket,
         database_url=database_url,
         redis_url=redis_url,
         email_url=email_url,

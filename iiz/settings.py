@@ -181,6 +181,11 @@ STORAGES = {
 # at most a few files and 2.5 MB of other fields. The reverse proxy must accept request
 # bodies a little above the limit (e.g. nginx client_max_body_size 25m).
 IIZ_UPLOAD_MAX_BYTES = CONFIG.upload_max_bytes
+# What a file may expand to and how many pixels an image may have (cases/documents/inspection.py),
+# and clamd's socket where uploads are scanned for viruses (empty: not scanned).
+IIZ_UPLOAD_MAX_INFLATED_BYTES = 150 * 1024 * 1024
+IIZ_UPLOAD_MAX_PIXELS = 60_000_000
+IIZ_CLAMD_SOCKET = CONFIG.clamd_socket
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
