@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import ahv
 from cases.models import Person
-from iiz.forms import SafeForm, SafeModelForm
+from iiz.forms import TEXT_MAX_LENGTH, SafeForm, SafeModelForm
 from roles.models import Institution, Region, Role, Theme, User
 
 # Two names are alike from this trigram similarity on (0..1; pg_trgm's default is 0.3).
@@ -154,6 +154,7 @@ class ReportForm(SafeForm):
     )
     reason = forms.CharField(
         label=_("Reason for the report"),
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The situation, why IIZ is needed, and what has been tried."),
     )

@@ -6,6 +6,7 @@ tested without reloading Django settings. ``iiz/settings.py`` calls :func:`load`
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,10 @@ class Config:
     session_idle_minutes: int = 30
     # Who must use a second factor: role names, and "staff" for everyone with the admin.
     otp_required_roles: tuple[str, ...] = ("officer", "secretariat", "staff")
+    # The reverse proxies whose X-Forwarded-For is believed (addresses or networks).
+    trusted_proxies: list[str] = field(default_factory=list)
+    # clamd's Unix socket path or host:port; empty: uploads are not scanned for viruses.
+    clamd_socket: str = ""
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -140,6 +145,22 @@ def load(env: Mapping[str, str]) -> Config:
     # Set but empty: nobody must (users may still set one up in their settings).
     otp_roles = env.get("IIZ_OTP_REQUIRED_ROLES")
     otp_required_roles = tuple(parse_list(otp_roles)) if otp_roles is not None else Config.otp_required_roles
+    trusted_proxies = parse_list(env.get("IIZ_TRUSTED_PROXIES"))
+    for proxy in trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"IIZ_TRUSTED_PROXIES must list IP addresses or networks (10.0.0.5, 172.18.0.0/16); got {proxy!r}"
+            ) from None
+
+    clamd_socket = (env.get("IIZ_CLAMD_SOCKET") or "").strip()
+    if clamd_socket and not clamd_socket.startswith("/"):
+        host, _sep, port = clamd_socket.rpartition(":")
+        if not host or not port.isdigit():
+            raise ConfigError(
+                f"IIZ_CLAMD_SOCKET must be a socket path (/run/clamav/clamd.ctl) or host:port; got {clamd_socket!r}"
+            )
 
     return Config(
         production=production,
@@ -147,6 +168,8 @@ def load(env: Mapping[str, str]) -> Config:
         secret_key=secret_key,
         allowed_hosts=allowed_hosts,
         csrf_trusted_origins=csrf_trusted_origins,
+        trusted_proxies=trusted_proxies,
+        clamd_socket=clamd_socket,
         database_url=database_url,
         redis_url=redis_url,
         email_url=email_url,

@@ -7,6 +7,10 @@
 - Every date and date-time field takes only dates between 1900 and 2100, with one message:
   the dates of a case are all in that range, and dates far outside it overflow the date
   arithmetic of the filters and the time-zone conversion of a date-time.
+- Every text field without a length limit of its own (the free texts: notes, summaries,
+  reasons, the models' TextFields) takes at most ``TEXT_MAX_LENGTH`` characters, with
+  Django's translated message: what is stored is printed in the PDFs, and the PDFs must
+  render in bounded time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +77,20 @@ def bound_dates(fields) -> None:
             field.validators.append(date_in_range)
 
 
+TEXT_MAX_LENGTH = 10_000  # about four typed pages
+
+
+def bound_texts(fields) -> None:
+    """Give every text field of ``fields`` without a ``max_length`` the limit ``TEXT_MAX_LENGTH``
+    (its validator and the widget's ``maxlength``)."""
+    for field in fields.values():
+        if isinstance(field, forms.CharField) and field.max_length is None:
+            field.max_length = TEXT_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("maxlength", str(TEXT_MAX_LENGTH))
+
+
 BIGGEST_KEY = 2**63 - 1  # a 64-bit primary key; SQLite cannot even bind a larger integer
 
 
@@ -99,12 +118,13 @@ def refuse_huge_keys(fields) -> None:
 
 class SafeInputMixin:
     """Mixed into every form: NUL characters out of the data, dates bounded, no key beyond
-    64 bits."""
+    64 bits, free texts bounded."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.data = without_nul(self.data)
         bound_dates(self.fields)
+        bound_texts(self.fields)
         refuse_huge_keys(self.fields)
 
 

@@ -132,8 +132,16 @@ GUARDIAN_RAISE_403 = False
 # cases/flow/grants.py for the policy, not through user.has_perm.
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 
-# Brute-force protection: five failed logins lock the username from that address for 30 minutes.
+# Brute-force protection (iiz/lockout.py): five failed logins lock the username from that
+# client address for 30 minutes, and twenty failed logins from one address, whatever the
+# usernames (credential stuffing), lock that address for 30 minutes. The address is the real
+# client's (iiz/http.py client_address): X-Forwarded-For is believed only from the reverse
+# proxies in IIZ_TRUSTED_PROXIES, so a stranger behind the same proxy locks out nobody else.
+IIZ_TRUSTED_PROXIES = CONFIG.trusted_proxies
+AXES_CLIENT_IP_CALLABLE = "iiz.http.client_address"
+AXES_HANDLER = "iiz.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
+IIZ_LOGIN_FAILURES_PER_ADDRESS = 20
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -189,6 +197,11 @@ STORAGES = {
 # at most a few files and 2.5 MB of other fields. The reverse proxy must accept request
 # bodies a little above the limit (e.g. nginx client_max_body_size 25m).
 IIZ_UPLOAD_MAX_BYTES = CONFIG.upload_max_bytes
+# What a file may expand to and how many pixels an image may have (cases/documents/inspection.py),
+# and clamd's socket where uploads are scanned for viruses (empty: not scanned).
+IIZ_UPLOAD_MAX_INFLATED_BYTES = 150 * 1024 * 1024
+IIZ_UPLOAD_MAX_PIXELS = 60_000_000
+IIZ_CLAMD_SOCKET = CONFIG.clamd_socket
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 5

@@ -143,10 +143,28 @@ def catalogue_measures() -> list[dict]:
 
 # --- uploads and forms -------------------------------------------------------------------------
 
+
 # File contents by type: the upload check goes by the content, not by the name.
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+# They are real files (a blank A4 page, an 8 × 8 image): the check opens them as well.
+def _blank_pdf() -> bytes:
+    out = io.BytesIO()
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(out)
+    return out.getvalue()
+
+
+def _image(kind: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, kind)
+    return out.getvalue()
+
+
+PDF = _blank_pdf()
+JPEG = _image("JPEG")
+PNG = _image("PNG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 GIF = b"GIF89a\x01\x00\x01\x00" + b"\x00" * 32
 TEXT = "Arztbericht: arbeitsfähig zu 50 %.\n".encode()

@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.helpers import PDF
 from tests.urlwalk import all_routes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,7 +149,7 @@ def matrix_file(case):
     existing = CaseFile.objects.filter(case=case).first()
     if existing is not None:
         return existing
-    upload = SimpleUploadedFile("Matrix.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf")
+    upload = SimpleUploadedFile("Matrix.pdf", PDF, content_type="application/pdf")
     return actions.add_attachment(case, by=User.objects.get(username="officer"), upload=upload, category="other")
 
 

@@ -12,17 +12,12 @@ from django.db import transaction
 
 from cases.audit import chain
 from cases.models import AccessKind, AccessLog
+from iiz.http import client_address
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from cases.models import Case
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The client's address as the server sees it (behind the reverse proxy of
-    docker-compose this is the proxy unless it is configured to pass it through)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def log_access(request: HttpRequest, case: Case | None, kind: str = AccessKind.VIEW, detail: str = "") -> None:

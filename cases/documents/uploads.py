@@ -7,7 +7,9 @@ sends: the first bytes must be those of a PDF (``%PDF-``), a JPEG (``FF D8 FF``)
 refused, and so are empty files and files above the limit (``IIZ_UPLOAD_MAX_BYTES``,
 20 MB by default; the logo at most 1 MB). The name the user gave is kept only for display
 and for the name of the download, cleaned of paths and control characters; files are
-stored under a random name (cases/models/files.py).
+stored under a random name (cases/models/files.py). Then the file is opened as what it
+claims to be and scanned for viruses where a scanner is configured
+(cases/documents/inspection.py): no active content in PDFs, no decompression bombs.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from cases.documents.inspection import check_image, check_pdf, scan_for_viruses
 from cases.forms import date_input
 from cases.models import PowerOfAttorney
 from cases.models.files import ATTACHMENT_CATEGORIES, EXTENSIONS
@@ -81,6 +84,11 @@ def check_file(file, *, types: tuple[str, ...] = DOCUMENT_TYPES, max_bytes: int 
             code="wrong_type",
             params={"types": " / ".join(TYPE_NAMES[t] for t in types)},
         )
+    if content_type == "application/pdf":
+        check_pdf(file)
+    else:
+        check_image(file)
+    scan_for_viruses(file)
     return content_type
 
 

@@ -16,6 +16,23 @@ from django.utils.translation import gettext
 register = template.Library()
 
 EMPTY = "—"
+# The change history of a PDF shows each value before and after a change cut to this length
+# (the JSON export holds them in full): a long text is not printed twice for each change.
+HISTORY_VALUE_LENGTH = 300
+
+
+@register.filter
+def history_value(value: Any) -> str:
+    """:func:`pdf_value`, cut after ``HISTORY_VALUE_LENGTH`` characters with an ellipsis."""
+    text = pdf_value(value)
+    if len(text) <= HISTORY_VALUE_LENGTH:
+        return text
+    return text[: HISTORY_VALUE_LENGTH - 1].rstrip() + "…"
+
+
+@register.simple_tag
+def history_value_length() -> int:
+    return HISTORY_VALUE_LENGTH
 
 
 @register.filter

@@ -1,0 +1,111 @@
+"""The login lock-out behind the reverse proxy: the real client address (X-Forwarded-For
+believed only from IIZ_TRUSTED_PROXIES), username + address, a limit per address across
+usernames, and the access log's address (issue 18 point 3)."""
+
+import pytest
+from django.test import RequestFactory, override_settings
+from django.urls import reverse
+
+from cases.models import AccessLog
+from iiz.config import ConfigError, load
+from iiz.http import client_address
+from tests.factories import UserFactory
+
+PROXY = "10.0.0.2"
+STRANGER = "198.51.100.7"
+OFFICE = "203.0.113.20"
+PASSWORD = "secret-password-1"
+
+behind_the_proxy = override_settings(IIZ_TRUSTED_PROXIES=[PROXY])
+
+
+def login(client, username, password, address, peer=PROXY):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=address
+    )
+
+
+@behind_the_proxy
+def test_a_stranger_behind_the_proxy_does_not_lock_out_the_officer(client, officer):
+    for _ in range(6):
+        response = login(client, officer.username, "wrong", STRANGER)
+    assert response.status_code == 429  # the stranger is locked out...
+    response = login(client, officer.username, PASSWORD, OFFICE)
+    assert response.status_code == 302  # ...the officer at the office is not
+    assert response.headers["Location"] == reverse("home")
+
+
+@behind_the_proxy
+def test_the_lockout_page_tells_how_long_it_lasts_in_both_languages(client, officer):
+    for _ in range(5):
+        login(client, officer.username, "wrong", STRANGER)
+    page = login(client, officer.username, PASSWORD, STRANGER).content.decode()
+    assert "30 Minuten" in page
+    client.cookies["django_language"] = "fr"
+    page = client.post(
+        reverse("login"),
+        {"username": officer.username, "password": PASSWORD},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=STRANGER,
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).content.decode()
+    assert "30 minutes" in page
+
+
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(client, officer):
+    # No trusted proxy configured: the header is the client's to write and is not believed,
+    # so forging a new address for each try does not escape the lock.
+    for number in range(5):
+        login(client, officer.username, "wrong", f"192.0.2.{number}", peer=STRANGER)
+    response = login(client, officer.username, PASSWORD, "192.0.2.99", peer=STRANGER)
+    assert response.status_code == 429
+    request = RequestFactory().get("/", REMOTE_ADDR=STRANGER, HTTP_X_FORWARDED_FOR=OFFICE)
+    with override_settings(IIZ_TRUSTED_PROXIES=[PROXY]):
+        assert client_address(request) == STRANGER
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "expected"),
+    [
+        (PROXY, OFFICE, OFFICE),
+        (PROXY, f"1.2.3.4, {OFFICE}", OFFICE),  # the left part is the client's to write
+        (PROXY, f"{OFFICE}, 10.0.0.3", OFFICE),  # two trusted hops (10.0.0.0/24)
+        (PROXY, "not-an-address", PROXY),
+        (PROXY, "", PROXY),
+        (STRANGER, OFFICE, STRANGER),
+    ],
+)
+def test_the_client_address(peer, forwarded, expected):
+    request = RequestFactory().get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+    with override_settings(IIZ_TRUSTED_PROXIES=["10.0.0.0/24"]):
+        assert client_address(request) == expected
+
+
+@behind_the_proxy
+@override_settings(IIZ_LOGIN_FAILURES_PER_ADDRESS=8)
+def test_one_address_trying_many_usernames_is_locked(client, db):
+    users = [UserFactory(username=f"user{n}") for n in range(5)]
+    tries = [user.username for user in users[:4] for _ in range(2)]  # two each: under five per username
+    answers = [login(client, username, "wrong", STRANGER).status_code for username in tries]
+    assert answers == [200] * 7 + [429]  # the eighth failure from the address locks it
+    # even the right password of a fifth user is refused from there
+    assert login(client, users[4].username, PASSWORD, STRANGER).status_code == 429
+    # the same user from another address signs in
+    assert login(client, users[4].username, PASSWORD, OFFICE).status_code == 302
+
+
+@behind_the_proxy
+def test_the_access_log_records_the_forwarded_address(client, make_case, coordinator):
+    case = make_case("implementation")
+    client.force_login(coordinator)
+    assert client.get(case.get_absolute_url(), REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=OFFICE).status_code == 200
+    assert AccessLog.objects.latest("pk").address == OFFICE
+    client.get(case.get_absolute_url(), REMOTE_ADDR=STRANGER, HTTP_X_FORWARDED_FOR=OFFICE)
+    assert AccessLog.objects.latest("pk").address == STRANGER
+
+
+def test_trusted_proxies_come_from_the_environment():
+    assert load({"IIZ_TRUSTED_PROXIES": "10.0.0.2, 172.18.0.0/16"}).trusted_proxies == ["10.0.0.2", "172.18.0.0/16"]
+    assert load({}).trusted_proxies == []
+    with pytest.raises(ConfigError, match="IIZ_TRUSTED_PROXIES"):
+        load({"IIZ_TRUSTED_PROXIES": "proxy.example"})
