@@ -8,7 +8,9 @@ the demo users and two closed cases built by the real actions (a German and a Fr
 person). For each document (cases/documents/rendering.py) it times the first render in this process
 (the very first one also loads the fonts) and the average of N further renders, and prints
 a table with the pages and the size of each PDF; then the same for the merged PDF of the
-print queue (cases/documents/printqueue.py) with 10 documents.
+print queue (cases/documents/printqueue.py) with 10 documents; last, the right-of-access
+export (PDF, through the view) of a person whose two reviews hold 20,000 characters without
+a space (issue 18: every PDF renders in bounded time whatever the text; target under 10 s).
 """
 
 from __future__ import annotations
@@ -77,6 +79,49 @@ def build_cases():
     return cases
 
 
+def long_texts_export():
+    """The right-of-access PDF of a person whose two reviews hold 20,000 characters without a
+    space, each corrected once (printed in the reviews, the journal and the change history):
+    a function that renders it through the view, as the officer downloads it."""
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from cases.models import Person, Review, ReviewDecision, ReviewKind
+
+    users = {u.username: u for u in User.objects.all()}
+    rav = Institution.objects.get(code="rav")
+    cast = Cast(coordinator=users["coordinator-ow"], case_manager=users["casemanager-ow"], officer=users["officer"])
+    person = Person(first_name="Lange", last_name="Notiz", birth_date="1980-01-01", sex="m", language="de")
+    case = actions.report_case(
+        by=users["frontline-rav-ow"],
+        person=person,
+        reporting_institution=rav,
+        institutions=[rav],
+        region=Region.objects.get(code="ow"),
+        theme=None,
+        reason="Benchmark",
+    )
+    case = walk(case, "implementation", cast)
+    unbroken = "x" * 20_000
+    for day in (1, 2):
+        review = Review(kind=ReviewKind.TEAM, held_on=timezone.localdate(), summary=unbroken, decision=ReviewDecision.CONTINUE)
+        review = actions.record_review(case, by=users["coordinator-ow"], review=review)
+        review.summary = unbroken[:-day] + "y" * day
+        review._history_user = users["coordinator-ow"]
+        review.save()
+    client = Client()
+    client.force_login(users["officer"])
+    url = reverse("cases:person_export", kwargs={"person_pk": case.person_id, "fmt": "pdf"})
+
+    def render() -> bytes:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return response.content
+
+    return render
+
+
 def timed(render, n: int) -> tuple[float, float, int, int]:
     """(first render ms, warm average ms, pages, bytes)."""
     started = time.perf_counter()
@@ -112,10 +157,11 @@ def main() -> None:
     ] * 3
     items.append(QueueItem("closure_letter", german, closure=german.closure))
     rows.append((f"print queue, merged PDF of {len(items)}", lambda: rendering.merge_pdfs([item.render() for item in items])))
+    rows.append(("right of access, 2 × 20,000 unbroken chars", long_texts_export()))
 
     print(f"{'document':<38} {'first ms':>9} {f'warm ms (n={n})':>16} {'pages':>6} {'KB':>6}")
     for label, render in rows:
-        first, warm, pages, size = timed(render, n)
+        first, warm, pages, size = timed(render, min(n, 2) if label.startswith("right of access") else n)
         print(f"{label:<38} {first:>9.0f} {warm:>16.1f} {pages:>6} {size / 1024:>6.0f}")
 
 

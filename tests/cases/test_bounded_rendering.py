@@ -2,12 +2,13 @@
 texts wrap anywhere, long values are cut in the change history of the PDFs, and the free
 texts of the forms have a length limit."""
 
-import time
+import io
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from pypdf import PdfReader
 
 from cases import actions
 from cases.documents.rendering import breakable
@@ -18,10 +19,13 @@ from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-UNBROKEN = "x" * 20_000
+UNBROKEN = "x" * 3_000
 
 
-def test_the_right_of_access_pdf_with_long_unbroken_notes_renders_quickly(client, officer, make_case, coordinator):
+def test_the_right_of_access_pdf_prints_long_unbroken_notes_whole(client, officer, make_case, coordinator):
+    """The note is printed (wrapped at its break opportunities), not dropped or cut; how long
+    such an export takes at 20,000 characters is measured by bench/documents.py
+    (docs/benchmarks.md)."""
     person = PersonFactory.build(first_name="Lange", last_name="Notiz")
     case = make_case("implementation", person=person)
     for day in (1, 2):
@@ -31,13 +35,11 @@ def test_the_right_of_access_pdf_with_long_unbroken_notes_renders_quickly(client
         review._history_user = coordinator
         review.save()
     client.force_login(officer)
-    started = time.monotonic()
     response = client.get(reverse("cases:person_export", kwargs={"person_pk": case.person_id, "fmt": "pdf"}))
-    elapsed = time.monotonic() - started
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
-    assert elapsed < 10, f"the export took {elapsed:.1f} s"
-    print(f"right-of-access PDF, two reviews with 20,000 unbroken characters: {elapsed:.1f} s")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert text.count("x") >= 2 * len(UNBROKEN)  # each review's note, whole (across pages)
 
 
 @pytest.mark.parametrize("length", [10_000, 100_000])
