@@ -28,6 +28,8 @@ DB = Path(tempfile.gettempdir()) / "iiz-documents-bench.sqlite3"
 DB.unlink(missing_ok=True)
 os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iiz.settings")
+# The pages are timed as a signed-in user sees them (force_login: no second factor asked).
+os.environ.setdefault("IIZ_OTP_REQUIRED_ROLES", "")
 
 import django  # noqa: E402
 
