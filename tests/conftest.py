@@ -150,3 +150,13 @@ def task_runs_here():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def reference_rows(transactional_db):
+    """A transactional test may start after another one's flush, which removed the rows the
+    migrations create: load them again."""
+    from roles.models import Institution, Region, Theme
+    from roles.reference import load_reference_data
+
+    load_reference_data(Region, Theme, Institution)

@@ -24,8 +24,10 @@ pytestmark = [
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
         reason="database roles, privileges and triggers are PostgreSQL's (DATABASE_URL is not PostgreSQL)",
     ),
-    # committed rows, seen from the application role's own connection; the reference data restored after the flush
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # committed rows, seen from the application role's own connection
+    pytest.mark.django_db(transaction=True),
+    # another transactional test's flush may have removed the rows the migrations create
+    pytest.mark.usefixtures("reference_rows"),
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

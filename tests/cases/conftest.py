@@ -18,13 +18,3 @@ def media(settings, tmp_path):
 def deputy(db):
     """A contact person of another region: without a grant the case is out of scope."""
     return make_member("dora-deputy", "contact_person", region=region("uw"), institution=institution("ai"))
-
-
-@pytest.fixture
-def reference_rows(transactional_db):
-    """A transactional test may start after another one's flush, which removed the rows the
-    migrations create: load them again."""
-    from roles.models import Institution, Region, Theme
-    from roles.reference import load_reference_data
-
-    load_reference_data(Region, Theme, Institution)
