@@ -262,3 +262,46 @@ def journal_texts(case, language: str = "de") -> list[str]:
 
     with translation.override(language):
         return [events.render(entry) for entry in case.journal.order_by("at", "pk")]
+
+
+def migrate_around(migration: tuple[str, str], *, before: bool):
+    """Migrate to the state just before ``migration`` (its parents in its app), or to the newest
+    state of every app; return the apps of that state (for the historical models)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph
+    if before:
+        targets = [parent.key for parent in graph.node_map[migration].parents if parent.key[0] == migration[0]]
+    else:
+        targets = graph.leaf_nodes()
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state(targets).apps
+
+
+def intake_data(**changes) -> dict:
+    """The new-case form's POST data (the person and the report), with ``changes``."""
+    from tests.factories import region
+
+    data = {
+        "person-first_name": "Anna",
+        "person-last_name": "Muster",
+        "person-birth_date": "1980-05-17",
+        "person-ahv_number": "7569217076985",
+        "person-sex": "f",
+        "person-language": "de",
+        "person-street": "Furkastrasse 3",
+        "person-postcode": "3900",
+        "person-city": "Brig",
+        "person-phone": "027 123 45 67",
+        "person-email": "anna@example.ch",
+        "report-reporting_institution": institution("rav").pk,
+        "report-institutions": [institution("rav").pk, institution("social").pk],
+        "report-region": region("ow").pk,
+        "report-theme": "",
+        "report-reason": "Langzeitarbeitslos seit zwei Jahren.",
+    }
+    data.update(changes)
+    return data

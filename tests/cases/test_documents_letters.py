@@ -9,15 +9,13 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 import cases.migrations
 from cases.documents import rendering
 from cases.models import Closure
-from tests.helpers import field_errors, pages, person
+from tests.helpers import field_errors, migrate_around, pages, person
 
 pytestmark = pytest.mark.django_db
 
@@ -207,18 +205,6 @@ def test_the_migration_leaves_rewritten_parts_as_written(make_case, officer):
         assert strip_frame(own, full_name=name, reference=reference) == own
 
 
-def migrate(*, before: bool):
-    """Migrate to the state just before migration 0017, or to the newest state of every app."""
-    executor = MigrationExecutor(connection)
-    graph = executor.loader.graph
-    if before:
-        targets = [parent.key for parent in graph.node_map[("cases", MIGRATION)].parents if parent.key[0] == "cases"]
-    else:
-        targets = graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_rows")
 def test_the_migration_cleans_the_stored_letters(make_case, officer):
@@ -232,3 +218,7 @@ def test_the_migration_cleans_the_stored_letters(make_case, officer):
         migrate(before=False)
     assert Closure.objects.get(case=generated).letter_text == BODY["fr"]
     assert Closure.objects.get(case=rewritten).letter_text == "Lieber Jürg\n\nAlles Gute!\n\nDein Team"
+
+
+def migrate(*, before: bool):
+    migrate_around(("cases", MIGRATION), before=before)

@@ -13,6 +13,7 @@ from django.utils import translation
 from cases import actions
 from cases.intake import likely_duplicates, similarity
 from cases.models import AccessKind, AccessLog, Case, CaseState, Notification, Person
+from tests import helpers
 from tests.conftest import make_member
 from tests.factories import PersonFactory, institution, region
 
@@ -20,29 +21,6 @@ pytestmark = pytest.mark.django_db
 
 BORN = datetime.date(1980, 5, 17)
 AHV = "756.9217.0769.85"
-
-
-def intake_data(**changes):
-    data = {
-        "person-first_name": "Anna",
-        "person-last_name": "Muster",
-        "person-birth_date": "1980-05-17",
-        "person-ahv_number": "",
-        "person-sex": "f",
-        "person-language": "de",
-        "person-street": "Furkastrasse 3",
-        "person-postcode": "3900",
-        "person-city": "Brig",
-        "person-phone": "027 123 45 67",
-        "person-email": "anna@example.ch",
-        "report-reporting_institution": institution("rav").pk,
-        "report-institutions": [institution("rav").pk, institution("social").pk],
-        "report-region": region("ow").pk,
-        "report-theme": "",
-        "report-reason": "Langzeitarbeitslos seit zwei Jahren.",
-    }
-    data.update(changes)
-    return data
 
 
 # --- fuzzy matching: the same list on SQLite (Python) and PostgreSQL (pg_trgm + unaccent) ----
@@ -270,3 +248,8 @@ def test_the_check_runs_a_fixed_number_of_queries(client, frontline, elsewhere, 
     with django_assert_max_num_queries(26 + 1 + 2):
         response = client.post(reverse("cases:intake"), intake_data())
     assert response.context["known_elsewhere"]
+
+
+def intake_data(**changes):
+    """The new-case form without an AHV number (tests/helpers.py), with ``changes``."""
+    return helpers.intake_data(**{"person-ahv_number": "", **changes})

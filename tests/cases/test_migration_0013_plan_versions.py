@@ -4,26 +4,12 @@ the options proposed, the next version opens for the case manager, and every sub
 version names who submitted it."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from cases.models import ActionPlan, Goal, Measure, PlanStatus
+from tests.helpers import migrate_around
 
 MIGRATION = ("cases", "0013_plan_versions")
-
-
-def migrate(before: bool):
-    """Migrate to the state just before this migration, or to the newest state of every app."""
-    executor = MigrationExecutor(connection)
-    graph = executor.loader.graph
-    if before:
-        targets = [parent.key for parent in graph.node_map[MIGRATION].parents if parent.key[0] == "cases"]
-    else:
-        targets = graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -66,3 +52,7 @@ def test_a_plan_sent_back_before_is_frozen_and_its_next_version_opens(make_case,
     plan = ActionPlan.objects.get(case=validated)
     assert (plan.submitted_by, plan.status, plan.decision_comment) == (case_manager, PlanStatus.VALIDATED, "Einverstanden.")
     assert ActionPlan.objects.filter(case=validated).count() == 1
+
+
+def migrate(before: bool):
+    return migrate_around(MIGRATION, before=before)

@@ -3,26 +3,11 @@ wrote into the journal, in German, French or English, become event codes with th
 parameters, read afterwards in the reader's language; what users wrote stays as it is."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from cases.models import JournalEntry
-from tests.helpers import journal_texts
+from tests.helpers import journal_texts, migrate_around
 
 MIGRATION = ("cases", "0019_journal_events")
-
-
-def migrate(before: bool):
-    """Migrate to the state just before this migration, or to the newest state of every app."""
-    executor = MigrationExecutor(connection)
-    graph = executor.loader.graph
-    if before:
-        targets = [parent.key for parent in graph.node_map[MIGRATION].parents if parent.key[0] == "cases"]
-    else:
-        targets = graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 # (kind, transition, the text as written) -> (text kept, event, parameters)
@@ -191,3 +176,7 @@ def test_a_sentence_written_in_german_reads_in_french_after_the_migration(make_c
         "Aktionsplan V1 gespeichert",
         "Vollmacht unterzeichnet am 03.02.2026, gültig bis 03.02.2027",
     ]
+
+
+def migrate(before: bool):
+    return migrate_around(MIGRATION, before=before)

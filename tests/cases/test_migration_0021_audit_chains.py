@@ -5,25 +5,12 @@ triggers it creates in the same migration)."""
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from cases.audit import chain
 from cases.models import AccessLog, JournalEntry
+from tests.helpers import migrate_around
 
 MIGRATION = ("cases", "0021_audit_chains")
-
-
-def migrate(before: bool):
-    executor = MigrationExecutor(connection)
-    graph = executor.loader.graph
-    if before:
-        targets = [parent.key for parent in graph.node_map[MIGRATION].parents if parent.key[0] == "cases"]
-    else:
-        targets = graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -43,3 +30,7 @@ def test_the_rows_written_before_get_their_chain(make_case, coordinator):
     assert not JournalEntry.objects.filter(hash="").exists() and not AccessLog.objects.filter(hash="").exists()
     assert chain.verify(JournalEntry)[1] is None and chain.verify(AccessLog)[1] is None
     call_command("verify_audit")  # raises when a chain is broken
+
+
+def migrate(before: bool):
+    return migrate_around(MIGRATION, before=before)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from cases.models import Case, CaseState, Person
 from tests.conftest import make_member
 from tests.factories import PersonFactory, institution, region
+from tests.helpers import intake_data
 
 pytestmark = pytest.mark.django_db
 
@@ -87,29 +88,6 @@ def test_the_list_runs_a_fixed_number_of_queries(client, make_case, coordinator,
     with django_assert_max_num_queries(10 + 1 + 1 + 1 + 1):  # the last +1: the access log's chain head
         response = client.get(reverse("cases:list"), {"q": "a", "institution": rav})
     assert response.status_code == 200
-
-
-def intake_data(**changes):
-    data = {
-        "person-first_name": "Anna",
-        "person-last_name": "Muster",
-        "person-birth_date": "1980-05-17",
-        "person-ahv_number": "7569217076985",
-        "person-sex": "f",
-        "person-language": "de",
-        "person-street": "Furkastrasse 3",
-        "person-postcode": "3900",
-        "person-city": "Brig",
-        "person-phone": "027 123 45 67",
-        "person-email": "anna@example.ch",
-        "report-reporting_institution": institution("rav").pk,
-        "report-institutions": [institution("rav").pk, institution("social").pk],
-        "report-region": region("ow").pk,
-        "report-theme": "",
-        "report-reason": "Langzeitarbeitslos seit zwei Jahren.",
-    }
-    data.update(changes)
-    return data
 
 
 def test_a_front_line_worker_reports_a_case(client, frontline, coordinator):
