@@ -71,8 +71,7 @@ def not_in_future(value: datetime.date | None) -> None:
 
 
 def institution_label(institution: Institution) -> str:
-    short, name = institution.short, institution.name
-    return name if short == name else f"{short} – {name}"
+    return institution.label
 
 
 def employer_label(contact: EmployerContact) -> str:

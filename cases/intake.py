@@ -140,7 +140,7 @@ class ReportForm(SafeForm):
     institutions = forms.ModelMultipleChoiceField(
         label=_("Institutions involved"),
         queryset=Institution.objects.filter(is_active=True),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
         help_text=_("An IIZ case involves at least two institutions; the reporting institution is always included."),
     )
@@ -162,7 +162,7 @@ class ReportForm(SafeForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("reporting_institution", "institutions"):
-            self.fields[name].label_from_instance = lambda i: f"{i.short} · {i.name}"
+            self.fields[name].label_from_instance = lambda i: i.label
         # Defaults from the reporter's own memberships.
         for m in user.active_memberships:
             if m.institution_id and "reporting_institution" not in self.initial:

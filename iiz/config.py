@@ -85,7 +85,9 @@ def check_url(name: str, value: str, schemes: set[str]) -> str:
 def load(env: Mapping[str, str]) -> Config:
     """Read the configuration from ``env`` (normally ``os.environ``)."""
     production = parse_bool("IIZ_PRODUCTION", env.get("IIZ_PRODUCTION"), False)
-    debug = parse_bool("DEBUG", env.get("DEBUG"), not production)
+    # Off unless a developer asks for it (DEBUG=1): the demo set-up (.ci/serve) shows the
+    # application's own error pages, never Django's debug pages listing the URL patterns.
+    debug = parse_bool("DEBUG", env.get("DEBUG"), False)
     if production and debug:
         raise ConfigError("DEBUG must be off when IIZ_PRODUCTION is on")
 

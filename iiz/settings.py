@@ -177,6 +177,10 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 STATIC_URL = "/static/"
+# WhiteNoise serves the static files: from the apps' folders outside production (also with
+# DEBUG off, so that `.ci/serve` needs no collectstatic), from STATIC_ROOT in production.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 STATIC_ROOT = CONFIG.static_root
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"

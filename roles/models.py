@@ -87,6 +87,13 @@ class Institution(BilingualNamed):
     def short(self) -> str:
         return self.short_fr if translation.get_language() == "fr" else self.short_de
 
+    @property
+    def label(self) -> str:
+        """ "RAV – Regionale Arbeitsvermittlungszentren (…)"; the name alone when the
+        abbreviation is the name ("Sucht Wallis")."""
+        short, name = self.short, self.name
+        return name if short == name else f"{short} – {name}"
+
 
 class User(AbstractUser):
     """A staff member of an IIZ institution. Beneficiaries never log in."""

@@ -24,7 +24,8 @@ PRODUCTION_ENV = {
 def test_embedded_defaults_need_no_variable():
     config = load({})
     assert config.production is False
-    assert config.debug is True
+    assert config.debug is False  # a developer asks for it with DEBUG=1
+    assert load({"DEBUG": "1"}).debug is True
     assert config.secret_key == DEV_SECRET_KEY
     assert config.database_url.startswith("sqlite:///")
     assert config.database_url.endswith("db.sqlite3")

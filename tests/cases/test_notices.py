@@ -99,7 +99,7 @@ def test_each_is_told_in_their_language_with_the_link_to_the_case(
 
     german = mails[contact_person.email]
     assert german.subject == f"IIZ: Ende der Begleitung im Fall {ready.reference}"
-    assert german.body.startswith(f"Guten Tag {contact_person.get_full_name()}\n\n")
+    assert german.body.startswith(f"Guten Tag {contact_person.get_full_name()},\n\n")
     assert f"{case_manager.get_full_name()} hat am" in german.body and "Die IIZ-Begleitung ist beendet." in german.body
     assert "Ergebnis: Im ersten Arbeitsmarkt eingegliedert" in german.body
     assert "als IIZ-Ansprechperson einer am Fall beteiligten Institution (Regionale Arbeitsvermittlungszentren" in german.body
