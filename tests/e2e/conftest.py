@@ -1,5 +1,9 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
 
+import contextlib
+import re
+from pathlib import Path
+
 import pytest
 
 from roles.models import Institution, Region, Theme
@@ -67,3 +71,19 @@ def take_step(page, name, text=None):
             details.locator("summary").click()
         form.locator("textarea[name='text']").fill(text)
     form.locator("button[type=submit]").click()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def _last_screen(request, page):
+    """After each browser test, its last page as a screenshot under test-artifacts/screenshots/
+    (git ignores the folder; CI keeps it as the run's artefacts)."""
+    yield
+    if page.is_closed():
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    with contextlib.suppress(Exception):  # a page that cannot be captured fails no test
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
