@@ -109,3 +109,36 @@ function showEmployerPickers(root) {
     if (!picker.closest("template")) picker.hidden = false;
   });
 }
+
+// --- Wide tables (.table-responsive): scroll inside their own box ------------------------
+// When a table is wider than its box (a phone, a tablet), a hint above it says so (the text
+// is in <body data-scroll-hint>, in the user's language) and the box takes the keyboard
+// focus, so that it can be scrolled with the arrow keys.
+(() => {
+  const update = () => {
+    const text = document.body.dataset.scrollHint;
+    document.querySelectorAll(".table-responsive").forEach((box) => {
+      let hint = box.previousElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint small text-body-secondary mb-1";
+        hint.textContent = text;
+        box.before(hint);
+      }
+      const wide = box.scrollWidth > box.clientWidth + 1;
+      hint.hidden = !wide;
+      if (wide) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", text);
+      } else {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  };
+  document.addEventListener("DOMContentLoaded", update);
+  window.addEventListener("resize", update);
+  document.addEventListener("htmx:afterSettle", update);
+})();

@@ -55,6 +55,7 @@ class Crawl:
     language: str
     findings: list[Finding] = field(default_factory=list)
     visited: list[str] = field(default_factory=list)
+    hinted: set[str] = field(default_factory=set)  # pages with a wide table and its hint on a phone
 
     def fail(self, path: str, problem: str) -> None:
         self.findings.append(Finding(self.user, self.language, path, problem))
@@ -199,10 +200,23 @@ def check_keyboard(crawl: Crawl, page, path: str) -> None:
             crawl.fail(path, problem)
 
 
+SCROLL_HINTS = """() => [...document.querySelectorAll('.table-responsive')]
+  .filter(box => box.scrollWidth > box.clientWidth + 1 && box.offsetParent !== null)
+  .filter(box => { const hint = box.previousElementSibling;
+    return !(hint && hint.classList.contains('scroll-hint') && !hint.hidden && box.tabIndex === 0); })
+  .map(box => box.querySelector('table') ? [...box.querySelector('table').classList].join('.') : 'box')"""
+
+
 def check_widths(crawl: Crawl, page, path: str) -> None:
+    """No sideways scrolling of the page; a table wider than its box shows the hint."""
     for width, height in VIEWPORTS:
         page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(50)  # the resize handler of static/js/iiz.js
         problem = page.evaluate(OVERFLOW)
         if problem:
             crawl.fail(path, f"scrolls sideways at {width}×{height}: {problem}")
+        for table in page.evaluate(SCROLL_HINTS):
+            crawl.fail(path, f"a wide table without its scroll hint at {width}×{height}: {table}")
+        if page.locator(".scroll-hint:not([hidden])").count():
+            crawl.hinted.add(path)
     page.set_viewport_size({"width": VIEWPORTS[0][0], "height": VIEWPORTS[0][1]})

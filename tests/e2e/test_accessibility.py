@@ -117,11 +117,12 @@ def crawl_as(page, live_server, username: str, language: str, checked: set[str])
 @pytest.mark.parametrize("language", ["de", "fr"])
 def test_every_page_of_every_role_is_accessible_and_fits_a_phone(page, demo, language):
     build_cases()
-    findings, visited, checked = [], {}, set()
+    findings, visited, checked, hinted = [], {}, set(), set()
     for username in ROLES:
         run = crawl_as(page, demo, username, language, checked)
         findings += run.findings
         visited[username] = run.visited
+        hinted |= run.hinted
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / f"crawl-{language}.txt").write_text(
         "".join(f"{user}\n" + "".join(f"  {path}\n" for path in paths) for user, paths in visited.items())
@@ -130,6 +131,8 @@ def test_every_page_of_every_role_is_accessible_and_fits_a_phone(page, demo, lan
     # The crawl reached the pages of each role (not only the home page).
     if "casemanager-ow" in visited:
         assert len(visited["casemanager-ow"]) >= 15, visited["casemanager-ow"]
+        # The measures table of a case page scrolls in its own box on a phone, with the hint.
+        assert any(path.startswith("/cases/") and path[7:-1].isdigit() for path in hinted), hinted
         assert any(path.endswith("/plan/") for path in visited["casemanager-ow"])
     if "officer" in visited:
         assert len(visited["officer"]) >= 10, visited["officer"]
