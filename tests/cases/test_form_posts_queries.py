@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.documents.rendering import closure_letter_body
 from cases.models import PowerOfAttorney
 from tests.cases.test_views_steps import grow
 from tests.factories import institution
@@ -120,6 +121,20 @@ FORMS = {
         lambda case: reverse("cases:exit_report", args=[case.pk]),
         exit_data,
         27,
+    ),
+    "ask_network": (
+        "implementation",
+        "case_manager",
+        lambda case: reverse("cases:ask_network", args=[case.pk]),
+        lambda case, fixture: {"kind": "network", "reason": "Neue gesundheitliche Einschränkung."},
+        18,
+    ),
+    "close": (
+        "awaiting_closure",
+        "officer",
+        lambda case: reverse("cases:close", args=[case.pk]),
+        lambda case, fixture: {"letter_text": closure_letter_body(case, case.exit_report), "archive_note": ""},
+        19,
     ),
     "validate_plan": (
         "plan_validation",
