@@ -242,6 +242,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The address of the application in e-mails (reminders link to the case).
 IIZ_BASE_URL = CONFIG.base_url
+# The load benchmark's minimal page (bench/load.py, cases/views/bench.py): off unless
+# IIZ_BENCH_PAGES is on.
+IIZ_BENCH_PAGES = CONFIG.bench_pages
 # The CII101 periods (cases/deadlines/__init__.py) and the hour of the daily reminder digest.
 IIZ_FIRST_MEETING_DAYS = 14
 IIZ_PLAN_VALIDATION_DAYS = 10
