@@ -267,6 +267,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Sessions: ended when the browser closes, after IIZ_SESSION_IDLE_MINUTES without a request
 # (iiz/middleware.py; the page warns a minute before and offers to stay signed in), and at
 # the latest eight hours after the last request.
+# Stored in the database and read through the cache (Redis in production): a page reads no
+# session row while the cache holds it, and any web process finds every session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 IIZ_SESSION_IDLE_SECONDS = CONFIG.session_idle_minutes * 60
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
