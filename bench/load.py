@@ -388,6 +388,15 @@ def merged(runs: list[dict]) -> dict:
                 return value / 1000
         return points[-1][0] / 1000 if points else 0.0
 
+    if not requests:  # none answered within the time: no latency to tell
+        return {
+            "requests": 0,
+            "rps": 0.0,
+            "p50_ms": None,
+            "p95_ms": None,
+            "p99_ms": None,
+            "errors": sum(r["socket_errors"] for r in runs),
+        }
     return {
         "requests": requests,
         "rps": requests / seconds if seconds else 0.0,
@@ -450,7 +459,7 @@ def main() -> None:
                 page.runs.append(wrk(server.base, page, sessions[page.user], seconds / rounds, args.connections, script_path))
                 server.drain()
         for page in pages:
-            page.single = merged([wrk(server.base, page, sessions[page.user], 2, 1, script_path)])
+            page.single = merged([wrk(server.base, page, sessions[page.user], 2 if args.quick else 4, 1, script_path)])
             server.drain()
         script_path.unlink()
         peak = server.peak_rss
@@ -474,11 +483,11 @@ def report(pages, info, args, cases, seconds, before, after, peak, elapsed) -> N
                 "label": page.label,
                 "user": page.user,
                 "path": page.path,
-                **{k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()},
+                **{k: _round(v, 2) if isinstance(v, float) else v for k, v in result.items()},
                 "ratio": round(result["rps"] / minimal["rps"], 3) if minimal["rps"] else None,
                 "queries": page.queries,
-                "p50_ms_1conn": round(page.single["p50_ms"], 1),
-                "ratio_1conn": round(page.single["p50_ms"] / results_single(pages, "minimal"), 2),
+                "p50_ms_1conn": _round(page.single["p50_ms"], 1),
+                "ratio_1conn": _round(page.single["p50_ms"] and page.single["p50_ms"] / results_single(pages, "minimal"), 2),
             }
         )
     data = {
@@ -508,13 +517,28 @@ def report(pages, info, args, cases, seconds, before, after, peak, elapsed) -> N
     print("| page | user | req/s | ratio | p50 ms | p95 ms | p99 ms | errors | queries | p50 ms at 1 conn. | ratio at 1 conn. |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(
-            f"| {row['label']} | {row['user'] or '–'} | {row['rps']:.1f} | {row['ratio']:.2f}× | {row['p50_ms']:.0f} | "
-            f"{row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['errors']} | {row['queries'] if row['queries'] is not None else '–'} | "
-            f"{row['p50_ms_1conn']:.1f} | {row['ratio_1conn']:.2f}× |"
-        )
+        cells = [
+            row["label"],
+            row["user"] or "–",
+            f"{row['rps']:.1f}",
+            f"{row['ratio']:.2f}×",
+            *(_cell(row[key], "{:.0f}") for key in ("p50_ms", "p95_ms", "p99_ms")),
+            str(row["errors"]),
+            _cell(row["queries"], "{}"),
+            _cell(row["p50_ms_1conn"], "{:.1f}"),
+            _cell(row["ratio_1conn"], "{:.2f}×"),
+        ]
+        print("| " + " | ".join(cells) + " |")
     print()
     print(f"load average before: {before}; after: {after}; {elapsed:.0f} s; JSON: {path}")
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _cell(value, form: str) -> str:
+    return "–" if value is None else form.format(value)
 
 
 def results_single(pages: list[Page], key: str) -> float:
