@@ -21,7 +21,7 @@ from cases import ahv
 from cases.deadlines import add_months
 from cases.models import Case, CaseState, ExitOutcome, Person
 from cases.statistics import stats
-from iiz.forms import SafeForm
+from iiz.forms import PlainSelect, SafeForm
 from roles.models import Institution, Membership, Region, Role, Theme, User
 
 
@@ -102,6 +102,9 @@ class CaseFilterForm(SafeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the selects built in Python (hundreds of case managers)
+            if type(field.widget) is forms.Select:
+                field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.widget.choices)
         # Contact persons in office, and anyone who is (or was) the case manager of a case, so
         # that a dashboard's link to the caseload of someone who left still filters.
         contact_people = Membership.objects.active().filter(role=Role.CONTACT_PERSON).values("user_id")
