@@ -159,4 +159,6 @@ class PlainSelect(forms.Select):
                 out.append(f'<option value="{escape(text)}"{selected}>{escape(label)}</option>')
             return out
 
-        return mark_safe(f"<select{flatatt(attrs)}>{''.join(options(self.choices))}</select>")  # the values and labels are escaped above
+        return mark_safe(
+            f"<select{flatatt(attrs)}>{''.join(options(self.choices))}</select>"
+        )  # the values and labels are escaped above
