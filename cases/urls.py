@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.urls import path
 
 from cases.views import (
     audit,
+    bench,
     corrections,
     dashboards,
     detail,
@@ -87,3 +89,7 @@ urlpatterns = [
     path("persons/<int:person_pk>/export.json/", export.person_export, {"fmt": "json"}, name="person_export"),
     path("persons/<int:person_pk>/export.pdf/", export.person_export, {"fmt": "pdf"}, name="person_export"),
 ]
+
+# bench.py: the load benchmark's minimal page (bench/load.py), only when IIZ_BENCH_PAGES is on.
+if settings.IIZ_BENCH_PAGES:
+    urlpatterns.append(path("bench/minimal/", bench.minimal, name="bench_minimal"))

@@ -56,6 +56,8 @@ class Config:
     trusted_proxies: list[str] = field(default_factory=list)
     # clamd's Unix socket path or host:port; empty: uploads are not scanned for viruses.
     clamd_socket: str = ""
+    # The load benchmark's minimal page (bench/load.py); off unless IIZ_BENCH_PAGES is on.
+    bench_pages: bool = False
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -172,6 +174,7 @@ def load(env: Mapping[str, str]) -> Config:
         csrf_trusted_origins=csrf_trusted_origins,
         trusted_proxies=trusted_proxies,
         clamd_socket=clamd_socket,
+        bench_pages=parse_bool("IIZ_BENCH_PAGES", env.get("IIZ_BENCH_PAGES"), False),
         database_url=database_url,
         redis_url=redis_url,
         email_url=email_url,

@@ -247,6 +247,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The address of the application in e-mails (reminders link to the case).
 IIZ_BASE_URL = CONFIG.base_url
+# The load benchmark's minimal page (bench/load.py, cases/views/bench.py): off unless
+# IIZ_BENCH_PAGES is on.
+IIZ_BENCH_PAGES = CONFIG.bench_pages
 # The CII101 periods (cases/deadlines/__init__.py) and the hour of the daily reminder digest.
 IIZ_FIRST_MEETING_DAYS = 14
 IIZ_PLAN_VALIDATION_DAYS = 10
@@ -269,6 +272,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Sessions: ended when the browser closes, after IIZ_SESSION_IDLE_MINUTES without a request
 # (iiz/middleware.py; the page warns a minute before and offers to stay signed in), and at
 # the latest eight hours after the last request.
+# Stored in the database and read through the cache (Redis in production): a page reads no
+# session row while the cache holds it, and any web process finds every session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 IIZ_SESSION_IDLE_SECONDS = CONFIG.session_idle_minutes * 60
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -186,13 +186,13 @@ def test_the_notifications_page_runs_a_fixed_number_of_queries(client, case_mana
         )
     assert bell(case_manager) == n and case is not None
     client.force_login(case_manager)
-    # session, user, memberships; the count and the page of notifications with who acted;
+    # user, memberships (the session comes from the cache); the count and the page of notifications with who acted;
     # marking the shown ones read, recounting the bell and reading it back; +2: My tasks (n) in
     # the navigation and the user's per-case grants it needs (cases/worklists.py)
-    with django_assert_num_queries(8 + 2):
+    with django_assert_num_queries(7 + 2):
         assert client.get(reverse("cases:notifications")).status_code == 200
     # again: the first page has nothing new, so nothing is marked or recounted
-    with django_assert_num_queries(5 + 2):
+    with django_assert_num_queries(4 + 2):
         assert client.get(reverse("cases:notifications")).status_code == 200
 
 

@@ -706,12 +706,12 @@ def count_queries(client, url) -> int:
     return len(captured)
 
 
-# The case page of a case at validation, as its coordinator: session, user, memberships, the
+# The case page of a case at validation, as its coordinator: user, memberships, the
 # user's grants, the case, its institutions, meetings, participants, plan versions, reviews,
 # powers of attorney and journal, the goals and the measures (of the current version and of
 # the version sent back, together), the access log, and the access card's grants and users;
 # +1: My tasks (n) in the navigation.
-SENT_BACK_QUERIES = 17 + 1 + 1  # +1: the access log's chain head
+SENT_BACK_QUERIES = 16 + 1 + 1  # +1: the access log's chain head
 
 # session, user, memberships, case, then one per relation shown; +1: access log; +1: the user's
 # per-case grants; +1: My tasks (n) in the navigation

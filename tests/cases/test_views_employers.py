@@ -148,10 +148,11 @@ def test_the_page_runs_a_fixed_number_of_queries(client, contact_person, n, djan
         EmployerContact(institution=institution("ai"), company=f"Atelier {i}", city="Sion", sector="Industrie") for i in range(n)
     )
     client.force_login(contact_person)
-    # session, user, memberships, count, page of contacts, institutions of the form; +2: My
+    # user, memberships (the session comes from the cache), count, page of contacts,
+    # institutions of the form; +2: My
     # tasks (n) in the navigation, and the user's per-case grants, which the case manager's
     # lists read (a contact person may be one)
-    with django_assert_num_queries(6 + 2):
+    with django_assert_num_queries(5 + 2):
         assert client.get(URL, {"q": "Sion"}).status_code == 200
-    with django_assert_num_queries(4):  # the picker: its few contacts, no count, no institutions
+    with django_assert_num_queries(3):  # the picker: its few contacts, no count, no institutions
         assert client.get(URL, {"q": "Sion", "pick": "1"}).status_code == 200

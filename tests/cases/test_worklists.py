@@ -229,9 +229,10 @@ def grow(make_case, n):
 def test_my_tasks_runs_a_fixed_number_of_queries(make_case, coordinator, client, n, django_assert_num_queries):
     grow(make_case, n)
     client.force_login(coordinator)
-    # session, user, memberships; the counts of every list (shared with the navigation; the
-    # grants are read in it); the page of each list with items (reported, plans to validate)
-    with django_assert_num_queries(6):
+    # user, memberships (the session comes from the cache); the counts of every list (shared
+    # with the navigation; the grants are read in it); the page of each list with items
+    # (reported, plans to validate)
+    with django_assert_num_queries(5):
         html = client.get(reverse("cases:my_tasks")).content.decode()
     assert nav_count(html) == 2 * n
 
@@ -240,10 +241,10 @@ def test_my_tasks_runs_a_fixed_number_of_queries(make_case, coordinator, client,
 def test_the_case_managers_my_tasks_runs_a_fixed_number_of_queries(make_case, case_manager, client, n, django_assert_num_queries):
     grow(make_case, n)
     client.force_login(case_manager)
-    # session, user, memberships, grants (the case manager's lists read them); the counts;
-    # the pages of the lists with items (cases just reported involving the institution,
-    # first meetings)
-    with django_assert_num_queries(7):
+    # user, memberships, grants (the case manager's lists read them; the session comes from
+    # the cache); the counts; the pages of the lists with items (cases just reported
+    # involving the institution, first meetings)
+    with django_assert_num_queries(6):
         html = client.get(reverse("cases:my_tasks")).content.decode()
     assert nav_count(html) == 2 * n
 
@@ -254,9 +255,9 @@ def test_the_secretariats_my_tasks_runs_a_fixed_number_of_queries(make_case, sec
         make_case("assessment")
         make_case("plan_validation")
     client.force_login(secretariat)
-    # session, user, memberships; the counts; the pages of the lists with items
-    # (assessments, plans to print, power of attorney forms)
-    with django_assert_num_queries(7):
+    # user, memberships (the session comes from the cache); the counts; the pages of the
+    # lists with items (assessments, plans to print, power of attorney forms)
+    with django_assert_num_queries(6):
         html = client.get(reverse("cases:my_tasks")).content.decode()
     assert nav_count(html) == sum(worklists.counts(fresh(secretariat)).values())
 
