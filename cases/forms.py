@@ -1060,3 +1060,9 @@ class AskNetworkForm(SafeForm):
             "What changed, and what the network should decide: a plan change, another case manager, the end of the support."
         ),
     )
+
+
+class RetentionHoldForm(SafeForm):
+    """Why an ended case is kept past its retention period (cases/retention)."""
+
+    reason = forms.CharField(label=capfirst(_("reason")), max_length=300)

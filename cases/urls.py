@@ -14,6 +14,7 @@ from cases.views import (
     lists,
     notifications,
     printing,
+    retention,
     steps,
 )
 
@@ -78,6 +79,10 @@ urlpatterns = [
     # printing.py: the secretariat's print queue, the officer's letterhead
     path("print-queue/", printing.print_queue, name="print_queue"),
     path("letterhead/", printing.letterhead, name="letterhead"),
+    # retention.py: the cases due for anonymisation, their holds
+    path("retention/", retention.retention_list, name="retention"),
+    path("<int:pk>/retention/hold/", retention.hold, name="retention_hold"),
+    path("<int:pk>/retention/release/", retention.release, name="retention_release"),
     # audit.py
     path("<int:pk>/access-log/", audit.access_log, name="access_log"),
     path("<int:pk>/history/", audit.history, name="history"),

@@ -248,6 +248,9 @@ IIZ_PLAN_VALIDATION_DAYS = 10
 IIZ_REVIEW_MONTHS = 3
 IIZ_TEAM_REVIEW_MONTHS = 3
 IIZ_DIGEST_HOUR = 7
+# Retention (cases/retention, docs/data-protection.md "Retention"): a closed case is
+# anonymised this many years after its end (environment IIZ_RETENTION_YEARS, default 10).
+IIZ_RETENTION_YEARS = CONFIG.retention_years
 CELERY_BEAT_SCHEDULE: dict = {
     # cases/tasks.py: create the reminders of the CII101 deadlines, then send them.
     "sweep-reminders": {"task": "cases.sweep_reminders", "schedule": crontab(minute=5)},
@@ -259,7 +262,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.send_notification_digests",
         "schedule": crontab(minute=0, hour=IIZ_DIGEST_HOUR),
     },
+    # cases/tasks.py: anonymise the closed cases past their retention period, each night.
+    "anonymise-due-cases": {"task": "cases.anonymise_due", "schedule": crontab(minute=30, hour=2)},
 }
+# The anonymisation rewrites rows of the append-only tables, which only their owner may do
+# (docs/deployment.md): it runs on its own queue, served by a worker that connects as the owner.
+CELERY_TASK_ROUTES = {"cases.anonymise_due": {"queue": "retention"}}
 
 # Sessions: ended when the browser closes, after IIZ_SESSION_IDLE_MINUTES without a request
 # (iiz/middleware.py; the page warns a minute before and offers to stay signed in), and at

@@ -430,6 +430,28 @@ OPERATIONS: dict[str, Operation] = {
             _("Only the coordinator of the case or the cantonal officer revokes access."),
             after_closure=True,
         ),
+        # --- retention (cases/retention): the officer keeps an ended case past its period -
+        Operation(
+            "hold_retention",
+            is_officer,
+            _("Only the cantonal IIZ officer keeps a case past its retention period."),
+            tuple(FINAL_STATES),
+            _("Only an ended case is kept past its retention period."),
+            after_closure=True,
+        ),
+        Operation(
+            "release_retention",
+            is_officer,
+            _("Only the cantonal IIZ officer lifts the hold of a case's retention."),
+            tuple(FINAL_STATES),
+            _("Only an ended case is kept past its retention period."),
+            after_closure=True,
+        ),
+        _user(
+            "view_retention",
+            is_officer,
+            _("Only the cantonal IIZ officer sees the cases due for anonymisation."),
+        ),
         _user(
             "export_person",
             is_officer,
