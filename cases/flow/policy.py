@@ -36,6 +36,7 @@ from cases.flow.scope import (
     has_casework_role,
     has_intake_role,
     has_no_case_manager,
+    is_active_user,
     is_contact_person,
     is_coordinator,
     is_officer,
@@ -463,6 +464,9 @@ OPERATIONS: dict[str, Operation] = {
         # My tasks (cases/worklists.py): every role that has a list of work there. The legal
         # commission joins when its requests to decide exist.
         _user("view_my_tasks", has_casework_role, _("Your role has no list of tasks.")),
+        # The bell's page: every signed-in user has their own (nobody sees another's).
+        _user("view_notifications", is_active_user, _("Only a signed-in user reads their notifications.")),
+        _user("mark_notifications_read", is_active_user, _("Only a signed-in user marks their notifications read.")),
         _user(
             "view_dashboard",
             has_casework_role,
