@@ -213,7 +213,9 @@ def report_case(
     is_new = person.pk is None
     if person.pk and person.cases.exclude(state__in=[CaseState.CLOSED, CaseState.NO_CASE_MANAGEMENT]).exists():
         raise ActionRefused([_("This person already has an open case.")])
-    person.full_clean()
+    # The constraints (a unique AHV number) are left to the database: the intake form checked
+    # them, and a report of the same person committed since then is refused at the save.
+    person.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             person.save()
