@@ -486,6 +486,8 @@ OPERATIONS: dict[str, Operation] = {
             _("Only the secretariat and the cantonal officer use the print queue."),
         ),
         _user("edit_letterhead", is_officer, _("Only the cantonal officer changes the letterhead.")),
+        # The way back for a user locked out after failed logins, before the cool-off ends (iiz/lockout.py).
+        _user("unlock_logins", is_officer, _("Only the cantonal IIZ officer lifts login lock-outs.")),
         # The roles that write or validate action plans (CII101 steps 4, 5): the contact
         # persons (a case manager is always one), the coordinators, the cantonal officer and
         # the secretariat, which prepares the assessments. Front-line workers report cases
