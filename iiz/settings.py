@@ -8,6 +8,7 @@ requires SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and REDIS_URL.
 import os
 import sys
 import tempfile
+import urllib.parse
 
 import dj_database_url
 from celery.schedules import crontab
@@ -161,6 +162,17 @@ MIDDLEWARE.insert(
 MIDDLEWARE.insert(MIDDLEWARE.index("iiz.middleware.IdleTimeoutMiddleware") + 1, "roles.middleware.SecondFactorMiddleware")
 OTP_TOTP_ISSUER = "IIZ Valais"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no secret key or QR code of a device in the admin
+# Passkeys (django-otp-webauthn) where the browser offers them: a second factor beside the app
+# and the backup codes, never a login without the password. The relying party is the host of
+# IIZ_BASE_URL, the only origin allowed.
+INSTALLED_APPS += ["django_otp_webauthn"]
+OTP_WEBAUTHN_RP_NAME = "IIZ Valais"
+# Browsers offer passkeys only on https and on localhost: elsewhere (a development server on
+# 127.0.0.1) the origin is localhost's.
+_PASSKEY_ORIGIN = CONFIG.base_url if CONFIG.base_url.startswith(("https://", "http://localhost")) else "http://localhost:8000"
+OTP_WEBAUTHN_RP_ID = urllib.parse.urlsplit(_PASSKEY_ORIGIN).hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_PASSKEY_ORIGIN]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # --- end of the second factor ---
 
 # Internationalisation: German and French, Swiss formats (iiz/formats), Swiss time.
