@@ -213,7 +213,9 @@ def report_case(
     is_new = person.pk is None
     if person.pk and person.cases.exclude(state__in=[CaseState.CLOSED, CaseState.NO_CASE_MANAGEMENT]).exists():
         raise ActionRefused([_("This person already has an open case.")])
-    person.full_clean()
+    # The constraints (a unique AHV number) are left to the database: the intake form checked
+    # them, and a report of the same person committed since then is refused at the save.
+    person.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             person.save()
@@ -909,6 +911,39 @@ def revoke_access(case: Case, *, by: User, grant_id: int) -> None:
         event=events.ACCESS_REVOKED,
         params={"user": str(grant.user), "kind": grant.permission.codename},
     )
+
+
+# --- retention: holding an ended case past its period (cases/retention) -------------------------
+
+
+@action
+def hold_retention(case: Case, *, by: User, reason: str) -> None:
+    """Keep an ended case past its retention period (the anonymisation skips it), with the
+    reason, in the journal too."""
+    from cases.models import RetentionHold
+
+    policy.require(by, "hold_retention", case)
+    reason = reason.strip()
+    if case.anonymised_at is not None:
+        raise ActionRefused([_("This case is already anonymised.")])
+    if not reason:
+        raise ActionRefused([_("Say why the case is kept.")], field="reason")
+    if RetentionHold.objects.filter(case=case).exists():
+        raise ActionRefused([_("This case is already kept past its retention period.")])
+    RetentionHold.objects.create(case=case, reason=reason, held_by=by)
+    _journal(case, by, JournalKind.RECORD, reason, event=events.RETENTION_HELD)
+
+
+@action
+def release_retention(case: Case, *, by: User) -> None:
+    """Lift the hold: the case is anonymised at the next run if it is due."""
+    from cases.models import RetentionHold
+
+    policy.require(by, "release_retention", case)
+    deleted, _rows = RetentionHold.objects.filter(case=case).delete()
+    if not deleted:
+        raise ActionRefused([_("This case is not kept past its retention period.")])
+    _journal(case, by, JournalKind.RECORD, event=events.RETENTION_RELEASED)
 
 
 # --- files: signed scans, attachments, print marks, the letterhead (cases/models/files.py) ---

@@ -49,6 +49,10 @@ def case_menu(user: User) -> list[tuple[str, str]]:
     entries = [(_("CII101 process"), reverse("cases:process"))]
     if policy.permits(user, "search_employers"):
         entries.append((_("Employer contacts"), reverse("cases:employers")))
+    if policy.permits(user, "unlock_logins"):
+        entries.append((_("Locked logins"), reverse("cases:locked_logins")))
+    if policy.permits(user, "view_retention"):
+        entries.append((_("Retention"), reverse("cases:retention")))
     return entries
 
 

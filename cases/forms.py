@@ -1059,3 +1059,16 @@ class AskNetworkForm(SafeForm):
             "What changed, and what the network should decide: a plan change, another case manager, the end of the support."
         ),
     )
+
+
+class RetentionHoldForm(SafeForm):
+    """Why an ended case is kept past its retention period (cases/retention)."""
+
+    reason = forms.CharField(label=capfirst(_("reason")), max_length=300)
+
+
+class UnlockForm(SafeForm):
+    """Which lock to lift (iiz/lockout.py): a username from an address, or an address."""
+
+    username = forms.CharField(max_length=150, required=False)
+    address = forms.GenericIPAddressField()

@@ -1,6 +1,7 @@
 """Background tasks (Celery): the reminders of the CII101 deadlines (cases/deadlines/reminders.py),
 the e-mails that tell the network of the end of a support (cases/notices.py) and the
-notifications by e-mail (cases/notifications/email.py).
+notifications by e-mail (cases/notifications/email.py), and the anonymisation of the cases
+past their retention period (cases/retention).
 
 The reminders take no arguments and work from the database state, so running one twice,
 late, or on two workers at once does no harm; ``CELERY_BEAT_SCHEDULE`` (iiz/settings.py) runs
@@ -15,7 +16,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-from cases import notices
+from cases import notices, retention
 from cases.deadlines import reminders
 from cases.notifications import email as notification_email
 
@@ -78,3 +79,11 @@ def catch_up_notifications() -> int:
 def send_notification_digests() -> tuple[int, int]:
     """Send the daily digest of notifications to the users who chose it; return (sent, failed)."""
     return notification_email.send_digests()
+
+
+@shared_task(name="cases.anonymise_due", **RETRY)
+def anonymise_due() -> int:
+    """Anonymise the ended cases past their retention period that are not held; return how
+    many. Idempotent: an anonymised case is not taken again. Runs on the queue "retention",
+    whose worker connects as the tables' owner (docs/deployment.md)."""
+    return retention.anonymise_due()

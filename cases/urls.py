@@ -14,8 +14,10 @@ from cases.views import (
     inbox,
     intake,
     lists,
+    lockouts,
     notifications,
     printing,
+    retention,
     steps,
 )
 
@@ -80,6 +82,13 @@ urlpatterns = [
     # printing.py: the secretariat's print queue, the officer's letterhead
     path("print-queue/", printing.print_queue, name="print_queue"),
     path("letterhead/", printing.letterhead, name="letterhead"),
+    # lockouts.py: the officer lifts login lock-outs
+    path("locked-logins/", lockouts.locked_logins, name="locked_logins"),
+    path("locked-logins/unlock/", lockouts.unlock_login, name="unlock_login"),
+    # retention.py: the cases due for anonymisation, their holds
+    path("retention/", retention.retention_list, name="retention"),
+    path("<int:pk>/retention/hold/", retention.hold, name="retention_hold"),
+    path("<int:pk>/retention/release/", retention.release, name="retention_release"),
     # audit.py
     path("<int:pk>/access-log/", audit.access_log, name="access_log"),
     path("<int:pk>/history/", audit.history, name="history"),

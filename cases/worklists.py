@@ -22,6 +22,9 @@ What each list means:
 - officer, *cases waiting for closure*: state ``awaiting_closure`` (the exit report is
   submitted), except the officer's own cases as case manager (the policy refuses those);
   done on the closure form.
+- officer, *ended cases due for anonymisation*: due now or within ``TASKS_DAYS``
+  (cases/retention) and not held; done on the retention page by keeping the case, or by
+  the nightly anonymisation.
 - secretariat, *assessments to organise*: an assessment (CII104) decided by the coordinator
   or asked for during implementation (case in ``assessment`` or ``network``) whose meeting
   is not recorded as held yet; done on the meeting form once it is held.
@@ -72,7 +75,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases import deadlines
+from cases import deadlines, retention
 from cases.documents import printqueue
 from cases.flow import scope
 from cases.flow.states import OPEN_STATES, CaseState
@@ -168,6 +171,23 @@ def awaiting_closure(user: User, today: datetime.date) -> QuerySet:
 
 def closure_row(case: Case, today: datetime.date) -> Row:
     return Row(case, reverse("cases:close", args=[case.pk]), _("Exit report submitted: close the case"))
+
+
+def due_for_anonymisation(user: User, today: datetime.date) -> QuerySet:
+    now = timezone.now()
+    return (
+        retention.due_cases(now, within_days=(today - timezone.localdate(now)).days + TASKS_DAYS)
+        .filter(retention_hold__isnull=True)
+        .select_related("person")
+        .order_by("ended_at", "pk")
+    )
+
+
+def anonymisation_row(case: Case, today: datetime.date) -> Row:
+    text = _("Personal data removed on %(date)s: keep the case, or let it be anonymised") % {
+        "date": retention.due_on(case.ended_at).strftime("%d.%m.%Y")
+    }
+    return Row(case, reverse("cases:retention"), text)
 
 
 # --- secretariat ----------------------------------------------------------------------------
@@ -323,6 +343,13 @@ def my_report_row(case: Case, today: datetime.date) -> Row:
 
 LISTS: list[TaskList] = [
     TaskList("closure", _("Cases waiting for closure"), scope.is_officer, awaiting_closure, closure_row),
+    TaskList(
+        "anonymisation",
+        _("Ended cases due for anonymisation"),
+        scope.is_officer,
+        due_for_anonymisation,
+        anonymisation_row,
+    ),
     TaskList("assessments", _("Assessments to organise"), scope.is_secretariat, assessments_to_organise, assessment_row),
     TaskList(
         "print_plans",

@@ -58,6 +58,8 @@ class Config:
     clamd_socket: str = ""
     # The load benchmark's minimal page (bench/load.py); off unless IIZ_BENCH_PAGES is on.
     bench_pages: bool = False
+    # Years after the end of a case before its personal data are anonymised (cases/retention).
+    retention_years: int = 10
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -158,6 +160,10 @@ def load(env: Mapping[str, str]) -> Config:
                 f"IIZ_TRUSTED_PROXIES must list IP addresses or networks (10.0.0.5, 172.18.0.0/16); got {proxy!r}"
             ) from None
 
+    retention_years = env.get("IIZ_RETENTION_YEARS") or str(Config.retention_years)
+    if not retention_years.isdigit() or not 1 <= int(retention_years) <= 50:
+        raise ConfigError(f"IIZ_RETENTION_YEARS must be a whole number of years between 1 and 50; got {retention_years!r}")
+
     clamd_socket = (env.get("IIZ_CLAMD_SOCKET") or "").strip()
     if clamd_socket and not clamd_socket.startswith("/"):
         host, _sep, port = clamd_socket.rpartition(":")
@@ -187,6 +193,7 @@ def load(env: Mapping[str, str]) -> Config:
         upload_max_bytes=int(upload_max_mb) * 1024 * 1024,
         session_idle_minutes=int(idle_minutes),
         otp_required_roles=otp_required_roles,
+        retention_years=int(retention_years),
     )
 
 

@@ -8,6 +8,7 @@ requires SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and REDIS_URL.
 import os
 import sys
 import tempfile
+import urllib.parse
 
 import dj_database_url
 from celery.schedules import crontab
@@ -162,6 +163,17 @@ MIDDLEWARE.insert(
 MIDDLEWARE.insert(MIDDLEWARE.index("iiz.middleware.IdleTimeoutMiddleware") + 1, "roles.middleware.SecondFactorMiddleware")
 OTP_TOTP_ISSUER = "IIZ Valais"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no secret key or QR code of a device in the admin
+# Passkeys (django-otp-webauthn) where the browser offers them: a second factor beside the app
+# and the backup codes, never a login without the password. The relying party is the host of
+# IIZ_BASE_URL, the only origin allowed.
+INSTALLED_APPS += ["django_otp_webauthn"]
+OTP_WEBAUTHN_RP_NAME = "IIZ Valais"
+# Browsers offer passkeys only on https and on localhost: elsewhere (a development server on
+# 127.0.0.1) the origin is localhost's.
+_PASSKEY_ORIGIN = CONFIG.base_url if CONFIG.base_url.startswith(("https://", "http://localhost")) else "http://localhost:8000"
+OTP_WEBAUTHN_RP_ID = urllib.parse.urlsplit(_PASSKEY_ORIGIN).hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_PASSKEY_ORIGIN]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # --- end of the second factor ---
 
 # Internationalisation: German and French, Swiss formats (iiz/formats), Swiss time.
@@ -256,6 +268,9 @@ IIZ_PLAN_VALIDATION_DAYS = 10
 IIZ_REVIEW_MONTHS = 3
 IIZ_TEAM_REVIEW_MONTHS = 3
 IIZ_DIGEST_HOUR = 7
+# Retention (cases/retention, docs/data-protection.md "Retention"): a closed case is
+# anonymised this many years after its end (environment IIZ_RETENTION_YEARS, default 10).
+IIZ_RETENTION_YEARS = CONFIG.retention_years
 CELERY_BEAT_SCHEDULE: dict = {
     # cases/tasks.py: create the reminders of the CII101 deadlines, then send them.
     "sweep-reminders": {"task": "cases.sweep_reminders", "schedule": crontab(minute=5)},
@@ -267,7 +282,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.send_notification_digests",
         "schedule": crontab(minute=0, hour=IIZ_DIGEST_HOUR),
     },
+    # cases/tasks.py: anonymise the closed cases past their retention period, each night.
+    "anonymise-due-cases": {"task": "cases.anonymise_due", "schedule": crontab(minute=30, hour=2)},
 }
+# The anonymisation rewrites rows of the append-only tables, which only their owner may do
+# (docs/deployment.md): it runs on its own queue, served by a worker that connects as the owner.
+CELERY_TASK_ROUTES = {"cases.anonymise_due": {"queue": "retention"}}
 
 # Sessions: ended when the browser closes, after IIZ_SESSION_IDLE_MINUTES without a request
 # (iiz/middleware.py; the page warns a minute before and offers to stay signed in), and at

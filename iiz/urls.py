@@ -20,6 +20,8 @@ urlpatterns = [
     path("accounts/second-factor/setup/", roles_views.second_factor_setup, name="second_factor_setup"),
     path("accounts/second-factor/new-codes/", roles_views.second_factor_new_codes, name="second_factor_new_codes"),
     path("accounts/second-factor/remove/", roles_views.second_factor_remove, name="second_factor_remove"),
+    # Passkeys (django-otp-webauthn): registration in My settings, verification after the password.
+    path("accounts/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -34,7 +34,14 @@ class SecondFactorMiddleware:
 
     # Views a half-signed-in session may use besides the public ones (login_not_required) and
     # the verification and enrolment (marked ``second_factor_exempt``).
-    ALLOWED = {"logout", "admin:logout"}
+    # The passkey's verification (django-otp-webauthn) signs the session in with the passkey.
+    ALLOWED = {
+        "logout",
+        "admin:logout",
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:js-i18n-catalog",
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,7 +1,9 @@
 """The second factor (django-otp): who must use one, enrolment, verification, backup codes, reset.
 
 A user signs in with the password, then with a code: from an authenticator app (TOTP, RFC
-6238) or one of ten single-use backup codes (django-otp's static device). Until the code is
+6238) or one of ten single-use backup codes (django-otp's static device), or with a passkey
+where the browser offers one (django-otp-webauthn: registered in My settings, verified on the
+code page; it counts as a second factor like the app). Until the code is
 given, the session is "half signed in": roles/middleware.py lets it reach only the pages of
 this module and the public ones. Who must set up a second factor is one setting,
 ``IIZ_OTP_REQUIRED_ROLES`` (role names, and ``staff`` for everyone with the admin); anyone
@@ -26,6 +28,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from roles.models import User
 
@@ -52,13 +55,24 @@ def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def has_passkey(user: User) -> bool:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+
+
+def passkey_count(user: User) -> int:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).count()
+
+
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    """An authenticator app or a passkey (the backup codes only stand in for them)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or has_passkey(user)
 
 
 def has_second_factor_expression() -> Exists:
     """``has_second_factor`` as an annotation of a user queryset (the admin's list)."""
-    return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+    return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)) | Exists(
+        WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True)
+    )
 
 
 def is_verified(request: HttpRequest) -> bool:
@@ -132,7 +146,11 @@ def verify(request: HttpRequest, token: str) -> tuple[TOTPDevice | StaticDevice 
 def reset(user: User) -> bool:
     """Removes every device and backup code of ``user`` (the officer's reset: a lost phone).
     The user sets up a new one at the next page if required. Returns whether there was one."""
-    removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+    removed = (
+        TOTPDevice.objects.filter(user=user).delete()[0]
+        + StaticDevice.objects.filter(user=user).delete()[0]
+        + WebAuthnCredential.objects.filter(user=user).delete()[0]
+    )
     return bool(removed)
 
 

@@ -47,6 +47,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "form": form,
         "has_second_factor": second_factor.has_second_factor(request.user),
         "second_factor_required": second_factor.is_required(request.user),
+        "passkeys": second_factor.passkey_count(request.user),
     }
     return render(request, "roles/preferences.html", context)
 
@@ -108,7 +109,8 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
             )
         else:
             form.add_error("code", _("This code is not valid. Enter the current code of your app, or a backup code."))
-    return render(request, "registration/second_factor_verify.html", {"form": form, "next": next_url or ""})
+    context = {"form": form, "next": next_url or "", "has_passkey": second_factor.has_passkey(user)}
+    return render(request, "registration/second_factor_verify.html", context)
 
 
 second_factor_verify.second_factor_exempt = True

@@ -61,12 +61,15 @@ def test_the_main_navigation_keeps_to_six_entries_and_reference_pages_are_in_the
     assert [url for _label, url in case_menu(officer) + account_menu(officer)] == [
         reverse("cases:process"),
         reverse("cases:employers"),
+        reverse("cases:locked_logins"),
+        reverse("cases:retention"),
         reverse("admin:index"),
     ]
     client.force_login(officer)
     page = client.get(reverse("home")).content.decode()
     menu = page[page.index("dropdown-menu") :]
     assert reverse("cases:process") in menu and reverse("admin:index") in menu
+    assert reverse("cases:retention") in menu and reverse("cases:locked_logins") in menu
 
 
 def test_the_officer_manages_memberships_in_the_admin(client, officer, coordinator):

@@ -66,7 +66,9 @@ ROOMS_MAY_IMPORT = {
     "notices": {"models", "mail"},
     "notifications": {"models", "flow", "mail"},
     "mail": set(),
-    "tasks": {"deadlines", "notices", "notifications"},
+    "tasks": {"deadlines", "notices", "notifications", "retention"},
+    # retention: the rule and the anonymisation; it rewrites the chained records (audit.chain)
+    "retention": {"models", "flow", "audit"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
     # demo: re-dates the journal it replays and so re-chains it (audit.chain)
     "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications", "audit"},
@@ -74,7 +76,7 @@ ROOMS_MAY_IMPORT = {
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},
     # worklists: My tasks, from the states, the scope, the deadlines and the print queue
-    "worklists": {"models", "flow", "deadlines", "documents"},
+    "worklists": {"models", "flow", "deadlines", "documents", "retention"},
     "templatetags": {"flow", "documents"},
     "views": {
         "actions",
@@ -88,6 +90,7 @@ ROOMS_MAY_IMPORT = {
         "models",
         "notifications",
         "plandiff",
+        "retention",
         "statistics",
         "worklists",
     },

@@ -109,3 +109,67 @@ def test_trusted_proxies_come_from_the_environment():
     assert load({}).trusted_proxies == []
     with pytest.raises(ConfigError, match="IIZ_TRUSTED_PROXIES"):
         load({"IIZ_TRUSTED_PROXIES": "proxy.example"})
+
+
+# --- the officer lifts a lock (cases/views/lockouts.py) -------------------------------------------
+
+
+@behind_the_proxy
+def test_the_officer_sees_a_locked_user_and_lifts_the_lock(client, officer, coordinator):
+    from django.contrib.admin.models import LogEntry
+    from django.test import Client
+
+    for _ in range(5):
+        login(client, coordinator.username, "wrong", OFFICE)
+    assert login(client, coordinator.username, PASSWORD, OFFICE).status_code == 429
+
+    desk = Client()
+    desk.force_login(officer)
+    page = desk.get(reverse("cases:locked_logins")).content.decode()
+    assert coordinator.username in page and OFFICE in page
+    response = desk.post(reverse("cases:unlock_login"), {"username": coordinator.username, "address": OFFICE})
+    assert response.status_code == 302
+    assert "Keine Anmeldung ist gesperrt." in desk.get(reverse("cases:locked_logins")).content.decode()
+    entry = LogEntry.objects.get(object_id=str(coordinator.pk))
+    assert entry.user == officer and "Login lock-out lifted" in entry.change_message
+
+    assert login(client, coordinator.username, PASSWORD, OFFICE).status_code == 302  # signed in again
+
+
+@behind_the_proxy
+@override_settings(IIZ_LOGIN_FAILURES_PER_ADDRESS=8)
+def test_the_officer_lifts_the_lock_of_an_address(client, officer, db):
+    from django.test import Client
+
+    users = [UserFactory(username=f"user{n}") for n in range(5)]
+    for username in [user.username for user in users[:4] for _ in range(2)]:
+        login(client, username, "wrong", STRANGER)
+    assert login(client, users[4].username, PASSWORD, STRANGER).status_code == 429
+    desk = Client()
+    desk.force_login(officer)
+    assert "alle Benutzernamen" in desk.get(reverse("cases:locked_logins")).content.decode()
+    desk.post(reverse("cases:unlock_login"), {"username": "", "address": STRANGER})
+    assert login(client, users[4].username, PASSWORD, STRANGER).status_code == 302
+
+
+@pytest.mark.parametrize("n", [1, 3])  # under the per-address limit (20 failures)
+@behind_the_proxy
+def test_the_page_of_locked_logins_runs_a_fixed_number_of_queries(client, officer, db, n, django_assert_num_queries):
+    from django.test import Client
+
+    for k in range(n):
+        user = UserFactory(username=f"locked{k}")
+        for _ in range(5):
+            login(client, user.username, "wrong", OFFICE)
+    desk = Client()
+    desk.force_login(officer)
+    with django_assert_num_queries(6):
+        page = desk.get(reverse("cases:locked_logins")).content.decode()
+    assert page.count("Sperre aufheben") == n
+
+
+def test_only_the_officer_sees_and_lifts_locks(client, coordinator, secretariat):
+    for user in (coordinator, secretariat):
+        client.force_login(user)
+        assert client.get(reverse("cases:locked_logins")).status_code == 403
+        assert client.post(reverse("cases:unlock_login"), {"username": "x", "address": OFFICE}).status_code == 403

@@ -163,3 +163,28 @@ def test_the_journal_and_every_history_table_are_append_only_for_the_owner_too(r
             with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql + " WHERE id IN (SELECT id FROM " + table + " LIMIT 1)")
     assert rows.journal.exists()
+
+
+def test_the_application_role_cannot_anonymise_only_the_owner_can(app_role, make_case):
+    """The nightly anonymisation (cases/retention) rewrites the append-only records: the
+    triggers let only the tables' owner do it, which is why its queue's worker connects as
+    the owner (docs/deployment.md)."""
+    import datetime
+
+    from django.db import DatabaseError, transaction
+    from django.utils import timezone
+
+    from cases import retention
+    from cases.models import Case, Person
+
+    case = make_case("closed")
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - datetime.timedelta(days=365 * 11))
+    name, _password = app_role
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f'SET LOCAL ROLE "{name}"')
+        retention.anonymise_due()
+    assert Case.objects.get(pk=case.pk).anonymised_at is None
+    assert Person.objects.get(pk=case.person_id).last_name == case.person.last_name
+    assert retention.anonymise_due() == 1  # as the owner
+    assert Person.objects.get(pk=case.person_id).last_name == "—"

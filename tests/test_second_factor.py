@@ -403,3 +403,73 @@ def test_staff_must_use_it_whatever_their_role(required, db):
     assert not second_factor.is_required(User.objects.create_user("nobody"))
     required.IIZ_OTP_REQUIRED_ROLES = ["officer"]
     assert not second_factor.is_required(admin_without_role)
+
+
+# --- passkeys (django-otp-webauthn) ---------------------------------------------------------------
+
+
+def registered_passkey(user):
+    """A passkey as django-otp-webauthn stores it once the browser registered one."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects.create(
+        user=user,
+        name="Laptop",
+        confirmed=True,
+        credential_id=b"credential-" + str(user.pk).encode(),
+        public_key=b"public-key",
+        credential_id_sha256="0" * 64,
+        aaguid="00000000-0000-0000-0000-000000000000",
+    )
+
+
+def test_my_settings_offer_to_register_a_passkey(client, coordinator):
+    client.force_login(coordinator)
+    page = client.get(reverse("preferences")).content.decode()
+    assert 'id="passkey-registration-placeholder"' in page
+    assert 'id="passkey-register-button"' in page and 'id="passkey-registration-unavailable-template"' in page
+    assert 'id="otp_webauthn_config"' in page and "django_otp_webauthn/otp_webauthn_register.js" in page
+    assert "Sie haben 0 Passkeys registriert." in page
+    registered_passkey(coordinator)
+    assert "Sie haben 1 Passkey registriert." in client.get(reverse("preferences")).content.decode()
+
+
+def test_a_registered_passkey_counts_as_the_second_factor_a_role_requires(client, required, secretariat):
+    """The secretariat must use a second factor: with a passkey alone it is not sent to the
+    app's enrolment but asked to confirm, and the page offers the passkey."""
+    from roles import second_factor
+
+    with_password(secretariat)
+    log_in(client, secretariat)
+    assert client.get(reverse("home")).headers["Location"].startswith(reverse("second_factor_verify"))
+    assert client.get(reverse("second_factor_verify")).headers["Location"].startswith(reverse("second_factor_setup"))
+
+    registered_passkey(secretariat)
+    assert second_factor.has_second_factor(secretariat)
+    assert User.objects.annotate(has=second_factor.has_second_factor_expression()).get(pk=secretariat.pk).has
+    client.logout()
+    log_in(client, secretariat)
+    assert client.get(reverse("home")).headers["Location"].startswith(reverse("second_factor_verify"))
+    page = client.get(reverse("second_factor_verify"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="passkey-verification-button"' in html and "django_otp_webauthn/otp_webauthn_auth.js" in html
+    # The half-signed-in session reaches the passkey's verification endpoint (not sent to the code page).
+    begin = client.post(reverse("otp_webauthn:credential-authentication-begin"), content_type="application/json")
+    assert begin.status_code == 200 and "challenge" in begin.json()
+
+
+def test_the_officers_reset_removes_the_passkeys_too(secretariat):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from roles import second_factor
+
+    registered_passkey(secretariat)
+    assert second_factor.reset(secretariat)
+    assert not WebAuthnCredential.objects.filter(user=secretariat).exists()
+    assert not second_factor.has_second_factor(secretariat)
+
+
+def test_passkeys_never_replace_the_password(settings):
+    assert settings.OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN is False
+    assert "django_otp_webauthn.backends.WebAuthnBackend" not in settings.AUTHENTICATION_BACKENDS

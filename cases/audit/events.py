@@ -184,6 +184,9 @@ PERSON_CORRECTED = "person_corrected"
 INSTITUTIONS_CHANGED = "institutions_changed"
 CASE_FACTS_CORRECTED = "case_facts_corrected"
 CASE_MANAGER_REPLACED = "case_manager_replaced"
+RETENTION_HELD = "retention_held"
+RETENTION_RELEASED = "retention_released"
+CASE_ANONYMISED = "case_anonymised"
 
 EVENTS: dict[str, Event] = {
     MEETING_RECORDED: Event(_("%(meeting)s recorded"), {"meeting": _choice(MeetingKind)}),
@@ -220,6 +223,12 @@ EVENTS: dict[str, Event] = {
     CASE_MANAGER_REPLACED: Event(
         _("Case manager replaced: %(previous)s → %(new)s. Reason: %(reason)s"),
         {"previous": as_text, "new": as_text, "reason": as_text},
+    ),
+    # The retention of a closed case (cases/retention): the hold's reason is the entry's text.
+    RETENTION_HELD: Event(_("Kept past the retention period")),
+    RETENTION_RELEASED: Event(_("No longer kept past the retention period")),
+    CASE_ANONYMISED: Event(
+        _("Personal data removed, %(years)s years after the end of the case; the statistics are kept"), {"years": as_text}
     ),
 }
 

@@ -48,6 +48,7 @@ from cases.models import (
     PrintMark,
     Reminder,
     ResourcesSheet,
+    RetentionHold,
     Review,
 )
 
@@ -137,6 +138,7 @@ NOT_TRACKED: dict[type[models.Model], str] = {
     Reminder: "reminders of deadlines to the staff: derived from the case's dates, not data of the case",
     PrintMark: "print-queue marks: append-only, and the journal tells the same",
     Notification: "what a user was told of a step: derived from the step, which the journal records; not data of the case",
+    RetentionHold: "the officer's hold of an ended case past its retention period: holding and lifting it are written to the journal (who, when, why)",
 }
 
 

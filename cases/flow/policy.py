@@ -36,6 +36,7 @@ from cases.flow.scope import (
     has_casework_role,
     has_intake_role,
     has_no_case_manager,
+    is_active_user,
     is_contact_person,
     is_coordinator,
     is_officer,
@@ -430,6 +431,28 @@ OPERATIONS: dict[str, Operation] = {
             _("Only the coordinator of the case or the cantonal officer revokes access."),
             after_closure=True,
         ),
+        # --- retention (cases/retention): the officer keeps an ended case past its period -
+        Operation(
+            "hold_retention",
+            is_officer,
+            _("Only the cantonal IIZ officer keeps a case past its retention period."),
+            tuple(FINAL_STATES),
+            _("Only an ended case is kept past its retention period."),
+            after_closure=True,
+        ),
+        Operation(
+            "release_retention",
+            is_officer,
+            _("Only the cantonal IIZ officer lifts the hold of a case's retention."),
+            tuple(FINAL_STATES),
+            _("Only an ended case is kept past its retention period."),
+            after_closure=True,
+        ),
+        _user(
+            "view_retention",
+            is_officer,
+            _("Only the cantonal IIZ officer sees the cases due for anonymisation."),
+        ),
         _user(
             "export_person",
             is_officer,
@@ -441,6 +464,9 @@ OPERATIONS: dict[str, Operation] = {
         # My tasks (cases/worklists.py): every role that has a list of work there. The legal
         # commission joins when its requests to decide exist.
         _user("view_my_tasks", has_casework_role, _("Your role has no list of tasks.")),
+        # The bell's page: every signed-in user has their own (nobody sees another's).
+        _user("view_notifications", is_active_user, _("Only a signed-in user reads their notifications.")),
+        _user("mark_notifications_read", is_active_user, _("Only a signed-in user marks their notifications read.")),
         _user(
             "view_dashboard",
             has_casework_role,
@@ -460,6 +486,8 @@ OPERATIONS: dict[str, Operation] = {
             _("Only the secretariat and the cantonal officer use the print queue."),
         ),
         _user("edit_letterhead", is_officer, _("Only the cantonal officer changes the letterhead.")),
+        # The way back for a user locked out after failed logins, before the cool-off ends (iiz/lockout.py).
+        _user("unlock_logins", is_officer, _("Only the cantonal IIZ officer lifts login lock-outs.")),
         # The roles that write or validate action plans (CII101 steps 4, 5): the contact
         # persons (a case manager is always one), the coordinators, the cantonal officer and
         # the secretariat, which prepares the assessments. Front-line workers report cases

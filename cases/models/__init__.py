@@ -10,6 +10,7 @@
 - journal.py: the case journal (timeline of everything that happened)
 - notifications.py: what users are told of the events they wait for (the bell, e-mails)
 - files.py: attachments and signed scans, print-queue marks, the documents' letterhead
+- retention.py: holds that keep a closed case past its retention period
 """
 
 from cases.models.access import AccessKind, AccessLog, CaseGrant
@@ -24,6 +25,7 @@ from cases.models.person import Person, Sex
 from cases.models.plans import ActionPlan, Goal, Measure, MeasureStatus, PlanStatus
 from cases.models.reminders import Reminder, ReminderKind
 from cases.models.resources import ResourcesSheet
+from cases.models.retention import RetentionHold
 from cases.models.reviews import MeasureProgress, PoaCheck, PowerOfAttorney, Review, ReviewDecision, ReviewKind
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "Reminder",
     "ReminderKind",
     "ResourcesSheet",
+    "RetentionHold",
     "Review",
     "ReviewDecision",
     "ReviewKind",

@@ -131,9 +131,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # that the statistics count the closed cases by outcome without reading the reports.
     outcome = models.CharField(_("outcome"), max_length=16, choices=ExitOutcome.choices, blank=True, editable=False)
 
+    # When the personal data of the closed case were removed after the retention period
+    # (cases/retention): the case stays for the statistics.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+
     objects = CaseQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "review_since", "team_review_since", "poa_valid_until"],
+        excluded_fields=["updated_at", "review_since", "team_review_since", "poa_valid_until", "anonymised_at"],
         get_user=history_user,
     )
 

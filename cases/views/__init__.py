@@ -6,7 +6,9 @@ versions and diff, process diagram), steps.py (forms for steps and records), fil
 documents.py (the case's PDFs), printing.py (print queue, letterhead), audit.py (history,
 access log, grants), export.py (right of access), dashboards.py, inbox.py (My tasks),
 paging.py (lists paged by a query parameter of their own),
-employers.py (the partners' employer contacts).
+employers.py (the partners' employer contacts), retention.py (the cases due for
+anonymisation and their holds), lockouts.py (the officer lifts login lock-outs),
+notifications.py (the bell's page).
 
 Every view asks the policy (cases/flow/policy.py) before it shows a form or calls an
 action: ``denied`` turns a refusal into the answer (403 for the role, a message otherwise).

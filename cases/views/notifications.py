@@ -12,12 +12,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import notifications
 from cases.notifications import PAGE_SIZE
+from cases.views import denied
 
 
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     """One page of the user's notifications (a count, the page with who acted), then the
     shown unread ones are marked read: a fixed number of queries whatever their number."""
+    if refusal := denied(request, "view_notifications"):
+        return refusal
     page = Paginator(notifications.for_page(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     items = [
         {"notification": n, "text": notifications.text(n), "url": notifications.url(n), "is_new": n.read_at is None}
@@ -29,6 +32,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
+    if refusal := denied(request, "mark_notifications_read"):
+        return refusal
     marked = notifications.mark_read(request.user)
     if marked:
         messages.success(request, _("All notifications are marked read."))

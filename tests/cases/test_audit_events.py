@@ -36,6 +36,9 @@ SAMPLES = {
     },
     events.CASE_FACTS_CORRECTED: {"fields": ["region", "institutions"]},
     events.CASE_MANAGER_REPLACED: {"previous": "Cora Imboden", "new": "Mehmet Müller", "reason": "Stellenwechsel"},
+    events.RETENTION_HELD: {},
+    events.RETENTION_RELEASED: {},
+    events.CASE_ANONYMISED: {"years": 10},
 }
 
 # The parameters shown as they were written: names of people and files, what users typed.

@@ -190,6 +190,13 @@ def _grant(case, by, world):
     )
 
 
+def _release(case, by, world):
+    from cases.models import RetentionHold
+
+    RetentionHold.objects.get_or_create(case=case, defaults={"reason": "Beschwerde", "held_by": user_of(world, "officer")})
+    actions.release_retention(case, by=by)
+
+
 def _closure(case, by):
     closure = Closure.objects.filter(case=case).first() or Closure(case=case, closed_by=by)
     actions.file_closure_letter_copy(closure, by=by, upload=_pdf("Brief.pdf"))
@@ -240,6 +247,8 @@ ATTEMPTS = {
     "withdraw_file": _withdraw,
     "give_access": _grant,
     "revoke_access": _revoke,
+    "hold_retention": lambda case, by, world: actions.hold_retention(case, by=by, reason="Beschwerde hängig"),
+    "release_retention": _release,
 }
 for _name in simple_steps():
     ATTEMPTS[_name] = lambda case, by, world, name=_name: actions.simple_step(case, name, by=by, text="Begründung")
@@ -331,7 +340,8 @@ def test_a_closed_case_accepts_no_change_but_what_the_closure_defines(world, db)
     """Every role, every operation that changes a case: refused on a closed case, by the
     policy and by the action, except the operations the policy names for the closure."""
     after_closure = {name for name, op in OPERATIONS.items() if op.after_closure}
-    assert after_closure == {"file_closure_letter_copy", "revoke_access"}
+    # Keeping an ended case past its retention period, and lifting that, apply only to ended cases.
+    assert after_closure == {"file_closure_letter_copy", "revoke_access", "hold_retention", "release_retention"}
     done = []
     for role in ROLES:
         user = user_of(world, role)

@@ -343,3 +343,19 @@ def test_saving_a_stale_copy_of_the_user_keeps_the_unread_count(make_case, coord
     stale.first_name = "Cora"
     stale.save()  # a settings form or the admin saving what it loaded before
     assert bell(case_manager) == unread_rows(case_manager) == 2
+
+
+def test_the_page_and_mark_all_read_ask_the_policy(client, case_manager, monkeypatch):
+    """Both views have their entry in the policy and answer its refusal with 403."""
+    import dataclasses
+
+    import rules
+
+    from cases.flow import policy
+
+    client.force_login(case_manager)
+    assert policy.permits(case_manager, "view_notifications") and policy.permits(case_manager, "mark_notifications_read")
+    for name in ("view_notifications", "mark_notifications_read"):
+        monkeypatch.setitem(policy.OPERATIONS, name, dataclasses.replace(policy.OPERATIONS[name], who=rules.always_deny))
+    assert client.get(reverse("cases:notifications")).status_code == 403
+    assert client.post(reverse("cases:notifications_read")).status_code == 403

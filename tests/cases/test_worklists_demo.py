@@ -17,7 +17,7 @@ from tests.cases.test_worklists import fresh, listed, nav_count
 # --- the demo: each role sees its own waiting work -------------------------------------------
 
 DEMO_LISTS = {
-    "officer": ["closure"],
+    "officer": ["closure", "anonymisation"],
     "secretariat": ["assessments", "print_plans", "print_letters", "print_poa"],
     "coordinator-ow": ["reported", "validate", "network", "team_reviews"],
     "coordinator-youth": ["reported", "validate", "network", "team_reviews"],
