@@ -2,6 +2,7 @@ from django.urls import path
 
 from cases.views import (
     audit,
+    commission,
     corrections,
     dashboards,
     detail,
@@ -78,6 +79,25 @@ urlpatterns = [
     # printing.py: the secretariat's print queue, the officer's letterhead
     path("print-queue/", printing.print_queue, name="print_queue"),
     path("letterhead/", printing.letterhead, name="letterhead"),
+    # commission.py: the legal commission's funding requests and sittings, the employment fund
+    path("<int:pk>/funding/", commission.case_funding, name="case_funding"),
+    path("<int:pk>/funding/new/", commission.new_funding_request, name="new_funding_request"),
+    path("commission/", commission.commission, name="commission"),
+    path("commission/sittings/new/", commission.new_sitting, name="new_sitting"),
+    path("commission/sittings/<int:sitting_pk>/", commission.sitting, name="sitting"),
+    path("commission/sittings/<int:sitting_pk>/held/", commission.sitting_held, name="sitting_held"),
+    path("commission/sittings/<int:sitting_pk>/minutes-<str:language>.pdf", commission.sitting_minutes, name="sitting_minutes"),
+    path("commission/requests/<int:request_pk>/", commission.funding_request, name="funding_request"),
+    path("commission/requests/<int:request_pk>/send-back/", commission.send_back, name="funding_send_back"),
+    path("commission/requests/<int:request_pk>/agenda/", commission.put_on_agenda, name="funding_agenda"),
+    path("commission/requests/<int:request_pk>/decide/", commission.decide, name="funding_decide"),
+    path("commission/requests/<int:request_pk>/resubmit/", commission.resubmit, name="funding_resubmit"),
+    path("commission/requests/<int:request_pk>/files/<int:file_pk>/", commission.attachment, name="funding_attachment"),
+    path("commission/fund/", commission.fund_page, name="fund"),
+    path("commission/fund/budget/", commission.set_budget, name="fund_budget"),
+    path("commission/fund/movements/", commission.record_movement, name="fund_movement"),
+    path("commission/fund/export.csv", commission.fund_export, {"fmt": "csv"}, name="fund_export_csv"),
+    path("commission/fund/export.xlsx", commission.fund_export, {"fmt": "xlsx"}, name="fund_export_xlsx"),
     # audit.py
     path("<int:pk>/access-log/", audit.access_log, name="access_log"),
     path("<int:pk>/history/", audit.history, name="history"),

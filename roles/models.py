@@ -167,7 +167,7 @@ class Role(models.TextChoices):
     STEERING = "steering", _("Steering-board reader (COPIL/CDC)")
 
 
-# Which organisation unit each role is attached to: "required", or absent (must be empty).
+# Which organisation unit each role is attached to: "required", "optional", or absent (must be empty).
 ROLE_SCOPE = {
     Role.OFFICER: {},
     Role.SECRETARIAT: {},

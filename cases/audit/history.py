@@ -35,7 +35,10 @@ from cases.models import (
     CaseFile,
     CaseGrant,
     Closure,
+    Decision,
     ExitReport,
+    FundingRequest,
+    FundMovement,
     Goal,
     JournalEntry,
     Measure,
@@ -136,6 +139,9 @@ NOT_TRACKED: dict[type[models.Model], str] = {
     MeasureProgress: "written once with its review; the measure's status and result are tracked with the measure",
     Reminder: "reminders of deadlines to the staff: derived from the case's dates, not data of the case",
     PrintMark: "print-queue marks: append-only, and the journal tells the same",
+    FundingRequest: "a funding request to the legal commission: each step (submitted, sent back, put on the agenda, decided) is written to the case's journal",
+    Decision: "a decision of the legal commission: written once, and the case's journal records it",
+    FundMovement: "a payment or refund of the employment fund: written once, never changed",
     Notification: "what a user was told of a step: derived from the step, which the journal records; not data of the case",
 }
 
