@@ -171,6 +171,17 @@ class EndOfSupport(Event):
         return text
 
 
+@dataclass(frozen=True)
+class FundingDecided(Event):
+    """A decision of the legal commission, and the members who recused themselves if any."""
+
+    def render(self, params: dict) -> str:
+        text = super().render(params)
+        if params.get("recused"):
+            text += " " + gettext("Recused: %(names)s.") % {"names": as_names(params["recused"])}
+        return text
+
+
 MEETING_RECORDED = "meeting_recorded"
 MEETING_UPDATED = "meeting_updated"
 CASE_MANAGER_DESIGNATED = "case_manager_designated"
@@ -250,19 +261,12 @@ EVENTS: dict[str, Event] = {
         {"number": as_text, "date": as_date},
     ),
     # After the conditions and reasons (the entry's text).
-    FUNDING_DECIDED: Event(
+    FUNDING_DECIDED: FundingDecided(
         _(
             "Legal commission, sitting of %(date)s: funding request %(number)s %(outcome)s, CHF %(amount)s. "
-            "Members present: %(present)s. Recused: %(recused)s"
+            "Members present: %(present)s."
         ),
-        {
-            "date": as_date,
-            "number": as_text,
-            "outcome": _choice(Outcome),
-            "amount": as_amount,
-            "present": as_names,
-            "recused": as_names,
-        },
+        {"date": as_date, "number": as_text, "outcome": _choice(Outcome), "amount": as_amount, "present": as_names},
     ),
     FUND_MOVEMENT: Event(
         _("Employment fund: %(kind)s of CHF %(amount)s on %(date)s for funding request %(number)s"),

@@ -314,7 +314,7 @@ def decide_request(
             "outcome": outcome,
             "amount": str(decision.amount) if decision.amount is not None else "0",
             "present": names,
-            "recused": sorted(user.get_full_name() or user.username for user in recused) or ["—"],
+            "recused": sorted(user.get_full_name() or user.username for user in recused),
         },
     )
     _notify(request.case, "funding_decided", by=by)
