@@ -67,7 +67,7 @@ SHOWN = {
         events.INSTITUTIONS_CHANGED: "Beteiligte Institutionen: RAV → IV, RAV",
         events.CASE_FACTS_CORRECTED: "Angaben zum Fall korrigiert: Region, beteiligte Institutionen",
         events.END_OF_SUPPORT_REPORTED: "Ohne E-Mail-Adresse, nicht informiert: Sina Still.",
-        events.FUNDING_DECIDED: "bewilligt mit Änderungen, CHF 10\xa0000,00. Anwesende Mitglieder: Bernard Pralong, Lia Lagger. In den Ausstand getreten: Lia Lagger.",
+        events.FUNDING_DECIDED: "bewilligt mit Änderungen, CHF 10\xa0000. Anwesende Mitglieder: Bernard Pralong, Lia Lagger. In den Ausstand getreten: Lia Lagger.",
     },
     "fr": {
         events.MEETING_RECORDED: "Table ronde (CII102) enregistré(e)",
