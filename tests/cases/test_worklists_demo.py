@@ -44,7 +44,9 @@ def test_the_demo_officer_has_the_four_cases_waiting_for_closure(demo, db, clien
     html = client.get(reverse("cases:my_tasks")).content.decode()
     for case in Case.objects.filter(pk__in=waiting):
         assert reverse("cases:close", args=[case.pk]) in html
-    assert nav_count(html) == 4
+    # and the demo's two funding requests to check (one submitted, one deferred)
+    assert len(listed(officer, "funding_to_check")) == 2
+    assert nav_count(html) == 4 + 2
 
 
 def test_the_demo_secretariat_has_the_four_assessments_to_organise(demo, db, client):
