@@ -93,7 +93,7 @@ def _attach(request: FundingRequest, uploads: Iterable, *, by: User) -> None:
 
 def _locked(request: FundingRequest) -> FundingRequest:
     """The request again, its row locked until the action ends (two officers, two members)."""
-    return FundingRequest.objects.select_for_update().select_related("case", "measure").get(pk=request.pk)
+    return FundingRequest.objects.select_for_update(of=("self",)).select_related("case", "measure").get(pk=request.pk)
 
 
 @action

@@ -1909,7 +1909,8 @@ def seed_cases(*, anchor: datetime.date | None = None) -> int:
     seen_before = timezone.now() - datetime.timedelta(days=UNREAD_DAYS)
     for user in User.objects.filter(notifications__created_at__lt=seen_before).distinct():
         notifications.mark_read(user, list(user.notifications.filter(created_at__lt=seen_before)))
-    seed_commission(case_ids)
+    with notices.held_back():  # the requesters are told of the decisions under the bell only
+        seed_commission(case_ids)
     return len(cases)
 
 
