@@ -78,3 +78,17 @@ def test_from_the_request_to_the_decision(page, demo, case):
     login(page, demo, "casemanager-ow")
     page.goto(f"{demo.url}/cases/{case.pk}/funding/")
     expect(page.locator(".funding-table")).to_contain_text("bewilligt")
+    logout(page)
+
+    # On a 390 px phone the pages scroll down, never sideways (wide tables in their own box).
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, demo, "officer")
+    request.refresh_from_db()
+    for path in (
+        f"/cases/commission/requests/{request.pk}/",
+        f"/cases/commission/sittings/{request.sitting_id}/",
+        "/cases/commission/",
+        "/cases/commission/fund/",
+    ):
+        assert page.goto(f"{demo.url}{path}").status == 200, path
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
