@@ -305,3 +305,49 @@ def test_every_page_answers_in_french(client, case_in_progress, submit, officer,
     client.force_login(legal)
     page = client.get(reverse("cases:funding_request", args=[request.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Demande de financement" in page
+
+
+def _post_counts(client, make_case, submit, officer, case_manager, legal, sitting, n) -> list[int]:
+    """The queries of each form POST of the commission's pages, with ``n`` requests around."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _requests(n, make_case, submit, officer, legal, sitting)
+    case = make_case("implementation")
+    measure = case.plans.order_by("-version").first().measures.first()
+    counts = []
+
+    def post(user, url, data):
+        client.force_login(user)
+        client.get(reverse("home"))  # the session and the user loaded once, as in use
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, data)
+        assert response.status_code == 302, (url, messages_of(response))
+        counts.append(len(queries))
+
+    data = {
+        "kind": "pre_financing",
+        "measure": measure.pk,
+        "amount": "900",
+        "paying_institution": institution("ai").pk,
+        "justification": "Begründung",
+    }
+    post(case_manager, reverse("cases:new_funding_request", args=[case.pk]), data)
+    first = FundingRequest.objects.order_by("-pk").first()
+    post(case_manager, reverse("cases:new_funding_request", args=[case.pk]), data)
+    second = FundingRequest.objects.order_by("-pk").first()
+    post(officer, reverse("cases:funding_send_back", args=[first.pk]), {"reason": "Offerte fehlt"})
+    post(officer, reverse("cases:funding_agenda", args=[second.pk]), {"sitting": sitting.pk})
+    approved = FundingRequest.objects.filter(state=RequestState.APPROVED).order_by("pk").first()
+    on = sitting.held_on.isoformat()
+    post(officer, reverse("cases:fund_movement"), {"request": approved.pk, "kind": "payment", "amount": "10", "on": on})
+    post(officer, reverse("cases:fund_budget"), {"year": sitting.held_on.year, "budget": "50000"})
+    return counts
+
+
+def test_the_form_posts_run_the_same_number_of_queries_at_two_sizes(
+    client, make_case, submit, officer, case_manager, legal, sitting, budget
+):
+    small = _post_counts(client, make_case, submit, officer, case_manager, legal, sitting, 2)
+    larger = _post_counts(client, make_case, submit, officer, case_manager, legal, sitting, 4)  # on top of the first
+    assert small == larger and all(count < 60 for count in small)
