@@ -175,7 +175,9 @@ ROLE_SCOPE = {
     Role.THEMATIC_COORDINATOR: {"theme": "required"},
     Role.CONTACT_PERSON: {"institution": "required", "region": "required"},
     Role.FRONTLINE: {"institution": "required"},
-    Role.LEGAL: {},
+    # A member of the legal commission may name the institution they come from: they recuse
+    # themselves from the funding requests that concern it.
+    Role.LEGAL: {"institution": "optional"},
     Role.STEERING: {},
 }
 

@@ -203,3 +203,16 @@ def test_an_attachment_is_checked_and_kept_with_the_case(case_in_progress, submi
     assert FundingRequest.objects.count() == 1
     assert JournalEntry.objects.filter(case=case_in_progress, event="file_added").count() == 1
     assert institution("ai").pk in request.concerned_institutions()
+
+
+def test_a_commission_membership_may_name_the_institution_the_member_comes_from(db):
+    from django.core.exceptions import ValidationError
+
+    from roles.models import Membership
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="lou-legal")
+    Membership(user=user, role="legal", institution=institution("ai")).full_clean()  # accepted
+    Membership(user=user, role="legal").full_clean()  # and without one
+    with pytest.raises(ValidationError):  # the other roles without a unit still refuse one
+        Membership(user=user, role="steering", institution=institution("ai")).full_clean()
