@@ -32,6 +32,10 @@ def case_navigation(user: User, path: str) -> list[NavItem]:
         entries.append((_("Report a case"), reverse("cases:intake")))
     if policy.permits(user, "use_print_queue"):
         entries.append((_("Print queue"), reverse("cases:print_queue")))
+    if policy.permits(user, "view_sittings"):
+        entries.append((_("Commission"), reverse("cases:commission")))
+    if policy.permits(user, "view_fund"):
+        entries.append((_("Fund"), reverse("cases:fund")))
     if policy.permits(user, "view_dashboard"):  # the officer and the secretariat open the steering view from it
         entries.append((_("Dashboard"), reverse("cases:dashboard")))
     elif policy.permits(user, "view_statistics"):

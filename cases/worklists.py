@@ -51,6 +51,13 @@ What each list means:
   on its form.
 - front-line worker, *what I reported*: the open cases they reported, with their state;
   they leave the list when the case ends.
+- officer, *funding requests to check*: requests to the legal commission submitted (or
+  deferred by a sitting) that wait to be sent back or put on the agenda of a sitting; done
+  on the request's page.
+- legal commission, *requests to decide*: the requests on the agenda of a scheduled sitting,
+  but those of an institution the member comes from (recusal); done on the request's page.
+  Pseudonymised (``TaskList.pseudonymous``): the row shows the case's reference only, and
+  the member never sees the case.
 
 Adding a list (the legal commission's requests to decide, the fund's requests and the
 disputes the officer presents, the secretariat's invoices): write the queryset of what waits
@@ -76,10 +83,25 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines, retention
+from cases.commission import members
 from cases.documents import printqueue
 from cases.flow import scope
 from cases.flow.states import OPEN_STATES, CaseState
-from cases.models import ActionPlan, Case, JournalEntry, JournalKind, Meeting, MeetingKind, PlanStatus, PrintDocument, Review
+from cases.models import (
+    SCHEDULABLE,
+    ActionPlan,
+    Case,
+    FundingRequest,
+    JournalEntry,
+    JournalKind,
+    Meeting,
+    MeetingKind,
+    PlanStatus,
+    PrintDocument,
+    RequestState,
+    Review,
+    SittingState,
+)
 from roles.models import User
 
 if TYPE_CHECKING:
@@ -98,6 +120,7 @@ class Row:
     url: str
     text: Any = ""
     deadline: deadlines.Deadline | None = None
+    pseudonymous: bool = False  # the case's reference only, no link to it nor the person's name
 
 
 @dataclass(frozen=True)
@@ -108,6 +131,7 @@ class TaskList:
     items: Callable[[User, datetime.date], QuerySet]
     row: Callable[[Any, datetime.date], Row]
     rule: str = ""  # the deadline (cases/deadlines) whose due date the rows show, if any
+    pseudonymous: bool = False  # items of cases outside the user's scope (the legal commission)
 
     def has(self, user: User) -> bool:
         return bool(self.who.test(user))
@@ -341,6 +365,41 @@ def my_report_row(case: Case, today: datetime.date) -> Row:
     return Row(case, _case_url(case), CaseState(case.state).label)
 
 
+# --- the legal commission and the fund -------------------------------------------------------
+
+
+def funding_to_check(user: User, today: datetime.date) -> QuerySet:
+    return FundingRequest.objects.filter(state__in=SCHEDULABLE).select_related("case__person").order_by("submitted_at", "pk")
+
+
+def funding_check_row(request: FundingRequest, today: datetime.date) -> Row:
+    if request.state == RequestState.DEFERRED:
+        text = _("Funding request %(number)s deferred: put it on a later sitting") % {"number": request.number}
+    else:
+        text = _("Funding request %(number)s (%(kind)s): check it, send it back or put it on a sitting") % {
+            "number": request.number,
+            "kind": request.get_kind_display(),
+        }
+    return Row(request.case, reverse("cases:funding_request", args=[request.pk]), text)
+
+
+def funding_to_decide(user: User, today: datetime.date) -> QuerySet:
+    mine = members.member_institutions(user)
+    found = FundingRequest.objects.filter(state=RequestState.ON_AGENDA, sitting__state=SittingState.SCHEDULED)
+    if mine:
+        found = found.exclude(Q(paying_institution__in=mine) | Q(measure__responsible_institution__in=mine))
+    return found.select_related("case", "sitting").order_by("sitting__held_on", "sitting_id", "agenda_position", "pk")
+
+
+def funding_decide_row(request: FundingRequest, today: datetime.date) -> Row:
+    text = _("%(number)s (%(kind)s) at the sitting of %(date)s: decide") % {
+        "number": request.number,
+        "kind": request.get_kind_display(),
+        "date": request.sitting.held_on.strftime("%d.%m.%Y"),
+    }
+    return Row(request.case, reverse("cases:funding_request", args=[request.pk]), text, pseudonymous=True)
+
+
 LISTS: list[TaskList] = [
     TaskList("closure", _("Cases waiting for closure"), scope.is_officer, awaiting_closure, closure_row),
     TaskList(
@@ -424,6 +483,15 @@ LISTS: list[TaskList] = [
     ),
     TaskList("sent_back", _("Plans sent back"), scope.can_be_case_manager, plans_sent_back, sent_back_row),
     TaskList("my_reports", _("What you reported"), scope.is_frontline, my_reports, my_report_row),
+    TaskList("funding_to_check", _("Funding requests to check"), scope.is_officer, funding_to_check, funding_check_row),
+    TaskList(
+        "funding_to_decide",
+        _("Funding requests to decide"),
+        scope.is_commission_member,
+        funding_to_decide,
+        funding_decide_row,
+        pseudonymous=True,
+    ),
 ]
 BY_KEY = {task_list.key: task_list for task_list in LISTS}
 

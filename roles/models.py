@@ -174,7 +174,7 @@ class Role(models.TextChoices):
     STEERING = "steering", _("Steering-board reader (COPIL/CDC)")
 
 
-# Which organisation unit each role is attached to: "required", or absent (must be empty).
+# Which organisation unit each role is attached to: "required", "optional", or absent (must be empty).
 ROLE_SCOPE = {
     Role.OFFICER: {},
     Role.SECRETARIAT: {},
@@ -182,7 +182,9 @@ ROLE_SCOPE = {
     Role.THEMATIC_COORDINATOR: {"theme": "required"},
     Role.CONTACT_PERSON: {"institution": "required", "region": "required"},
     Role.FRONTLINE: {"institution": "required"},
-    Role.LEGAL: {},
+    # A member of the legal commission may name the institution they come from: they recuse
+    # themselves from the funding requests that concern it.
+    Role.LEGAL: {"institution": "optional"},
     Role.STEERING: {},
 }
 

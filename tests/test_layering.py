@@ -69,18 +69,22 @@ ROOMS_MAY_IMPORT = {
     "tasks": {"deadlines", "notices", "notifications", "retention"},
     # retention: the rule and the anonymisation; it rewrites the chained records (audit.chain)
     "retention": {"models", "flow", "audit"},
+    # commission: the legal commission and the fund; its actions write through the journal,
+    # notifications and file checks of actions.py
+    "commission": {"models", "flow", "audit", "acting", "actions", "documents", "forms"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
     # demo: re-dates the journal it replays and so re-chains it (audit.chain)
-    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications", "audit"},
+    "demo": {"models", "actions", "commission", "acting", "deadlines", "ahv", "flow", "notices", "notifications", "audit"},
     "management": {"models", "flow", "deadlines", "demo", "notifications", "audit"},
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},
     # worklists: My tasks, from the states, the scope, the deadlines and the print queue
-    "worklists": {"models", "flow", "deadlines", "documents", "retention"},
+    "worklists": {"models", "flow", "deadlines", "documents", "retention", "commission"},
     "templatetags": {"flow", "documents"},
     "views": {
         "actions",
         "audit",
+        "commission",
         "deadlines",
         "documents",
         "filters",

@@ -153,6 +153,45 @@ def matrix_file(case):
     return actions.add_attachment(case, by=User.objects.get(username="officer"), upload=upload, category="other")
 
 
+def build_commission(make) -> dict:
+    """A funding request with an attachment on the agenda of a sitting (a case of Oberwallis
+    in implementation): the objects the legal commission's URLs name."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.commission import actions
+    from roles.models import Institution, User
+
+    case = make("implementation")
+    officer = User.objects.get(username="officer")
+    request = actions.request_funding(
+        case,
+        by=User.objects.get(username="casemanager-ow"),
+        kind="pre_financing",
+        amount=1000,
+        justification="Matrix",
+        proposed_measure="Matrix",
+        paying_institution=Institution.objects.get(code="ai"),
+        uploads=[SimpleUploadedFile("Matrix.pdf", PDF, content_type="application/pdf")],
+    )
+    sitting = actions.schedule_sitting(by=officer, held_on=datetime.date.today(), place="Sitten")
+    actions.put_on_agenda(request, by=officer, sitting=sitting)
+    return {
+        "request_pk": request.pk,
+        "sitting_pk": sitting.pk,
+        "file_pk": request.attachments.get().pk,
+        "language": "de",
+    }
+
+
+def other_path(route, objects: dict) -> str:
+    """The path of a URL that is about no case: with the objects of ``objects`` for the
+    parameters it names (the commission's), else with the sample arguments."""
+    params = _param_names(route.name) if ":" in route.name or route.name.isidentifier() else []
+    if params and all(param in objects for param in params):
+        return reverse(route.name, kwargs={param: objects[param] for param in params})
+    return route.path
+
+
 def _param_names(name: str) -> list[str]:
     from django.urls import get_resolver
 
@@ -235,13 +274,14 @@ def test_every_url_answers_every_role_as_the_matrix_says(settings, tmp_path):
                 got_outside = answer(clients[role], url_for(route.name, outside), post=post_only)
                 if got_outside != "404":
                     wrong.append(f"{route.name} as {role} (out of scope): expected 404, got {got_outside}")
+    commission = build_commission(make)
     for route in other_routes:
         # The admin's pages are one row ("admin:*"), but for those the doc names on their own.
         key = "admin:*" if route.path.startswith("/admin/") and route.name not in tables["other"] else route.name
         row = tables["other"].get(key) or {r: "?" for r in ROLES}
         actual.setdefault(key, {})
         for role in ROLES:
-            got = answer(clients[role], route.path)
+            got = answer(clients[role], other_path(route, commission))
             if key == "admin:*":
                 got = "login" if got == "login" else "staff"
             actual[key][role] = got

@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.flow.grants import grant_label
-from cases.models import Case, FileCategory, MeetingKind, Person, PrintDocument, PrintMarkKind
+from cases.models import Case, FileCategory, FundingKind, MeetingKind, MovementKind, Outcome, Person, PrintDocument, PrintMarkKind
 
 if TYPE_CHECKING:
     from cases.models import JournalEntry
@@ -45,6 +45,16 @@ def as_date(value: str) -> str:
     try:
         return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
     except (TypeError, ValueError):
+        return str(value)
+
+
+def as_amount(value: str) -> str:
+    """An amount in CHF (kept as its decimal text) in the reader's number format."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return formats.localize(Decimal(value), use_l10n=True)
+    except (InvalidOperation, TypeError, ValueError):
         return str(value)
 
 
@@ -161,6 +171,17 @@ class EndOfSupport(Event):
         return text
 
 
+@dataclass(frozen=True)
+class FundingDecided(Event):
+    """A decision of the legal commission, and the members who recused themselves if any."""
+
+    def render(self, params: dict) -> str:
+        text = super().render(params)
+        if params.get("recused"):
+            text += " " + gettext("Recused: %(names)s.") % {"names": as_names(params["recused"])}
+        return text
+
+
 MEETING_RECORDED = "meeting_recorded"
 MEETING_UPDATED = "meeting_updated"
 CASE_MANAGER_DESIGNATED = "case_manager_designated"
@@ -187,6 +208,12 @@ CASE_MANAGER_REPLACED = "case_manager_replaced"
 RETENTION_HELD = "retention_held"
 RETENTION_RELEASED = "retention_released"
 CASE_ANONYMISED = "case_anonymised"
+FUNDING_REQUESTED = "funding_requested"
+FUNDING_RETURNED = "funding_returned"
+FUNDING_RESUBMITTED = "funding_resubmitted"
+FUNDING_ON_AGENDA = "funding_on_agenda"
+FUNDING_DECIDED = "funding_decided"
+FUND_MOVEMENT = "fund_movement"
 
 EVENTS: dict[str, Event] = {
     MEETING_RECORDED: Event(_("%(meeting)s recorded"), {"meeting": _choice(MeetingKind)}),
@@ -229,6 +256,29 @@ EVENTS: dict[str, Event] = {
     RETENTION_RELEASED: Event(_("No longer kept past the retention period")),
     CASE_ANONYMISED: Event(
         _("Personal data removed, %(years)s years after the end of the case; the statistics are kept"), {"years": as_text}
+    # The legal commission and the fund (cases/commission/): amounts in CHF as entered.
+    FUNDING_REQUESTED: Event(
+        _("Funding request %(number)s to the legal commission: %(kind)s, CHF %(amount)s, for %(measure)s"),
+        {"number": as_text, "kind": _choice(FundingKind), "amount": as_amount, "measure": as_text},
+    ),
+    # After the officer's reason (the entry's text).
+    FUNDING_RETURNED: Event(_("Funding request %(number)s sent back to the requester"), {"number": as_text}),
+    FUNDING_RESUBMITTED: Event(_("Funding request %(number)s submitted again"), {"number": as_text}),
+    FUNDING_ON_AGENDA: Event(
+        _("Funding request %(number)s put on the agenda of the legal commission's sitting of %(date)s"),
+        {"number": as_text, "date": as_date},
+    ),
+    # After the conditions and reasons (the entry's text).
+    FUNDING_DECIDED: FundingDecided(
+        _(
+            "Legal commission, sitting of %(date)s: funding request %(number)s %(outcome)s, CHF %(amount)s. "
+            "Members present: %(present)s."
+        ),
+        {"date": as_date, "number": as_text, "outcome": _choice(Outcome), "amount": as_amount, "present": as_names},
+    ),
+    FUND_MOVEMENT: Event(
+        _("Employment fund: %(kind)s of CHF %(amount)s on %(date)s for funding request %(number)s"),
+        {"kind": _choice(MovementKind), "amount": as_amount, "date": as_date, "number": as_text},
     ),
 }
 

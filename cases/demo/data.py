@@ -1909,4 +1909,86 @@ def seed_cases(*, anchor: datetime.date | None = None) -> int:
     seen_before = timezone.now() - datetime.timedelta(days=UNREAD_DAYS)
     for user in User.objects.filter(notifications__created_at__lt=seen_before).distinct():
         notifications.mark_read(user, list(user.notifications.filter(created_at__lt=seen_before)))
+    with notices.held_back():  # the requesters are told of the decisions under the bell only
+        seed_commission(case_ids)
     return len(cases)
+
+
+def seed_commission(case_ids: list[int]) -> None:
+    """The legal commission and the fund, through their actions: the fund of the year with
+    its budget; a sitting held two weeks ago that approved a pre-financing (paid, and refunded
+    once the disability insurance paid), rejected a subsidiary financing and deferred a risk
+    acceptance; a sitting to come with a subsidiary financing on its agenda; and one
+    pre-financing submitted, waiting for the officer's check. Dated today (the journal says so)."""
+    from decimal import Decimal
+
+    from cases.commission import actions as commission
+
+    officer = User.objects.get(username="officer")
+    legal = User.objects.get(username="legal")
+    ai = Institution.objects.get(code="ai")
+    today = timezone.localdate()
+    held_on = max(today - datetime.timedelta(days=14), today.replace(month=1, day=1))
+    cases = list(
+        Case.objects.filter(pk__in=case_ids, state=CaseState.IMPLEMENTATION, case_manager__isnull=False)
+        .select_related("case_manager")
+        .order_by("pk")[:5]
+    )
+
+    def ask(case: Case, kind: str, amount: str, justification: str, **fields):
+        plan = case.plans.order_by("-version").first()
+        measure = plan.measures.order_by("position", "pk").first() if "proposed_measure" not in fields else None
+        return commission.request_funding(
+            case, by=case.case_manager, kind=kind, amount=Decimal(amount), justification=justification, measure=measure, **fields
+        )
+
+    commission.set_budget(by=officer, year=today.year, budget=Decimal("250000"))
+    past = commission.schedule_sitting(by=officer, held_on=held_on, place="Sitten, Place de la Planta 3")
+    coming = commission.schedule_sitting(
+        by=officer, held_on=today + datetime.timedelta(days=21), place="Sitten, Place de la Planta 3"
+    )
+    approved = ask(
+        cases[0],
+        "pre_financing",
+        "12000",
+        "Die Massnahme muss vor dem Entscheid der IV beginnen, sonst geht die Stelle verloren.",
+        paying_institution=ai,
+    )
+    rejected = ask(
+        cases[1],
+        "subsidiary",
+        "4800",
+        "Ein privates Job-Coaching passt zur Person.",
+        proposed_measure="Job-Coaching bei einem privaten Anbieter",
+        no_catalogue_reason="Kein Katalog der Partner bietet ein Coaching in dieser Form an.",
+    )
+    deferred = ask(cases[2], "risk", "0", "Arbeitsversuch mit Risiko eines Rückfalls; der Arbeitgeber ist einverstanden.")
+    for request in (approved, rejected, deferred):
+        commission.put_on_agenda(request, by=officer, sitting=past)
+    commission.decide_request(
+        approved,
+        by=legal,
+        outcome="approved_with_changes",
+        amount=Decimal("10000"),
+        conditions="Bewilligt für sechs Monate; Zwischenbericht nach drei Monaten.",
+        members_present=[legal],
+    )
+    commission.decide_request(
+        rejected, by=legal, outcome="rejected", reasons="Das Angebot der RAV deckt den Bedarf ab.", members_present=[legal]
+    )
+    commission.decide_request(
+        deferred, by=legal, outcome="deferred", reasons="Bericht des Arbeitgebers abwarten.", members_present=[legal]
+    )
+    commission.mark_sitting_held(past, by=officer)
+    commission.record_movement(approved, by=officer, kind="payment", amount=Decimal("10000"), on=held_on)
+    commission.record_movement(approved, by=officer, kind="refund", amount=Decimal("4000"), on=today, note="IV-Verfügung")
+    on_agenda = ask(
+        cases[3],
+        "subsidiary",
+        "6500",
+        "Sprachkurs mit Praktikum, damit die Person im Gastgewerbe arbeiten kann.",
+        proposed_measure="Sprachkurs Deutsch B1 mit Praktikum",
+        no_catalogue_reason="Die Kurse im Katalog sind ausgebucht oder ohne Praktikum.",
+    )
+    commission.put_on_agenda(on_agenda, by=officer, sitting=coming)
+    ask(cases[4], "pre_financing", "3500", "Die Ausbildung beginnt im nächsten Monat.", paying_institution=ai)

@@ -435,3 +435,19 @@ def merge_pdfs(pdfs: list[bytes]) -> bytes:
 def render_letterhead_preview(*, language: str) -> bytes:
     """A sample page with the letterhead as it is now, for the officer who edits it."""
     return render_pdf("pdf/letterhead_preview.html", {"title": gettext_lazy("Letterhead preview")}, language=language)
+
+
+def render_sitting_minutes(sitting, *, waiting: list, decided: list, language: str) -> bytes:
+    """The minutes of a sitting of the legal commission (Protokoll / procès-verbal), in German
+    or in French: when and where, the members present, each request by the case's reference
+    only (pseudonymised), the decision with its amount, conditions, reasons and the members
+    who recused themselves; the requests still waiting on the agenda."""
+    context = {
+        "title": gettext_lazy("Minutes of the legal commission"),
+        "sitting": sitting,
+        "present": list(sitting.members_present.order_by("last_name", "first_name")),
+        "waiting": waiting,
+        "decided": decided,
+        "document_date": sitting.held_on,
+    }
+    return render_pdf("pdf/sitting_minutes.html", context, language=language)

@@ -37,6 +37,7 @@ from cases.flow.scope import (
     has_intake_role,
     has_no_case_manager,
     is_active_user,
+    is_commission_member,
     is_contact_person,
     is_coordinator,
     is_officer,
@@ -458,15 +459,56 @@ OPERATIONS: dict[str, Operation] = {
             is_officer,
             _("Only the cantonal IIZ officer exports everything recorded about a person (right of access)."),
         ),
+        # --- the legal commission and the fund (cases/commission/) --------------------------
+        # A funding request is made on a case by its case manager or coordinator, who follow
+        # it with the cantonal officer. The officer checks it, sends it back or puts it on
+        # the agenda of a sitting; the commission's members see the sittings and the requests
+        # on them (pseudonymised, never the case) and decide (a member of an institution the
+        # request concerns is refused by the action: recusal). The officer keeps the fund;
+        # the secretariat reads it.
+        Operation(
+            "request_funding",
+            manages | coordinates,
+            _("Only the case manager or the coordinator of the case asks the legal commission for funding."),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "follow_funding",
+            is_officer | manages | coordinates,
+            _("Only the cantonal officer, the case manager and the coordinator of the case follow its funding requests."),
+            writes=False,
+        ),
+        _user(
+            "prepare_sittings",
+            is_officer,
+            _("Only the cantonal officer checks the funding requests and prepares the sittings of the legal commission."),
+        ),
+        _user(
+            "view_sittings",
+            is_commission_member | is_officer,
+            _("Only the members of the legal commission and the cantonal officer see its sittings."),
+        ),
+        _user("decide_funding", is_commission_member, _("Only the members of the legal commission decide funding requests.")),
+        _user(
+            "view_fund",
+            is_officer | is_secretariat,
+            _("Only the cantonal officer and the secretariat see the employment fund."),
+        ),
+        _user(
+            "manage_fund",
+            is_officer,
+            _("Only the cantonal officer sets the fund's budget and records its payments and refunds."),
+        ),
         # --- without a case --------------------------------------------------------------
         _user("report_case", has_intake_role, _("Your role does not allow reporting cases.")),
         _user("list_cases", has_casework_role, _("Your role gives no access to individual cases.")),
-        # My tasks (cases/worklists.py): every role that has a list of work there. The legal
-        # commission joins when its requests to decide exist.
-        _user("view_my_tasks", has_casework_role, _("Your role has no list of tasks.")),
         # The bell's page: every signed-in user has their own (nobody sees another's).
         _user("view_notifications", is_active_user, _("Only a signed-in user reads their notifications.")),
         _user("mark_notifications_read", is_active_user, _("Only a signed-in user marks their notifications read.")),
+        # My tasks (cases/worklists.py): every role that has a list of work there, the legal
+        # commission with its requests to decide.
+        _user("view_my_tasks", has_casework_role | is_commission_member, _("Your role has no list of tasks.")),
         _user(
             "view_dashboard",
             has_casework_role,

@@ -61,6 +61,9 @@ is_contact_person = has_role("is_contact_person", Role.CONTACT_PERSON)
 is_coordinator = has_role("is_coordinator", Role.REGIONAL_COORDINATOR, Role.THEMATIC_COORDINATOR)
 is_frontline = has_role("is_frontline", Role.FRONTLINE)
 is_steering = has_role("is_steering", Role.STEERING)
+# A member of the legal commission: sees the requests put to the commission, pseudonymised,
+# never a case (cases/commission/).
+is_commission_member = has_role("is_commission_member", Role.LEGAL)
 has_casework_role = has_role("has_casework_role", *CASEWORK_ROLES)
 has_intake_role = has_role("has_intake_role", *INTAKE_ROLES)
 sees_every_case = named("sees_every_case", is_officer | is_secretariat)

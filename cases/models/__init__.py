@@ -9,6 +9,7 @@
 - closure.py: exit report and closure
 - journal.py: the case journal (timeline of everything that happened)
 - notifications.py: what users are told of the events they wait for (the bell, e-mails)
+- commission.py: the legal commission (funding requests, sittings, decisions) and the employment fund
 - files.py: attachments and signed scans, print-queue marks, the documents' letterhead
 - retention.py: holds that keep a closed case past its retention period
 """
@@ -17,6 +18,21 @@ from cases.models.access import AccessKind, AccessLog, CaseGrant
 from cases.models.case import Case, CaseState, ReferenceCounter
 from cases.models.catalogue import CatalogueMeasure, EmployerContact
 from cases.models.closure import Closure, ExitOutcome, ExitReport, InterruptionReason
+from cases.models.commission import (
+    APPROVING_OUTCOMES,
+    SCHEDULABLE,
+    Decision,
+    Disclosure,
+    Fund,
+    FundingKind,
+    FundingRequest,
+    FundMovement,
+    MovementKind,
+    Outcome,
+    RequestState,
+    Sitting,
+    SittingState,
+)
 from cases.models.files import CaseFile, FileCategory, Letterhead, PrintDocument, PrintMark, PrintMarkKind
 from cases.models.journal import JournalEntry, JournalKind
 from cases.models.meetings import Meeting, MeetingDecision, MeetingKind, MeetingParticipant
@@ -29,6 +45,8 @@ from cases.models.retention import RetentionHold
 from cases.models.reviews import MeasureProgress, PoaCheck, PowerOfAttorney, Review, ReviewDecision, ReviewKind
 
 __all__ = [
+    "APPROVING_OUTCOMES",
+    "SCHEDULABLE",
     "AccessKind",
     "AccessLog",
     "ActionPlan",
@@ -38,11 +56,17 @@ __all__ = [
     "CaseState",
     "CatalogueMeasure",
     "Closure",
+    "Decision",
+    "Disclosure",
     "EmailState",
     "EmployerContact",
     "ExitOutcome",
     "ExitReport",
     "FileCategory",
+    "Fund",
+    "FundMovement",
+    "FundingKind",
+    "FundingRequest",
     "Goal",
     "InterruptionReason",
     "JournalEntry",
@@ -55,7 +79,9 @@ __all__ = [
     "MeetingDecision",
     "MeetingKind",
     "MeetingParticipant",
+    "MovementKind",
     "Notification",
+    "Outcome",
     "Person",
     "PlanStatus",
     "PoaCheck",
@@ -66,10 +92,13 @@ __all__ = [
     "ReferenceCounter",
     "Reminder",
     "ReminderKind",
+    "RequestState",
     "ResourcesSheet",
     "RetentionHold",
     "Review",
     "ReviewDecision",
     "ReviewKind",
     "Sex",
+    "Sitting",
+    "SittingState",
 ]

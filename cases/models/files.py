@@ -81,6 +81,14 @@ class CaseFile(models.Model):
     closure = models.ForeignKey(
         "cases.Closure", verbose_name=_("closure"), on_delete=models.PROTECT, null=True, blank=True, related_name="scans"
     )
+    funding_request = models.ForeignKey(
+        "cases.FundingRequest",
+        verbose_name=_("funding request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
     uploaded_by = models.ForeignKey(User, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.flow import scope
 from cases.flow.grants import DEPUTY
-from cases.models import Case, CaseGrant, EmailState, Notification
+from cases.models import Case, CaseGrant, EmailState, FundingRequest, Notification
 from roles.models import Membership, NotificationDelivery, Role, User
 
 if TYPE_CHECKING:
@@ -78,6 +78,13 @@ REPORTER = Audience(
     lambda user, case: case.reported_by_id is not None and case.reported_by_id == user.pk,
 )
 
+# Whoever asked the legal commission for funding on the case, while they still see it.
+FUNDING_REQUESTERS = Audience(
+    "funding requesters",
+    lambda case, _today: Q(pk__in=FundingRequest.objects.filter(case=case).values("requester_id")),
+    scope.sees_case.test,
+)
+
 
 # --- the events ------------------------------------------------------------------------------
 
@@ -107,6 +114,11 @@ EVENTS: dict[str, Event] = {
     "plan_assessment": Event(_("An assessment was requested for case %(reference)s: please organise it."), (SECRETARIAT,)),
     "ask_network": Event(_("A network meeting was asked for in case %(reference)s."), (COORDINATOR,)),
     "close": Event(_("Case %(reference)s was closed."), (CASE_MANAGER, COORDINATOR, REPORTER)),
+    # The legal commission (cases/commission/): its decision, and a request the officer sent back.
+    "funding_decided": Event(
+        _("The legal commission decided on a funding request of case %(reference)s."), (FUNDING_REQUESTERS,)
+    ),
+    "funding_returned": Event(_("A funding request of case %(reference)s was sent back to you."), (FUNDING_REQUESTERS,)),
     # At intake, someone outside the case's scope entered the details of its person: they
     # were told only that the person is known; the coordinator gets in touch with them.
     "known_person": Event(

@@ -262,8 +262,25 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
         "audit": audit_card(request, case),
         "can_export_person": policy.permits(request.user, "export_person"),
+        "funding": _funding(case, plan, request.user),
+        "may_request_funding": policy.may(request.user, "request_funding", case),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _funding(case: Case, plan: ActionPlan | None, user) -> list | None:
+    """The case's funding requests to the legal commission, for those who follow them (one
+    query), each also on the measure of the plan it is for (the same measure in a later
+    version of the plan: by its title)."""
+    if not policy.permits(user, "follow_funding", case):
+        return None
+    requests = list(case.funding_requests.select_related("measure").order_by("submitted_at", "pk"))
+    if plan is not None:
+        for measure in plan.measures_list:
+            measure.funding = [
+                r for r in requests if r.measure_id == measure.pk or (r.measure is not None and r.measure.title == measure.title)
+            ]
+    return requests
 
 
 def _plan_queryset() -> QuerySet[ActionPlan]:

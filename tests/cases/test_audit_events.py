@@ -39,6 +39,19 @@ SAMPLES = {
     events.RETENTION_HELD: {},
     events.RETENTION_RELEASED: {},
     events.CASE_ANONYMISED: {"years": 10},
+    events.FUNDING_REQUESTED: {"number": "FR-7", "kind": "pre_financing", "amount": "12000.50", "measure": "Job-Coaching"},
+    events.FUNDING_RETURNED: {"number": "FR-7"},
+    events.FUNDING_RESUBMITTED: {"number": "FR-7"},
+    events.FUNDING_ON_AGENDA: {"number": "FR-7", "date": "2026-05-04"},
+    events.FUNDING_DECIDED: {
+        "date": "2026-05-04",
+        "number": "FR-7",
+        "outcome": "approved_with_changes",
+        "amount": "10000",
+        "present": ["Bernard Pralong", "Lia Lagger"],
+        "recused": ["Lia Lagger"],
+    },
+    events.FUND_MOVEMENT: {"kind": "refund", "amount": "4000", "date": "2026-06-01", "number": "FR-7"},
 }
 
 # The parameters shown as they were written: names of people and files, what users typed.
@@ -57,6 +70,7 @@ SHOWN = {
         events.INSTITUTIONS_CHANGED: "Beteiligte Institutionen: RAV → IV, RAV",
         events.CASE_FACTS_CORRECTED: "Angaben zum Fall korrigiert: Region, beteiligte Institutionen",
         events.END_OF_SUPPORT_REPORTED: "Ohne E-Mail-Adresse, nicht informiert: Sina Still.",
+        events.FUNDING_DECIDED: "bewilligt mit Änderungen, CHF 10\xa0000. Anwesende Mitglieder: Bernard Pralong, Lia Lagger. In den Ausstand getreten: Lia Lagger.",
     },
     "fr": {
         events.MEETING_RECORDED: "Table ronde (CII102) enregistré(e)",

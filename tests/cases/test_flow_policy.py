@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions
+from cases.commission import actions as commission_actions
 from cases.demo.walk import Cast, walk
 from cases.flow import policy
 from cases.flow.grants import DEPUTY, SHARED
@@ -249,13 +250,20 @@ ATTEMPTS = {
     "revoke_access": _revoke,
     "hold_retention": lambda case, by, world: actions.hold_retention(case, by=by, reason="Beschwerde hängig"),
     "release_retention": _release,
+    "request_funding": lambda case, by, world: commission_actions.request_funding(
+        case, by=by, kind="risk", amount=None, justification="Risiko tragbar", proposed_measure="Arbeitsversuch"
+    ),
 }
 for _name in simple_steps():
     ATTEMPTS[_name] = lambda case, by, world, name=_name: actions.simple_step(case, name, by=by, text="Begründung")
 
 # Operations on a case that have no action: the page that shows them (URL name), answered
 # 403 (role), back to the case (state) or the page (allowed).
-PAGES = {"view_history": "cases:history", "view_access_log": "cases:access_log"}
+PAGES = {
+    "view_history": "cases:history",
+    "view_access_log": "cases:access_log",
+    "follow_funding": "cases:case_funding",
+}
 CASE_OPERATIONS = [name for name, op in OPERATIONS.items() if op.needs_case]
 
 
