@@ -35,6 +35,11 @@ What each list means:
   validated or sent back (case page).
 - coordinator, *network meetings asked for*: cases back to the network (``network``); done
   when the plan resumes or the case ends (case page).
+- officer, *disputes escalated to you*: disputes between institutions that a coordinator
+  escalated (``escalated``); done on the dispute's page (a position, or a referral to the
+  legal commission).
+- coordinator, *open disputes to settle*: the disputes of the coordinator's cases that are
+  open or whose exchange is held; done on the dispute's page (settled or escalated).
 - coordinator, *quarterly team reviews due* within ``TASKS_DAYS``; done when recorded.
 - contact person, *cases just reported* (state ``reported``) in which their institution is
   involved in their region; leaves the list once the coordinator takes it on.
@@ -49,8 +54,8 @@ What each list means:
 - front-line worker, *what I reported*: the open cases they reported, with their state;
   they leave the list when the case ends.
 
-Adding a list (the legal commission's requests to decide, the fund's requests and the
-disputes the officer presents, the secretariat's invoices): write the queryset of what waits
+Adding a list (the legal commission's requests to decide, the fund's requests, the
+secretariat's invoices): write the queryset of what waits
 and its row, and append a ``TaskList`` to ``LISTS`` with the predicate of the role that
 does the work (add the role to the ``view_my_tasks`` policy entry if it has no list yet).
 The page, the navigation count and the registry's tests (every list within the user's scope,
@@ -76,7 +81,19 @@ from cases import deadlines
 from cases.documents import printqueue
 from cases.flow import scope
 from cases.flow.states import OPEN_STATES, CaseState
-from cases.models import ActionPlan, Case, JournalEntry, JournalKind, Meeting, MeetingKind, PlanStatus, PrintDocument, Review
+from cases.models import (
+    ActionPlan,
+    Case,
+    Dispute,
+    DisputeState,
+    JournalEntry,
+    JournalKind,
+    Meeting,
+    MeetingKind,
+    PlanStatus,
+    PrintDocument,
+    Review,
+)
 from roles.models import User
 
 if TYPE_CHECKING:
@@ -170,6 +187,27 @@ def closure_row(case: Case, today: datetime.date) -> Row:
     return Row(case, reverse("cases:close", args=[case.pk]), _("Exit report submitted: close the case"))
 
 
+def disputes_escalated(user: User, today: datetime.date) -> QuerySet:
+    """The disputes of the cases the officer sees that coordinators escalated: the officer
+    takes a position or refers them to the legal commission (seed 004)."""
+    return (
+        Dispute.objects.filter(state=DisputeState.ESCALATED, case__in=Case.objects.visible_to(user).values("pk"))
+        .select_related("case__person")
+        .order_by("escalated_at", "pk")
+    )
+
+
+def _dispute_url(dispute: Dispute) -> str:
+    return reverse("cases:dispute", args=[dispute.case_id, dispute.pk])
+
+
+def escalated_row(dispute: Dispute, today: datetime.date) -> Row:
+    text = _("Dispute about %(subject)s escalated: take a position or refer it to the commission") % {
+        "subject": dispute.get_subject_display().lower()
+    }
+    return Row(dispute.case, _dispute_url(dispute), text)
+
+
 # --- secretariat ----------------------------------------------------------------------------
 
 
@@ -248,6 +286,26 @@ def network_row(case: Case, today: datetime.date) -> Row:
     return Row(case, _case_url(case), _("Back to the network: hold the meeting, then resume the plan"))
 
 
+def disputes_to_settle(user: User, today: datetime.date) -> QuerySet:
+    """The open disputes of the coordinator's cases not yet escalated: hold the exchange or
+    coordination meeting, then settle or escalate (seed 004)."""
+    return (
+        Dispute.objects.filter(
+            state__in=[DisputeState.OPEN, DisputeState.EXCHANGE_HELD], case__in=_part(user, _coordinated(user)).values("pk")
+        )
+        .select_related("case__person")
+        .order_by("opened_at", "pk")
+    )
+
+
+def dispute_row(dispute: Dispute, today: datetime.date) -> Row:
+    if dispute.state == DisputeState.OPEN:
+        text = _("Dispute about %(subject)s: hold a regional exchange or a coordination meeting")
+    else:
+        text = _("Dispute about %(subject)s: record whether it is settled, or escalate it")
+    return Row(dispute.case, _dispute_url(dispute), text % {"subject": dispute.get_subject_display().lower()})
+
+
 # --- contact person -------------------------------------------------------------------------
 
 
@@ -323,6 +381,7 @@ def my_report_row(case: Case, today: datetime.date) -> Row:
 
 LISTS: list[TaskList] = [
     TaskList("closure", _("Cases waiting for closure"), scope.is_officer, awaiting_closure, closure_row),
+    TaskList("disputes_escalated", _("Disputes escalated to you"), scope.is_officer, disputes_escalated, escalated_row),
     TaskList("assessments", _("Assessments to organise"), scope.is_secretariat, assessments_to_organise, assessment_row),
     TaskList(
         "print_plans",
@@ -355,6 +414,7 @@ LISTS: list[TaskList] = [
         deadlines.PLAN_VALIDATION,
     ),
     TaskList("network", _("Network meetings asked for"), scope.is_coordinator, network_asked, network_row),
+    TaskList("disputes", _("Open disputes to settle"), scope.is_coordinator, disputes_to_settle, dispute_row),
     TaskList(
         "team_reviews",
         _("Quarterly team reviews due"),

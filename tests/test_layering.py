@@ -63,6 +63,8 @@ ROOMS_MAY_IMPORT = {
     # actions: the e-mails of a step (notices) are queued as tasks once the step is committed
     # and the notifications of a step are written in its transaction, their e-mails queued the same way
     "actions": {"models", "flow", "deadlines", "documents", "audit", "acting", "notices", "notifications", "tasks"},
+    # disputes: its actions write the case journal and notify through cases/actions.py
+    "disputes": {"models", "flow", "actions", "acting", "audit", "forms"},
     "notices": {"models", "mail"},
     "notifications": {"models", "flow", "mail"},
     "mail": set(),
@@ -80,6 +82,7 @@ ROOMS_MAY_IMPORT = {
         "actions",
         "audit",
         "deadlines",
+        "disputes",
         "documents",
         "filters",
         "flow",

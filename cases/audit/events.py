@@ -16,6 +16,7 @@ into these codes; it keeps its own frozen copy of the templates below.
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.flow.grants import grant_label
-from cases.models import Case, FileCategory, MeetingKind, Person, PrintDocument, PrintMarkKind
+from cases.models import (
+    Case,
+    DisputeSubject,
+    ExchangeKind,
+    FileCategory,
+    MeetingKind,
+    Person,
+    PrintDocument,
+    PrintMarkKind,
+    ReferralKind,
+)
 
 if TYPE_CHECKING:
     from cases.models import JournalEntry
@@ -45,6 +56,16 @@ def as_date(value: str) -> str:
     try:
         return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
     except (TypeError, ValueError):
+        return str(value)
+
+
+def as_amount(value: str | None) -> str:
+    """An amount in francs kept as a decimal string, in the reader's number format."""
+    if not value:
+        return "—"
+    try:
+        return "CHF " + formats.number_format(decimal.Decimal(value), 2, use_l10n=True, force_grouping=True)
+    except (decimal.InvalidOperation, TypeError, ValueError):
         return str(value)
 
 
@@ -184,6 +205,12 @@ PERSON_CORRECTED = "person_corrected"
 INSTITUTIONS_CHANGED = "institutions_changed"
 CASE_FACTS_CORRECTED = "case_facts_corrected"
 CASE_MANAGER_REPLACED = "case_manager_replaced"
+DISPUTE_RECORDED = "dispute_recorded"
+DISPUTE_EXCHANGE_HELD = "dispute_exchange_held"
+DISPUTE_SETTLED = "dispute_settled"
+DISPUTE_ESCALATED = "dispute_escalated"
+DISPUTE_POSITION_TAKEN = "dispute_position_taken"
+DISPUTE_REFERRED = "dispute_referred"
 
 EVENTS: dict[str, Event] = {
     MEETING_RECORDED: Event(_("%(meeting)s recorded"), {"meeting": _choice(MeetingKind)}),
@@ -220,6 +247,23 @@ EVENTS: dict[str, Event] = {
     CASE_MANAGER_REPLACED: Event(
         _("Case manager replaced: %(previous)s → %(new)s. Reason: %(reason)s"),
         {"previous": as_text, "new": as_text, "reason": as_text},
+    ),
+    DISPUTE_RECORDED: Event(
+        _("Dispute recorded between %(institutions)s about %(subject)s. Proposal: %(proposal)s"),
+        {"institutions": as_institutions, "subject": _choice(DisputeSubject), "proposal": as_text},
+    ),
+    DISPUTE_EXCHANGE_HELD: Event(
+        _("Dispute: %(meeting)s held on %(date)s. Outcome: %(outcome)s"),
+        {"meeting": _choice(ExchangeKind), "date": as_date, "outcome": as_text},
+    ),
+    DISPUTE_SETTLED: Event(_("Dispute settled regionally: %(settlement)s"), {"settlement": as_text}),
+    DISPUTE_ESCALATED: Event(_("Dispute escalated to the cantonal officer: %(reason)s"), {"reason": as_text}),
+    DISPUTE_POSITION_TAKEN: Event(
+        _("Dispute settled by the position of the cantonal officer: %(position)s"), {"position": as_text}
+    ),
+    DISPUTE_REFERRED: Event(
+        _("Dispute referred to the legal commission (%(kind)s, %(amount)s): %(justification)s"),
+        {"kind": _choice(ReferralKind), "amount": as_amount, "justification": as_text},
     ),
 }
 

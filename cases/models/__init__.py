@@ -7,6 +7,7 @@
 - resources.py: the resources data sheet (Datenblatt Ressourcen) of a case
 - reviews.py: reviews and powers of attorney
 - closure.py: exit report and closure
+- disputes.py: disputes between the institutions of a case, up to the officer and the commission
 - journal.py: the case journal (timeline of everything that happened)
 - notifications.py: what users are told of the events they wait for (the bell, e-mails)
 - files.py: attachments and signed scans, print-queue marks, the documents' letterhead
@@ -16,6 +17,7 @@ from cases.models.access import AccessKind, AccessLog, CaseGrant
 from cases.models.case import Case, CaseState, ReferenceCounter
 from cases.models.catalogue import CatalogueMeasure, EmployerContact
 from cases.models.closure import Closure, ExitOutcome, ExitReport, InterruptionReason
+from cases.models.disputes import Dispute, DisputeState, DisputeSubject, ExchangeKind, ReferralKind
 from cases.models.files import CaseFile, FileCategory, Letterhead, PrintDocument, PrintMark, PrintMarkKind
 from cases.models.journal import JournalEntry, JournalKind
 from cases.models.meetings import Meeting, MeetingDecision, MeetingKind, MeetingParticipant
@@ -36,8 +38,12 @@ __all__ = [
     "CaseState",
     "CatalogueMeasure",
     "Closure",
+    "Dispute",
+    "DisputeState",
+    "DisputeSubject",
     "EmailState",
     "EmployerContact",
+    "ExchangeKind",
     "ExitOutcome",
     "ExitReport",
     "FileCategory",
@@ -62,6 +68,7 @@ __all__ = [
     "PrintMark",
     "PrintMarkKind",
     "ReferenceCounter",
+    "ReferralKind",
     "Reminder",
     "ReminderKind",
     "ResourcesSheet",
