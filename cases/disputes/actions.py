@@ -39,7 +39,8 @@ def _required(**texts: str) -> None:
 
 def _save(dispute: Dispute) -> None:
     try:
-        dispute.full_clean(exclude=["institutions", "state"])  # the state is the machine's
+        # The state is the machine's; the case and the users are given by the action.
+        dispute.full_clean(exclude=["institutions", "state", "case", "opened_by", "closed_by"])
     except ValidationError as error:
         raise ActionRefused.from_validation_error(error) from None
     try:

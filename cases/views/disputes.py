@@ -117,6 +117,11 @@ def dispute_step(request: HttpRequest, pk: int, dispute_pk: int, step: str) -> H
             return forbidden(request, refusal.reasons)
         reasons = _on_fields(refusal, form)
         dispute = queries.get_dispute(case, dispute_pk)
+        if step not in queries.steps_for(dispute, request.user):
+            # Someone took another step first, or the dispute's state does not allow it.
+            for reason in reasons:
+                messages.error(request, reason)
+            return redirect(dispute_url(dispute))
     return _dispute_page(request, case, dispute, bound=(step, form), reasons=reasons)
 
 
