@@ -203,7 +203,7 @@ def _dispute_url(dispute: Dispute) -> str:
 
 def escalated_row(dispute: Dispute, today: datetime.date) -> Row:
     text = _("Dispute about %(subject)s escalated: take a position or refer it to the commission") % {
-        "subject": dispute.get_subject_display().lower()
+        "subject": dispute.get_subject_display()
     }
     return Row(dispute.case, _dispute_url(dispute), text)
 
@@ -303,7 +303,7 @@ def dispute_row(dispute: Dispute, today: datetime.date) -> Row:
         text = _("Dispute about %(subject)s: hold a regional exchange or a coordination meeting")
     else:
         text = _("Dispute about %(subject)s: record whether it is settled, or escalate it")
-    return Row(dispute.case, _dispute_url(dispute), text % {"subject": dispute.get_subject_display().lower()})
+    return Row(dispute.case, _dispute_url(dispute), text % {"subject": dispute.get_subject_display()})
 
 
 # --- contact person -------------------------------------------------------------------------
