@@ -35,6 +35,7 @@ from cases.models import (
     CaseFile,
     CaseGrant,
     Closure,
+    Dispute,
     ExitReport,
     Goal,
     JournalEntry,
@@ -137,6 +138,7 @@ NOT_TRACKED: dict[type[models.Model], str] = {
     Reminder: "reminders of deadlines to the staff: derived from the case's dates, not data of the case",
     PrintMark: "print-queue marks: append-only, and the journal tells the same",
     Notification: "what a user was told of a step: derived from the step, which the journal records; not data of the case",
+    Dispute: "a dispute between institutions: each step is written once by its action and told in the journal (what was recorded, agreed, escalated, decided)",
 }
 
 
