@@ -35,8 +35,9 @@ class DisputeState(models.TextChoices):
     REFERRED = "referred", _("Referred to the legal commission")
 
 
-# Disputes that still wait for someone (the dashboard, the lists of My tasks).
-OPEN_DISPUTE_STATES = (DisputeState.OPEN, DisputeState.EXCHANGE_HELD, DisputeState.ESCALATED)
+# Disputes not settled yet (the dashboard, the list of open disputes): a dispute referred to
+# the legal commission stays open until the commission decides.
+OPEN_DISPUTE_STATES = (DisputeState.OPEN, DisputeState.EXCHANGE_HELD, DisputeState.ESCALATED, DisputeState.REFERRED)
 
 
 class ExchangeKind(models.TextChoices):

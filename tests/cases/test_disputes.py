@@ -509,3 +509,34 @@ QUERIES_NEW_DISPUTE = 16
 # update, the journal's chain head and insert, the notification's recipients (candidates,
 # their memberships and grants), the notification and the bell's count, release
 QUERIES_STEP = 19
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_case_page_with_its_disputes_runs_a_fixed_number_of_queries(
+    make_case, coordinator, client, n, django_assert_num_queries
+):
+    case = make_case("implementation")
+    for _i in range(n):
+        record(case, coordinator)
+    client.force_login(coordinator)
+    # The case page's own queries (tests/cases/test_views_detail.py), its disputes in one
+    with django_assert_num_queries(QUERIES_CASE_PAGE):
+        html = client.get(case.get_absolute_url()).content.decode()
+    assert html.count('class="badge dispute-state') == n
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_form_to_record_a_dispute_runs_a_fixed_number_of_queries(
+    make_case, coordinator, client, n, django_assert_num_queries
+):
+    grow(make_case, coordinator, n)
+    case = make_case("implementation")
+    client.force_login(coordinator)
+    # session, user, memberships, grants, the case, its institutions (checked at first), the
+    # institutions to choose from, the access log and its chain head, My tasks (n)
+    with django_assert_num_queries(QUERIES_FORM):
+        assert client.get(reverse("cases:new_dispute", args=[case.pk])).status_code == 200
+
+
+QUERIES_CASE_PAGE = 20
+QUERIES_FORM = 10
