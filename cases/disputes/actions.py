@@ -99,6 +99,7 @@ def record_dispute(
 def record_exchange(dispute: Dispute, *, by: User, kind: str, held_on: datetime.date, participants: str, outcome: str) -> Dispute:
     """Seed 004: the coordinator organises and leads a regional exchange or a coordination
     meeting to settle the dispute, and records who took part and its outcome."""
+    policy.require(by, "record_dispute_exchange", dispute.case)  # the role first, then the input
     _required(participants=participants, outcome=outcome)
     return _take(
         dispute,
@@ -116,6 +117,7 @@ def record_exchange(dispute: Dispute, *, by: User, kind: str, held_on: datetime.
 @action
 def settle_dispute(dispute: Dispute, *, by: User, settlement: str) -> Dispute:
     """The institutions agreed at regional level: the coordinator records what was agreed."""
+    policy.require(by, "settle_dispute", dispute.case)  # the role first, then the input
     _required(settlement=settlement)
     return _take(
         dispute,
@@ -133,6 +135,7 @@ def settle_dispute(dispute: Dispute, *, by: User, settlement: str) -> Dispute:
 def escalate_dispute(dispute: Dispute, *, by: User, reason: str) -> Dispute:
     """Not settled regionally: the coordinator escalates the dispute to the cantonal officer,
     who is told (a notification, and the list "Disputes escalated to you" of My tasks)."""
+    policy.require(by, "escalate_dispute", dispute.case)  # the role first, then the input
     _required(reason=reason)
     return _take(
         dispute,
@@ -149,6 +152,7 @@ def escalate_dispute(dispute: Dispute, *, by: User, reason: str) -> Dispute:
 def take_dispute_position(dispute: Dispute, *, by: User, position: str) -> Dispute:
     """Seed 004: the cantonal officer takes a position in the escalated dispute, which settles
     it; the coordinators are told."""
+    policy.require(by, "take_dispute_position", dispute.case)  # the role first, then the input
     _required(position=position)
     return _take(
         dispute,
@@ -177,6 +181,7 @@ def refer_dispute_to_commission(
     created from them here, inside this transaction, once they exist; the dispute then stays
     "referred" and the commission's decision settles it.
     """
+    policy.require(by, "refer_dispute", dispute.case)  # the role first, then the input
     if kind not in ReferralKind.values:
         raise ActionRefused([_("Choose what the commission is asked to decide.")], field="kind")
     _required(justification=justification)

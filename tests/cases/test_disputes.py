@@ -540,3 +540,14 @@ def test_the_form_to_record_a_dispute_runs_a_fixed_number_of_queries(
 
 QUERIES_CASE_PAGE = 20
 QUERIES_FORM = 10
+
+
+def test_the_role_is_refused_before_the_input_is_looked_at(make_case, coordinator, officer):
+    case = make_case("implementation")
+    dispute = held(record(case, coordinator), coordinator)
+    with pytest.raises(ActionRefused) as refusal:
+        actions.escalate_dispute(dispute, by=officer, reason="")
+    assert refusal.value.forbidden and not refusal.value.fields
+    with pytest.raises(ActionRefused) as refusal:
+        actions.refer_dispute_to_commission(dispute, by=coordinator, kind="nonsense", justification="")
+    assert refusal.value.forbidden and not refusal.value.fields
