@@ -8,6 +8,7 @@ from cases.views import (
     corrections,
     dashboards,
     detail,
+    disputes,
     documents,
     employers,
     export,
@@ -114,6 +115,11 @@ urlpatterns = [
     path("<int:pk>/history/", audit.history, name="history"),
     path("<int:pk>/grants/", audit.grant, name="grant"),
     path("<int:pk>/grants/<int:grant_id>/revoke/", audit.revoke_grant, name="revoke_grant"),
+    # disputes.py: disputes between the institutions of a case (seed 004)
+    path("disputes/", disputes.dispute_list, name="disputes"),
+    path("<int:pk>/disputes/new/", disputes.new_dispute, name="new_dispute"),
+    path("<int:pk>/disputes/<int:dispute_pk>/", disputes.dispute_detail, name="dispute"),
+    path("<int:pk>/disputes/<int:dispute_pk>/<slug:step>/", disputes.dispute_step, name="dispute_step"),
     # export.py: right of access (one name, the format in the path)
     path("persons/<int:person_pk>/export.json/", export.person_export, {"fmt": "json"}, name="person_export"),
     path("persons/<int:person_pk>/export.pdf/", export.person_export, {"fmt": "pdf"}, name="person_export"),

@@ -38,6 +38,11 @@ What each list means:
   validated or sent back (case page).
 - coordinator, *network meetings asked for*: cases back to the network (``network``); done
   when the plan resumes or the case ends (case page).
+- officer, *disputes escalated to you*: disputes between institutions that a coordinator
+  escalated (``escalated``); done on the dispute's page (a position, or a referral to the
+  legal commission).
+- coordinator, *open disputes to settle*: the disputes of the coordinator's cases that are
+  open or whose exchange is held; done on the dispute's page (settled or escalated).
 - coordinator, *quarterly team reviews due* within ``TASKS_DAYS``; done when recorded.
 - contact person, *cases just reported* (state ``reported``) in which their institution is
   involved in their region; leaves the list once the coordinator takes it on.
@@ -59,8 +64,8 @@ What each list means:
   Pseudonymised (``TaskList.pseudonymous``): the row shows the case's reference only, and
   the member never sees the case.
 
-Adding a list (the legal commission's requests to decide, the fund's requests and the
-disputes the officer presents, the secretariat's invoices): write the queryset of what waits
+Adding a list (the legal commission's requests to decide, the fund's requests, the
+secretariat's invoices): write the queryset of what waits
 and its row, and append a ``TaskList`` to ``LISTS`` with the predicate of the role that
 does the work (add the role to the ``view_my_tasks`` policy entry if it has no list yet).
 The page, the navigation count and the registry's tests (every list within the user's scope,
@@ -91,6 +96,8 @@ from cases.models import (
     SCHEDULABLE,
     ActionPlan,
     Case,
+    Dispute,
+    DisputeState,
     FundingRequest,
     JournalEntry,
     JournalKind,
@@ -214,6 +221,27 @@ def anonymisation_row(case: Case, today: datetime.date) -> Row:
     return Row(case, reverse("cases:retention"), text)
 
 
+def disputes_escalated(user: User, today: datetime.date) -> QuerySet:
+    """The disputes of the cases the officer sees that coordinators escalated: the officer
+    takes a position or refers them to the legal commission (seed 004)."""
+    return (
+        Dispute.objects.filter(state=DisputeState.ESCALATED, case__in=Case.objects.visible_to(user).values("pk"))
+        .select_related("case__person")
+        .order_by("escalated_at", "pk")
+    )
+
+
+def _dispute_url(dispute: Dispute) -> str:
+    return reverse("cases:dispute", args=[dispute.case_id, dispute.pk])
+
+
+def escalated_row(dispute: Dispute, today: datetime.date) -> Row:
+    text = _("Dispute about %(subject)s escalated: take a position or refer it to the commission") % {
+        "subject": dispute.get_subject_display()
+    }
+    return Row(dispute.case, _dispute_url(dispute), text)
+
+
 # --- secretariat ----------------------------------------------------------------------------
 
 
@@ -290,6 +318,26 @@ def network_asked(user: User, today: datetime.date) -> QuerySet:
 
 def network_row(case: Case, today: datetime.date) -> Row:
     return Row(case, _case_url(case), _("Back to the network: hold the meeting, then resume the plan"))
+
+
+def disputes_to_settle(user: User, today: datetime.date) -> QuerySet:
+    """The open disputes of the coordinator's cases not yet escalated: hold the exchange or
+    coordination meeting, then settle or escalate (seed 004)."""
+    return (
+        Dispute.objects.filter(
+            state__in=[DisputeState.OPEN, DisputeState.EXCHANGE_HELD], case__in=_part(user, _coordinated(user)).values("pk")
+        )
+        .select_related("case__person")
+        .order_by("opened_at", "pk")
+    )
+
+
+def dispute_row(dispute: Dispute, today: datetime.date) -> Row:
+    if dispute.state == DisputeState.OPEN:
+        text = _("Dispute about %(subject)s: hold a regional exchange or a coordination meeting")
+    else:
+        text = _("Dispute about %(subject)s: record whether it is settled, or escalate it")
+    return Row(dispute.case, _dispute_url(dispute), text % {"subject": dispute.get_subject_display()})
 
 
 # --- contact person -------------------------------------------------------------------------
@@ -409,6 +457,7 @@ LISTS: list[TaskList] = [
         due_for_anonymisation,
         anonymisation_row,
     ),
+    TaskList("disputes_escalated", _("Disputes escalated to you"), scope.is_officer, disputes_escalated, escalated_row),
     TaskList("assessments", _("Assessments to organise"), scope.is_secretariat, assessments_to_organise, assessment_row),
     TaskList(
         "print_plans",
@@ -441,6 +490,7 @@ LISTS: list[TaskList] = [
         deadlines.PLAN_VALIDATION,
     ),
     TaskList("network", _("Network meetings asked for"), scope.is_coordinator, network_asked, network_row),
+    TaskList("disputes", _("Open disputes to settle"), scope.is_coordinator, disputes_to_settle, dispute_row),
     TaskList(
         "team_reviews",
         _("Quarterly team reviews due"),

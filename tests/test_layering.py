@@ -63,6 +63,8 @@ ROOMS_MAY_IMPORT = {
     # actions: the e-mails of a step (notices) are queued as tasks once the step is committed
     # and the notifications of a step are written in its transaction, their e-mails queued the same way
     "actions": {"models", "flow", "deadlines", "documents", "audit", "acting", "notices", "notifications", "tasks"},
+    # disputes: its actions write the case journal and notify through cases/actions.py
+    "disputes": {"models", "flow", "actions", "acting", "audit", "forms"},
     "notices": {"models", "mail"},
     "notifications": {"models", "flow", "mail"},
     "mail": set(),
@@ -74,7 +76,20 @@ ROOMS_MAY_IMPORT = {
     "commission": {"models", "flow", "audit", "acting", "actions", "documents", "forms"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
     # demo: re-dates the journal it replays and so re-chains it (audit.chain)
-    "demo": {"models", "actions", "commission", "acting", "deadlines", "ahv", "flow", "notices", "notifications", "audit"},
+    # demo: plays two disputes through their actions (disputes.actions)
+    "demo": {
+        "models",
+        "actions",
+        "acting",
+        "deadlines",
+        "ahv",
+        "flow",
+        "notices",
+        "notifications",
+        "audit",
+        "disputes",
+        "commission",
+    },
     "management": {"models", "flow", "deadlines", "demo", "notifications", "audit"},
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},
@@ -86,6 +101,7 @@ ROOMS_MAY_IMPORT = {
         "audit",
         "commission",
         "deadlines",
+        "disputes",
         "documents",
         "filters",
         "flow",

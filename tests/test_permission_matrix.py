@@ -120,6 +120,10 @@ def url_for(name: str, case) -> str:
             kwargs[param] = matrix_review(case).pk
         elif param == "file_pk":
             kwargs[param] = matrix_file(case).pk
+        elif param == "dispute_pk":
+            kwargs[param] = matrix_dispute(case).pk
+        elif param == "step":
+            kwargs[param] = "record_dispute_exchange"
         else:
             raise AssertionError(f"the matrix test does not know how to fill <{param}> of {name}")
     return reverse(name, kwargs=kwargs)
@@ -190,6 +194,23 @@ def other_path(route, objects: dict) -> str:
     if params and all(param in objects for param in params):
         return reverse(route.name, kwargs={param: objects[param] for param in params})
     return route.path
+
+
+def matrix_dispute(case):
+    """A dispute of ``case`` (recorded by its coordinator) for the URLs that name one."""
+    from cases.disputes import actions
+
+    existing = case.disputes.order_by("pk").first()
+    if existing is not None:
+        return existing
+    return actions.record_dispute(
+        case,
+        by=case.coordinator,
+        institutions=list(case.institutions.all()),
+        subject="costs",
+        description="Matrix",
+        proposal="Matrix",
+    )
 
 
 def _param_names(name: str) -> list[str]:

@@ -16,6 +16,7 @@ into these codes; it keeps its own frozen copy of the templates below.
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,20 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.flow.grants import grant_label
-from cases.models import Case, FileCategory, FundingKind, MeetingKind, MovementKind, Outcome, Person, PrintDocument, PrintMarkKind
+from cases.models import (
+    Case,
+    DisputeSubject,
+    ExchangeKind,
+    FileCategory,
+    FundingKind,
+    MeetingKind,
+    MovementKind,
+    Outcome,
+    Person,
+    PrintDocument,
+    PrintMarkKind,
+    ReferralKind,
+)
 
 if TYPE_CHECKING:
     from cases.models import JournalEntry
@@ -55,6 +69,16 @@ def as_amount(value: str) -> str:
     try:
         return formats.localize(Decimal(value), use_l10n=True)
     except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+def as_chf(value: str | None) -> str:
+    """An amount in francs kept as a decimal string, in the reader's number format."""
+    if not value:
+        return "—"
+    try:
+        return "CHF " + formats.number_format(decimal.Decimal(value), 2, use_l10n=True, force_grouping=True)
+    except (decimal.InvalidOperation, TypeError, ValueError):
         return str(value)
 
 
@@ -214,6 +238,12 @@ FUNDING_RESUBMITTED = "funding_resubmitted"
 FUNDING_ON_AGENDA = "funding_on_agenda"
 FUNDING_DECIDED = "funding_decided"
 FUND_MOVEMENT = "fund_movement"
+DISPUTE_RECORDED = "dispute_recorded"
+DISPUTE_EXCHANGE_HELD = "dispute_exchange_held"
+DISPUTE_SETTLED = "dispute_settled"
+DISPUTE_ESCALATED = "dispute_escalated"
+DISPUTE_POSITION_TAKEN = "dispute_position_taken"
+DISPUTE_REFERRED = "dispute_referred"
 
 EVENTS: dict[str, Event] = {
     MEETING_RECORDED: Event(_("%(meeting)s recorded"), {"meeting": _choice(MeetingKind)}),
@@ -256,6 +286,7 @@ EVENTS: dict[str, Event] = {
     RETENTION_RELEASED: Event(_("No longer kept past the retention period")),
     CASE_ANONYMISED: Event(
         _("Personal data removed, %(years)s years after the end of the case; the statistics are kept"), {"years": as_text}
+    ),
     # The legal commission and the fund (cases/commission/): amounts in CHF as entered.
     FUNDING_REQUESTED: Event(
         _("Funding request %(number)s to the legal commission: %(kind)s, CHF %(amount)s, for %(measure)s"),
@@ -279,6 +310,23 @@ EVENTS: dict[str, Event] = {
     FUND_MOVEMENT: Event(
         _("Employment fund: %(kind)s of CHF %(amount)s on %(date)s for funding request %(number)s"),
         {"kind": _choice(MovementKind), "amount": as_amount, "date": as_date, "number": as_text},
+    ),
+    DISPUTE_RECORDED: Event(
+        _("Dispute recorded between %(institutions)s about %(subject)s. Proposal: %(proposal)s"),
+        {"institutions": as_institutions, "subject": _choice(DisputeSubject), "proposal": as_text},
+    ),
+    DISPUTE_EXCHANGE_HELD: Event(
+        _("Dispute: %(meeting)s held on %(date)s. Outcome: %(outcome)s"),
+        {"meeting": _choice(ExchangeKind), "date": as_date, "outcome": as_text},
+    ),
+    DISPUTE_SETTLED: Event(_("Dispute settled regionally: %(settlement)s"), {"settlement": as_text}),
+    DISPUTE_ESCALATED: Event(_("Dispute escalated to the cantonal officer: %(reason)s"), {"reason": as_text}),
+    DISPUTE_POSITION_TAKEN: Event(
+        _("Dispute settled by the position of the cantonal officer: %(position)s"), {"position": as_text}
+    ),
+    DISPUTE_REFERRED: Event(
+        _("Dispute referred to the legal commission (%(kind)s, %(amount)s): %(justification)s"),
+        {"kind": _choice(ReferralKind), "amount": as_chf, "justification": as_text},
     ),
 }
 

@@ -36,6 +36,7 @@ from cases.models import (
     CaseGrant,
     Closure,
     Decision,
+    Dispute,
     ExitReport,
     FundingRequest,
     FundMovement,
@@ -145,6 +146,7 @@ NOT_TRACKED: dict[type[models.Model], str] = {
     FundMovement: "a payment or refund of the employment fund: written once, never changed",
     Notification: "what a user was told of a step: derived from the step, which the journal records; not data of the case",
     RetentionHold: "the officer's hold of an ended case past its retention period: holding and lifting it are written to the journal (who, when, why)",
+    Dispute: "a dispute between institutions: each step is written once by its action and told in the journal (what was recorded, agreed, escalated, decided)",
 }
 
 

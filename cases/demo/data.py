@@ -23,6 +23,7 @@ import datetime
 import random
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -1879,6 +1880,74 @@ def plan_demo_cases(anchor: datetime.date) -> list[DemoCase]:
     return cases
 
 
+def play_disputes(case_ids: list[int]) -> list:
+    """Two disputes between institutions, through the real actions (seed 004): on a case of
+    one region the coordinator settles it at a regional exchange; on a case of another the
+    coordination meeting fails, the coordinator escalates it and the officer refers it to the
+    legal commission."""
+    from cases.disputes import actions as disputes
+
+    officer = User.objects.get(username="officer")
+    chosen, regions = [], set()
+    for case in Case.objects.filter(pk__in=case_ids, state=CaseState.IMPLEMENTATION, theme=None).order_by("region__code", "pk"):
+        if case.coordinator_id and case.region_id not in regions and case.institutions.count() >= 2:
+            chosen.append(case)
+            regions.add(case.region_id)
+        if len(chosen) == 2:
+            break
+    today = timezone.localdate()
+    made = []
+    for case, settled in zip(chosen, (True, False)):
+        coordinator = case.coordinator
+        institutions = list(case.institutions.order_by("code")[:2])
+        names = " / ".join(i.short_de for i in institutions)
+        if settled:
+            dispute = disputes.record_dispute(
+                case,
+                by=coordinator,
+                institutions=institutions,
+                subject="costs",
+                description=f"{names}: Wer übernimmt die Kosten des Bewerbungscoachings?",
+                proposal="Die Kosten werden je zur Hälfte getragen.",
+            )
+            disputes.record_exchange(
+                dispute,
+                by=coordinator,
+                kind="regional_exchange",
+                held_on=today - datetime.timedelta(days=3),
+                participants=f"{coordinator}, IIZ-Ansprechpersonen {names}",
+                outcome="Beide Stellen sind mit der hälftigen Teilung einverstanden.",
+            )
+            disputes.settle_dispute(dispute, by=coordinator, settlement="Kosten je zur Hälfte; Rechnung über das RAV.")
+        else:
+            dispute = disputes.record_dispute(
+                case,
+                by=coordinator,
+                institutions=institutions,
+                subject="competence",
+                description=f"{names}: Welche Stelle ist für die Arbeitsintegration zuständig?",
+                proposal="Die IV-Stelle übernimmt die Führung, die Sozialhilfe sichert den Lebensunterhalt.",
+            )
+            disputes.record_exchange(
+                dispute,
+                by=coordinator,
+                kind="coordination_meeting",
+                held_on=today - datetime.timedelta(days=10),
+                participants=f"{coordinator}, IIZ-Ansprechpersonen {names}",
+                outcome="Keine Einigung über die Zuständigkeit.",
+            )
+            disputes.escalate_dispute(dispute, by=coordinator, reason="Die Stellen halten an ihrer Sicht fest.")
+            disputes.refer_dispute_to_commission(
+                dispute,
+                by=officer,
+                kind="pre_financing",
+                amount=Decimal("4800.00"),
+                justification="Vorfinanzierung des Arbeitstrainings durch den Beschäftigungsfonds, bis die Zuständigkeit geklärt ist.",
+            )
+        made.append(dispute)
+    return made
+
+
 def demo_data_present() -> bool:
     return Person.objects.filter(ahv_number__in=demo_ahv_numbers()).exists()
 
@@ -1904,6 +1973,8 @@ def seed_cases(*, anchor: datetime.date | None = None) -> int:
     chain.rebuild(JournalEntry)  # the journal's hash chain covers the dates just moved
     # The validations moved to their simulated moments: the kept deadline dates follow.
     deadlines.refresh_kept_dates(Case.objects.filter(pk__in=case_ids))
+    with notices.held_back():
+        play_disputes(case_ids)
     # What the demo users were told more than a few days ago they have seen; the bell shows
     # the rest.
     seen_before = timezone.now() - datetime.timedelta(days=UNREAD_DAYS)

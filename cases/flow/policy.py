@@ -470,35 +470,84 @@ OPERATIONS: dict[str, Operation] = {
             "request_funding",
             manages | coordinates,
             _("Only the case manager or the coordinator of the case asks the legal commission for funding."),
+            # --- disputes (seed 004): between the institutions of a case ---------------------
+            # The coordinator records a dispute and leads the regional exchange or coordination
+            # meeting that should settle it; not settled, it goes to the cantonal officer, who
+            # takes a position or refers it to the legal commission (cases/disputes/). The
+            # dispute's own state is its state machine's (cases/models/disputes.py).
+            Operation(
+                "record_dispute",
+                coordinates,
+                _("Only the case's coordinator records a dispute between institutions."),
+                NOT_FINAL,
+                CLOSED,
+            ),
+            Operation(
+                "follow_funding",
+                is_officer | manages | coordinates,
+                _("Only the cantonal officer, the case manager and the coordinator of the case follow its funding requests."),
+                writes=False,
+            ),
+            _user(
+                "prepare_sittings",
+                is_officer,
+                _("Only the cantonal officer checks the funding requests and prepares the sittings of the legal commission."),
+            ),
+            _user(
+                "view_sittings",
+                is_commission_member | is_officer,
+                _("Only the members of the legal commission and the cantonal officer see its sittings."),
+            ),
+            _user("decide_funding", is_commission_member, _("Only the members of the legal commission decide funding requests.")),
+            _user(
+                "view_fund",
+                is_officer | is_secretariat,
+                _("Only the cantonal officer and the secretariat see the employment fund."),
+            ),
+            _user(
+                "manage_fund",
+                is_officer,
+                _("Only the cantonal officer sets the fund's budget and records its payments and refunds."),
+            ),
+            "record_dispute_exchange",
+            coordinates,
+            _("Only the case's coordinator records the exchange or coordination meeting of a dispute."),
             NOT_FINAL,
             CLOSED,
         ),
         Operation(
-            "follow_funding",
-            is_officer | manages | coordinates,
-            _("Only the cantonal officer, the case manager and the coordinator of the case follow its funding requests."),
+            "settle_dispute",
+            coordinates,
+            _("Only the case's coordinator records that a dispute is settled regionally."),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "escalate_dispute",
+            coordinates,
+            _("Only the case's coordinator escalates a dispute to the cantonal officer."),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "take_dispute_position",
+            is_officer,
+            _("Only the cantonal IIZ officer takes a position in an escalated dispute."),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "refer_dispute",
+            is_officer,
+            _("Only the cantonal IIZ officer refers a dispute to the legal commission."),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "view_disputes",
+            coordinates | is_officer | manages,
+            _("Only the coordinator, the cantonal officer and the case manager of the case read its disputes."),
             writes=False,
-        ),
-        _user(
-            "prepare_sittings",
-            is_officer,
-            _("Only the cantonal officer checks the funding requests and prepares the sittings of the legal commission."),
-        ),
-        _user(
-            "view_sittings",
-            is_commission_member | is_officer,
-            _("Only the members of the legal commission and the cantonal officer see its sittings."),
-        ),
-        _user("decide_funding", is_commission_member, _("Only the members of the legal commission decide funding requests.")),
-        _user(
-            "view_fund",
-            is_officer | is_secretariat,
-            _("Only the cantonal officer and the secretariat see the employment fund."),
-        ),
-        _user(
-            "manage_fund",
-            is_officer,
-            _("Only the cantonal officer sets the fund's budget and records its payments and refunds."),
         ),
         # --- without a case --------------------------------------------------------------
         _user("report_case", has_intake_role, _("Your role does not allow reporting cases.")),
@@ -540,6 +589,12 @@ OPERATIONS: dict[str, Operation] = {
             _(
                 "Only the IIZ contact persons, the coordinators, the cantonal officer and the secretariat search the partners' employer contacts."
             ),
+        ),
+        # The open disputes of the cases the user sees (the list and the dashboard's figures).
+        _user(
+            "list_disputes",
+            is_officer | is_coordinator,
+            _("Only the cantonal officer and the coordinators follow the disputes."),
         ),
         _user(
             "manage_reference_data",

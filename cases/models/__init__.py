@@ -7,6 +7,7 @@
 - resources.py: the resources data sheet (Datenblatt Ressourcen) of a case
 - reviews.py: reviews and powers of attorney
 - closure.py: exit report and closure
+- disputes.py: disputes between the institutions of a case, up to the officer and the commission
 - journal.py: the case journal (timeline of everything that happened)
 - notifications.py: what users are told of the events they wait for (the bell, e-mails)
 - commission.py: the legal commission (funding requests, sittings, decisions) and the employment fund
@@ -33,6 +34,7 @@ from cases.models.commission import (
     Sitting,
     SittingState,
 )
+from cases.models.disputes import Dispute, DisputeState, DisputeSubject, ExchangeKind, ReferralKind
 from cases.models.files import CaseFile, FileCategory, Letterhead, PrintDocument, PrintMark, PrintMarkKind
 from cases.models.journal import JournalEntry, JournalKind
 from cases.models.meetings import Meeting, MeetingDecision, MeetingKind, MeetingParticipant
@@ -58,8 +60,12 @@ __all__ = [
     "Closure",
     "Decision",
     "Disclosure",
+    "Dispute",
+    "DisputeState",
+    "DisputeSubject",
     "EmailState",
     "EmployerContact",
+    "ExchangeKind",
     "ExitOutcome",
     "ExitReport",
     "FileCategory",
@@ -90,6 +96,7 @@ __all__ = [
     "PrintMark",
     "PrintMarkKind",
     "ReferenceCounter",
+    "ReferralKind",
     "Reminder",
     "ReminderKind",
     "RequestState",

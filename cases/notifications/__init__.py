@@ -72,6 +72,7 @@ INVOLVED_CONTACTS = Audience(
     lambda case, _today: _members(Role.CONTACT_PERSON, region_id=case.region_id),
     scope.is_involved_contact.test,
 )
+OFFICER = Audience("cantonal officer", lambda _case, _today: _members(Role.OFFICER), scope.is_officer.test)
 REPORTER = Audience(
     "reporter",
     lambda case, _today: Q(pk=case.reported_by_id),
@@ -119,6 +120,17 @@ EVENTS: dict[str, Event] = {
         _("The legal commission decided on a funding request of case %(reference)s."), (FUNDING_REQUESTERS,)
     ),
     "funding_returned": Event(_("A funding request of case %(reference)s was sent back to you."), (FUNDING_REQUESTERS,)),
+    # Disputes (cases/disputes/actions.py): escalated to the officer, who decides.
+    "escalate_dispute": Event(
+        _("A dispute on case %(reference)s was escalated to you: take a position or refer it to the legal commission."),
+        (OFFICER,),
+    ),
+    "take_dispute_position": Event(
+        _("The cantonal officer took a position in the dispute on case %(reference)s."), (COORDINATOR,)
+    ),
+    "refer_dispute": Event(
+        _("The cantonal officer referred the dispute on case %(reference)s to the legal commission."), (COORDINATOR,)
+    ),
     # At intake, someone outside the case's scope entered the details of its person: they
     # were told only that the person is known; the coordinator gets in touch with them.
     "known_person": Event(

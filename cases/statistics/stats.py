@@ -8,6 +8,7 @@ cases. The definitions are in docs/statistics.md.
 
 - Snapshot (today): open cases by state, region, theme and case manager, and the overdue
   deadlines by rule (the SQL form of the CII101 deadlines, ``cases.deadlines.overdue_q``).
+- Disputes (today): the open disputes between institutions by region and age.
 - Flow (a period): new cases per month, steps reached, closed cases by outcome and the
   placement rate, median durations between the dated steps.
 
@@ -37,8 +38,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import deadlines
-from cases.models import ExitOutcome
+from cases.models import Dispute, ExitOutcome
 from cases.models.case import FINAL_STATES, OPEN_STATES
+from cases.models.disputes import OPEN_DISPUTE_STATES
 
 # Open: every case not in a final state (the case list's "Open cases only").
 OPEN_Q = ~Q(state__in=FINAL_STATES)
@@ -636,6 +638,51 @@ def table_overdue_by_institution(snap: Snapshot, labels: Labels, link: Link = No
         cells = [_cell(snap.by_institution[pk], link, institution=pk, open_only=1)]
         cells += _overdue_cells(lambda rule, pk=pk: snap.overdue_count(rule, "institution", pk), link, institution=pk)
         table.rows.append(Row(institution.short, cells))
+    return table
+
+
+# The age bands of open disputes, in days since they were recorded: (key, from, to, label).
+DISPUTE_AGES = (
+    ("young", 0, 30, gettext_lazy("< 30 days")),
+    ("middle", 30, 90, gettext_lazy("30–90 days")),
+    ("old", 90, None, gettext_lazy("> 90 days")),
+)
+
+
+def open_disputes_by_region(cases: QuerySet, today: datetime.date) -> Counter:
+    """The open disputes of ``cases`` today, counted by (region id, age band) in one query."""
+    counts = {}
+    for key, first, last, _label in DISPUTE_AGES:
+        q = Q(opened_at__lt=midnight(today - datetime.timedelta(days=first - 1)))
+        if last is not None:
+            q &= Q(opened_at__gte=midnight(today - datetime.timedelta(days=last - 1)))
+        counts[key] = Count("pk", filter=q)
+    found: Counter = Counter()
+    rows = (
+        Dispute.objects.filter(case__in=cases.order_by().values("pk"), state__in=OPEN_DISPUTE_STATES)
+        .values("case__region_id")
+        .annotate(**counts)
+        .order_by()
+    )
+    for row in rows:
+        for key, *_rest in DISPUTE_AGES:
+            found[(row["case__region_id"], key)] += row[key]
+    return found
+
+
+def table_open_disputes(counts: Counter, labels: Labels) -> Table:
+    """Open disputes between institutions by region and by age (days since recorded)."""
+    columns = [str(label) for *_rest, label in DISPUTE_AGES] + [_("All")]
+    table = Table("open_disputes", _("Open disputes by region and age"), _("Region"), columns)
+    keys = [key for key, *_rest in DISPUTE_AGES]
+
+    def cells(region_ids) -> list[Cell]:
+        values = [sum(counts[(pk, key)] for pk in region_ids) for key in keys]
+        return [Cell(value) for value in values + [sum(values)]]
+
+    for region in labels.regions.values():
+        table.rows.append(Row(str(region), cells([region.pk])))
+    table.rows.append(Row(_("Total"), cells(list(labels.regions)), is_total=True))
     return table
 
 

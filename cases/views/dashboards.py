@@ -4,6 +4,7 @@
   for the officer and the secretariat, the region or theme for a coordinator, and the own
   caseload first for a case manager. Every number links to the case list filtered to
   exactly the counted cases (the list applies the same scope).
+  The officer and the coordinators also see the open disputes by region and age.
 - ``statistics``: the steering view (COPIL / CDC): aggregates of every case for one year,
   no names, no links, small counts hidden (``stats.suppress_counts``).
 - ``activity_report``: the year's statistics for the activity report, as XLSX or CSV.
@@ -102,6 +103,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             stats.table_overdue_by_institution(snap, labels, link),
         ),
         "caseload": figures(stats.table_caseload(snap, labels, link)),
+        # The open disputes between institutions (one query), for who follows them.
+        "disputes": (
+            [Figure(stats.table_open_disputes(stats.open_disputes_by_region(cases, today), labels), None)]
+            if policy.permits(user, "list_disputes")
+            else []
+        ),
         "this_year": today.year,
     }
     return render(request, "dashboards/dashboard.html", context)

@@ -239,6 +239,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     step_forms = _step_forms(case, request.user, kept)
     plan = case.records.current_plan
     sent_back = sent_back_before(case.plan_versions)
+    may_view_disputes = bool(policy.may(request.user, "view_disputes", case))
     context = {
         "case": case,
         "person": case.person,
@@ -264,6 +265,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_export_person": policy.permits(request.user, "export_person"),
         "funding": _funding(case, plan, request.user),
         "may_request_funding": policy.may(request.user, "request_funding", case),
+        # Disputes between institutions (one query, for who may read them).
+        "may_view_disputes": may_view_disputes,
+        "disputes": list(case.disputes.select_related("opened_by").order_by("-opened_at", "-pk")) if may_view_disputes else [],
+        "may_record_dispute": bool(policy.may(request.user, "record_dispute", case)),
     }
     return render(request, "cases/detail.html", context)
 

@@ -52,10 +52,33 @@ SAMPLES = {
         "recused": ["Lia Lagger"],
     },
     events.FUND_MOVEMENT: {"kind": "refund", "amount": "4000", "date": "2026-06-01", "number": "FR-7"},
+    events.DISPUTE_RECORDED: {
+        "institutions": [{"de": "RAV", "fr": "ORP"}, {"de": "IV", "fr": "AI"}],
+        "subject": "costs",
+        "proposal": "Je zur Hälfte",
+    },
+    events.DISPUTE_EXCHANGE_HELD: {"meeting": "coordination_meeting", "date": "2026-03-04", "outcome": "Keine Einigung"},
+    events.DISPUTE_SETTLED: {"settlement": "Kosten je zur Hälfte"},
+    events.DISPUTE_ESCALATED: {"reason": "Keine Einigung"},
+    events.DISPUTE_POSITION_TAKEN: {"position": "Das RAV zahlt"},
+    events.DISPUTE_REFERRED: {"kind": "subsidiary", "amount": "12500.50", "justification": "Kein Katalog deckt es"},
 }
 
 # The parameters shown as they were written: names of people and files, what users typed.
-AS_WRITTEN = {"name", "options", "user", "reason", "place", "previous", "new"}
+AS_WRITTEN = {
+    "name",
+    "options",
+    "user",
+    "reason",
+    "place",
+    "previous",
+    "new",
+    "proposal",
+    "outcome",
+    "settlement",
+    "position",
+    "justification",
+}
 
 # What each language must show of the parameters (labels, dates, names).
 SHOWN = {
@@ -71,6 +94,9 @@ SHOWN = {
         events.CASE_FACTS_CORRECTED: "Angaben zum Fall korrigiert: Region, beteiligte Institutionen",
         events.END_OF_SUPPORT_REPORTED: "Ohne E-Mail-Adresse, nicht informiert: Sina Still.",
         events.FUNDING_DECIDED: "bewilligt mit Änderungen, CHF 10\xa0000. Anwesende Mitglieder: Bernard Pralong, Lia Lagger. In den Ausstand getreten: Lia Lagger.",
+        events.DISPUTE_RECORDED: "Streitfall erfasst zwischen IV, RAV über Kosten.",
+        events.DISPUTE_EXCHANGE_HELD: "Koordinationssitzung am 04.03.2026 durchgeführt",
+        events.DISPUTE_REFERRED: "(Subsidiäre Finanzierung einer Massnahme ausserhalb jedes Katalogs, CHF 12\xa0500,50)",
     },
     "fr": {
         events.MEETING_RECORDED: "Table ronde (CII102) enregistré(e)",
@@ -83,6 +109,9 @@ SHOWN = {
         events.INSTITUTIONS_CHANGED: "Institutions impliquées : ORP → AI, ORP",
         events.CASE_FACTS_CORRECTED: "Données du cas corrigées : Région, institutions impliquées",
         events.END_OF_SUPPORT_REPORTED: "Sans adresse e-mail, non informé·e·s : Sina Still.",
+        events.DISPUTE_RECORDED: "Litige enregistré entre AI, ORP au sujet de Coûts.",
+        events.DISPUTE_EXCHANGE_HELD: "Litige : Séance de coordination du 04.03.2026. Résultat : Keine Einigung",
+        events.DISPUTE_REFERRED: "(Financement subsidiaire d’une mesure hors catalogue, CHF 12\xa0500,50)",
     },
 }
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from cases import actions
 from cases.commission import actions as commission_actions
 from cases.demo.walk import Cast, walk
+from cases.disputes import actions as dispute_actions
 from cases.flow import policy
 from cases.flow.grants import DEPUTY, SHARED
 from cases.flow.machine import STEP_FORM_URLS, simple_steps, steps
@@ -35,6 +36,7 @@ from cases.models import (
     CaseFile,
     CaseGrant,
     Closure,
+    Dispute,
     ExitReport,
     FileCategory,
     InterruptionReason,
@@ -257,6 +259,7 @@ ATTEMPTS = {
 for _name in simple_steps():
     ATTEMPTS[_name] = lambda case, by, world, name=_name: actions.simple_step(case, name, by=by, text="Begründung")
 
+
 # Operations on a case that have no action: the page that shows them (URL name), answered
 # 403 (role), back to the case (state) or the page (allowed).
 PAGES = {
@@ -264,6 +267,61 @@ PAGES = {
     "view_access_log": "cases:access_log",
     "follow_funding": "cases:case_funding",
 }
+
+
+def _dispute(case, state="open"):
+    """A dispute of ``case`` in ``state`` (its steps are attempted through the actions)."""
+    dispute = Dispute.objects.create(
+        case=case,
+        subject="costs",
+        description="Wer zahlt den Kurs?",
+        proposal="Je die Hälfte",
+        opened_by=case.coordinator,
+        state=state,
+    )
+    dispute.institutions.set([institution("rav"), institution("social")])
+    return dispute
+
+
+ATTEMPTS.update(
+    {
+        "record_dispute": lambda case, by, world: dispute_actions.record_dispute(
+            case,
+            by=by,
+            institutions=[institution("rav"), institution("social")],
+            subject="costs",
+            description="Wer zahlt den Kurs?",
+            proposal="Je die Hälfte",
+        ),
+        "record_dispute_exchange": lambda case, by, world: dispute_actions.record_exchange(
+            _dispute(case), by=by, kind="regional_exchange", held_on=timezone.localdate(), participants="RAV, SD", outcome="Offen"
+        ),
+        "settle_dispute": lambda case, by, world: dispute_actions.settle_dispute(
+            _dispute(case, "exchange_held"), by=by, settlement="Einigung"
+        ),
+        "escalate_dispute": lambda case, by, world: dispute_actions.escalate_dispute(
+            _dispute(case, "exchange_held"), by=by, reason="Keine Einigung"
+        ),
+        "take_dispute_position": lambda case, by, world: dispute_actions.take_dispute_position(
+            _dispute(case, "escalated"), by=by, position="Das RAV zahlt."
+        ),
+        "refer_dispute": lambda case, by, world: dispute_actions.refer_dispute_to_commission(
+            _dispute(case, "escalated"), by=by, kind="risk", justification="Risiko"
+        ),
+    }
+)
+# A page of an operation: its URL name (with the case), or a function of the case giving its URL.
+PAGES = {
+    "view_history": "cases:history",
+    "view_access_log": "cases:access_log",
+    "view_disputes": lambda case: reverse("cases:dispute", args=[case.pk, _dispute(case).pk]),
+}
+
+
+def page_url(name: str, case) -> str:
+    return PAGES[name](case) if callable(PAGES[name]) else reverse(PAGES[name], args=[case.pk])
+
+
 CASE_OPERATIONS = [name for name, op in OPERATIONS.items() if op.needs_case]
 
 
@@ -313,7 +371,7 @@ def test_the_page_answers_as_the_policy_says(world, db, client, name):
             if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
                 continue  # outside the scope: 404, checked by the scope tests
             client.force_login(user)
-            status = client.get(reverse(PAGES[name], args=[case.pk])).status_code
+            status = client.get(page_url(name, case)).status_code
             decision = policy.may(user, name, case)
             expected = 200 if decision else 403 if decision.forbidden else 302
             if status != expected:
@@ -423,6 +481,7 @@ def test_the_case_page_shows_a_step_or_a_link_exactly_when_the_policy_allows_it(
         "edit_person": "cases:edit_person",
         "edit_case_facts": "cases:edit_case_facts",
         "replace_case_manager": "cases:replace_case_manager",
+        "record_dispute": "cases:new_dispute",
     }
     mismatches = []
     for state in STATES:

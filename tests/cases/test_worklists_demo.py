@@ -18,10 +18,10 @@ from tests.cases.test_worklists import fresh, listed, nav_count
 # --- the demo: each role sees its own waiting work -------------------------------------------
 
 DEMO_LISTS = {
-    "officer": ["closure", "anonymisation", "funding_to_check"],
+    "officer": ["closure", "disputes_escalated", "anonymisation", "funding_to_check"],
     "secretariat": ["assessments", "print_plans", "print_letters", "print_poa"],
-    "coordinator-ow": ["reported", "validate", "network", "team_reviews"],
-    "coordinator-youth": ["reported", "validate", "network", "team_reviews"],
+    "coordinator-ow": ["reported", "validate", "network", "disputes", "team_reviews"],
+    "coordinator-youth": ["reported", "validate", "network", "disputes", "team_reviews"],
     "contact-rav-ow": ["involved", "minutes", "first_meetings", "reviews", "poa", "sent_back"],
     "casemanager-ow": ["involved", "minutes", "first_meetings", "reviews", "poa", "sent_back"],
     "frontline-rav-ow": ["my_reports"],
@@ -100,6 +100,7 @@ def test_every_item_of_every_demo_user_is_within_their_scope_and_their_part(demo
         "validate": scope.is_responsible_coordinator,
         "network": scope.is_responsible_coordinator,
         "team_reviews": scope.is_responsible_coordinator,
+        "disputes": scope.is_responsible_coordinator,
         "involved": scope.is_involved_contact.test,
         "minutes": scope.is_involved_contact.test,
         "first_meetings": scope.manages.test,
