@@ -198,6 +198,7 @@ def assessment_row(case: Case, today: datetime.date) -> Row:
         }
     else:
         text = _("Assessment asked for: set the date, invite the network and the person")
+        return Row(case, reverse("cases:schedule_meeting", args=[case.pk]), text)
     return Row(case, reverse("cases:meeting", args=[case.pk, case.meeting_pk]), text)
 
 

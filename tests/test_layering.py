@@ -56,7 +56,8 @@ ROOMS_MAY_IMPORT = {
     "deadlines": {"models", "flow", "acting", "mail"},
     "statistics": {"models", "deadlines"},
     "documents": {"models", "flow", "audit", "forms"},
-    "forms": {"models", "flow", "intake"},
+    # forms: the scheduling forms hand the actions their inputs (When, Invitee, AgendaEntry)
+    "forms": {"models", "flow", "intake", "scheduling"},
     "filters": {"models", "deadlines", "statistics", "ahv"},
     "intake": {"models", "ahv"},
     "plandiff": {"models"},
@@ -66,7 +67,10 @@ ROOMS_MAY_IMPORT = {
     "notices": {"models", "mail"},
     "notifications": {"models", "flow", "mail"},
     "mail": set(),
-    "tasks": {"deadlines", "notices", "notifications"},
+    "tasks": {"deadlines", "notices", "notifications", "scheduling"},
+    # scheduling: its actions write the case's journal (actions._journal) and queue the
+    # invitations (tasks) unless the demo holds the e-mails back (notices.sending)
+    "scheduling": {"models", "flow", "actions", "acting", "audit", "notices", "tasks", "mail"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
     # demo: re-dates the journal it replays and so re-chains it (audit.chain)
     "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications", "audit"},
@@ -88,6 +92,7 @@ ROOMS_MAY_IMPORT = {
         "models",
         "notifications",
         "plandiff",
+        "scheduling",
         "statistics",
         "worklists",
     },

@@ -27,7 +27,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.flow.grants import grant_label
-from cases.models import Case, FileCategory, MeetingKind, Person, PrintDocument, PrintMarkKind
+from cases.models import (
+    Case,
+    ChecklistItem,
+    FileCategory,
+    MeetingKind,
+    Person,
+    PrintDocument,
+    PrintMarkKind,
+    Reply,
+    ScheduledKind,
+)
 
 if TYPE_CHECKING:
     from cases.models import JournalEntry
@@ -46,6 +56,17 @@ def as_date(value: str) -> str:
         return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
     except (TypeError, ValueError):
         return str(value)
+
+
+def as_datetime(value: str) -> str:
+    """An ISO date and time in the reader's short format, local time."""
+    from django.utils import timezone
+
+    try:
+        moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return str(value)
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
 
 
 def as_names(value: list[str]) -> str:
@@ -184,6 +205,12 @@ PERSON_CORRECTED = "person_corrected"
 INSTITUTIONS_CHANGED = "institutions_changed"
 CASE_FACTS_CORRECTED = "case_facts_corrected"
 CASE_MANAGER_REPLACED = "case_manager_replaced"
+MEETING_SCHEDULED = "meeting_scheduled"
+MEETING_RESCHEDULED = "meeting_rescheduled"
+MEETING_CANCELLED = "meeting_cancelled"
+MEETING_HELD = "meeting_held"
+CHECKLIST_TICKED = "checklist_ticked"
+REPLY_RECORDED = "reply_recorded"
 
 EVENTS: dict[str, Event] = {
     MEETING_RECORDED: Event(_("%(meeting)s recorded"), {"meeting": _choice(MeetingKind)}),
@@ -221,6 +248,19 @@ EVENTS: dict[str, Event] = {
         _("Case manager replaced: %(previous)s → %(new)s. Reason: %(reason)s"),
         {"previous": as_text, "new": as_text, "reason": as_text},
     ),
+    # cases/scheduling: the meetings with a date and their invitations.
+    MEETING_SCHEDULED: Event(
+        _("%(meeting)s scheduled for %(date)s, invitations sent"), {"meeting": _choice(ScheduledKind), "date": as_datetime}
+    ),
+    MEETING_RESCHEDULED: Event(
+        _("%(meeting)s moved to %(date)s, new invitations sent"), {"meeting": _choice(ScheduledKind), "date": as_datetime}
+    ),
+    MEETING_CANCELLED: Event(
+        _("%(meeting)s of %(date)s cancelled, the invited told"), {"meeting": _choice(ScheduledKind), "date": as_datetime}
+    ),
+    MEETING_HELD: Event(_("%(meeting)s of %(date)s held"), {"meeting": _choice(ScheduledKind), "date": as_datetime}),
+    CHECKLIST_TICKED: Event(_("Checked before the meeting: %(item)s"), {"item": _choice(ChecklistItem)}),
+    REPLY_RECORDED: Event(_("Reply of %(name)s to the invitation: %(reply)s"), {"name": as_text, "reply": _choice(Reply)}),
 }
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from cases.models import (
     AccessLog,
     ActionPlan,
+    AgendaItem,
     Case,
     CaseFile,
     CaseGrant,
@@ -43,12 +44,14 @@ from cases.models import (
     Meeting,
     MeetingParticipant,
     Notification,
+    Participant,
     Person,
     PowerOfAttorney,
     PrintMark,
     Reminder,
     ResourcesSheet,
     Review,
+    ScheduledMeeting,
 )
 
 if TYPE_CHECKING:
@@ -136,6 +139,9 @@ NOT_TRACKED: dict[type[models.Model], str] = {
     MeasureProgress: "written once with its review; the measure's status and result are tracked with the measure",
     Reminder: "reminders of deadlines to the staff: derived from the case's dates, not data of the case",
     PrintMark: "print-queue marks: append-only, and the journal tells the same",
+    ScheduledMeeting: "a meeting's date, place and state: each change (scheduled, moved, cancelled, held) is written to the journal of its cases",
+    AgendaItem: "a case on a meeting's agenda and its checklist: each tick is written to the case's journal, by whom and when",
+    Participant: "who is invited and their reply: each reply is written to the case's journal, by whom and when",
     Notification: "what a user was told of a step: derived from the step, which the journal records; not data of the case",
 }
 

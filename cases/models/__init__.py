@@ -9,6 +9,7 @@
 - closure.py: exit report and closure
 - journal.py: the case journal (timeline of everything that happened)
 - notifications.py: what users are told of the events they wait for (the bell, e-mails)
+- scheduling.py: meetings in the calendar, their agenda, checklist and invitations
 - files.py: attachments and signed scans, print-queue marks, the documents' letterhead
 """
 
@@ -25,16 +26,29 @@ from cases.models.plans import ActionPlan, Goal, Measure, MeasureStatus, PlanSta
 from cases.models.reminders import Reminder, ReminderKind
 from cases.models.resources import ResourcesSheet
 from cases.models.reviews import MeasureProgress, PoaCheck, PowerOfAttorney, Review, ReviewDecision, ReviewKind
+from cases.models.scheduling import (
+    AgendaItem,
+    CalendarFeed,
+    ChecklistItem,
+    MeetingState,
+    Participant,
+    Reply,
+    ScheduledKind,
+    ScheduledMeeting,
+)
 
 __all__ = [
     "AccessKind",
     "AccessLog",
     "ActionPlan",
+    "AgendaItem",
+    "CalendarFeed",
     "Case",
     "CaseFile",
     "CaseGrant",
     "CaseState",
     "CatalogueMeasure",
+    "ChecklistItem",
     "Closure",
     "EmailState",
     "EmployerContact",
@@ -53,7 +67,9 @@ __all__ = [
     "MeetingDecision",
     "MeetingKind",
     "MeetingParticipant",
+    "MeetingState",
     "Notification",
+    "Participant",
     "Person",
     "PlanStatus",
     "PoaCheck",
@@ -64,9 +80,12 @@ __all__ = [
     "ReferenceCounter",
     "Reminder",
     "ReminderKind",
+    "Reply",
     "ResourcesSheet",
     "Review",
     "ReviewDecision",
     "ReviewKind",
+    "ScheduledKind",
+    "ScheduledMeeting",
     "Sex",
 ]
