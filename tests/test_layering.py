@@ -73,7 +73,8 @@ ROOMS_MAY_IMPORT = {
     "scheduling": {"models", "flow", "actions", "acting", "audit", "notices", "tasks", "mail"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
     # demo: re-dates the journal it replays and so re-chains it (audit.chain)
-    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications", "audit"},
+    # demo: schedules the demo meetings through the scheduling actions
+    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications", "audit", "scheduling"},
     "management": {"models", "flow", "deadlines", "demo", "notifications", "audit"},
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},

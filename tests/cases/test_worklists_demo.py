@@ -57,7 +57,11 @@ def test_the_demo_secretariat_has_the_four_assessments_to_organise(demo, db, cli
     html = client.get(reverse("cases:my_tasks")).content.decode()
     for case in cases:
         meeting = case.meetings.filter(kind=MeetingKind.ASSESSMENT, held_on__isnull=True).latest("pk")
-        assert reverse("cases:meeting", args=[case.pk, meeting.pk]) in html
+        # Not scheduled yet: to the scheduling (cases/scheduling); scheduled: to its record.
+        if meeting.scheduled_for is None:
+            assert reverse("cases:schedule_meeting", args=[case.pk]) in html
+        else:
+            assert reverse("cases:meeting", args=[case.pk, meeting.pk]) in html
     assert reverse("cases:print_queue") + "#queue-plan" in html
 
 
