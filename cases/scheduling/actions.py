@@ -123,6 +123,8 @@ def _pending_record(case: Case) -> Meeting:
     not held yet and not on a meeting still scheduled."""
     case.refresh_records()
     record = case.records.last_meeting
+    if record is not None:  # locked: two schedulings of the same record wait for each other
+        Meeting.objects.select_for_update().filter(pk=record.pk).first()
     if record is None or record.held_on is not None:
         raise ActionRefused([_("This case waits for no round table, assessment or network meeting.")])
     if AgendaItem.objects.filter(record=record, meeting__state=MeetingState.SCHEDULED).exists():
@@ -273,16 +275,16 @@ def _require_organiser(by: User, meeting: ScheduledMeeting) -> None:
 
 def _locked(meeting: ScheduledMeeting) -> ScheduledMeeting:
     """The meeting's row, locked for the change (the sequence is raised once per change)."""
-    fresh = ScheduledMeeting.objects.select_for_update().select_related("case", "organiser").get(pk=meeting.pk)
-    return fresh
+    # ``of=("self",)``: PostgreSQL locks no row of a nullable outer join (the case).
+    return ScheduledMeeting.objects.select_for_update(of=("self",)).select_related("case", "organiser").get(pk=meeting.pk)
 
 
 @action
 def reschedule(meeting: ScheduledMeeting, *, by: User, when: When) -> ScheduledMeeting:
     """A new date, time or place: SEQUENCE + 1 and new invitations (the same UID)."""
+    meeting = _locked(meeting)  # checked on the row as it is now: one change at a time
     _require_organiser(by, meeting)
     _check_when(when)
-    meeting = _locked(meeting)
     meeting.starts_at, meeting.ends_at = when.starts_at, when.ends_at
     meeting.place, meeting.video_link = when.place.strip(), when.video_link.strip()
     meeting.sequence += 1
@@ -298,8 +300,8 @@ def reschedule(meeting: ScheduledMeeting, *, by: User, when: When) -> ScheduledM
 def cancel(meeting: ScheduledMeeting, *, by: User, reason: str = "") -> ScheduledMeeting:
     """Cancel: SEQUENCE + 1 and METHOD:CANCEL to everyone invited. The case still waits for
     its meeting, which can be scheduled again."""
-    _require_organiser(by, meeting)
     meeting = _locked(meeting)
+    _require_organiser(by, meeting)
     meeting.state = MeetingState.CANCELLED
     meeting.cancel_reason = reason.strip()
     meeting.sequence += 1
@@ -315,12 +317,12 @@ def cancel(meeting: ScheduledMeeting, *, by: User, reason: str = "") -> Schedule
 def mark_held(meeting: ScheduledMeeting, *, by: User, minutes: str = "") -> ScheduledMeeting:
     """The meeting took place. A yearly meeting keeps its minutes here; the result of a case
     meeting is recorded on its record (the round table or assessment form)."""
+    meeting = _locked(meeting)
     _require_organiser(by, meeting)
     if meeting.kind == ScheduledKind.YEARLY and not minutes.strip():
         raise ActionRefused.on_fields({"minutes": [_("Write the minutes of the yearly meeting.")]})
     if meeting.starts_at > timezone.now():
         raise ActionRefused([_("A meeting is marked as held once it has started.")])
-    meeting = _locked(meeting)
     meeting.state = MeetingState.HELD
     meeting.minutes = minutes.strip()
     _save(meeting)
