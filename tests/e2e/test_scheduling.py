@@ -78,3 +78,10 @@ def test_an_assessment_from_the_request_to_the_invitation_and_the_result(page, d
     page.locator("main form button[type=submit]:not([name])").last.click()
     expect(page.locator(".alert-success")).to_be_visible()
     expect(page.locator(".scheduled-meeting").first).to_contain_text("angesetzt")
+
+    # On a phone: the meeting page and the calendar scroll no sideways.
+    meeting_url = page.locator(".scheduled-meeting a").first.get_attribute("href")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in (meeting_url, "/cases/calendar/"):
+        page.goto(f"{demo.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
