@@ -261,3 +261,16 @@ def test_ticking_the_checklist_runs_a_fixed_number_of_queries(client, make_case,
     client.get(reverse("cases:calendar"))
     with django_assert_num_queries(10):
         client.post(reverse("cases:meeting_checklist", args=[meeting.pk, item.pk]), {"check": "documents"})
+
+
+def test_a_round_table_waits_in_the_secretariats_tasks_until_it_is_scheduled(client, make_case, secretariat, coordinator):
+    from cases import worklists
+
+    case = make_case("round_table")
+    items = list(worklists.round_tables_to_schedule(secretariat, timezone.localdate()))
+    assert items == [case]
+    assert worklists.round_table_row(case, None).url == reverse("cases:schedule_meeting", args=[case.pk])
+    meeting = schedule(case, secretariat)
+    assert list(worklists.round_tables_to_schedule(secretariat, timezone.localdate())) == []
+    scheduling.cancel(meeting, by=secretariat)
+    assert list(worklists.round_tables_to_schedule(secretariat, timezone.localdate())) == [case]

@@ -18,7 +18,7 @@ from tests.cases.test_worklists import fresh, listed, nav_count
 
 DEMO_LISTS = {
     "officer": ["closure"],
-    "secretariat": ["assessments", "print_plans", "print_letters", "print_poa"],
+    "secretariat": ["assessments", "round_tables", "print_plans", "print_letters", "print_poa"],
     "coordinator-ow": ["reported", "validate", "network", "team_reviews"],
     "coordinator-youth": ["reported", "validate", "network", "team_reviews"],
     "contact-rav-ow": ["involved", "minutes", "first_meetings", "reviews", "poa", "sent_back"],
