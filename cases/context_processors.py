@@ -51,6 +51,8 @@ def case_menu(user: User) -> list[tuple[str, str]]:
     """The reference pages of the cases app in the user menu (kept out of the main navigation
     so that it fits on one line)."""
     entries = [(_("CII101 process"), reverse("cases:process"))]
+    if policy.permits(user, "view_calendar"):
+        entries.append((_("My meetings"), reverse("cases:calendar")))
     if policy.permits(user, "search_employers"):
         entries.append((_("Employer contacts"), reverse("cases:employers")))
     if policy.permits(user, "unlock_logins"):

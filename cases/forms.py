@@ -34,6 +34,7 @@ from cases.models import (
     Case,
     CaseState,
     CatalogueMeasure,
+    ChecklistItem,
     EmployerContact,
     ExitOutcome,
     ExitReport,
@@ -47,6 +48,7 @@ from cases.models import (
     Person,
     PoaCheck,
     PowerOfAttorney,
+    Reply,
     ResourcesSheet,
     Review,
     ReviewDecision,
@@ -1072,3 +1074,136 @@ class UnlockForm(SafeForm):
 
     username = forms.CharField(max_length=150, required=False)
     address = forms.GenericIPAddressField()
+
+
+# --- scheduled meetings (cases/scheduling) -------------------------------------------------------
+
+DATETIME_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class WhenForm(SafeForm):
+    """The date, time and place or video link of a scheduled meeting."""
+
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), input_formats=DATETIME_INPUT, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), input_formats=DATETIME_INPUT, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+
+    def when(self):
+        from cases.scheduling.actions import When
+
+        data = self.cleaned_data
+        return When(data["starts_at"], data["ends_at"], data.get("place") or "", data.get("video_link") or "")
+
+
+EXTERNAL_LINE = re.compile(r"^\s*(?P<name>[^;]+?)\s*;\s*(?P<email>[^;\s]+@[^;\s]+)\s*(?:;\s*(?P<language>de|fr))?\s*$")
+
+
+class ScheduleForm(WhenForm):
+    """Schedule a meeting: when and where, and who is invited (users of the platform,
+    external participants one a line "name; e-mail; de|fr", the person of the case)."""
+
+    users = forms.TypedMultipleChoiceField(label=_("Users of the platform"), coerce=int, required=False)
+    externals = forms.CharField(
+        label=_("External participants"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: name; e-mail; language (de or fr)"),
+    )
+    invite_person = forms.BooleanField(label=_("Invite the person (by letter)"), required=False, initial=True)
+
+    def __init__(self, *args, user_choices, users: dict[int, User], with_person: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.users_by_pk = users
+        self.fields["users"].choices = [c for c in user_choices if c[0] != ""]
+        if not with_person:
+            del self.fields["invite_person"]
+
+    def clean_externals(self):
+        found = []
+        for number, line in enumerate((self.cleaned_data.get("externals") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = EXTERNAL_LINE.match(line)
+            if not match:
+                raise ValidationError(_("Line %(number)s: write name; e-mail; language (de or fr)."), params={"number": number})
+            try:
+                forms.EmailField().clean(match["email"])
+            except ValidationError:
+                raise ValidationError(_("Line %(number)s: the e-mail address is not valid."), params={"number": number}) from None
+            found.append((match["name"], match["email"], match["language"] or "de"))
+        return found
+
+    def invitees(self):
+        from cases.scheduling.actions import Invitee
+
+        data = self.cleaned_data
+        people = [Invitee(user=self.users_by_pk[pk]) for pk in data.get("users") or [] if pk in self.users_by_pk]
+        people += [Invitee(name=name, email=email, language=language) for name, email, language in data["externals"]]
+        if data.get("invite_person"):
+            people.append(Invitee(person=True))
+        return people
+
+
+class CancelMeetingForm(SafeForm):
+    reason = forms.CharField(label=_("Reason for the cancellation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MeetingHeldForm(SafeForm):
+    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReplyForm(SafeForm):
+    reply = forms.ChoiceField(label=_("Reply"), choices=Reply.choices)
+
+
+class ChecklistForm(SafeForm):
+    check = forms.ChoiceField(label=_("Checked"), choices=ChecklistItem.choices)
+
+
+class UnitMeetingForm(ScheduleForm):
+    """A coordinator's round-table session (``cases``: the cases waiting for a round table,
+    each with the users invited for it and its person) or yearly meeting (``cases`` None)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    unit = forms.ChoiceField(label=_("Region or theme"))
+
+    def __init__(self, *args, units, cases=None, **kwargs):
+        super().__init__(*args, with_person=False, **kwargs)
+        self.units = dict(units)
+        self.fields["unit"].choices = [(key, str(obj)) for key, obj in units]
+        self.cases = cases
+        self.case_rows = []
+        if cases is not None:
+            self.fields["users"].label = _("Invited for the whole session")
+            for case in cases:
+                agenda = f"case_{case.pk}"
+                people = f"users_{case.pk}"
+                person = f"person_{case.pk}"
+                self.fields[agenda] = forms.BooleanField(label=f"{case.reference} · {case.person}", required=False)
+                self.fields[people] = forms.TypedMultipleChoiceField(
+                    label=_("Invited for this case"), coerce=int, required=False, choices=self.fields["users"].choices
+                )
+                self.fields[person] = forms.BooleanField(label=_("Invite the person (by letter)"), required=False, initial=True)
+                self.case_rows.append((case, self[agenda], self[people], self[person]))
+
+    def unit_of_meeting(self) -> dict:
+        kind, _sep, _pk = self.cleaned_data["unit"].partition(":")
+        return {kind: self.units[self.cleaned_data["unit"]]}
+
+    def agenda(self):
+        from cases.scheduling.actions import AgendaEntry, Invitee
+
+        entries = []
+        for case in self.cases or []:
+            if not self.cleaned_data.get(f"case_{case.pk}"):
+                continue
+            people = [Invitee(user=self.users_by_pk[pk]) for pk in self.cleaned_data.get(f"users_{case.pk}") or []]
+            if self.cleaned_data.get(f"person_{case.pk}"):
+                people.append(Invitee(person=True))
+            entries.append(AgendaEntry(case, tuple(people)))
+        return entries

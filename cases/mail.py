@@ -1,6 +1,6 @@
 """Every e-mail the cases app sends, rendered and built in one place: the reminders
-(cases/deadlines/reminders.py), the end-of-support notices (cases/notices.py) and the
-notifications (cases/notifications).
+(cases/deadlines/reminders.py), the end-of-support notices (cases/notices.py), the
+notifications (cases/notifications) and the meeting invitations (cases/scheduling).
 
 The body is plain text rendered from a template with HTML escaping off (an apostrophe stays
 an apostrophe, "&" stays "&"); the subject is one line of it. A recipient who chose it in
@@ -55,6 +55,14 @@ def message(recipient: User, subject: str, body: str, *, connection=None) -> Ema
             html = render_to_string("emails/body.html", {"subject": subject, "body": body})
         email.attach_alternative(html, "text/html")
     return email
+
+
+def message_to(address: str, subject: str, body: str, *, user: User | None = None) -> EmailMultiAlternatives:
+    """The e-mail to an address: a user's (with the HTML part when they chose it), or an
+    external participant's, who has no account (the meeting invitations)."""
+    if user is not None:
+        return message(user, subject, body)
+    return EmailMultiAlternatives(subject, body, None, [address])
 
 
 def send(recipient: User, subject: str, body: str, *, connection=None) -> None:

@@ -6,7 +6,8 @@ past their retention period (cases/retention).
 The reminders take no arguments and work from the database state, so running one twice,
 late, or on two workers at once does no harm; ``CELERY_BEAT_SCHEDULE`` (iiz/settings.py) runs
 them, and the daily digest of the notifications. The e-mails of the end of a support and
-the notifications sent at once take ids, queued by the action once the step is committed.
+the notifications sent at once take ids, queued by the action once the step is committed;
+so do the meeting invitations (cases/scheduling/invitations.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db import OperationalError
 from cases import notices, retention
 from cases.deadlines import reminders
 from cases.notifications import email as notification_email
+from cases.scheduling import invitations
 
 RETRY = {
     "autoretry_for": (OSError, SMTPException, OperationalError),
@@ -87,3 +89,15 @@ def anonymise_due() -> int:
     many. Idempotent: an anonymised case is not taken again. Runs on the queue "retention",
     whose worker connects as the tables' owner (docs/deployment.md)."""
     return retention.anonymise_due()
+
+
+@shared_task(name="cases.send_invitations", bind=True, max_retries=NOTICE_RETRIES)
+def send_invitations(self, meeting_id: int) -> int:
+    """E-mail the meeting's invitation (or its change, or its cancellation) with the .ics to
+    each invited participant who has not had this version; return how many failed. Each
+    participant gets each version once, also with two workers; the failed ones are tried
+    again later."""
+    failed = invitations.send(meeting_id)
+    if failed and not self.request.is_eager:
+        raise self.retry(args=(meeting_id,), countdown=60 * 2 ** (self.request.retries + 1))
+    return len(failed)

@@ -20,6 +20,7 @@ from cases.views import (
     notifications,
     printing,
     retention,
+    scheduling,
     steps,
 )
 
@@ -61,6 +62,20 @@ urlpatterns = [
     path("<int:pk>/exit-report/", steps.edit_exit_report, name="exit_report"),
     path("<int:pk>/close/", steps.close_case, name="close"),
     path("<int:pk>/journal/new/", steps.new_journal_entry, name="new_journal_entry"),
+    # scheduling.py: scheduled meetings, invitations, the calendar
+    path("<int:pk>/schedule/", scheduling.schedule_meeting, name="schedule_meeting"),
+    path("meetings/<int:meeting_pk>/", scheduling.meeting_page, name="scheduled_meeting"),
+    path("meetings/<int:meeting_pk>/reschedule/", scheduling.reschedule_meeting, name="reschedule_meeting"),
+    path("meetings/<int:meeting_pk>/cancel/", scheduling.cancel_meeting, name="cancel_meeting"),
+    path("meetings/<int:meeting_pk>/held/", scheduling.meeting_held, name="meeting_held"),
+    path("meetings/<int:meeting_pk>/replies/<int:participant_pk>/", scheduling.record_reply, name="meeting_reply"),
+    path("meetings/<int:meeting_pk>/agenda/<int:item_pk>/check/", scheduling.tick_checklist, name="meeting_checklist"),
+    path("meetings/<int:meeting_pk>/agenda/<int:item_pk>/letter.pdf", scheduling.person_letter, name="meeting_letter"),
+    path("meetings/new-session/", scheduling.new_session, name="new_session"),
+    path("meetings/new-yearly/", scheduling.new_yearly_meeting, name="new_yearly_meeting"),
+    path("calendar/", scheduling.calendar, name="calendar"),
+    path("calendar/address/", scheduling.new_calendar_token, name="calendar_token"),
+    path("calendar/feed/<str:token>.ics", scheduling.calendar_feed, name="calendar_feed"),
     # corrections.py: the person, the facts, the case manager
     path("<int:pk>/person/", corrections.edit_person, name="edit_person"),
     path("<int:pk>/facts/", corrections.edit_case_facts, name="edit_case_facts"),

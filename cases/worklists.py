@@ -28,6 +28,9 @@ What each list means:
 - secretariat, *assessments to organise*: an assessment (CII104) decided by the coordinator
   or asked for during implementation (case in ``assessment`` or ``network``) whose meeting
   is not recorded as held yet; done on the meeting form once it is held.
+- secretariat, *round tables to schedule*: round tables the coordinator decided (case in
+  ``round_table``) that no scheduled meeting holds yet (cases/scheduling); done when
+  scheduled, by the secretariat or on the coordinator's round-table session.
 - secretariat, *documents to print*: the print queue's action plans, closure letters and
   power of attorney forms that nobody has marked "printed" or "sent" yet (one list each);
   done on the print queue.
@@ -95,6 +98,7 @@ from cases.flow.states import OPEN_STATES, CaseState
 from cases.models import (
     SCHEDULABLE,
     ActionPlan,
+    AgendaItem,
     Case,
     Dispute,
     DisputeState,
@@ -103,6 +107,7 @@ from cases.models import (
     JournalKind,
     Meeting,
     MeetingKind,
+    MeetingState,
     PlanStatus,
     PrintDocument,
     RequestState,
@@ -270,7 +275,27 @@ def assessment_row(case: Case, today: datetime.date) -> Row:
         }
     else:
         text = _("Assessment asked for: set the date, invite the network and the person")
+        return Row(case, reverse("cases:schedule_meeting", args=[case.pk]), text)
     return Row(case, reverse("cases:meeting", args=[case.pk, case.meeting_pk]), text)
+
+
+def round_tables_to_schedule(user: User, today: datetime.date) -> QuerySet:
+    """Round tables decided by the coordinator that no meeting is scheduled for yet
+    (cases/scheduling): the secretariat schedules them, unless the coordinator puts them on
+    a round-table session."""
+    pending = Meeting.objects.filter(case=OuterRef("pk"), kind=MeetingKind.ROUND_TABLE, held_on__isnull=True)
+    scheduled = AgendaItem.objects.filter(case=OuterRef("pk"), meeting__state=MeetingState.SCHEDULED)
+    return (
+        Case.objects.visible_to(user)
+        .select_related("person")
+        .filter(state=CaseState.ROUND_TABLE)
+        .filter(Exists(pending), ~Exists(scheduled))
+        .order_by("meeting_decided_at", "pk")
+    )
+
+
+def round_table_row(case: Case, today: datetime.date) -> Row:
+    return Row(case, reverse("cases:schedule_meeting", args=[case.pk]), _("Round table decided: set the date and invite"))
 
 
 def _to_print(kind: str) -> Callable[[User, datetime.date], QuerySet]:
@@ -459,6 +484,7 @@ LISTS: list[TaskList] = [
     ),
     TaskList("disputes_escalated", _("Disputes escalated to you"), scope.is_officer, disputes_escalated, escalated_row),
     TaskList("assessments", _("Assessments to organise"), scope.is_secretariat, assessments_to_organise, assessment_row),
+    TaskList("round_tables", _("Round tables to schedule"), scope.is_secretariat, round_tables_to_schedule, round_table_row),
     TaskList(
         "print_plans",
         _("Action plans to print for signature"),

@@ -56,7 +56,8 @@ ROOMS_MAY_IMPORT = {
     "deadlines": {"models", "flow", "acting", "mail"},
     "statistics": {"models", "deadlines"},
     "documents": {"models", "flow", "audit", "forms"},
-    "forms": {"models", "flow", "intake"},
+    # forms: the scheduling forms hand the actions their inputs (When, Invitee, AgendaEntry)
+    "forms": {"models", "flow", "intake", "scheduling"},
     "filters": {"models", "deadlines", "statistics", "ahv"},
     "intake": {"models", "ahv"},
     "plandiff": {"models"},
@@ -68,7 +69,7 @@ ROOMS_MAY_IMPORT = {
     "notices": {"models", "mail"},
     "notifications": {"models", "flow", "mail"},
     "mail": set(),
-    "tasks": {"deadlines", "notices", "notifications", "retention"},
+    "tasks": {"deadlines", "notices", "notifications", "retention", "scheduling"},
     # retention: the rule and the anonymisation; it rewrites the chained records (audit.chain)
     "retention": {"models", "flow", "audit"},
     # commission: the legal commission and the fund; its actions write through the journal,
@@ -77,6 +78,7 @@ ROOMS_MAY_IMPORT = {
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
     # demo: re-dates the journal it replays and so re-chains it (audit.chain)
     # demo: plays two disputes through their actions (disputes.actions)
+    # demo: schedules the demo meetings through the scheduling actions
     "demo": {
         "models",
         "actions",
@@ -89,7 +91,13 @@ ROOMS_MAY_IMPORT = {
         "audit",
         "disputes",
         "commission",
+        "scheduling",
     },
+    # scheduling: its actions write the case's journal (actions._journal) and queue the
+    # invitations (tasks) unless the demo holds the e-mails back (notices.sending)
+    "scheduling": {"models", "flow", "actions", "acting", "audit", "notices", "tasks", "mail"},
+    # demo: holds back the e-mails of the steps it replays (notices.held_back)
+    # demo: re-dates the journal it replays and so re-chains it (audit.chain)
     "management": {"models", "flow", "deadlines", "demo", "notifications", "audit"},
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},
@@ -111,6 +119,7 @@ ROOMS_MAY_IMPORT = {
         "notifications",
         "plandiff",
         "retention",
+        "scheduling",
         "statistics",
         "worklists",
     },

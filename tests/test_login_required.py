@@ -16,6 +16,8 @@ PUBLIC = {
     "healthz",
     "set_language",
     "admin:login",
+    # the private calendar feed: its secret token is its authentication (a wrong one: 404)
+    "cases:calendar_feed",
 }
 
 
@@ -50,3 +52,8 @@ def test_public_views_are_marked_as_such(route):
 
 def test_every_public_name_exists():
     assert {route.name for route in ROUTES} >= PUBLIC
+
+
+@pytest.mark.django_db
+def test_the_calendar_feed_without_its_token_is_not_found(client):
+    assert client.get(reverse("cases:calendar_feed", args=["wrong-token"])).status_code == 404

@@ -213,6 +213,35 @@ def matrix_dispute(case):
     )
 
 
+def scheduled_meeting(make) -> dict:
+    """An assessment of Oberwallis scheduled by the secretariat (cases/scheduling), the
+    coordinator, a contact person and the person invited, and the officer's calendar feed
+    token: the values of the parameters of the scheduling URLs outside a case."""
+    from cases.scheduling import actions as scheduling
+    from roles.models import User
+
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["secretariat", "coordinator-ow", "contact-rav-ow", "officer"])
+    }
+    start = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=5)
+    meeting = scheduling.schedule_case_meeting(
+        make("assessment"),
+        by=users["secretariat"],
+        when=scheduling.When(start, start + datetime.timedelta(hours=2), "Brig"),
+        invitees=[
+            scheduling.Invitee(user=users["coordinator-ow"]),
+            scheduling.Invitee(user=users["contact-rav-ow"]),
+            scheduling.Invitee(person=True),
+        ],
+    )
+    return {
+        "meeting_pk": meeting.pk,
+        "participant_pk": meeting.participants.filter(user__isnull=False).first().pk,
+        "item_pk": meeting.agenda.get().pk,
+        "token": scheduling.new_feed_token(by=users["officer"]),
+    }
+
+
 def _param_names(name: str) -> list[str]:
     from django.urls import get_resolver
 
@@ -295,14 +324,15 @@ def test_every_url_answers_every_role_as_the_matrix_says(settings, tmp_path):
                 got_outside = answer(clients[role], url_for(route.name, outside), post=post_only)
                 if got_outside != "404":
                     wrong.append(f"{route.name} as {role} (out of scope): expected 404, got {got_outside}")
-    commission = build_commission(make)
+    # The objects the URLs outside a case name: the commission's and the scheduling's.
+    objects = {**build_commission(make), **scheduled_meeting(make)}
     for route in other_routes:
         # The admin's pages are one row ("admin:*"), but for those the doc names on their own.
         key = "admin:*" if route.path.startswith("/admin/") and route.name not in tables["other"] else route.name
         row = tables["other"].get(key) or {r: "?" for r in ROLES}
         actual.setdefault(key, {})
         for role in ROLES:
-            got = answer(clients[role], other_path(route, commission))
+            got = answer(clients[role], other_path(route, objects))
             if key == "admin:*":
                 got = "login" if got == "login" else "staff"
             actual[key][role] = got

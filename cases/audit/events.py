@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.flow.grants import grant_label
 from cases.models import (
     Case,
+    ChecklistItem,
     DisputeSubject,
     ExchangeKind,
     FileCategory,
@@ -41,6 +42,8 @@ from cases.models import (
     PrintDocument,
     PrintMarkKind,
     ReferralKind,
+    Reply,
+    ScheduledKind,
 )
 
 if TYPE_CHECKING:
@@ -80,6 +83,17 @@ def as_chf(value: str | None) -> str:
         return "CHF " + formats.number_format(decimal.Decimal(value), 2, use_l10n=True, force_grouping=True)
     except (decimal.InvalidOperation, TypeError, ValueError):
         return str(value)
+
+
+def as_datetime(value: str) -> str:
+    """An ISO date and time in the reader's short format, local time."""
+    from django.utils import timezone
+
+    try:
+        moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return str(value)
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
 
 
 def as_names(value: list[str]) -> str:
@@ -244,6 +258,12 @@ DISPUTE_SETTLED = "dispute_settled"
 DISPUTE_ESCALATED = "dispute_escalated"
 DISPUTE_POSITION_TAKEN = "dispute_position_taken"
 DISPUTE_REFERRED = "dispute_referred"
+MEETING_SCHEDULED = "meeting_scheduled"
+MEETING_RESCHEDULED = "meeting_rescheduled"
+MEETING_CANCELLED = "meeting_cancelled"
+MEETING_HELD = "meeting_held"
+CHECKLIST_TICKED = "checklist_ticked"
+REPLY_RECORDED = "reply_recorded"
 
 EVENTS: dict[str, Event] = {
     MEETING_RECORDED: Event(_("%(meeting)s recorded"), {"meeting": _choice(MeetingKind)}),
@@ -328,6 +348,19 @@ EVENTS: dict[str, Event] = {
         _("Dispute referred to the legal commission (%(kind)s, %(amount)s): %(justification)s"),
         {"kind": _choice(ReferralKind), "amount": as_chf, "justification": as_text},
     ),
+    # cases/scheduling: the meetings with a date and their invitations.
+    MEETING_SCHEDULED: Event(
+        _("%(meeting)s scheduled for %(date)s, invitations sent"), {"meeting": _choice(ScheduledKind), "date": as_datetime}
+    ),
+    MEETING_RESCHEDULED: Event(
+        _("%(meeting)s moved to %(date)s, new invitations sent"), {"meeting": _choice(ScheduledKind), "date": as_datetime}
+    ),
+    MEETING_CANCELLED: Event(
+        _("%(meeting)s of %(date)s cancelled, the invited told"), {"meeting": _choice(ScheduledKind), "date": as_datetime}
+    ),
+    MEETING_HELD: Event(_("%(meeting)s of %(date)s held"), {"meeting": _choice(ScheduledKind), "date": as_datetime}),
+    CHECKLIST_TICKED: Event(_("Checked before the meeting: %(item)s"), {"item": _choice(ChecklistItem)}),
+    REPLY_RECORDED: Event(_("Reply of %(name)s to the invitation: %(reply)s"), {"name": as_text, "reply": _choice(Reply)}),
 }
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from cases.models import (
     AccessLog,
     ActionPlan,
+    AgendaItem,
     Case,
     CaseFile,
     CaseGrant,
@@ -47,6 +48,7 @@ from cases.models import (
     Meeting,
     MeetingParticipant,
     Notification,
+    Participant,
     Person,
     PowerOfAttorney,
     PrintMark,
@@ -54,6 +56,7 @@ from cases.models import (
     ResourcesSheet,
     RetentionHold,
     Review,
+    ScheduledMeeting,
 )
 
 if TYPE_CHECKING:
@@ -144,6 +147,9 @@ NOT_TRACKED: dict[type[models.Model], str] = {
     FundingRequest: "a funding request to the legal commission: each step (submitted, sent back, put on the agenda, decided) is written to the case's journal",
     Decision: "a decision of the legal commission: written once, and the case's journal records it",
     FundMovement: "a payment or refund of the employment fund: written once, never changed",
+    ScheduledMeeting: "a meeting's date, place and state: each change (scheduled, moved, cancelled, held) is written to the journal of its cases",
+    AgendaItem: "a case on a meeting's agenda and its checklist: each tick is written to the case's journal, by whom and when",
+    Participant: "who is invited and their reply: each reply is written to the case's journal, by whom and when",
     Notification: "what a user was told of a step: derived from the step, which the journal records; not data of the case",
     RetentionHold: "the officer's hold of an ended case past its retention period: holding and lifting it are written to the journal (who, when, why)",
     Dispute: "a dispute between institutions: each step is written once by its action and told in the journal (what was recorded, agreed, escalated, decided)",

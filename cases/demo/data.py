@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from cases import actions, deadlines, notices, notifications
 from cases.ahv import check_digit, normalize
 from cases.audit import chain
+from cases.demo.meetings import seed_meetings
 from cases.demo.reference import load_case_reference_data
 from cases.demo.users import DEMO_USERS
 from cases.demo.walk import Cast, walk
@@ -1971,6 +1972,8 @@ def seed_cases(*, anchor: datetime.date | None = None) -> int:
     case_ids = [demo.case.pk for demo in cases]
     clock.restamp(case_ids)
     chain.rebuild(JournalEntry)  # the journal's hash chain covers the dates just moved
+    with notices.held_back():  # the meetings of the calendar, from today on (cases/demo/meetings.py)
+        seed_meetings()
     # The validations moved to their simulated moments: the kept deadline dates follow.
     deadlines.refresh_kept_dates(Case.objects.filter(pk__in=case_ids))
     with notices.held_back():

@@ -395,6 +395,45 @@ def render_closure_letter(closure) -> bytes:
     return render_pdf("pdf/closure_letter.html", context, language=frame["language"])
 
 
+def render_meeting_letter(meeting, item) -> bytes:
+    """The invitation (or, once cancelled, its cancellation) to the person of ``item``'s case
+    for a scheduled meeting (cases/scheduling), in the person's correspondence language: the
+    date, time and place or video link, signed by whoever organises it. The secretariat
+    prints and posts it."""
+    case = item.case
+    language = person_language(case)
+    start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    with translation.override(language):
+        head = letterhead(language)
+        day = formats.date_format(timezone.localdate(), "DATE_FORMAT")
+        cancelled = meeting.state == "cancelled"
+        frame = {
+            "language": language,
+            "letterhead": head,
+            "recipient": case.person.address_lines,
+            "date_line": f"{head['place']}, {day}" if head["place"] else day,
+            "subject": gettext("Cancellation of your meeting") if cancelled else gettext("Invitation to a meeting"),
+            "reference": gettext("Our reference: %(reference)s") % {"reference": case.reference},
+            "salutation": salutation(case.person, language),
+            "closing": gettext("Kind regards"),
+            "signature": [line for line in (str(meeting.organiser), head["office"]) if line],
+        }
+        context = {
+            "case": case,
+            "person": case.person,
+            "title": frame["subject"],
+            "frame": frame,
+            "letterhead": head,
+            "meeting": meeting,
+            "cancelled": cancelled,
+            "day": formats.date_format(start, "DATE_FORMAT"),
+            "start": formats.time_format(start, "TIME_FORMAT"),
+            "end": formats.time_format(end, "TIME_FORMAT"),
+            "document_date": timezone.localdate(),
+        }
+    return render_pdf("pdf/meeting_letter.html", context, language=language)
+
+
 def render_power_of_attorney_form(case) -> bytes:
     """The power of attorney (Vollmacht / procuration) for the person to sign, prefilled
     with the person's data and the institutions of the case; valid one year from signature."""

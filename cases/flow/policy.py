@@ -137,6 +137,8 @@ MAY_NOT_FILE = _(
 )
 NOT_FINAL = tuple(OPEN_STATES)
 # While a case manager steers the case: from the designation to the exit report.
+# While a case waits for its round table, assessment or network meeting.
+MEETING_STATES = (CaseState.ROUND_TABLE, CaseState.ASSESSMENT, CaseState.NETWORK)
 REPLACEABLE_CM = (
     CaseState.CM_DESIGNATED,
     CaseState.PLAN_PREPARATION,
@@ -385,6 +387,32 @@ OPERATIONS: dict[str, Operation] = {
             NOT_FINAL,
             CLOSED,
         ),
+        # --- scheduling: meetings with a date, invitations and the checklist ---------------
+        # The secretariat organises the round tables and assessments of a case (seed 004),
+        # the coordinator the network meetings (cases/scheduling/): schedule, reschedule,
+        # cancel and mark as held. The checklist before the meeting: the secretariat or the
+        # coordinator; the replies of the invited: whoever organises.
+        Operation(
+            "schedule_meeting",
+            (is_secretariat & ~is_network_meeting) | (coordinates & is_network_meeting),
+            _("Only the secretariat schedules round tables and assessments, and only the case's coordinator network meetings."),
+            MEETING_STATES,
+            _("A meeting is scheduled while the case waits for its round table, assessment or network meeting."),
+        ),
+        Operation(
+            "tick_checklist",
+            is_secretariat | coordinates,
+            _("Only the secretariat or the case's coordinator ticks the checklist before a meeting."),
+            MEETING_STATES,
+            _("The checklist is ticked while the case waits for its meeting."),
+        ),
+        Operation(
+            "record_reply",
+            is_secretariat | coordinates,
+            _("Only the secretariat or the case's coordinator records the replies to an invitation."),
+            MEETING_STATES,
+            _("Replies are recorded while the case waits for its meeting."),
+        ),
         # --- files and documents ---------------------------------------------------------
         Operation("read_case", sees_case, _("This case is not in your scope."), writes=False),
         Operation(
@@ -596,6 +624,19 @@ OPERATIONS: dict[str, Operation] = {
             is_officer | is_coordinator,
             _("Only the cantonal officer and the coordinators follow the disputes."),
         ),
+        # --- scheduling without a case: a coordinator's round-table sessions and yearly
+        # meetings with the region's contact persons; everyone's calendar.
+        _user(
+            "organise_session",
+            is_coordinator,
+            _("Only a coordinator organises round-table sessions."),
+        ),
+        _user(
+            "organise_yearly_meeting",
+            is_coordinator,
+            _("Only a coordinator organises the yearly meeting with the contact persons."),
+        ),
+        _user("view_calendar", is_active_user, _("Your account is not active.")),
         _user(
             "manage_reference_data",
             is_officer,

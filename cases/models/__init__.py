@@ -11,6 +11,7 @@
 - journal.py: the case journal (timeline of everything that happened)
 - notifications.py: what users are told of the events they wait for (the bell, e-mails)
 - commission.py: the legal commission (funding requests, sittings, decisions) and the employment fund
+- scheduling.py: meetings in the calendar, their agenda, checklist and invitations
 - files.py: attachments and signed scans, print-queue marks, the documents' letterhead
 - retention.py: holds that keep a closed case past its retention period
 """
@@ -45,6 +46,16 @@ from cases.models.reminders import Reminder, ReminderKind
 from cases.models.resources import ResourcesSheet
 from cases.models.retention import RetentionHold
 from cases.models.reviews import MeasureProgress, PoaCheck, PowerOfAttorney, Review, ReviewDecision, ReviewKind
+from cases.models.scheduling import (
+    AgendaItem,
+    CalendarFeed,
+    ChecklistItem,
+    MeetingState,
+    Participant,
+    Reply,
+    ScheduledKind,
+    ScheduledMeeting,
+)
 
 __all__ = [
     "APPROVING_OUTCOMES",
@@ -52,11 +63,14 @@ __all__ = [
     "AccessKind",
     "AccessLog",
     "ActionPlan",
+    "AgendaItem",
+    "CalendarFeed",
     "Case",
     "CaseFile",
     "CaseGrant",
     "CaseState",
     "CatalogueMeasure",
+    "ChecklistItem",
     "Closure",
     "Decision",
     "Disclosure",
@@ -85,9 +99,11 @@ __all__ = [
     "MeetingDecision",
     "MeetingKind",
     "MeetingParticipant",
+    "MeetingState",
     "MovementKind",
     "Notification",
     "Outcome",
+    "Participant",
     "Person",
     "PlanStatus",
     "PoaCheck",
@@ -99,12 +115,15 @@ __all__ = [
     "ReferralKind",
     "Reminder",
     "ReminderKind",
+    "Reply",
     "RequestState",
     "ResourcesSheet",
     "RetentionHold",
     "Review",
     "ReviewDecision",
     "ReviewKind",
+    "ScheduledKind",
+    "ScheduledMeeting",
     "Sex",
     "Sitting",
     "SittingState",

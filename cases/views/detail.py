@@ -29,6 +29,7 @@ from cases.flow.machine import available_steps, steps
 from cases.models import (
     AccessKind,
     ActionPlan,
+    AgendaItem,
     Case,
     CaseState,
     JournalEntry,
@@ -88,7 +89,11 @@ def detail_queryset() -> QuerySet[Case]:
         Prefetch(
             "meetings",
             queryset=Meeting.objects.select_related("designated_cm", "lead_institution")
-            .prefetch_related(Prefetch("participants", queryset=MeetingParticipant.objects.select_related("user").order_by("pk")))
+            .prefetch_related(
+                Prefetch("participants", queryset=MeetingParticipant.objects.select_related("user").order_by("pk")),
+                # The meetings scheduled for it (cases/scheduling), with their checklist.
+                Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("meeting").order_by("meeting__starts_at")),
+            )
             .order_by("pk"),
         ),
         Prefetch(
@@ -250,6 +255,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "links": record_links(case, request.user),
         "deadlines": deadlines_for(case, today),
         "meetings": list(case.meetings.all()),
+        # Schedule the meeting the case waits for, unless it is scheduled already.
+        "may_schedule": bool(policy.may(request.user, "schedule_meeting", case))
+        and not any(
+            item.meeting.is_open for item in (case.records.last_meeting.agenda_items.all() if case.records.last_meeting else [])
+        ),
         "resources_sheet": case.records.resources_sheet,
         "plan": plan,
         "plan_versions": case.plan_versions,

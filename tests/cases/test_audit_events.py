@@ -10,6 +10,12 @@ from cases.models import JournalEntry, JournalKind
 
 # Parameters as the actions store them, for every event of the catalogue.
 SAMPLES = {
+    events.MEETING_SCHEDULED: {"meeting": "assessment", "date": "2026-03-02T09:00:00+00:00"},
+    events.MEETING_RESCHEDULED: {"meeting": "round_table", "date": "2026-03-04T13:30:00+00:00"},
+    events.MEETING_CANCELLED: {"meeting": "network", "date": "2026-03-04T13:30:00+00:00"},
+    events.MEETING_HELD: {"meeting": "session", "date": "2026-03-04T13:30:00+00:00"},
+    events.CHECKLIST_TICKED: {"item": "power_of_attorney"},
+    events.REPLY_RECORDED: {"name": "Dr. Anna Muster", "reply": "excused"},
     events.MEETING_RECORDED: {"meeting": "round_table"},
     events.MEETING_UPDATED: {"meeting": "network"},
     events.CASE_MANAGER_DESIGNATED: {"name": "Cora Imboden"},
@@ -112,6 +118,9 @@ SHOWN = {
         events.DISPUTE_RECORDED: "Litige enregistré entre AI, ORP au sujet de Coûts.",
         events.DISPUTE_EXCHANGE_HELD: "Litige : Séance de coordination du 04.03.2026. Résultat : Keine Einigung",
         events.DISPUTE_REFERRED: "(Financement subsidiaire d’une mesure hors catalogue, CHF 12\xa0500,50)",
+        events.MEETING_SCHEDULED: "Assessment (CII104) fixé au 02.03.2026 10:00, invitations envoyées",
+        events.CHECKLIST_TICKED: "Vérifié avant la séance : La procuration est valable",
+        events.REPLY_RECORDED: "Réponse de Dr. Anna Muster à l’invitation : excusé",
     },
 }
 

@@ -32,6 +32,7 @@ from cases.flow.states import CaseState
 from cases.management.commands.policy_table import BEGIN, END, document_path
 from cases.models import (
     ActionPlan,
+    AgendaItem,
     Case,
     CaseFile,
     CaseGrant,
@@ -49,7 +50,10 @@ from cases.models import (
     Review,
     ReviewDecision,
     ReviewKind,
+    ScheduledKind,
+    ScheduledMeeting,
 )
+from cases.scheduling import actions as scheduling
 from tests.conftest import make_member
 from tests.factories import PersonFactory, UserFactory, institution, region, theme
 from tests.helpers import PDF, module_data
@@ -168,6 +172,28 @@ def _review(kind, decision=ReviewDecision.CONTINUE):
     )
 
 
+def _when():
+    start = timezone.now() + datetime.timedelta(days=3)
+    return scheduling.When(starts_at=start, ends_at=start + datetime.timedelta(hours=2), place="Sitten")
+
+
+def _agenda_item(case, world):
+    """A meeting scheduled for ``case`` (written directly: the attempt tests the action that
+    follows), with its agenda item."""
+    when = _when()
+    meeting = ScheduledMeeting.objects.create(
+        kind=ScheduledKind.ASSESSMENT,
+        case=case,
+        organiser=user_of(world, "secretariat"),
+        starts_at=when.starts_at,
+        ends_at=when.ends_at,
+        place=when.place,
+    )
+    item = AgendaItem.objects.create(meeting=meeting, case=case)
+    item.meeting = meeting
+    return item
+
+
 def _withdraw(case, by, world):
     case_file = CaseFile(case=case, category=FileCategory.CV, content_type="application/pdf", original_name="CV.pdf", size=17)
     case_file.uploaded_by = user_of(world, "officer")
@@ -254,6 +280,13 @@ ATTEMPTS = {
     "release_retention": _release,
     "request_funding": lambda case, by, world: commission_actions.request_funding(
         case, by=by, kind="risk", amount=None, justification="Risiko tragbar", proposed_measure="Arbeitsversuch"
+    ),
+    "schedule_meeting": lambda case, by, world: scheduling.schedule_case_meeting(
+        case, by=by, when=_when(), invitees=[scheduling.Invitee(person=True)]
+    ),
+    "tick_checklist": lambda case, by, world: scheduling.tick_checklist(_agenda_item(case, world), by=by, check="person_data"),
+    "record_reply": lambda case, by, world: scheduling.record_reply(
+        _agenda_item(case, world).meeting.participants.create(name="Dr. Muster", email="m@example.org"), by=by, reply="attends"
     ),
 }
 for _name in simple_steps():
@@ -482,6 +515,7 @@ def test_the_case_page_shows_a_step_or_a_link_exactly_when_the_policy_allows_it(
         "edit_case_facts": "cases:edit_case_facts",
         "replace_case_manager": "cases:replace_case_manager",
         "record_dispute": "cases:new_dispute",
+        "schedule_meeting": "cases:schedule_meeting",
     }
     mismatches = []
     for state in STATES:

@@ -711,11 +711,15 @@ def count_queries(client, url) -> int:
 # powers of attorney and journal, the goals and the measures (of the current version and of
 # the version sent back, together), the access log, and the access card's grants and users;
 # +1: My tasks (n) in the navigation.
-SENT_BACK_QUERIES = 16 + 1 + 1 + 1 + 1  # +1: the access log's chain head; +1: the funding requests; +1: the disputes
+SENT_BACK_QUERIES = (
+    16 + 1 + 1 + 1 + 1 + 1
+)  # +1: the access log's chain head; +1 each: the funding requests, the disputes, the scheduled meetings
 
 # session, user, memberships, case, then one per relation shown; +1: access log; +1: the user's
 # per-case grants; +1: My tasks (n) in the navigation
-MAX_QUERIES = 14 + 1 + 1 + 1 + 1 + 1 + 1  # +1: the access log's chain head; +1: the funding requests; +1: the disputes
+MAX_QUERIES = (
+    14 + 1 + 1 + 1 + 1 + 1 + 1 + 1
+)  # +1: the access log's chain head; +1 each: the funding requests, the disputes, the scheduled meetings
 
 
 @pytest.mark.parametrize("n", [1, 15])

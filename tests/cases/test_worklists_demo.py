@@ -19,7 +19,7 @@ from tests.cases.test_worklists import fresh, listed, nav_count
 
 DEMO_LISTS = {
     "officer": ["closure", "disputes_escalated", "anonymisation", "funding_to_check"],
-    "secretariat": ["assessments", "print_plans", "print_letters", "print_poa"],
+    "secretariat": ["assessments", "round_tables", "print_plans", "print_letters", "print_poa"],
     "coordinator-ow": ["reported", "validate", "network", "disputes", "team_reviews"],
     "coordinator-youth": ["reported", "validate", "network", "disputes", "team_reviews"],
     "contact-rav-ow": ["involved", "minutes", "first_meetings", "reviews", "poa", "sent_back"],
@@ -60,7 +60,11 @@ def test_the_demo_secretariat_has_the_four_assessments_to_organise(demo, db, cli
     html = client.get(reverse("cases:my_tasks")).content.decode()
     for case in cases:
         meeting = case.meetings.filter(kind=MeetingKind.ASSESSMENT, held_on__isnull=True).latest("pk")
-        assert reverse("cases:meeting", args=[case.pk, meeting.pk]) in html
+        # Not scheduled yet: to the scheduling (cases/scheduling); scheduled: to its record.
+        if meeting.scheduled_for is None:
+            assert reverse("cases:schedule_meeting", args=[case.pk]) in html
+        else:
+            assert reverse("cases:meeting", args=[case.pk, meeting.pk]) in html
     assert reverse("cases:print_queue") + "#queue-plan" in html
 
 
