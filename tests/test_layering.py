@@ -74,7 +74,7 @@ ROOMS_MAY_IMPORT = {
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},
     # worklists: My tasks, from the states, the scope, the deadlines and the print queue
-    "worklists": {"models", "flow", "deadlines", "documents"},
+    "worklists": {"models", "flow", "deadlines", "documents", "accounting"},
     "templatetags": {"flow", "documents"},
     "views": {
         "actions",
@@ -90,8 +90,14 @@ ROOMS_MAY_IMPORT = {
         "plandiff",
         "statistics",
         "worklists",
+        "accounting",
+        "conferences",
     },
     "urls": {"views"},
+    # accounting: its actions, figures and exports (spreadsheets' formula neutralisation)
+    "accounting": {"models", "flow", "acting", "statistics"},
+    # conferences: the actions of the conferences, written to the accounting log
+    "conferences": {"models", "flow", "acting", "accounting"},
 }
 CASES_FILES = sorted(path for path in (ROOT / "cases").rglob("*.py") if "migrations" not in path.parts)
 

@@ -35,8 +35,10 @@ from cases.models import (
     CaseFile,
     CaseGrant,
     Closure,
+    Cost,
     ExitReport,
     Goal,
+    InvoiceLine,
     JournalEntry,
     Measure,
     MeasureProgress,
@@ -136,6 +138,8 @@ NOT_TRACKED: dict[type[models.Model], str] = {
     MeasureProgress: "written once with its review; the measure's status and result are tracked with the measure",
     Reminder: "reminders of deadlines to the staff: derived from the case's dates, not data of the case",
     PrintMark: "print-queue marks: append-only, and the journal tells the same",
+    Cost: "a cost billed to the institutions: the accounting log (AccountingEntry) records who entered it",
+    InvoiceLine: "a position of an invoice, written with its draft and never changed once sent; the accounting log records the invoice's steps",
     Notification: "what a user was told of a step: derived from the step, which the journal records; not data of the case",
 }
 

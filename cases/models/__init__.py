@@ -9,13 +9,28 @@
 - closure.py: exit report and closure
 - journal.py: the case journal (timeline of everything that happened)
 - notifications.py: what users are told of the events they wait for (the bell, e-mails)
+- accounting.py: cost shares, billable costs, invoices, credit notes, the accounting log
+- conferences.py: the conferences (Tagungen) and their registrations
 - files.py: attachments and signed scans, print-queue marks, the documents' letterhead
 """
 
 from cases.models.access import AccessKind, AccessLog, CaseGrant
+from cases.models.accounting import (
+    OPEN_INVOICE_STATES,
+    AccountingEntry,
+    Cost,
+    CostKind,
+    CostShare,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceState,
+    NumberCounter,
+)
 from cases.models.case import Case, CaseState, ReferenceCounter
 from cases.models.catalogue import CatalogueMeasure, EmployerContact
 from cases.models.closure import Closure, ExitOutcome, ExitReport, InterruptionReason
+from cases.models.conferences import Conference, Registration
 from cases.models.files import CaseFile, FileCategory, Letterhead, PrintDocument, PrintMark, PrintMarkKind
 from cases.models.journal import JournalEntry, JournalKind
 from cases.models.meetings import Meeting, MeetingDecision, MeetingKind, MeetingParticipant
@@ -27,8 +42,10 @@ from cases.models.resources import ResourcesSheet
 from cases.models.reviews import MeasureProgress, PoaCheck, PowerOfAttorney, Review, ReviewDecision, ReviewKind
 
 __all__ = [
+    "OPEN_INVOICE_STATES",
     "AccessKind",
     "AccessLog",
+    "AccountingEntry",
     "ActionPlan",
     "Case",
     "CaseFile",
@@ -36,6 +53,11 @@ __all__ = [
     "CaseState",
     "CatalogueMeasure",
     "Closure",
+    "Conference",
+    "Cost",
+    "CostKind",
+    "CostShare",
+    "CreditNote",
     "EmailState",
     "EmployerContact",
     "ExitOutcome",
@@ -43,6 +65,9 @@ __all__ = [
     "FileCategory",
     "Goal",
     "InterruptionReason",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceState",
     "JournalEntry",
     "JournalKind",
     "Letterhead",
@@ -54,6 +79,7 @@ __all__ = [
     "MeetingKind",
     "MeetingParticipant",
     "Notification",
+    "NumberCounter",
     "Person",
     "PlanStatus",
     "PoaCheck",
@@ -62,6 +88,7 @@ __all__ = [
     "PrintMark",
     "PrintMarkKind",
     "ReferenceCounter",
+    "Registration",
     "Reminder",
     "ReminderKind",
     "ResourcesSheet",
