@@ -27,9 +27,8 @@ def save_conference(conference: Conference, *, by: User) -> Conference:
         conference.full_clean()
     except ValidationError as error:
         raise ActionRefused.from_validation_error(error) from None
-    if conference.capacity is not None and conference.pk is not None:
-        if conference.registrations.count() > conference.capacity:
-            raise ActionRefused([_("More people have registered than this number of places.")], field="capacity")
+    if conference.capacity is not None and conference.pk is not None and conference.registrations.count() > conference.capacity:
+        raise ActionRefused([_("More people have registered than this number of places.")], field="capacity")
     conference.save()
     log(by, "conference_saved", title=conference.title, conference=conference.pk)
     return conference

@@ -75,7 +75,7 @@ ROOMS_MAY_IMPORT = {
     "context_processors": {"flow", "worklists"},
     # worklists: My tasks, from the states, the scope, the deadlines and the print queue
     "worklists": {"models", "flow", "deadlines", "documents", "accounting"},
-    "templatetags": {"flow", "documents"},
+    "templatetags": {"flow", "documents", "accounting"},
     "views": {
         "actions",
         "audit",

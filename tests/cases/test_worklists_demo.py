@@ -18,7 +18,7 @@ from tests.cases.test_worklists import fresh, listed, nav_count
 
 DEMO_LISTS = {
     "officer": ["closure"],
-    "secretariat": ["assessments", "print_plans", "print_letters", "print_poa"],
+    "secretariat": ["assessments", "print_plans", "print_letters", "print_poa", "invoices_to_send", "overdue_invoices"],
     "coordinator-ow": ["reported", "validate", "network", "team_reviews"],
     "coordinator-youth": ["reported", "validate", "network", "team_reviews"],
     "contact-rav-ow": ["involved", "minutes", "first_meetings", "reviews", "poa", "sent_back"],
