@@ -34,6 +34,8 @@ def case_navigation(user: User, path: str) -> list[NavItem]:
         entries.append((_("Print queue"), reverse("cases:print_queue")))
     if policy.permits(user, "view_accounting"):
         entries.append((_("Accounting"), reverse("cases:invoices")))
+    if policy.permits(user, "register_for_conference"):
+        entries.append((_("Conferences"), reverse("cases:conferences")))
     if policy.permits(user, "view_dashboard"):  # the officer and the secretariat open the steering view from it
         entries.append((_("Dashboard"), reverse("cases:dashboard")))
     elif policy.permits(user, "view_statistics"):

@@ -3,6 +3,7 @@ from django.urls import path
 from cases.views import (
     accounting,
     audit,
+    conferences,
     corrections,
     dashboards,
     detail,
@@ -46,6 +47,11 @@ urlpatterns = [
     path("accounting/open-items/", accounting.open_items, name="open_items"),
     path("accounting/export.csv", accounting.accounting_export, {"fmt": "csv"}, name="accounting_export"),
     path("accounting/export.xlsx", accounting.accounting_export, {"fmt": "xlsx"}, name="accounting_export"),
+    # conferences.py: the conferences (Tagungen) and their registrations
+    path("conferences/", conferences.conference_list, name="conferences"),
+    path("conferences/<int:pk>/", conferences.conference, name="conference"),
+    path("conferences/<int:pk>/<slug:what>/", conferences.conference_register, name="conference_register"),
+    path("conferences/<int:pk>/participants.pdf", conferences.participants_pdf, name="participants_pdf"),
     # detail.py
     path("<int:pk>/", detail.case_detail, name="detail"),
     path("<int:pk>/plans/<int:version>/", detail.plan_version, name="plan_version"),

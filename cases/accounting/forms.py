@@ -1,4 +1,4 @@
-"""The forms of the accounting pages (all derive from iiz/forms.py SafeForm)."""
+"""The forms of the accounting and conference pages (all derive from iiz/forms.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CostKind, InvoiceState
-from iiz.forms import SafeForm
-from roles.models import Institution
+from cases.models import Conference, CostKind, InvoiceState
+from iiz.forms import SafeForm, SafeModelForm
+from roles.models import Institution, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -76,3 +76,25 @@ class CancelInvoiceForm(SafeForm):
 
 class PaidForm(SafeForm):
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE, initial=datetime.date.today)
+
+
+class ConferenceForm(SafeModelForm):
+    class Meta:
+        model = Conference
+        fields = ["title", "held_on", "place", "description", "capacity"]
+        widgets = {"held_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class RegisterOtherForm(SafeForm):
+    """The organisers register someone else: a user of a partner institution not on the list yet."""
+
+    participant = forms.ModelChoiceField(label=_("Participant"), queryset=User.objects.none())
+
+    def __init__(self, *args, conference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = (
+            User.objects.filter(is_active=True, memberships__institution__isnull=False)
+            .exclude(pk__in=conference.registrations.values("participant"))
+            .distinct()
+            .order_by("last_name", "first_name")
+        )

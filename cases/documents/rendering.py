@@ -516,3 +516,23 @@ def render_invoice(invoice) -> bytes:
             "document_date": invoice.issued_on or timezone.localdate(),
         }
     return render_pdf("pdf/invoice.html", context, language=language)
+
+
+def render_participants(conference, *, language: str) -> bytes:
+    """The list of participants of a conference (name, institution, signature column), in
+    the organiser's interface language."""
+    registrations = list(
+        conference.registrations.select_related("participant").prefetch_related("participant__memberships__institution")
+    )
+    rows = []
+    with translation.override(language):
+        for registration in registrations:
+            user = registration.participant
+            names = sorted({m.institution.short for m in user.memberships.all() if m.institution_id})
+            rows.append({"name": str(user), "institutions": ", ".join(names)})
+        context = {
+            "title": gettext("Participants: %(title)s") % {"title": conference.title},
+            "conference": conference,
+            "rows": rows,
+        }
+    return render_pdf("pdf/participants.html", context, language=language)
