@@ -25,10 +25,10 @@ def conference(secretariat):
 
 def test_the_staff_of_an_institution_register_themselves_until_it_is_full(conference, contact_person, frontline, case_manager):
     conferences.register(conference, by=contact_person)
-    with pytest.raises(ActionRefused, match="registered already"):
+    with pytest.raises(ActionRefused, match="bereits angemeldet"):
         conferences.register(conference, by=contact_person)
     conferences.register(conference, by=frontline)
-    with pytest.raises(ActionRefused, match="full"):
+    with pytest.raises(ActionRefused, match="ausgebucht"):
         conferences.register(conference, by=case_manager)
     conferences.unregister(conference, by=frontline)
     conferences.register(conference, by=case_manager)
@@ -64,7 +64,7 @@ def test_the_pages_and_the_list_of_participants(client, conference, secretariat,
     assert "IIZ-Tagung 2026" in client.get(reverse("cases:conferences")).content.decode()
     client.post(reverse("cases:conference_register", args=[conference.pk, "register"]))
     page = client.get(reverse("cases:conference", args=[conference.pk])).content.decode()
-    assert "You are registered." in page and "participants.pdf" not in page
+    assert "Sie sind angemeldet." in page and "participants.pdf" not in page
     assert client.get(reverse("cases:participants_pdf", args=[conference.pk])).status_code == 403
     client.force_login(legal)
     assert client.get(reverse("cases:conferences")).status_code == 403

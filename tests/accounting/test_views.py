@@ -48,7 +48,7 @@ def test_only_the_officer_sees_the_form_of_the_shares(client, secretariat, offic
     assert client.post(reverse("cases:cost_shares"), {"valid_from": "2027-01-01", "share_ai": "100"}).status_code == 403
     client.force_login(officer)
     response = client.post(reverse("cases:cost_shares"), {"valid_from": "2027-01-01", "share_ai": "60", "share_rav": "30"})
-    assert response.status_code == 200 and "sum to 90" in response.content.decode()
+    assert response.status_code == 200 and "ergeben 90" in response.content.decode()
     response = client.post(reverse("cases:cost_shares"), {"valid_from": "2027-01-01", "share_ai": "70", "share_rav": "30"})
     assert response.status_code == 302
 
@@ -58,7 +58,7 @@ def test_the_secretariat_records_a_cost_of_a_case(client, secretariat, make_case
     client.force_login(secretariat)
     data = {"kind": "measure", "incurred_on": "2026-03-04", "description": "Coaching", "amount": "450.00"}
     response = client.post(reverse("cases:costs"), {**data, "case_reference": "IIZ-0000-99999"})
-    assert response.status_code == 200 and "No case has this reference" in response.content.decode()
+    assert response.status_code == 200 and "Kein Fall hat diese Nummer" in response.content.decode()
     response = client.post(reverse("cases:costs"), {**data, "case_reference": case.reference})
     assert response.status_code == 302
     assert case.costs.get().amount == Decimal("450.00")
@@ -73,13 +73,13 @@ def test_an_invoice_goes_from_draft_to_paid_through_its_page(client, secretariat
     assert response["Location"] == reverse("cases:invoice", args=[invoice.pk])
     assert invoice.total == Decimal("75.00")
     response = client.post(reverse("cases:invoices"), form)
-    assert "nothing to bill" in response.content.decode()
+    assert "nichts zu verrechnen" in response.content.decode()
     assert client.get(reverse("cases:invoice_step", args=[invoice.pk, "send"])).status_code == 405
     client.post(reverse("cases:invoice_step", args=[invoice.pk, "send"]))
     invoice.refresh_from_db()
     assert invoice.state == InvoiceState.SENT
     response = client.post(reverse("cases:invoice_step", args=[invoice.pk, "remove_line"]), {"line": invoice.lines.get().pk})
-    assert "never edited" in " ".join(messages_of(client.get(response["Location"])))
+    assert "nie mehr geändert" in " ".join(messages_of(client.get(response["Location"])))
     client.post(reverse("cases:invoice_step", args=[invoice.pk, "paid"]), {"paid_on": datetime.date.today().isoformat()})
     invoice.refresh_from_db()
     assert invoice.state == InvoiceState.PAID
@@ -130,7 +130,7 @@ def test_the_open_items_list_the_sent_invoices_with_their_total(client, secretar
     actions.send_invoice(invoice, by=secretariat, issued_on=datetime.date(2020, 1, 1))
     client.force_login(secretariat)
     page = client.get(reverse("cases:open_items")).content.decode()
-    assert invoice.number in page and "overdue" in page and "533.35" in page
+    assert invoice.number in page and 'text-bg-danger">überfällig<' in page and "533.35" in page
 
 
 def test_the_export_for_the_cantons_accounting(client, secretariat, invoice):
@@ -139,7 +139,7 @@ def test_the_export_for_the_cantons_accounting(client, secretariat, invoice):
     client.force_login(secretariat)
     response = client.get(reverse("cases:accounting_export", kwargs={"fmt": "csv"}))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][0] == "Number" and rows[1][0] == invoice.number and rows[1][-1] == "533.35"
+    assert rows[0][0] == "Nummer" and rows[1][0] == invoice.number and rows[1][-1] == "533.35"
     note = next(row for row in rows if row and row[0].startswith("CN-"))
     assert note[4] == "-533.35" and note[5] == "'=HYPERLINK(1)"  # a formula is neutralised
     assert any(row[:1] == [invoice.number] and "Job coaching" in row for row in rows)
@@ -147,8 +147,8 @@ def test_the_export_for_the_cantons_accounting(client, secretariat, invoice):
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Invoices", "Credit notes", "Positions"]
-    assert book["Invoices"]["A2"].value == invoice.number
+    assert book.sheetnames == ["Rechnungen", "Gutschriften", "Positionen"]
+    assert book["Rechnungen"]["A2"].value == invoice.number
 
 
 def grow(secretariat, make_cost, n):
@@ -179,10 +179,10 @@ def test_the_accounting_pages_run_a_fixed_number_of_queries(client, secretariat,
 def test_my_tasks_list_the_invoices_to_send_and_the_overdue_ones(client, secretariat, invoice, make_cost):
     client.force_login(secretariat)
     page = client.get(reverse("cases:my_tasks")).content.decode()
-    assert f"Invoice {invoice.number} to RAV: check and send it" in page
+    assert f"Rechnung {invoice.number} an RAV: prüfen und versenden" in page
     actions.send_invoice(invoice, by=secretariat, issued_on=datetime.date(2020, 1, 1))
     page = client.get(reverse("cases:my_tasks")).content.decode()
-    assert "check and send it" not in page
-    assert f"Invoice {invoice.number} to RAV, due on 31.01.2020, is not paid" in page
+    assert "prüfen und versenden" not in page
+    assert f"Rechnung {invoice.number} an RAV, fällig am 31.01.2020, ist nicht bezahlt" in page
     actions.mark_invoice_paid(invoice, by=secretariat)
-    assert "is not paid" not in client.get(reverse("cases:my_tasks")).content.decode()
+    assert "ist nicht bezahlt" not in client.get(reverse("cases:my_tasks")).content.decode()
