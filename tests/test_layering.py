@@ -69,7 +69,20 @@ ROOMS_MAY_IMPORT = {
     "tasks": {"deadlines", "notices", "notifications"},
     # demo: holds back the e-mails of the steps it replays (notices.held_back)
     # demo: re-dates the journal it replays and so re-chains it (audit.chain)
-    "demo": {"models", "actions", "acting", "deadlines", "ahv", "flow", "notices", "notifications", "audit"},
+    # demo: the accounting and the conferences, by their own actions
+    "demo": {
+        "models",
+        "actions",
+        "acting",
+        "deadlines",
+        "ahv",
+        "flow",
+        "notices",
+        "notifications",
+        "audit",
+        "accounting",
+        "conferences",
+    },
     "management": {"models", "flow", "deadlines", "demo", "notifications", "audit"},
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},
