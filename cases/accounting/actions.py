@@ -25,12 +25,14 @@ from cases.models import (
     AccountingEntry,
     Case,
     Cost,
+    CostKind,
     CostShare,
     CreditNote,
     Invoice,
     InvoiceLine,
     InvoiceState,
     Meeting,
+    MeetingKind,
 )
 from roles.models import Institution, User
 
@@ -125,11 +127,14 @@ def record_cost(
     case: Case | None = None,
     meeting: Meeting | None = None,
 ) -> Cost:
-    """A billable cost of an assessment or a measure financed through IIZ; an assessment's
-    cost may name the recorded assessment meeting of its case."""
+    """A billable cost of an assessment or a measure financed through IIZ. An assessment's
+    cost names the recorded assessment meeting of its case: the one given, else the case's
+    latest assessment held (when there is one)."""
     policy.require(by, "record_costs")
     if meeting is not None and case is None:
         case = meeting.case
+    if meeting is None and case is not None and kind == CostKind.ASSESSMENT:
+        meeting = case.meetings.filter(kind=MeetingKind.ASSESSMENT, held_on__isnull=False).order_by("-held_on", "-pk").first()
     cost = Cost(
         kind=kind,
         incurred_on=incurred_on,

@@ -455,6 +455,19 @@ def payment_reference(number: str, *, qr_iban: bool) -> str:
     return "RF" + mod_97_10.calc_check_digits(digits + "RF") + digits
 
 
+def _qr_lines(name: str, width: int = 36) -> str:
+    """A long name broken into lines (``qrbill`` prints a newline as a line break and encodes
+    a space in the QR code), so that it stays inside the payment part."""
+    lines, line = [], ""
+    for word in name.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line])
+
+
 def qr_bill_svg(invoice, *, language: str) -> str:
     """The Swiss QR-bill payment part of ``invoice`` (receipt and payment part, 210 × 105 mm)
     as SVG, made with ``qrbill``: the IIZ secretariat (IIZ_INVOICE_CREDITOR, IIZ_INVOICE_IBAN)
@@ -469,7 +482,7 @@ def qr_bill_svg(invoice, *, language: str) -> str:
     debtor = None
     if institution.postcode and institution.town:
         debtor = {
-            "name": institution.name_in(language)[:70],
+            "name": _qr_lines(institution.name_in(language)[:70]),
             "street": institution.street,
             "pcode": institution.postcode,
             "city": institution.town,

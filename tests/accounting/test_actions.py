@@ -145,6 +145,8 @@ def test_an_assessment_cost_names_an_assessment_of_its_case(make_case, secretari
     assessment = case.meetings.get(kind="assessment")
     cost = make_cost(meeting=assessment)
     assert cost.case == case
+    assert make_cost(case=case).meeting == assessment  # an assessment's cost of the case: its assessment held
+    assert make_cost(case=case, kind="measure").meeting is None
     round_table = make_case("cm_designated", meeting_kind="round_table").meetings.get(kind="round_table")
     with pytest.raises(ActionRefused, match="Nur die Kosten eines Assessments"):
         make_cost(meeting=round_table)
