@@ -65,3 +65,10 @@ def test_from_a_cost_to_a_sent_invoice(page, demo):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.locator(".accounting-nav").get_by_role("link", name="Offene Posten").click()
     expect(page.locator("table.open-items")).to_contain_text(number)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("invoices/", "costs/", "shares/", "open-items/"):
+        page.goto(f"{demo.url}/cases/accounting/{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    page.goto(f"{demo.url}/cases/conferences/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
