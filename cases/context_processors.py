@@ -32,10 +32,6 @@ def case_navigation(user: User, path: str) -> list[NavItem]:
         entries.append((_("Report a case"), reverse("cases:intake")))
     if policy.permits(user, "use_print_queue"):
         entries.append((_("Print queue"), reverse("cases:print_queue")))
-    if policy.permits(user, "view_accounting"):
-        entries.append((_("Accounting"), reverse("cases:invoices")))
-    if policy.permits(user, "register_for_conference"):
-        entries.append((_("Conferences"), reverse("cases:conferences")))
     if policy.permits(user, "view_dashboard"):  # the officer and the secretariat open the steering view from it
         entries.append((_("Dashboard"), reverse("cases:dashboard")))
     elif policy.permits(user, "view_statistics"):
@@ -53,6 +49,11 @@ def case_menu(user: User) -> list[tuple[str, str]]:
     entries = [(_("CII101 process"), reverse("cases:process"))]
     if policy.permits(user, "search_employers"):
         entries.append((_("Employer contacts"), reverse("cases:employers")))
+    # The secretariat's accounting (its work waiting is in My tasks) and the conferences.
+    if policy.permits(user, "view_accounting"):
+        entries.append((_("Accounting"), reverse("cases:invoices")))
+    if policy.permits(user, "register_for_conference"):
+        entries.append((_("Conferences"), reverse("cases:conferences")))
     return entries
 
 

@@ -61,6 +61,8 @@ def test_the_main_navigation_keeps_to_six_entries_and_reference_pages_are_in_the
     assert [url for _label, url in case_menu(officer) + account_menu(officer)] == [
         reverse("cases:process"),
         reverse("cases:employers"),
+        reverse("cases:invoices"),
+        reverse("cases:conferences"),
         reverse("admin:index"),
     ]
     client.force_login(officer)

@@ -23,6 +23,7 @@ def test_from_a_cost_to_a_sent_invoice(page, demo):
     )
 
     login(page, demo, "secretariat")
+    page.locator(".user-menu").click()  # the accounting is in the user menu
     page.get_by_role("link", name="Buchhaltung").click()
     page.locator(".accounting-nav").get_by_role("link", name="Kosten", exact=True).click()
     form = page.locator("form.record-cost")
