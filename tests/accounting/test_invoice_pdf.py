@@ -69,3 +69,9 @@ def test_a_cancelled_invoice_has_no_payment_part(invoice, secretariat):
     assert "Annulée: Falsche Periode" in words  # the RAV / ORP writes in French (roles migration 0005)
     assert "Empfangsschein" not in words
     assert invoice.total == Decimal("533.35")
+
+
+def test_the_reference_institutions_have_an_address_and_a_language_from_their_migration():
+    rav, suva = Institution.objects.get(code="rav"), Institution.objects.get(code="suva")
+    assert (rav.language, rav.postcode, rav.town) == ("fr", "1950", "Sion") and rav.street
+    assert (suva.language, suva.town) == ("de", "Luzern")
