@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,6 +76,8 @@ def conference(request: HttpRequest, pk: int) -> HttpResponse:
 def conference_register(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     """``what``: "register" or "unregister"; a ``participant`` in the form is someone else
     (the organisers' work)."""
+    if what not in ("register", "unregister"):
+        raise Http404
     if refusal := denied(request, "register_for_conference"):
         return refusal
     conference = get_object_or_404(Conference, pk=pk)

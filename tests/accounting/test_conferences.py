@@ -91,3 +91,21 @@ def test_the_conference_pages_run_a_fixed_number_of_queries(client, secretariat,
     with django_assert_num_queries(7):
         assert client.get(reverse("cases:conference", args=[c.pk])).status_code == 200
     assert Registration.objects.count() == n
+
+
+def test_the_organisers_register_and_unregister_someone_else_on_the_page(client, conference, secretariat, frontline):
+    client.force_login(secretariat)
+    url = reverse("cases:conference_register", args=[conference.pk, "register"])
+    client.post(url, {"participant": frontline.pk})
+    page = client.get(reverse("cases:conference", args=[conference.pk])).content.decode()
+    assert str(frontline) in page and "angemeldet von" in page
+    client.post(reverse("cases:conference_register", args=[conference.pk, "unregister"]), {"participant": frontline.pk})
+    assert not conference.registrations.exists()
+    assert client.post(reverse("cases:conference_register", args=[conference.pk, "other"])).status_code == 404
+
+
+def test_a_contact_person_registers_nobody_else_on_the_page(client, conference, contact_person, frontline):
+    client.force_login(contact_person)
+    url = reverse("cases:conference_register", args=[conference.pk, "register"])
+    assert client.post(url, {"participant": frontline.pk}).status_code == 403
+    assert not conference.registrations.exists()
