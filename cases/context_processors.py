@@ -59,6 +59,11 @@ def case_menu(user: User) -> list[tuple[str, str]]:
         entries.append((_("Locked logins"), reverse("cases:locked_logins")))
     if policy.permits(user, "view_retention"):
         entries.append((_("Retention"), reverse("cases:retention")))
+    # The secretariat's accounting (its work waiting is in My tasks) and the conferences.
+    if policy.permits(user, "view_accounting"):
+        entries.append((_("Accounting"), reverse("cases:invoices")))
+    if policy.permits(user, "register_for_conference"):
+        entries.append((_("Conferences"), reverse("cases:conferences")))
     return entries
 
 

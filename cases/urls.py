@@ -2,9 +2,11 @@ from django.conf import settings
 from django.urls import path
 
 from cases.views import (
+    accounting,
     audit,
     bench,
     commission,
+    conferences,
     corrections,
     dashboards,
     detail,
@@ -42,6 +44,21 @@ urlpatterns = [
     # notifications.py: the bell's page
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
+    # accounting.py: the IIZ accounting (cost shares, costs, invoices, open items, export)
+    path("accounting/shares/", accounting.cost_shares, name="cost_shares"),
+    path("accounting/costs/", accounting.costs, name="costs"),
+    path("accounting/invoices/", accounting.invoices, name="invoices"),
+    path("accounting/invoices/<int:pk>/", accounting.invoice, name="invoice"),
+    path("accounting/invoices/<int:pk>/pdf/", accounting.invoice_pdf, name="invoice_pdf"),
+    path("accounting/invoices/<int:pk>/<slug:step>/", accounting.invoice_step, name="invoice_step"),
+    path("accounting/open-items/", accounting.open_items, name="open_items"),
+    path("accounting/export.csv", accounting.accounting_export, {"fmt": "csv"}, name="accounting_export"),
+    path("accounting/export.xlsx", accounting.accounting_export, {"fmt": "xlsx"}, name="accounting_export"),
+    # conferences.py: the conferences (Tagungen) and their registrations
+    path("conferences/", conferences.conference_list, name="conferences"),
+    path("conferences/<int:pk>/", conferences.conference, name="conference"),
+    path("conferences/<int:pk>/<slug:what>/", conferences.conference_register, name="conference_register"),
+    path("conferences/<int:pk>/participants.pdf", conferences.participants_pdf, name="participants_pdf"),
     # detail.py
     path("<int:pk>/", detail.case_detail, name="detail"),
     path("<int:pk>/plans/<int:version>/", detail.plan_version, name="plan_version"),

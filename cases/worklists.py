@@ -57,6 +57,10 @@ What each list means:
   attorney* due within ``TASKS_DAYS`` (the deadlines of cases/deadlines), and *plans sent
   back* (in preparation again after the coordinator sent the last version back); each done
   on its form.
+- secretariat (and officer), *invoices to send*: the draft invoices (cases/accounting/),
+  done when sent or cancelled on the invoice's page; *overdue invoices*: sent invoices
+  past their due date and not paid, done when the payment is recorded (no case: these rows
+  name the invoice).
 - front-line worker, *what I reported*: the open cases they reported, with their state;
   they leave the list when the case ends.
 - officer, *funding requests to check*: requests to the legal commission submitted (or
@@ -91,6 +95,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines, retention
+from cases.accounting import figures as accounting
 from cases.commission import members
 from cases.documents import printqueue
 from cases.flow import scope
@@ -103,6 +108,8 @@ from cases.models import (
     Dispute,
     DisputeState,
     FundingRequest,
+    Invoice,
+    InvoiceState,
     JournalEntry,
     JournalKind,
     Meeting,
@@ -125,10 +132,10 @@ TASKS_DAYS = 30
 
 @dataclass(frozen=True)
 class Row:
-    """One item of a list: the case, what waits (a short text), the deadline if one runs,
-    and the page where it is done."""
+    """One item of a list: the case (None for work without one: the invoices), what waits (a
+    short text), the deadline if one runs, and the page where it is done."""
 
-    case: Case
+    case: Case | None
     url: str
     text: Any = ""
     deadline: deadlines.Deadline | None = None
@@ -311,6 +318,34 @@ def _print_row(kind: str) -> Callable[[Any, datetime.date], Row]:
         return Row(item.case, reverse("cases:print_queue") + f"#queue-{kind}", f"{item.title}: {item.waiting_for}")
 
     return row
+
+
+# --- the accounting (secretariat) ---------------------------------------------------------------
+
+
+def invoices_to_send(user: User, today: datetime.date) -> QuerySet:
+    return Invoice.objects.filter(state=InvoiceState.DRAFT).select_related("institution").order_by("created_at", "pk")
+
+
+def invoice_to_send_row(invoice: Invoice, today: datetime.date) -> Row:
+    text = _("Invoice %(number)s to %(institution)s: check and send it") % {
+        "number": invoice.number,
+        "institution": invoice.institution.short,
+    }
+    return Row(None, reverse("cases:invoice", args=[invoice.pk]), text)
+
+
+def overdue_invoices(user: User, today: datetime.date) -> QuerySet:
+    return accounting.open_items(today).filter(due_on__lt=today)
+
+
+def overdue_row(invoice: Invoice, today: datetime.date) -> Row:
+    text = _("Invoice %(number)s to %(institution)s, due on %(date)s, is not paid") % {
+        "number": invoice.number,
+        "institution": invoice.institution.short,
+        "date": invoice.due_on.strftime("%d.%m.%Y"),
+    }
+    return Row(None, reverse("cases:invoice", args=[invoice.pk]), text)
 
 
 # --- coordinator ----------------------------------------------------------------------------
@@ -506,6 +541,8 @@ LISTS: list[TaskList] = [
         _to_print(PrintDocument.POA_FORM),
         _print_row(PrintDocument.POA_FORM),
     ),
+    TaskList("invoices_to_send", _("Invoices to send"), scope.is_secretariat, invoices_to_send, invoice_to_send_row),
+    TaskList("overdue_invoices", _("Overdue invoices"), scope.is_secretariat, overdue_invoices, overdue_row),
     TaskList("reported", _("Cases reported to you"), scope.is_coordinator, reported_to_me, reported_row),
     TaskList(
         "validate",

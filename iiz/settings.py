@@ -271,6 +271,22 @@ IIZ_DIGEST_HOUR = 7
 # Retention (cases/retention, docs/data-protection.md "Retention"): a closed case is
 # anonymised this many years after its end (environment IIZ_RETENTION_YEARS, default 10).
 IIZ_RETENTION_YEARS = CONFIG.retention_years
+
+# The IIZ accounting (cases/accounting/): an invoice is due this many days after it is sent.
+IIZ_INVOICE_DAYS = 30
+# The creditor of the invoices' QR-bill (the IIZ secretariat). IIZ_INVOICE_IBAN: a QR-IBAN
+# (payments carry a QR reference made from the invoice number) or an ordinary IBAN (they carry
+# an RF creditor reference). The default is the example QR-IBAN of the Swiss QR-bill
+# specification, for the demo only: set the real account in production.
+IIZ_INVOICE_IBAN = os.environ.get("IIZ_INVOICE_IBAN", "CH44 3199 9123 0008 8901 2")
+IIZ_INVOICE_CREDITOR = {
+    "name": os.environ.get("IIZ_INVOICE_CREDITOR_NAME", "Kanton Wallis IIZ-Sekretariat"),
+    "street": os.environ.get("IIZ_INVOICE_CREDITOR_STREET", "Avenue du Midi"),
+    "house_num": os.environ.get("IIZ_INVOICE_CREDITOR_HOUSE", "7"),
+    "pcode": os.environ.get("IIZ_INVOICE_CREDITOR_POSTCODE", "1950"),
+    "city": os.environ.get("IIZ_INVOICE_CREDITOR_TOWN", "Sion"),
+    "country": "CH",
+}
 CELERY_BEAT_SCHEDULE: dict = {
     # cases/tasks.py: create the reminders of the CII101 deadlines, then send them.
     "sweep-reminders": {"task": "cases.sweep_reminders", "schedule": crontab(minute=5)},

@@ -78,6 +78,11 @@ class Institution(BilingualNamed):
     short_de = models.CharField(_("abbreviation (German)"), max_length=20)
     short_fr = models.CharField(_("abbreviation (French)"), max_length=20)
     is_active = models.BooleanField(_("active"), default=True)
+    # Where and in which language the IIZ secretariat writes to the institution (its invoices).
+    language = models.CharField(_("language of correspondence"), max_length=2, choices=Language.choices, default=Language.DE)
+    street = models.CharField(_("street and number"), max_length=70, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=16, blank=True)
+    town = models.CharField(_("town"), max_length=35, blank=True)
 
     class Meta(BilingualNamed.Meta):
         verbose_name = _("institution")
@@ -93,6 +98,9 @@ class Institution(BilingualNamed):
         abbreviation is the name ("Sucht Wallis")."""
         short, name = self.short, self.name
         return name if short == name else f"{short} – {name}"
+
+    def name_in(self, language: str) -> str:
+        return self.name_fr if language == "fr" else self.name_de
 
 
 class User(AbstractUser):

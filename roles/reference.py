@@ -49,3 +49,22 @@ def load_reference_data(Region, Theme, Institution) -> None:
         Institution.objects.update_or_create(
             code=code, defaults={"short_de": short_de, "name_de": de, "short_fr": short_fr, "name_fr": fr}
         )
+
+
+# The address and language of correspondence of each institution (its invoices): code,
+# language, street, postcode, town.
+INSTITUTION_ADDRESSES = [
+    ("rav", "fr", "Avenue du Midi 7", "1950", "Sion"),
+    ("social", "fr", "Avenue de la Gare 23", "1950", "Sion"),
+    ("ai", "fr", "Avenue de la Gare 15", "1950", "Sion"),
+    ("suva", "de", "Fluhmattstrasse 1", "6002", "Luzern"),
+    ("vocational", "fr", "Avenue de France 23", "1950", "Sion"),
+    ("guidance", "de", "Kantonsstrasse 6", "3930", "Visp"),
+    ("addiction", "fr", "Place du Midi 36", "1950", "Sion"),
+]
+
+
+def load_institution_addresses(Institution) -> None:
+    """Fill in the address and language of the reference institutions that have none yet."""
+    for code, language, street, postcode, town in INSTITUTION_ADDRESSES:
+        Institution.objects.filter(code=code, street="").update(language=language, street=street, postcode=postcode, town=town)

@@ -63,6 +63,8 @@ def test_the_main_navigation_keeps_to_six_entries_and_reference_pages_are_in_the
         reverse("cases:employers"),
         reverse("cases:locked_logins"),
         reverse("cases:retention"),
+        reverse("cases:invoices"),
+        reverse("cases:conferences"),
         reverse("admin:index"),
     ]
     client.force_login(officer)

@@ -79,6 +79,7 @@ ROOMS_MAY_IMPORT = {
     # demo: re-dates the journal it replays and so re-chains it (audit.chain)
     # demo: plays two disputes through their actions (disputes.actions)
     # demo: schedules the demo meetings through the scheduling actions
+    # demo: the accounting and the conferences, by their own actions
     "demo": {
         "models",
         "actions",
@@ -92,6 +93,8 @@ ROOMS_MAY_IMPORT = {
         "disputes",
         "commission",
         "scheduling",
+        "accounting",
+        "conferences",
     },
     # scheduling: its actions write the case's journal (actions._journal) and queue the
     # invitations (tasks) unless the demo holds the e-mails back (notices.sending)
@@ -102,8 +105,8 @@ ROOMS_MAY_IMPORT = {
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},
     # worklists: My tasks, from the states, the scope, the deadlines and the print queue
-    "worklists": {"models", "flow", "deadlines", "documents", "retention", "commission"},
-    "templatetags": {"flow", "documents"},
+    "worklists": {"models", "flow", "deadlines", "documents", "retention", "commission", "accounting"},
+    "templatetags": {"flow", "documents", "accounting"},
     "views": {
         "actions",
         "audit",
@@ -122,8 +125,14 @@ ROOMS_MAY_IMPORT = {
         "scheduling",
         "statistics",
         "worklists",
+        "accounting",
+        "conferences",
     },
     "urls": {"views"},
+    # accounting: its actions, figures and exports (spreadsheets' formula neutralisation)
+    "accounting": {"models", "flow", "acting", "statistics"},
+    # conferences: the actions of the conferences, written to the accounting log
+    "conferences": {"models", "flow", "acting", "accounting"},
 }
 CASES_FILES = sorted(path for path in (ROOT / "cases").rglob("*.py") if "migrations" not in path.parts)
 

@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from cases import actions, deadlines, notices, notifications
 from cases.ahv import check_digit, normalize
 from cases.audit import chain
+from cases.demo.accounting import seed_accounting, seed_conferences
 from cases.demo.meetings import seed_meetings
 from cases.demo.reference import load_case_reference_data
 from cases.demo.users import DEMO_USERS
@@ -1978,6 +1979,9 @@ def seed_cases(*, anchor: datetime.date | None = None) -> int:
     deadlines.refresh_kept_dates(Case.objects.filter(pk__in=case_ids))
     with notices.held_back():
         play_disputes(case_ids)
+    # The accounting and the conferences of the secretariat (cases/demo/accounting.py).
+    seed_accounting(anchor or timezone.localdate())
+    seed_conferences(anchor or timezone.localdate())
     # What the demo users were told more than a few days ago they have seen; the bell shows
     # the rest.
     seen_before = timezone.now() - datetime.timedelta(days=UNREAD_DAYS)

@@ -490,3 +490,117 @@ def render_sitting_minutes(sitting, *, waiting: list, decided: list, language: s
         "document_date": sitting.held_on,
     }
     return render_pdf("pdf/sitting_minutes.html", context, language=language)
+
+
+# --- the IIZ accounting ---------------------------------------------------------------------------
+
+
+def payment_reference(number: str, *, qr_iban: bool) -> str:
+    """The payment reference of invoice ``number`` ("2026-0017"): with a QR-IBAN a QR
+    reference (27 digits, the last one the check digit of the Swiss banks' modulo 10), else an
+    RF creditor reference (ISO 11649); both carry the invoice number's digits, so a payment
+    names its invoice."""
+    from stdnum.ch import esr
+    from stdnum.iso7064 import mod_97_10
+
+    digits = re.sub(r"\D", "", number)
+    if qr_iban:
+        body = digits.rjust(26, "0")
+        return body + esr.calc_check_digit(body)
+    return "RF" + mod_97_10.calc_check_digits(digits + "RF") + digits
+
+
+def _qr_lines(name: str, width: int = 36) -> str:
+    """A long name broken into lines (``qrbill`` prints a newline as a line break and encodes
+    a space in the QR code), so that it stays inside the payment part."""
+    lines, line = [], ""
+    for word in name.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line])
+
+
+def qr_bill_svg(invoice, *, language: str) -> str:
+    """The Swiss QR-bill payment part of ``invoice`` (receipt and payment part, 210 × 105 mm)
+    as SVG, made with ``qrbill``: the IIZ secretariat (IIZ_INVOICE_CREDITOR, IIZ_INVOICE_IBAN)
+    is paid by the institution (its address when it has one), the amount is the total."""
+    from qrbill import QRBill
+    from qrbill.bill import QR_IID
+    from stdnum import iban
+
+    account = iban.compact(settings.IIZ_INVOICE_IBAN)
+    is_qr_iban = QR_IID["start"] <= int(account[4:9]) <= QR_IID["end"]
+    institution = invoice.institution
+    debtor = None
+    if institution.postcode and institution.town:
+        debtor = {
+            "name": _qr_lines(institution.name_in(language)[:70]),
+            "street": institution.street,
+            "pcode": institution.postcode,
+            "city": institution.town,
+            "country": "CH",
+        }
+    with translation.override(language):
+        information = gettext("Invoice %(number)s") % {"number": invoice.number}
+    bill = QRBill(
+        account=account,
+        creditor=dict(settings.IIZ_INVOICE_CREDITOR),
+        debtor=debtor,
+        amount=invoice.total,
+        currency="CHF",
+        reference_number=payment_reference(invoice.number, qr_iban=is_qr_iban),
+        additional_information=information,
+        language=language,
+    )
+    out = io.StringIO()
+    bill.as_svg(out)
+    return out.getvalue()
+
+
+def render_invoice(invoice) -> bytes:
+    """An invoice to an institution in its language: the letterhead, the institution's
+    address, the number, period and due date, the positions (each cost times the share in
+    force at its date), the total, and the QR-bill payment part on its own last page (a
+    cancelled invoice is marked so, and has no payment part)."""
+    from cases.models import InvoiceState
+
+    language = invoice.institution.language if invoice.institution.language in SALUTATIONS else "de"
+    institution = invoice.institution
+    qr = ""
+    if invoice.state in (InvoiceState.DRAFT, InvoiceState.SENT):
+        svg = qr_bill_svg(invoice, language=language)
+        qr = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    with translation.override(language):
+        recipient = [institution.name_in(language), institution.street, f"{institution.postcode} {institution.town}".strip()]
+        context = {
+            "title": gettext("Invoice %(number)s") % {"number": invoice.number},
+            "invoice": invoice,
+            "recipient": [line for line in recipient if line],
+            "lines": list(invoice.lines.select_related("cost__case").order_by("cost__incurred_on", "cost_id")),
+            "qr_src": qr,
+            "document_date": invoice.issued_on or timezone.localdate(),
+        }
+    return render_pdf("pdf/invoice.html", context, language=language)
+
+
+def render_participants(conference, *, language: str) -> bytes:
+    """The list of participants of a conference (name, institution, signature column), in
+    the organiser's interface language."""
+    registrations = list(
+        conference.registrations.select_related("participant").prefetch_related("participant__memberships__institution")
+    )
+    rows = []
+    with translation.override(language):
+        for registration in registrations:
+            user = registration.participant
+            names = sorted({m.institution.short for m in user.memberships.all() if m.institution_id})
+            rows.append({"name": str(user), "institutions": ", ".join(names)})
+        context = {
+            "title": gettext("Participants: %(title)s") % {"title": conference.title},
+            "conference": conference,
+            "rows": rows,
+        }
+    return render_pdf("pdf/participants.html", context, language=language)

@@ -46,6 +46,7 @@ from cases.flow.scope import (
     manages,
     reads_only,
     sees_case,
+    works_for_an_institution,
 )
 from cases.flow.states import FINAL_STATES, IN_PROGRESS_STATES, OPEN_STATES, CaseState
 
@@ -637,6 +638,44 @@ OPERATIONS: dict[str, Operation] = {
             _("Only a coordinator organises the yearly meeting with the contact persons."),
         ),
         _user("view_calendar", is_active_user, _("Your account is not active.")),
+        # --- accounting (cases/accounting/): the costs billed to the institutions --------
+        # The officer maintains the table of the institutions' shares; the secretariat keeps
+        # the accounting and invoices the institutions (seed 004), the officer may too.
+        _user("manage_cost_shares", is_officer, _("Only the cantonal officer maintains the institutions' cost shares.")),
+        _user(
+            "record_costs",
+            is_secretariat | is_officer,
+            _("Only the secretariat and the cantonal officer record the costs billed to the institutions."),
+        ),
+        _user("make_invoice", is_secretariat | is_officer, _("Only the secretariat and the cantonal officer make invoices.")),
+        _user("send_invoice", is_secretariat | is_officer, _("Only the secretariat and the cantonal officer send invoices.")),
+        _user(
+            "mark_invoice_paid",
+            is_secretariat | is_officer,
+            _("Only the secretariat and the cantonal officer record payments."),
+        ),
+        _user("cancel_invoice", is_secretariat | is_officer, _("Only the secretariat and the cantonal officer cancel invoices.")),
+        _user(
+            "view_accounting",
+            is_secretariat | is_officer,
+            _("The accounting and its exports are for the secretariat and the cantonal officer."),
+        ),
+        # --- conferences (Tagungen) the secretariat organises -------------------------------
+        _user(
+            "organise_conferences",
+            is_secretariat | is_officer,
+            _("Only the secretariat and the cantonal officer organise conferences and register others."),
+        ),
+        _user(
+            "register_for_conference",
+            works_for_an_institution | is_secretariat | is_officer,
+            _("Only the staff of the partner institutions register for a conference."),
+        ),
+        _user(
+            "print_participants",
+            is_secretariat | is_officer,
+            _("Only the secretariat and the cantonal officer print the list of participants."),
+        ),
         _user(
             "manage_reference_data",
             is_officer,

@@ -69,6 +69,12 @@ has_intake_role = has_role("has_intake_role", *INTAKE_ROLES)
 sees_every_case = named("sees_every_case", is_officer | is_secretariat)
 
 
+@rules.predicate
+def works_for_an_institution(user: User) -> bool:
+    """The user holds a role in force for one of the partner institutions."""
+    return any(m.institution_id is not None for m in user.active_memberships)
+
+
 # --- who coordinates a case: one rule, three forms ------------------------------------------
 # A case with a theme is followed by that theme's coordinator, any other case by the
 # coordinator of its region. A "unit" names what a coordinator follows: ("theme", id) or

@@ -12,11 +12,25 @@
 - notifications.py: what users are told of the events they wait for (the bell, e-mails)
 - commission.py: the legal commission (funding requests, sittings, decisions) and the employment fund
 - scheduling.py: meetings in the calendar, their agenda, checklist and invitations
+- accounting.py: cost shares, billable costs, invoices, credit notes, the accounting log
+- conferences.py: the conferences (Tagungen) and their registrations
 - files.py: attachments and signed scans, print-queue marks, the documents' letterhead
 - retention.py: holds that keep a closed case past its retention period
 """
 
 from cases.models.access import AccessKind, AccessLog, CaseGrant
+from cases.models.accounting import (
+    OPEN_INVOICE_STATES,
+    AccountingEntry,
+    Cost,
+    CostKind,
+    CostShare,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceState,
+    NumberCounter,
+)
 from cases.models.case import Case, CaseState, ReferenceCounter
 from cases.models.catalogue import CatalogueMeasure, EmployerContact
 from cases.models.closure import Closure, ExitOutcome, ExitReport, InterruptionReason
@@ -35,6 +49,7 @@ from cases.models.commission import (
     Sitting,
     SittingState,
 )
+from cases.models.conferences import Conference, Registration
 from cases.models.disputes import Dispute, DisputeState, DisputeSubject, ExchangeKind, ReferralKind
 from cases.models.files import CaseFile, FileCategory, Letterhead, PrintDocument, PrintMark, PrintMarkKind
 from cases.models.journal import JournalEntry, JournalKind
@@ -59,9 +74,11 @@ from cases.models.scheduling import (
 
 __all__ = [
     "APPROVING_OUTCOMES",
+    "OPEN_INVOICE_STATES",
     "SCHEDULABLE",
     "AccessKind",
     "AccessLog",
+    "AccountingEntry",
     "ActionPlan",
     "AgendaItem",
     "CalendarFeed",
@@ -72,6 +89,11 @@ __all__ = [
     "CatalogueMeasure",
     "ChecklistItem",
     "Closure",
+    "Conference",
+    "Cost",
+    "CostKind",
+    "CostShare",
+    "CreditNote",
     "Decision",
     "Disclosure",
     "Dispute",
@@ -89,6 +111,9 @@ __all__ = [
     "FundingRequest",
     "Goal",
     "InterruptionReason",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceState",
     "JournalEntry",
     "JournalKind",
     "Letterhead",
@@ -102,6 +127,7 @@ __all__ = [
     "MeetingState",
     "MovementKind",
     "Notification",
+    "NumberCounter",
     "Outcome",
     "Participant",
     "Person",
@@ -113,6 +139,7 @@ __all__ = [
     "PrintMarkKind",
     "ReferenceCounter",
     "ReferralKind",
+    "Registration",
     "Reminder",
     "ReminderKind",
     "Reply",

@@ -81,3 +81,11 @@ def facts(record: dict, model_label: str, names: str) -> list[tuple[str, str]]:
 def label(model_label: str, name: str) -> str:
     """The verbose name of one field (a table heading)."""
     return field_label(model_label, name)
+
+
+@register.filter
+def chf(value: Any) -> str:
+    """An amount in CHF as Swiss invoices print it (1'234.50)."""
+    from cases.accounting.money import chf as formatted
+
+    return formatted(value) if value not in (None, "") else ""

@@ -19,7 +19,15 @@ from tests.cases.test_worklists import fresh, listed, nav_count
 
 DEMO_LISTS = {
     "officer": ["closure", "disputes_escalated", "anonymisation", "funding_to_check"],
-    "secretariat": ["assessments", "round_tables", "print_plans", "print_letters", "print_poa"],
+    "secretariat": [
+        "assessments",
+        "round_tables",
+        "print_plans",
+        "print_letters",
+        "print_poa",
+        "invoices_to_send",
+        "overdue_invoices",
+    ],
     "coordinator-ow": ["reported", "validate", "network", "disputes", "team_reviews"],
     "coordinator-youth": ["reported", "validate", "network", "disputes", "team_reviews"],
     "contact-rav-ow": ["involved", "minutes", "first_meetings", "reviews", "poa", "sent_back"],
