@@ -499,45 +499,49 @@ OPERATIONS: dict[str, Operation] = {
             "request_funding",
             manages | coordinates,
             _("Only the case manager or the coordinator of the case asks the legal commission for funding."),
-            # --- disputes (seed 004): between the institutions of a case ---------------------
-            # The coordinator records a dispute and leads the regional exchange or coordination
-            # meeting that should settle it; not settled, it goes to the cantonal officer, who
-            # takes a position or refers it to the legal commission (cases/disputes/). The
-            # dispute's own state is its state machine's (cases/models/disputes.py).
-            Operation(
-                "record_dispute",
-                coordinates,
-                _("Only the case's coordinator records a dispute between institutions."),
-                NOT_FINAL,
-                CLOSED,
-            ),
-            Operation(
-                "follow_funding",
-                is_officer | manages | coordinates,
-                _("Only the cantonal officer, the case manager and the coordinator of the case follow its funding requests."),
-                writes=False,
-            ),
-            _user(
-                "prepare_sittings",
-                is_officer,
-                _("Only the cantonal officer checks the funding requests and prepares the sittings of the legal commission."),
-            ),
-            _user(
-                "view_sittings",
-                is_commission_member | is_officer,
-                _("Only the members of the legal commission and the cantonal officer see its sittings."),
-            ),
-            _user("decide_funding", is_commission_member, _("Only the members of the legal commission decide funding requests.")),
-            _user(
-                "view_fund",
-                is_officer | is_secretariat,
-                _("Only the cantonal officer and the secretariat see the employment fund."),
-            ),
-            _user(
-                "manage_fund",
-                is_officer,
-                _("Only the cantonal officer sets the fund's budget and records its payments and refunds."),
-            ),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
+            "follow_funding",
+            is_officer | manages | coordinates,
+            _("Only the cantonal officer, the case manager and the coordinator of the case follow its funding requests."),
+            writes=False,
+        ),
+        _user(
+            "prepare_sittings",
+            is_officer,
+            _("Only the cantonal officer checks the funding requests and prepares the sittings of the legal commission."),
+        ),
+        _user(
+            "view_sittings",
+            is_commission_member | is_officer,
+            _("Only the members of the legal commission and the cantonal officer see its sittings."),
+        ),
+        _user("decide_funding", is_commission_member, _("Only the members of the legal commission decide funding requests.")),
+        _user(
+            "view_fund",
+            is_officer | is_secretariat,
+            _("Only the cantonal officer and the secretariat see the employment fund."),
+        ),
+        _user(
+            "manage_fund",
+            is_officer,
+            _("Only the cantonal officer sets the fund's budget and records its payments and refunds."),
+        ),
+        # --- disputes (seed 004): between the institutions of a case ---------------------
+        # The coordinator records a dispute and leads the regional exchange or coordination
+        # meeting that should settle it; not settled, it goes to the cantonal officer, who
+        # takes a position or refers it to the legal commission (cases/disputes/). The
+        # dispute's own state is its state machine's (cases/models/disputes.py).
+        Operation(
+            "record_dispute",
+            coordinates,
+            _("Only the case's coordinator records a dispute between institutions."),
+            NOT_FINAL,
+            CLOSED,
+        ),
+        Operation(
             "record_dispute_exchange",
             coordinates,
             _("Only the case's coordinator records the exchange or coordination meeting of a dispute."),

@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0021_audit_chains"),
+        ("cases", "0026_scheduling"),
         ("roles", "0005_institution_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0021_audit_chains"),
+        ("cases", "0024_commission"),
         ("roles", "0004_notification_preferences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,7 +9,7 @@ import cases.models.scheduling
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0021_audit_chains"),
+        ("cases", "0025_disputes"),
         ("roles", "0004_notification_preferences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
