@@ -65,7 +65,7 @@ ROOMS_MAY_IMPORT = {
     # and the notifications of a step are written in its transaction, their e-mails queued the same way
     "actions": {"models", "flow", "deadlines", "documents", "audit", "acting", "notices", "notifications", "tasks"},
     # disputes: its actions write the case journal and notify through cases/actions.py
-    "disputes": {"models", "flow", "actions", "acting", "audit", "forms"},
+    "disputes": {"models", "flow", "actions", "acting", "audit", "forms", "commission"},
     "notices": {"models", "mail"},
     "notifications": {"models", "flow", "mail"},
     "mail": set(),

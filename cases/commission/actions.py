@@ -31,6 +31,8 @@ from cases.models import (
     SCHEDULABLE,
     Case,
     Decision,
+    Dispute,
+    DisputeState,
     FileCategory,
     Fund,
     FundingKind,
@@ -115,6 +117,58 @@ def request_funding(
     """Ask the legal commission for a pre-financing, a subsidiary financing or a risk
     acceptance, for a measure of the plan or a proposed measure; the officer checks it next."""
     policy.require(by, "request_funding", case)
+    return _file(
+        case,
+        by=by,
+        kind=kind,
+        amount=amount,
+        justification=justification,
+        measure=measure,
+        proposed_measure=proposed_measure,
+        paying_institution=paying_institution,
+        no_catalogue_reason=no_catalogue_reason,
+        disclosure=disclosure,
+        disclosure_reason=disclosure_reason,
+        uploads=uploads,
+    )
+
+
+def file_referral(
+    dispute: Dispute, *, by: User, kind: str, amount: Decimal | None, justification: str, paying_institution=None
+) -> FundingRequest:
+    """The request a dispute referred to the commission becomes (seed 004: the officer refers
+    a dispute not settled regionally). Called only by cases/disputes/actions.py
+    ``refer_dispute_to_commission``, inside its transaction and after it asked the policy
+    (``refer_dispute``): the officer is the requester, the measure is the dispute's proposal,
+    and for a subsidiary financing the officer's justification says why no catalogue covers
+    it. It waits on the officer's list like any submitted request."""
+    return _file(
+        dispute.case,
+        by=by,
+        kind=kind,
+        amount=amount,
+        justification=justification,
+        proposed_measure=dispute.proposal,
+        paying_institution=paying_institution,
+        no_catalogue_reason=justification if kind == FundingKind.SUBSIDIARY else "",
+    )
+
+
+def _file(
+    case: Case,
+    *,
+    by: User,
+    kind: str,
+    amount: Decimal | None,
+    justification: str,
+    measure: Measure | None = None,
+    proposed_measure: str = "",
+    paying_institution: Institution | None = None,
+    no_catalogue_reason: str = "",
+    disclosure: Iterable[str] = (),
+    disclosure_reason: str = "",
+    uploads: Iterable = (),
+) -> FundingRequest:
     request = FundingRequest(
         case=case,
         requester=by,
@@ -301,6 +355,7 @@ def decide_request(
         request.sitting = None
         request.agenda_position = 0
     request.save()
+    _settle_referred_dispute(request, by=by, outcome=outcome)
     names = sorted(user.get_full_name() or user.username for user in present.values())
     _journal(
         request.case,
@@ -319,6 +374,19 @@ def decide_request(
     )
     _notify(request.case, "funding_decided", by=by)
     return decision
+
+
+def _settle_referred_dispute(request: FundingRequest, *, by: User, outcome: str) -> None:
+    """A dispute referred to the commission (``Dispute.funding_request``) is settled by its
+    decision; a deferred request keeps it referred. The case's journal already tells the
+    decision (FUNDING_DECIDED)."""
+    dispute = Dispute.objects.select_for_update().filter(funding_request=request, state=DisputeState.REFERRED).first()
+    if dispute is None or outcome == Outcome.DEFERRED:
+        return
+    dispute.commission_decides()
+    dispute.closed_at = timezone.now()
+    dispute.closed_by = by
+    dispute.save()
 
 
 @action

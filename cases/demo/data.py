@@ -1944,6 +1944,7 @@ def play_disputes(case_ids: list[int]) -> list:
                 by=officer,
                 kind="pre_financing",
                 amount=Decimal("4800.00"),
+                paying_institution=institutions[0],
                 justification="Vorfinanzierung des Arbeitstrainings durch den Beschäftigungsfonds, bis die Zuständigkeit geklärt ist.",
             )
         made.append(dispute)

@@ -23,6 +23,7 @@ from cases import actions as case_actions
 from cases.acting import action
 from cases.audit import events
 from cases.audit.events import institution_names
+from cases.commission import actions as commission_actions
 from cases.flow import policy
 from cases.flow.policy import ActionRefused
 from cases.models import Case, Dispute, JournalKind, ReferralKind
@@ -168,7 +169,14 @@ def take_dispute_position(dispute: Dispute, *, by: User, position: str) -> Dispu
 
 @action
 def refer_dispute_to_commission(
-    dispute: Dispute, *, by: User, kind: str, justification: str, amount: Decimal | None = None, position: str = ""
+    dispute: Dispute,
+    *,
+    by: User,
+    kind: str,
+    justification: str,
+    amount: Decimal | None = None,
+    position: str = "",
+    paying_institution: Institution | None = None,
 ) -> Dispute:
     """Seed 004: the cantonal officer refers the escalated dispute to the legal commission.
 
@@ -176,10 +184,11 @@ def refer_dispute_to_commission(
     (``kind``: pre-financing by the cantonal employment fund, subsidiary financing of a
     measure in no catalogue, or an acceptance of risk), the ``justification`` it reads, the
     ``amount`` in francs when money is asked for (required for the two kinds of financing),
-    and the officer's own ``position`` if any. These are the fields a request to the
-    commission is made of: the funding requests (cases of the commission's sittings) are to be
-    created from them here, inside this transaction, once they exist; the dispute then stays
-    "referred" and the commission's decision settles it.
+    and the officer's own ``position`` if any; for a pre-financing, the institution expected
+    to pay later (``paying_institution``). The referral becomes a funding request of the
+    legal commission (``commission.actions.file_referral``) in the same transaction: the
+    officer puts it on a sitting like any other, and the dispute stays "referred" until the
+    commission decides it (``commission.actions.decide_request`` settles it).
     """
     policy.require(by, "refer_dispute", dispute.case)  # the role first, then the input
     if kind not in ReferralKind.values:
@@ -187,7 +196,7 @@ def refer_dispute_to_commission(
     _required(justification=justification)
     if kind != ReferralKind.RISK and amount is None:
         raise ActionRefused([_("Give the amount the commission is asked to decide.")], field="amount")
-    return _take(
+    dispute = _take(
         dispute,
         "refer_dispute",
         by=by,
@@ -198,3 +207,13 @@ def refer_dispute_to_commission(
         referral_justification=justification.strip(),
         position=position.strip(),
     )
+    dispute.funding_request = commission_actions.file_referral(
+        dispute,
+        by=by,
+        kind=kind,
+        amount=amount,
+        justification=justification.strip(),
+        paying_institution=paying_institution,
+    )
+    dispute.save(update_fields=["funding_request"])
+    return dispute

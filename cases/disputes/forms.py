@@ -58,6 +58,12 @@ class ReferForm(SafeForm):
         required=False,
         help_text=_("Needed for pre-financing and subsidiary financing."),
     )
+    paying_institution = forms.ModelChoiceField(
+        label=_("Institution expected to pay later"),
+        queryset=Institution.objects.order_by("code"),
+        required=False,
+        help_text=_("Needed for pre-financing: the fund pays first, this institution refunds it."),
+    )
     justification = forms.CharField(label=_("Justification for the commission"), widget=text_area(4))
 
 

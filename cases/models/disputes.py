@@ -33,6 +33,7 @@ class DisputeState(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to the cantonal officer")
     POSITION_TAKEN = "position_taken", _("Settled by the officer's position")
     REFERRED = "referred", _("Referred to the legal commission")
+    DECIDED = "decided", _("Decided by the legal commission")
 
 
 # Disputes not settled yet (the dashboard, the list of open disputes): a dispute referred to
@@ -88,6 +89,15 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
     referral_kind = models.CharField(_("request to the commission"), max_length=16, choices=ReferralKind.choices, blank=True)
     referral_amount = models.DecimalField(_("amount (CHF)"), max_digits=10, decimal_places=2, null=True, blank=True)
     referral_justification = models.TextField(_("justification for the commission"), blank=True)
+    # The request the referral became on the commission's agenda (cases/commission/).
+    funding_request = models.OneToOneField(
+        "cases.FundingRequest",
+        verbose_name=_("funding request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispute",
+    )
     closed_at = models.DateTimeField(_("settled at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         User, verbose_name=_("settled by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -142,6 +152,11 @@ class Dispute(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=DisputeState.ESCALATED, target=DisputeState.REFERRED, permission=_may("refer_dispute"))
     def refer(self):
         """Seed 004: the officer refers the dispute to the legal commission."""
+
+    @transition(field=state, source=DisputeState.REFERRED, target=DisputeState.DECIDED, permission=_may("decide_funding"))
+    def commission_decides(self):
+        """The legal commission decided the request the referral became (approved, with
+        changes or rejected; a deferred request keeps the dispute referred)."""
 
 
 # The transition of each step of a dispute, by the name of its policy entry (the forms of the

@@ -15,7 +15,7 @@ from django.utils import timezone
 from cases import worklists
 from cases.disputes import actions
 from cases.flow.policy import ActionRefused
-from cases.models import Dispute, DisputeState, Notification
+from cases.models import Dispute, DisputeState, FundingRequest, Notification, RequestState
 from cases.statistics import stats
 from roles.models import User
 from tests.conftest import make_member
@@ -97,12 +97,54 @@ def test_the_referral_to_the_commission_keeps_what_a_request_is_made_of(make_cas
     case = make_case("implementation")
     dispute = escalated(case, coordinator)
     actions.refer_dispute_to_commission(
-        dispute, by=officer, kind="pre_financing", amount=Decimal("4800.50"), justification="Bis die Zuständigkeit geklärt ist."
+        dispute,
+        by=officer,
+        kind="pre_financing",
+        amount=Decimal("4800.50"),
+        justification="Bis die Zuständigkeit geklärt ist.",
+        paying_institution=institution("ai"),
     )
     dispute = Dispute.objects.get(pk=dispute.pk)
     assert dispute.state == DisputeState.REFERRED
     assert (dispute.referral_kind, dispute.referral_amount) == ("pre_financing", Decimal("4800.50"))
     assert dispute.referral_justification == "Bis die Zuständigkeit geklärt ist."
+    # The referral is a request of the legal commission, waiting for the officer's check.
+    request = dispute.funding_request
+    assert (request.state, request.kind, request.amount) == (RequestState.SUBMITTED, "pre_financing", Decimal("4800.50"))
+    assert (request.case, request.requester, request.paying_institution) == (case, officer, institution("ai"))
+    assert request.proposed_measure == dispute.proposal
+    assert request.pk in [item.pk for item in worklists.BY_KEY["funding_to_check"].items(fresh(officer), TODAY())]
+
+
+def test_a_pre_financing_referral_names_the_institution_that_pays_later(make_case, coordinator, officer):
+    case = make_case("implementation")
+    dispute = escalated(case, coordinator)
+    with pytest.raises(ActionRefused) as refusal:
+        actions.refer_dispute_to_commission(
+            dispute, by=officer, kind="pre_financing", amount=Decimal("4800"), justification="Fonds."
+        )
+    assert set(refusal.value.fields) == {"paying_institution"}
+    assert Dispute.objects.get(pk=dispute.pk).state == DisputeState.ESCALATED
+    assert not FundingRequest.objects.filter(case=case).exists()
+
+
+@pytest.mark.parametrize(("outcome", "state"), [("rejected", DisputeState.DECIDED), ("deferred", DisputeState.REFERRED)])
+def test_the_commissions_decision_settles_a_referred_dispute_and_a_deferral_does_not(
+    make_case, coordinator, officer, legal, outcome, state
+):
+    from cases.commission import actions as commission
+
+    case = make_case("implementation")
+    dispute = escalated(case, coordinator)
+    actions.refer_dispute_to_commission(dispute, by=officer, kind="risk", justification="Risiko tragbar?")
+    request = Dispute.objects.get(pk=dispute.pk).funding_request
+    sitting = commission.schedule_sitting(by=officer, held_on=TODAY(), place="Sitten")
+    commission.put_on_agenda(request, by=officer, sitting=sitting)
+    commission.decide_request(request, by=legal, outcome=outcome, reasons="Nicht tragbar.", members_present=[legal])
+    dispute = Dispute.objects.get(pk=dispute.pk)
+    assert dispute.state == state
+    assert dispute.is_open is (state == DisputeState.REFERRED)
+    assert (dispute.closed_by == legal) is (state == DisputeState.DECIDED)
 
 
 def test_a_financing_referral_needs_its_amount_but_a_risk_acceptance_does_not(make_case, coordinator, officer):
@@ -197,10 +239,17 @@ def test_each_step_goes_on_the_timeline_in_the_readers_language(make_case, coord
     case = make_case("implementation")
     before = case.journal.count()
     dispute = escalated(case, coordinator)
-    actions.refer_dispute_to_commission(dispute, by=officer, kind="pre_financing", amount=Decimal("4800"), justification="Fonds.")
+    actions.refer_dispute_to_commission(
+        dispute,
+        by=officer,
+        kind="pre_financing",
+        amount=Decimal("4800"),
+        justification="Fonds.",
+        paying_institution=institution("social"),
+    )
     de = journal_texts(case, "de")[before:]
     fr = journal_texts(case, "fr")[before:]
-    assert len(de) == len(fr) == 4
+    assert len(de) == len(fr) == 5  # the last: the funding request the referral became
     assert de[0].startswith("Wer zahlt das Bewerbungscoaching?")
     assert "Streitfall erfasst zwischen DSW, RAV über Kosten. Vorschlag: Je zur Hälfte." in de[0]
     assert "Litige enregistré entre ORP, SAS au sujet de Coûts. Proposition : Je zur Hälfte." in fr[0]

@@ -18,7 +18,7 @@ from tests.cases.test_worklists import fresh, listed, nav_count
 # --- the demo: each role sees its own waiting work -------------------------------------------
 
 DEMO_LISTS = {
-    "officer": ["closure", "disputes_escalated", "anonymisation", "funding_to_check"],
+    "officer": ["closure", "anonymisation", "disputes_escalated", "funding_to_check"],
     "secretariat": [
         "assessments",
         "round_tables",
