@@ -32,10 +32,8 @@ def case_navigation(user: User, path: str) -> list[NavItem]:
         entries.append((_("Report a case"), reverse("cases:intake")))
     if policy.permits(user, "use_print_queue"):
         entries.append((_("Print queue"), reverse("cases:print_queue")))
-    if policy.permits(user, "view_sittings"):
+    if policy.permits(user, "decide_funding"):  # the commission's members: their sittings
         entries.append((_("Commission"), reverse("cases:commission")))
-    if policy.permits(user, "view_fund"):
-        entries.append((_("Fund"), reverse("cases:fund")))
     if policy.permits(user, "view_dashboard"):  # the officer and the secretariat open the steering view from it
         entries.append((_("Dashboard"), reverse("cases:dashboard")))
     elif policy.permits(user, "view_statistics"):
@@ -59,6 +57,12 @@ def case_menu(user: User) -> list[tuple[str, str]]:
         entries.append((_("Locked logins"), reverse("cases:locked_logins")))
     if policy.permits(user, "view_retention"):
         entries.append((_("Retention"), reverse("cases:retention")))
+    # The officer prepares the commission's sittings (the requests to check are in My tasks)
+    # and keeps the fund; the secretariat reads it.
+    if policy.permits(user, "view_sittings") and not policy.permits(user, "decide_funding"):
+        entries.append((_("Commission"), reverse("cases:commission")))
+    if policy.permits(user, "view_fund"):
+        entries.append((_("Fund"), reverse("cases:fund")))
     # The secretariat's accounting (its work waiting is in My tasks) and the conferences.
     if policy.permits(user, "view_accounting"):
         entries.append((_("Accounting"), reverse("cases:invoices")))

@@ -60,9 +60,12 @@ def test_the_main_navigation_keeps_to_six_entries_and_reference_pages_are_in_the
     assert labels == ["Startseite", "Fälle", "Meine Aufgaben", "Fall melden", "Druckliste", "Dashboard"]
     assert [url for _label, url in case_menu(officer) + account_menu(officer)] == [
         reverse("cases:process"),
+        reverse("cases:calendar"),
         reverse("cases:employers"),
         reverse("cases:locked_logins"),
         reverse("cases:retention"),
+        reverse("cases:commission"),
+        reverse("cases:fund"),
         reverse("cases:invoices"),
         reverse("cases:conferences"),
         reverse("admin:index"),

@@ -51,15 +51,25 @@ from cases.flow.states import FINAL_STATES
 from cases.models import (
     AccessKind,
     AccessLog,
+    AccountingEntry,
     ActionPlan,
+    CalendarFeed,
     Case,
     CaseFile,
     CaseGrant,
     CatalogueMeasure,
     Closure,
+    Conference,
+    Cost,
+    CreditNote,
+    Decision,
+    Dispute,
     EmployerContact,
     ExitReport,
+    FundingRequest,
+    FundMovement,
     Goal,
+    Invoice,
     JournalEntry,
     JournalKind,
     Letterhead,
@@ -68,6 +78,8 @@ from cases.models import (
     Meeting,
     MeetingParticipant,
     Notification,
+    NumberCounter,
+    Participant,
     Person,
     PrintMark,
     ReferenceCounter,
@@ -75,6 +87,8 @@ from cases.models import (
     ResourcesSheet,
     RetentionHold,
     Review,
+    ScheduledMeeting,
+    Sitting,
 )
 from roles.models import Institution, Membership, Region, Theme, User
 
@@ -141,6 +155,34 @@ ERASED: list[Erase] = [
     Erase(CaseGrant, "content_object", ("reason",)),
     Erase(RetentionHold, "case", ("reason",)),
     Erase(JournalEntry, "case", ("text",)),
+    # The legal commission, disputes, scheduled meetings and the accounting's costs.
+    Erase(
+        FundingRequest,
+        "case",
+        ("proposed_measure", "no_catalogue_reason", "justification", "disclosure_reason", "returned_reason"),
+    ),
+    Erase(Decision, "request__case", ("conditions", "reasons")),
+    Erase(FundMovement, "request__case", ("note",)),
+    Erase(
+        Dispute,
+        "case",
+        (
+            "description",
+            "proposal",
+            "exchange_participants",
+            "exchange_outcome",
+            "settlement",
+            "escalation_reason",
+            "position",
+            "referral_justification",
+        ),
+    ),
+    Erase(ScheduledMeeting, "case", ("minutes", "cancel_reason")),
+    # Those invited to a case's meeting (the person, external participants), and in a
+    # round-table session those invited for the case's item.
+    Erase(Participant, "meeting__case", ("name", "email")),
+    Erase(Participant, "agenda_item__case", ("name", "email")),
+    Erase(Cost, "case", ("description",)),
     Erase(AccessLog, "case", ("detail",)),
 ]
 
@@ -148,7 +190,18 @@ ERASED: list[Erase] = [
 # or a file's name: removed (the entry then shows "—"). The others are codes, dates, versions,
 # institutions and staff names: kept. tests/cases/test_retention.py checks every parameter of
 # the catalogue is in one of the two.
-JOURNAL_PARAMS_ERASED = {"options", "reason", "place", "name"}
+JOURNAL_PARAMS_ERASED = {
+    "options",
+    "reason",
+    "place",
+    "name",
+    "justification",
+    "measure",
+    "position",
+    "proposal",
+    "settlement",
+    "outcome",  # a dispute's exchange: what was said (a decision's code goes with it)
+}
 JOURNAL_PARAMS_KEPT = {
     "meeting",
     "date",
@@ -170,6 +223,13 @@ JOURNAL_PARAMS_KEPT = {
     "previous",
     "new",
     "years",
+    "amount",
+    "institutions",
+    "item",
+    "number",  # a funding request's number
+    "present",  # the commission's members present: staff
+    "reply",
+    "subject",
 }
 
 _STAFF = "staff and reference data, not data of the persons reported"
@@ -223,6 +283,36 @@ NOT_PERSONAL: dict[type[models.Model], dict[str, str]] = {
         "hash": "the hash chain, recomputed after the anonymisation",
     },
     AccessLog: {"kind": "a kind's code", "hash": "the hash chain, recomputed after the anonymisation"},
+    FundingRequest: {"kind": "a kind's code", "disclosure": "the codes of the data shown", "state": "a state's code"},
+    Decision: {"outcome": "an outcome's code"},
+    FundMovement: {"kind": "a kind's code"},
+    Sitting: {"*": "the legal commission's sittings: date, place and state"},
+    Dispute: {
+        "subject": "a subject's code",
+        "state": "a state's code",
+        "exchange_kind": "a kind's code",
+        "referral_kind": "a kind's code",
+    },
+    ScheduledMeeting: {
+        "kind": "a kind's code",
+        "state": "a state's code",
+        "uid": "the calendar's identifier of the meeting",
+        "title": "the title staff give a session or yearly meeting",
+        "place": "an office or meeting room",
+        "video_link": "the video meeting's address",
+    },
+    Participant: {"language": "a language's code", "reply": "a reply's code"},
+    CalendarFeed: {"*": _STAFF},
+    Cost: {"kind": "a kind's code"},
+    NumberCounter: {"*": "a counter of invoice numbers per year"},
+    Invoice: {
+        "number": "the invoice's number",
+        "state": "a state's code",
+        "cancel_reason": "the accounting's record of an invoice to an institution",
+    },
+    CreditNote: {"*": "the accounting's record of a credit note to an institution"},
+    AccountingEntry: {"*": "the accounting log: steps and amounts of invoices to institutions"},
+    Conference: {"*": "conferences for the staff of the institutions"},
 }
 
 

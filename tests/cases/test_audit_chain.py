@@ -115,6 +115,7 @@ def test_the_journal_cannot_be_changed_or_deleted_through_the_model(make_case):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_rows")  # another transactional test's flush removed them
 def test_two_writers_at_once_do_not_fork_the_chain(make_case, coordinator, case_manager):
     """Writers on their own connections, at the same time, to both chains: the chains stay
     one line (SQLite: the IMMEDIATE transaction; PostgreSQL: the advisory lock)."""

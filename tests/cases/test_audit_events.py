@@ -85,6 +85,8 @@ AS_WRITTEN = {
     "position",
     "justification",
 }
+# Parameters of those names that are a code in one event, shown as its label.
+CODES = {(events.FUNDING_DECIDED, "outcome")}
 
 # What each language must show of the parameters (labels, dates, names).
 SHOWN = {
@@ -139,7 +141,7 @@ def test_every_event_reads_in_german_and_in_french_with_its_parameters(code):
         assert text and text != code
         assert "%(" not in text and "—" not in text  # every parameter filled in
         for name, value in params.items():  # names and what users typed appear as they are
-            if name in AS_WRITTEN:
+            if name in AS_WRITTEN and (code, name) not in CODES:
                 assert value in text
         if code in SHOWN[language]:
             assert SHOWN[language][code] in text

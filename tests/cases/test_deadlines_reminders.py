@@ -239,6 +239,7 @@ def test_the_beat_schedule_runs_both_tasks(settings):
         "cases.send_reminders",
         "cases.catch_up_notifications",
         "cases.send_notification_digests",
+        "cases.anonymise_due",
     }
 
 
@@ -329,10 +330,12 @@ def test_my_tasks_answers_only_get(case_manager, client):
     assert client.post(reverse("cases:my_tasks")).status_code == 405
 
 
-def test_my_tasks_is_in_the_navigation_of_casework_roles(case_manager, legal, client):
+def test_my_tasks_is_in_the_navigation_of_the_roles_with_work_waiting(case_manager, legal, steering, client):
     client.force_login(case_manager)
     assert reverse("cases:my_tasks") in client.get(reverse("home")).content.decode()
-    client.force_login(legal)
+    client.force_login(legal)  # the legal commission: its requests to decide
+    assert reverse("cases:my_tasks") in client.get(reverse("home")).content.decode()
+    client.force_login(steering)
     assert reverse("cases:my_tasks") not in client.get(reverse("home")).content.decode()
 
 

@@ -293,15 +293,6 @@ for _name in simple_steps():
     ATTEMPTS[_name] = lambda case, by, world, name=_name: actions.simple_step(case, name, by=by, text="Begründung")
 
 
-# Operations on a case that have no action: the page that shows them (URL name), answered
-# 403 (role), back to the case (state) or the page (allowed).
-PAGES = {
-    "view_history": "cases:history",
-    "view_access_log": "cases:access_log",
-    "follow_funding": "cases:case_funding",
-}
-
-
 def _dispute(case, state="open"):
     """A dispute of ``case`` in ``state`` (its steps are attempted through the actions)."""
     dispute = Dispute.objects.create(
@@ -343,10 +334,13 @@ ATTEMPTS.update(
         ),
     }
 )
-# A page of an operation: its URL name (with the case), or a function of the case giving its URL.
+# Operations on a case that have no action: the page that shows them, answered 403 (role),
+# back to the case (state) or the page (allowed): its URL name (with the case), or a
+# function of the case giving its URL.
 PAGES = {
     "view_history": "cases:history",
     "view_access_log": "cases:access_log",
+    "follow_funding": "cases:case_funding",
     "view_disputes": lambda case: reverse("cases:dispute", args=[case.pk, _dispute(case).pk]),
 }
 

@@ -236,7 +236,7 @@ def test_the_meeting_page_runs_a_fixed_number_of_queries(
     )
     client.force_login(coordinator)
     client.get(meeting.get_absolute_url())  # the session's first request
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(11 - 1):  # -1: the session through the cache (cached_db)
         assert client.get(meeting.get_absolute_url()).status_code == 200
 
 
@@ -248,7 +248,7 @@ def test_the_calendar_runs_a_fixed_number_of_queries(
         schedule(make_case("assessment"), secretariat, Invitee(user=contact_person))
     client.force_login(contact_person)
     client.get(reverse("cases:calendar"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(7 - 1):  # -1: the session through the cache (cached_db)
         assert client.get(reverse("cases:calendar")).status_code == 200
 
 
@@ -259,7 +259,7 @@ def test_ticking_the_checklist_runs_a_fixed_number_of_queries(client, make_case,
     item = meeting.agenda.get()
     client.force_login(secretariat)
     client.get(reverse("cases:calendar"))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(10 - 1):  # -1: the session through the cache (cached_db)
         client.post(reverse("cases:meeting_checklist", args=[meeting.pk, item.pk]), {"check": "documents"})
 
 

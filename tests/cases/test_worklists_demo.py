@@ -52,9 +52,10 @@ def test_the_demo_officer_has_the_four_cases_waiting_for_closure(demo, db, clien
     html = client.get(reverse("cases:my_tasks")).content.decode()
     for case in Case.objects.filter(pk__in=waiting):
         assert reverse("cases:close", args=[case.pk]) in html
-    # and the demo's two funding requests to check (one submitted, one deferred)
-    assert len(listed(officer, "funding_to_check")) == 2
-    assert nav_count(html) == 4 + 2
+    # and the demo's three funding requests to check (one submitted, one deferred, and the
+    # one the dispute referred to the commission became)
+    assert len(listed(officer, "funding_to_check")) == 3
+    assert nav_count(html) == 4 + 3
 
 
 def test_the_demo_secretariat_has_the_four_assessments_to_organise(demo, db, client):
