@@ -20,6 +20,10 @@ PAGE_SIZE = 25
 
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
+    # The legal commission and the steering boards see no case list (the commission sees its
+    # requests, pseudonymised; the boards the statistics).
+    if refusal := denied(request, "list_cases"):
+        return refusal
     form = CaseFilterForm(request.GET or None)
     cases = (
         form.filter(Case.objects.visible_to(request.user))

@@ -28,10 +28,19 @@ def test_the_list_shows_only_the_users_scope(client, make_case, coordinator, con
     assert set(rows(client.get(reverse("cases:list")))) == {ow.reference, youth.reference}
     client.force_login(frontline)  # reported all three
     assert len(rows(client.get(reverse("cases:list")))) == 3
-    client.force_login(outsider)
+    client.force_login(outsider)  # no role: no list at all
     response = client.get(reverse("cases:list"))
-    assert rows(response) == []
+    assert response.status_code == 403
     assert uw.reference not in response.content.decode()
+
+
+def test_the_legal_commission_and_the_boards_have_no_case_list(client, make_case, legal, steering):
+    case = make_case("reported")
+    for user in (legal, steering):
+        client.force_login(user)
+        response = client.get(reverse("cases:list"), {"q": case.person.last_name})
+        assert response.status_code == 403
+        assert case.reference not in response.content.decode()
 
 
 @pytest.mark.parametrize(
