@@ -352,3 +352,10 @@ def test_the_form_posts_run_the_same_number_of_queries_at_two_sizes(
     small = _post_counts(client, make_case, submit, officer, case_manager, legal, sitting, 2)
     larger = _post_counts(client, make_case, submit, officer, case_manager, legal, sitting, 4)  # on top of the first
     assert small == larger and all(count < 60 for count in small)
+
+
+def test_an_empty_my_tasks_of_a_member_links_to_no_case_list(client, legal):
+    client.force_login(legal)
+    page = client.get(reverse("cases:my_tasks")).content.decode()
+    assert "Finanzierungsgesuch auf Ihren Entscheid wartet" in page
+    assert f'href="{reverse("cases:list")}"' not in page
