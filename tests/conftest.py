@@ -36,6 +36,15 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_figures():
+    """Every test starts with a new generation of the cached figures (cases/cached.py): the
+    cache outlives a test whose rows were rolled back."""
+    from cases import cached
+
+    cached._bump()
+
+
 def make_member(username, role, **units):
     user = UserFactory(username=username)
     MembershipFactory(user=user, role=role, **units)
