@@ -102,7 +102,10 @@ def period(name: str) -> int:
 
 
 def _local(moment: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localdate(moment) if moment else None
+    """The local date of ``moment`` (the application's time zone: no request activates
+    another one). ``get_default_timezone`` is looked up once, not per call as
+    ``timezone.localdate`` does: the rules run over 100,000 cases in a reminder sweep."""
+    return moment.astimezone(timezone.get_default_timezone()).date() if moment else None
 
 
 def _latest(*days: datetime.date | None) -> datetime.date | None:

@@ -34,6 +34,7 @@ import datetime
 from collections import defaultdict
 from functools import reduce
 from operator import or_
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -151,7 +152,8 @@ def _store(reminders: list[Reminder], resolved: list[int], *, by=None) -> int:
     return Reminder.objects.count() - before
 
 
-# The case columns the rules and the recipients read.
+# The case columns the rules (on the dates the case keeps: ``deadlines.kept_deadline``) and
+# the recipients read.
 SWEEP_FIELDS = (
     "pk",
     "state",
@@ -162,7 +164,7 @@ SWEEP_FIELDS = (
     "cm_designated_at",
     "first_meeting_on",
     "plan_submitted_at",
-    "plan_validated_at",
+    *deadlines.KEPT_DATES,
 )
 
 
@@ -170,19 +172,24 @@ def sweep(today: datetime.date | None = None) -> int:
     """Create the reminders due on ``today`` (default: today) and resolve the unsent ones
     whose deadline has been met; return the number of reminders created.
 
-    Reading takes nine queries whatever the number of cases; writing inserts only the
-    reminders not stored yet (the constraint settles races) and marks the resolved ones in
-    batches of ``WRITE_BATCH``."""
+    Reading takes six queries whatever the number of cases. The rules run on the case's own
+    columns and the dates it keeps (``deadlines.kept_deadline``, the form My tasks pages in
+    SQL), read as plain rows: no model instance and no plan, review or power of attorney is
+    loaded, which is what lets a sweep over 100,000 open cases take seconds. Writing inserts
+    only the reminders not stored yet (the constraint settles races) and marks the resolved
+    ones in batches of ``WRITE_BATCH``."""
     today = today or timezone.localdate()
     candidates = Case.objects.filter(reminder_candidates_q(today))
     recipients = Recipients(candidates, today)
     standing: dict[tuple[int, str, datetime.date], str] = {}
-    loaded = deadlines.load(candidates.only(*SWEEP_FIELDS))
-    for case in loaded:
-        for deadline in deadlines.deadlines_for(case, today):
-            kind = stage(deadline, today)
-            if kind is not None:
-                standing[(case.pk, deadline.rule, deadline.due_on)] = kind
+    by_pk: dict[int, SimpleNamespace] = {}
+    for values in candidates.order_by().values_list(*SWEEP_FIELDS):
+        case = SimpleNamespace(**dict(zip(SWEEP_FIELDS, values, strict=True)))
+        by_pk[case.pk] = case
+        for rule in deadlines.RULES_BY_KEY:
+            deadline = deadlines.kept_deadline(case, rule, today)
+            if deadline is not None and (kind := stage(deadline, today)) is not None:
+                standing[(case.pk, rule, deadline.due_on)] = kind
     new: list[Reminder] = []
     if standing:
         oldest = min(due_on for _case, _rule, due_on in standing)
@@ -191,7 +198,6 @@ def sweep(today: datetime.date | None = None) -> int:
                 "case_id", "rule", "due_on", "kind", "recipient_id"
             )
         )
-        by_pk = {case.pk: case for case in loaded}
         for (case_id, rule, due_on), kind in standing.items():
             for user_id in recipients.of(by_pk[case_id], rule):
                 if (case_id, rule, due_on, kind, user_id) not in existing:
