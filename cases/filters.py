@@ -99,10 +99,14 @@ class CaseFilterForm(SafeForm):
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("all states"))] + list(CaseState.choices))
     # The selects' options come from the cache (``list_choices``); the values are ids.
-    region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int, empty_value=None)
-    theme = forms.TypedChoiceField(label=_("Theme"), required=False, coerce=_theme_id, empty_value=None)
-    institution = forms.TypedChoiceField(label=_("Institution involved"), required=False, coerce=int, empty_value=None)
-    case_manager = forms.TypedChoiceField(label=_("Case manager"), required=False, coerce=int, empty_value=None)
+    region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int, empty_value=None, widget=PlainSelect)
+    theme = forms.TypedChoiceField(label=_("Theme"), required=False, coerce=_theme_id, empty_value=None, widget=PlainSelect)
+    institution = forms.TypedChoiceField(
+        label=_("Institution involved"), required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
+    case_manager = forms.TypedChoiceField(
+        label=_("Case manager"), required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
     open_only = forms.BooleanField(label=_("Open cases only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     overdue_rule = forms.ChoiceField(

@@ -300,3 +300,9 @@ def test_the_overdue_filter_lists_late_cases(client, make_case, officer):
         client.force_login(officer)
         assert rows(client.get(reverse("cases:list"), {"overdue": "on"})) == [late.reference]
         assert fresh.reference in rows(client.get(reverse("cases:list")))
+
+
+def test_the_state_label_of_a_row_is_the_states_label():
+    for state in CaseState:
+        assert Case(state=state).get_state_display() == str(state.label)
+    assert Case(state="unknown").get_state_display() == "unknown"
