@@ -71,9 +71,11 @@ def _theme_id(value: str) -> int | str:
 def list_choices() -> dict[str, list[tuple[int, str]]]:
     """The options of the case list's selects, in the user's language: every page of the list
     shows them, and they change only with the regions, themes, institutions, memberships
-    and case managers, so they are kept in the figures' cache (cases/cached.py) per
-    language. The same for every user: the selects offer every unit and case manager."""
-    return cached.remember("case-list-choices", (translation.get_language(),), _list_choices)
+    (in force on the day) and case managers, so they are kept in the figures' cache
+    (cases/cached.py) per language and day. The same for every user: the selects offer
+    every unit and case manager."""
+    parts = (translation.get_language(), timezone.localdate().isoformat())
+    return cached.remember("case-list-choices", parts, _list_choices)
 
 
 def _list_choices() -> dict[str, list[tuple[int, str]]]:
