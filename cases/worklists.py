@@ -94,7 +94,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases import deadlines, retention
+from cases import cached, deadlines, retention
 from cases.accounting import figures as accounting
 from cases.commission import members
 from cases.documents import printqueue
@@ -425,14 +425,16 @@ def minutes_to_record(user: User, today: datetime.date) -> QuerySet:
     recorded = JournalEntry.objects.filter(
         case=OuterRef("case_id"), kind=JournalKind.MINUTES, author=user, at__gte=OuterRef("created_at")
     )
+    # One row a case: its last review. Looked up case by case (the involved open cases are a
+    # few thousand at most), not by reading every review in the order of their ids.
+    last = Review.objects.filter(case=OuterRef("pk")).order_by("-pk").values("pk")[:1]
     involved = Case.objects.filter(scope.involved_contact_q(user), state__in=OPEN_STATES)
-    later = Review.objects.filter(case=OuterRef("case_id"), pk__gt=OuterRef("pk"))
     return (
-        Review.objects.filter(case__in=involved.values("pk"))
+        Review.objects.filter(pk__in=involved.annotate(last_review=Subquery(last)).values("last_review"))
         .exclude(author=user)
-        .filter(~Exists(recorded), ~Exists(later))  # one row a case: its last review
+        .filter(~Exists(recorded))
         .select_related("case__person")
-        .order_by("pk")  # in the order recorded (by id: the database reads no more than a page)
+        .order_by("pk")  # in the order recorded
     )
 
 
@@ -622,19 +624,28 @@ def _count(queryset: QuerySet) -> Subquery:
 
 def counts(user: User, today: datetime.date | None = None) -> dict[str, int]:
     """{list key: number of items} of each list the user has, in one query whatever their
-    number (one scalar subquery per list); cached on the user object, which lives for one
-    request, so the navigation and the page share it."""
-    cached = user.__dict__.get("_task_counts")
-    if cached is not None:
-        return cached
+    number (one scalar subquery per list).
+
+    Every page shows "My tasks (n)", so the counts are kept in the figures' cache
+    (cases/cached.py) per user and day: a page other than My tasks reads them without a
+    query until a write to the cases or roles tables (an action that gives or takes a task, a
+    changed membership or grant) starts a new generation. They are also kept on the user
+    object, which lives for one request, so the navigation and the page share them."""
+    found = user.__dict__.get("_task_counts")
+    if found is not None:
+        return found
     today = today or timezone.localdate()
-    mine = lists_of(user)
-    found: dict[str, int] = {}
-    if mine:
-        values = {task_list.key: _count(task_list.items(user, today)) for task_list in mine}
-        found = User.objects.filter(pk=user.pk).values(**values).get()
+    found = cached.remember("task-counts", (user.pk, today.isoformat()), lambda: _counted(user, today))
     user.__dict__["_task_counts"] = found
     return found
+
+
+def _counted(user: User, today: datetime.date) -> dict[str, int]:
+    mine = lists_of(user)
+    if not mine:
+        return {}
+    values = {task_list.key: _count(task_list.items(user, today)) for task_list in mine}
+    return User.objects.filter(pk=user.pk).values(**values).get()
 
 
 def total(user: User) -> int:

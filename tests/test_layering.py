@@ -51,6 +51,8 @@ ROOMS_MAY_IMPORT = {
     "flow": {"models"},
     "models": {"flow", "acting", "ahv"},
     "acting": set(),
+    # cached: the figures' cache, keyed by the data's generation (imports no room)
+    "cached": set(),
     "ahv": set(),
     "audit": {"models", "flow"},
     "deadlines": {"models", "flow", "acting", "mail"},
@@ -58,7 +60,8 @@ ROOMS_MAY_IMPORT = {
     "documents": {"models", "flow", "audit", "forms"},
     # forms: the scheduling forms hand the actions their inputs (When, Invitee, AgendaEntry)
     "forms": {"models", "flow", "intake", "scheduling"},
-    "filters": {"models", "deadlines", "statistics", "ahv"},
+    # filters: the case list's choices (regions, themes, institutions, case managers) cached
+    "filters": {"models", "deadlines", "statistics", "ahv", "cached"},
     "intake": {"models", "ahv"},
     "plandiff": {"models"},
     # actions: the e-mails of a step (notices) are queued as tasks once the step is committed
@@ -105,7 +108,7 @@ ROOMS_MAY_IMPORT = {
     "admin": {"models", "flow", "audit"},
     "context_processors": {"flow", "worklists"},
     # worklists: My tasks, from the states, the scope, the deadlines and the print queue
-    "worklists": {"models", "flow", "deadlines", "documents", "retention", "commission", "accounting"},
+    "worklists": {"models", "flow", "deadlines", "documents", "retention", "commission", "accounting", "cached"},
     "templatetags": {"flow", "documents", "accounting"},
     "views": {
         "actions",

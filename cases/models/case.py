@@ -220,6 +220,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def cii101_step(self) -> int:
         return CII101_STEP[CaseState(self.state)]
 
+    def get_state_display(self) -> str:
+        """The state's label. Django's own translates every state's label on each call (it
+        builds a dict of the choices first): a list of cases paid a dozen translations a row."""
+        return str(CaseState(self.state).label) if self.state in CaseState.values else self.state
+
     # --- the CII101 flow ---------------------------------------------------------------
     # Each transition: source and target state, guards (refusal messages in guards.py), who
     # may take it (the policy's entry of the same name), and a label for the buttons.

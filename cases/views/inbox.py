@@ -1,8 +1,9 @@
 """My tasks: one section per list of waiting work the user's roles have (cases/worklists.py),
 each with its count and paged on its own (query parameter: the list's key).
 
-Queries: the counts of every list in one (shared with "My tasks (n)" in the navigation),
-then one per list that has items, for the rows of its page; whatever the data size."""
+Queries: the counts of every list in one (shared with "My tasks (n)" in the navigation and
+kept in the figures' cache until the data change), then one per list that has items, for the
+rows of its page; whatever the data size."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render

@@ -1,7 +1,6 @@
 """The case list: scoped, filtered, searched and paginated (one page and its htmx partial),
 and the same list exported as CSV or XLSX (written to the access log)."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,8 +13,12 @@ from cases.flow import policy
 from cases.models import AccessKind, Case
 from cases.statistics.spreadsheets import Sheet, spreadsheet_response
 from cases.views import denied
+from cases.views.paging import open_page
 
 PAGE_SIZE = 25
+# The list says how many cases it holds up to this number, and "more than" beyond: counting
+# every case of a long list would cost more than reading its page.
+COUNT_CAP = 1000
 
 
 @require_GET
@@ -31,7 +34,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .order_by("-reported_at", "-pk")
     )
     _log_search(request, form)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = open_page(request, cases, PAGE_SIZE, COUNT_CAP)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

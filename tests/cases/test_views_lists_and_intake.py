@@ -2,11 +2,14 @@
 with duplicates (cases/views/intake.py)."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
+from cases import filters
 from cases.models import Case, CaseState, Person
+from cases.views import lists
 from tests.conftest import make_member
 from tests.factories import PersonFactory, institution, region
 from tests.helpers import intake_data
@@ -88,15 +91,118 @@ def test_the_htmx_request_gets_only_the_results(client, make_case, officer):
 
 
 @pytest.mark.parametrize("n", [1, 20])
-def test_the_list_runs_a_fixed_number_of_queries(client, make_case, coordinator, n, django_assert_max_num_queries):
+def test_the_list_runs_a_fixed_number_of_queries(client, make_case, coordinator, n, django_assert_num_queries):
     for _ in range(n):
         make_case("implementation")
     client.force_login(coordinator)
     rav = institution("rav").pk
-    # +1: the user's per-case grants; +1: My tasks (n) in the navigation; +1: the search in the access log
-    with django_assert_max_num_queries(10 + 1 + 1 + 1 + 1):  # the last +1: the access log's chain head
+    client.get(reverse("cases:list"))  # the selects' options and My tasks (n) kept in the cache
+    # user, memberships (the session comes from the cache); the persons found by name; the
+    # search in the access log (its chain head, the row); the page (one row more: is there a
+    # next one?); the grants (My tasks (n) and the selects come from the cache)
+    with django_assert_num_queries(7):
         response = client.get(reverse("cases:list"), {"q": "a", "institution": rav})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [6, 11])
+def test_a_list_longer_than_a_page_counts_its_cases_in_one_query_more(
+    client, make_case, officer, n, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(lists, "PAGE_SIZE", 5)
+    for _ in range(n):
+        make_case("reported")
+    client.force_login(officer)
+    client.get(reverse("cases:list"))
+    # user, memberships; the page and one row more; the cases counted up to the cap
+    with django_assert_num_queries(4):
+        response = client.get(reverse("cases:list"), {"state": "reported"})
+    assert response.context["page"].has_next
+
+
+def label(response) -> str:
+    html = response.content.decode()
+    return " ".join(re.search(r'case-count">(.*?)</p>', html, re.S).group(1).split())
+
+
+def test_a_long_list_says_what_it_shows_and_its_pages_reach_every_case(client, make_case, officer, monkeypatch):
+    monkeypatch.setattr(lists, "PAGE_SIZE", 5)
+    monkeypatch.setattr(lists, "COUNT_CAP", 8)
+    made = [make_case("reported").reference for _ in range(12)]
+    client.force_login(officer)
+    seen, labels, url = [], [], reverse("cases:list")
+    while url:
+        response = client.get(url)
+        seen += rows(response)
+        labels.append(label(response))
+        page = response.context["page"]
+        assert ('aria-label="Seiten"' in response.content.decode()) and (page.has_next == bool(page.next_query))
+        url = reverse("cases:list") + page.next_query if page.has_next else None
+    assert sorted(seen) == sorted(made) and len(seen) == 12  # every case, once
+    # No exact total while more than the cap wait; on the last page the total is known.
+    assert labels == ["Fälle 1–5 von mehr als 8", "Fälle 6–10 von mehr als 8", "Fälle 11–12 von 12"]
+    last = client.get(reverse("cases:list"), {"page": 3}).content.decode()
+    assert "Seite 3 von 3" in last and "?page=2" in last and "?page=4" not in last
+
+
+def test_a_total_under_the_cap_is_exact_and_the_links_keep_the_filters(client, make_case, officer, monkeypatch):
+    monkeypatch.setattr(lists, "PAGE_SIZE", 5)
+    for _ in range(7):
+        make_case("reported")
+    make_case("implementation")
+    client.force_login(officer)
+    response = client.get(reverse("cases:list"), {"state": "reported"})
+    html = response.content.decode()
+    assert label(response) == "Fälle 1–5 von 7"
+    assert "Seite 1 von 2" in html and "?state=reported&amp;page=2" in html
+    second = client.get(reverse("cases:list"), {"state": "reported", "page": 2})
+    assert label(second) == "Fälle 6–7 von 7" and len(rows(second)) == 2
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, make_case, officer, monkeypatch):
+    monkeypatch.setattr(lists, "PAGE_SIZE", 5)
+    for _ in range(7):
+        make_case("reported")
+    client.force_login(officer)
+    for page in ("99", "x", "-1"):
+        response = client.get(reverse("cases:list"), {"page": page})
+        assert response.status_code == 200
+    assert len(rows(client.get(reverse("cases:list"), {"page": "99"}))) == 2
+    assert len(rows(client.get(reverse("cases:list"), {"page": "x"}))) == 5
+
+
+def test_a_name_shared_by_many_persons_finds_the_same_cases(client, make_case, officer, monkeypatch):
+    """The persons found by name go into the query as ids, or, when there are more than
+    ``SEARCH_PERSONS``, as a subquery: the same cases either way."""
+    cases = [make_case("reported", person=PersonFactory.build(last_name=f"Zenhäusern{i}")) for i in range(3)]
+    make_case("reported", person=PersonFactory.build(last_name="Imboden"))
+    client.force_login(officer)
+    expected = sorted(case.reference for case in cases)
+    assert sorted(rows(client.get(reverse("cases:list"), {"q": "zenhäusern"}))) == expected
+    monkeypatch.setattr(filters, "SEARCH_PERSONS", 2)
+    assert sorted(rows(client.get(reverse("cases:list"), {"q": "zenhäusern"}))) == expected
+
+
+def test_the_selects_options_follow_a_new_case_manager(client, make_case, officer, case_manager):
+    client.force_login(officer)
+    assert f'value="{case_manager.pk}"' in client.get(reverse("cases:list")).content.decode()
+    newcomer = make_member("emil-cm", "contact_person", region=region("ow"), institution=institution("rav"))
+    html = client.get(reverse("cases:list")).content.decode()
+    assert f'value="{newcomer.pk}"' in html  # a new membership: the cached options are stale
+    assert client.get(reverse("cases:list"), {"case_manager": newcomer.pk}).context["form"].is_valid()
+    assert not client.get(reverse("cases:list"), {"case_manager": 10**6}).context["form"].is_valid()
+
+
+def test_the_selects_options_are_in_the_users_language(client, officer, coordinator):
+    ow = region("ow")
+    assert ow.name_de != ow.name_fr
+    client.force_login(officer)
+    assert f">{ow.name_de}</option>" in client.get(reverse("cases:list")).content.decode()
+    coordinator.language = "fr"
+    coordinator.save()
+    client.force_login(coordinator)
+    html = client.get(reverse("cases:list")).content.decode()
+    assert "toutes les régions" in html and f">{ow.name_fr}</option>" in html
 
 
 def test_a_front_line_worker_reports_a_case(client, frontline, coordinator):
@@ -194,3 +300,9 @@ def test_the_overdue_filter_lists_late_cases(client, make_case, officer):
         client.force_login(officer)
         assert rows(client.get(reverse("cases:list"), {"overdue": "on"})) == [late.reference]
         assert fresh.reference in rows(client.get(reverse("cases:list")))
+
+
+def test_the_state_label_of_a_row_is_the_states_label():
+    for state in CaseState:
+        assert Case(state=state).get_state_display() == str(state.label)
+    assert Case(state="unknown").get_state_display() == "unknown"

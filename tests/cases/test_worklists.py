@@ -273,6 +273,39 @@ def test_the_navigation_count_costs_one_query_and_equals_the_total(make_case, co
     assert len(counting) == 1
 
 
+def test_other_pages_read_the_navigation_count_from_the_cache(make_case, coordinator, client):
+    grow(make_case, 1)
+    client.force_login(coordinator)
+    client.get(reverse("home"))  # counts and keeps them
+    with CaptureQueriesContext(connection) as home:
+        html = client.get(reverse("cases:list")).content.decode()
+    assert nav_count(html) == 2
+    assert not [q["sql"] for q in home.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_the_navigation_count_changes_right_after_an_action_gives_the_user_a_task(make_case, coordinator, client):
+    case = make_case("reported")
+    client.force_login(coordinator)
+    assert nav_count(client.get(reverse("home")).content.decode()) == 1
+    make_case("reported")  # reported in Oberwallis: one more case for the coordinator
+    assert nav_count(client.get(reverse("home")).content.decode()) == 2
+    actions.plan_meeting(case, by=coordinator, kind=MeetingKind.ROUND_TABLE)  # taken on: it leaves the list
+    assert nav_count(client.get(reverse("cases:my_tasks")).content.decode()) == 1
+
+
+def test_the_cached_navigation_count_is_each_users_own(make_case, coordinator, client):
+    make_case("reported")
+    make_case("reported", region_code="uw")
+    make_case("reported", region_code="uw")
+    other = make_member("dora-coordinator", "regional_coordinator", region=region("uw"))
+    client.force_login(coordinator)
+    assert nav_count(client.get(reverse("home")).content.decode()) == 1
+    client.force_login(other)
+    assert nav_count(client.get(reverse("home")).content.decode()) == 2
+    client.force_login(coordinator)
+    assert nav_count(client.get(reverse("home")).content.decode()) == 1
+
+
 def test_no_count_is_shown_when_nothing_waits(officer, client):
     client.force_login(officer)
     html = client.get(reverse("cases:my_tasks")).content.decode()
