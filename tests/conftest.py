@@ -37,6 +37,13 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _media_of_the_test(settings, tmp_path_factory):
+    """Files the application stores (a plan's PDF on its first download, uploads) go to a
+    folder of the test, never to the project's media folder."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_figures():
     """Every test starts with a new generation of the cached figures (cases/cached.py): the
     cache outlives a test whose rows were rolled back."""

@@ -64,6 +64,7 @@ ROOMS_MAY_IMPORT = {
     "filters": {"models", "deadlines", "statistics", "ahv", "cached"},
     "intake": {"models", "ahv"},
     "plandiff": {"models"},
+    "inlined": set(),
     # actions: the e-mails of a step (notices) are queued as tasks once the step is committed
     # and the notifications of a step are written in its transaction, their e-mails queued the same way
     "actions": {"models", "flow", "deadlines", "documents", "audit", "acting", "notices", "notifications", "tasks"},
@@ -120,6 +121,7 @@ ROOMS_MAY_IMPORT = {
         "filters",
         "flow",
         "forms",
+        "inlined",
         "intake",
         "models",
         "notifications",

@@ -50,7 +50,7 @@ def _committed(year: int):
 
 
 def position(year: int) -> Figures:
-    """The fund of ``year``: three queries."""
+    """The fund of ``year`` alone (the budget check of a decision): three queries."""
     fund = Fund.objects.filter(year=year).first()
     figures = Figures(budget=fund.budget if fund else None)
     figures.committed = _committed(year).aggregate(total=Sum("amount"))["total"] or ZERO
@@ -66,11 +66,30 @@ def position(year: int) -> Figures:
 GROUPS = {"region": "request__case__region", "theme": "request__case__theme", "kind": "request__kind"}
 
 
-def breakdowns(year: int) -> list[Breakdown]:
-    """The year's figures by region, by theme and by kind of request: six queries, and two
-    for the names of the regions and themes."""
+def report(year: int) -> tuple[Figures, list[Breakdown]]:
+    """The fund of ``year`` and its breakdowns by region, by theme and by kind of request,
+    from two grouped queries (the commitments and the movements, each by region, theme and
+    kind at once), the budget, and the names of the regions and themes: five queries."""
     from django.utils.translation import gettext as _
 
+    fund = Fund.objects.filter(year=year).first()
+    figures = Figures(budget=fund.budget if fund else None)
+    paths = list(GROUPS.values())
+    committed = _committed(year).values(*paths).annotate(total=Sum("amount")).order_by()
+    moved = FundMovement.objects.filter(fund__year=year).values(*paths, "kind").annotate(total=Sum("amount")).order_by()
+    lines: dict[str, dict] = {group: defaultdict(Line) for group in GROUPS}
+    for row in committed:
+        total = row["total"] or ZERO
+        figures.committed += total
+        for group, path in GROUPS.items():
+            lines[group][row[path]].committed += total
+    for row in moved:
+        total = row["total"] or ZERO
+        figure = "paid" if row["kind"] == MovementKind.PAYMENT else "refunded"
+        setattr(figures, figure, getattr(figures, figure) + total)
+        for group, path in GROUPS.items():
+            line = lines[group][row[path]]
+            setattr(line, figure, getattr(line, figure) + total)
     regions = {r.pk: str(r) for r in Region.objects.all()}
     themes = {t.pk: str(t) for t in Theme.objects.all()}
     names = {
@@ -80,20 +99,8 @@ def breakdowns(year: int) -> list[Breakdown]:
     }
     titles = {"region": _("By region"), "theme": _("By theme"), "kind": _("By kind of request")}
     found = []
-    for group, path in GROUPS.items():
-        lines: dict = defaultdict(Line)
-        for row in _committed(year).values(path).annotate(total=Sum("amount")).order_by(path):
-            lines[row[path]].committed = row["total"] or ZERO
-        moved = FundMovement.objects.filter(fund__year=year).values(path, "kind").annotate(total=Sum("amount")).order_by(path)
-        for row in moved:
-            line = lines[row[path]]
-            if row["kind"] == MovementKind.PAYMENT:
-                line.paid = row["total"]
-            else:
-                line.refunded = row["total"]
-        shown = []
-        for key, line in lines.items():
+    for group in GROUPS:
+        for key, line in lines[group].items():
             line.label = names[group](key)
-            shown.append(line)
-        found.append(Breakdown(str(titles[group]), sorted(shown, key=lambda line: line.label)))
-    return found
+        found.append(Breakdown(str(titles[group]), sorted(lines[group].values(), key=lambda line: line.label)))
+    return figures, found

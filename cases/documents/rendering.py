@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import hashlib
 import io
 import logging
 import mimetypes
@@ -33,6 +34,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -248,6 +251,11 @@ def render_pdf(template_name: str, context: dict[str, Any], *, language: str) ->
     """Render the template ``template_name`` (extending ``pdf/base.html``) as a PDF in
     ``language``. The context gets ``letterhead`` and ``document_date`` (today) unless given,
     ``language`` and ``page_counter``."""
+    return _write_pdf(_document_html(template_name, context, language=language))
+
+
+def _document_html(template_name: str, context: dict[str, Any], *, language: str) -> str:
+    """The HTML that :func:`render_pdf` lays out: everything the PDF shows is in it."""
     with translation.override(language):
         full_context = {
             "document_date": timezone.localdate(),
@@ -257,7 +265,11 @@ def render_pdf(template_name: str, context: dict[str, Any], *, language: str) ->
         }
         if "letterhead" not in full_context:  # a letter brings it with its frame
             full_context["letterhead"] = letterhead(language)
-        html = breakable(render_to_string(template_name, full_context))
+        return breakable(render_to_string(template_name, full_context))
+
+
+def _write_pdf(html: str) -> bytes:
+    """Lay the document out (WeasyPrint): the costly part, some hundred milliseconds a page."""
     document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher())
     return document.write_pdf()
 
@@ -314,6 +326,10 @@ def render_action_plan(plan) -> bytes:
     in the person's language, with its employer), the person's resources data sheet (as it
     stands now), who submitted it and who validated or sent it back (CII101 step 5), and the
     signature blocks."""
+    return _write_pdf(_action_plan_html(plan))
+
+
+def _action_plan_html(plan) -> str:
     case = plan.case
     context = {
         **_case_context(case),
@@ -323,7 +339,53 @@ def render_action_plan(plan) -> bytes:
         "measures": list(plan.measures.select_related("responsible_institution", "catalogue_measure", "employer_contact")),
         "resources_sheet": case.records.resources_sheet,
     }
-    return render_pdf("pdf/action_plan.html", context, language=person_language(case))
+    return _document_html("pdf/action_plan.html", context, language=person_language(case))
+
+
+def action_plan_pdf(plan) -> bytes:
+    """The PDF of :func:`render_action_plan`, laid out once for a version that is no longer
+    edited and kept in the storage (``plan.pdf``); a draft is laid out each time.
+
+    The stored PDF is served while the document it was laid out from is the same: its
+    HTML's digest is kept with it (``plan.pdf_digest``). The HTML holds everything the PDF
+    shows (the version, its status, the resources data sheet as it stands now, the person,
+    the letterhead, the document's date, the person's language, which is the document's
+    whatever the reader's), so a change to any of these lays it out again, and a reader in
+    another language gets the same file. Anonymisation (cases/retention) erases both fields
+    and deletes the file."""
+    html = _action_plan_html(plan)
+    if plan.is_editable:
+        return _write_pdf(html)
+    digest = hashlib.sha256(html.encode()).hexdigest()
+    if plan.pdf and plan.pdf_digest == digest:
+        try:
+            with plan.pdf.open("rb") as file:
+                return file.read()
+        except OSError:
+            logger.warning("The stored PDF %s of plan %s cannot be read; it is laid out again.", plan.pdf.name, plan.pk)
+    pdf = _write_pdf(html)
+    _keep_plan_pdf(plan, pdf, digest)
+    return pdf
+
+
+def _keep_plan_pdf(plan, pdf: bytes, digest: str) -> None:
+    """Store ``pdf`` as the plan's PDF in place of the one it had, unless another request
+    stored one meanwhile (then this one is deleted): the row never names a file that is not
+    kept, and no kept file is left without a row. A copy of what the version shows, not a
+    change to it: no change history, no journal, and the figures' cache stays valid
+    (``QuerySet.update`` sends no signal)."""
+    from cases.models import ActionPlan
+    from cases.models.plans import plan_pdf_name
+
+    before = plan.pdf.name or ""
+    name = default_storage.save(plan_pdf_name(plan, ""), ContentFile(pdf))
+    stored = ActionPlan.objects.filter(pk=plan.pk, pdf=before).update(pdf=name, pdf_digest=digest)
+    if not stored:
+        default_storage.delete(name)
+        return
+    if before:
+        default_storage.delete(before)
+    plan.pdf.name, plan.pdf_digest = name, digest
 
 
 def render_exit_report(report) -> bytes:

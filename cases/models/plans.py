@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
@@ -15,6 +19,11 @@ class PlanStatus(models.TextChoices):
     VALIDATED = "validated", _("validated")
     SENT_BACK = "sent_back", _("sent back")
     SUPERSEDED = "superseded", _("replaced by a newer version")
+
+
+def plan_pdf_name(instance: ActionPlan, filename: str) -> str:
+    """``plans/<case id>/<random>.pdf``: the stored PDF of one version (cases/documents/rendering.py)."""
+    return f"plans/{instance.case_id}/{uuid.uuid4().hex}.pdf"
 
 
 # The versions kept as they were decided: never edited, signed or printed for signature again.
@@ -57,8 +66,13 @@ class ActionPlan(models.Model):
     proposed_options = models.TextField(
         _("other options proposed"), blank=True, help_text=_("When sending back: the other options the coordinator proposes.")
     )
+    # The PDF of a version no longer edited, rendered once and kept in the storage, with the
+    # digest of the document it was rendered from (cases/documents/rendering.py). Not part of
+    # the change history: it is a copy of what the version shows, not a change to it.
+    pdf = models.FileField(_("PDF"), upload_to=plan_pdf_name, max_length=200, blank=True, editable=False)
+    pdf_digest = models.CharField(_("digest of the PDF's document"), max_length=64, blank=True, editable=False)
 
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["pdf", "pdf_digest"])
 
     class Meta:
         verbose_name = _("action plan")

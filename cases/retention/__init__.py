@@ -109,7 +109,7 @@ class Erase:
     """The personal fields of ``model``, and how its rows reach their case: ``to_case`` is
     the lookup from the model to the case (``"id"`` for the case itself, ``"case"``,
     ``"plan__case"``, ...), or PERSON. The same fields are erased on the model's change
-    history, if it has one."""
+    history, if it has one (those of them it keeps)."""
 
     model: type[models.Model]
     to_case: str
@@ -135,7 +135,11 @@ ERASED: list[Erase] = [
         ),
     ),
     Erase(MeetingParticipant, "meeting__case", ("name",)),
-    Erase(ActionPlan, "case", ("notes", "signature_place", "decision_comment", "refusal_reasons", "proposed_options")),
+    Erase(
+        ActionPlan,
+        "case",
+        ("notes", "signature_place", "decision_comment", "refusal_reasons", "proposed_options", "pdf", "pdf_digest"),
+    ),
     Erase(Goal, "plan__case", ("text",)),
     Erase(Measure, "plan__case", ("title", "result")),
     Erase(
@@ -398,9 +402,10 @@ def _replacement(model: type[models.Model], name: str):
 def _erase(entry: Erase, lookup: Q, files: list[str]) -> None:
     """Replace the entry's fields on the rows of ``lookup``, in the table and its history;
     collect the files they name."""
-    values = {name: _replacement(entry.model, name) for name in entry.fields}
-    file_fields = [name for name in entry.fields if isinstance(entry.model._meta.get_field(name), models.FileField)]
     for table in _tables(entry.model):
+        kept = {field.name for field in table._meta.concrete_fields}
+        values = {name: _replacement(entry.model, name) for name in entry.fields if name in kept}
+        file_fields = [name for name in values if isinstance(entry.model._meta.get_field(name), models.FileField)]
         rows = table._base_manager.filter(lookup)
         for name in file_fields:
             files.extend(name for name in rows.exclude(**{name: ""}).values_list(name, flat=True))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import actions
 from cases.actions import ActionRefused, CaseConflict
@@ -56,6 +56,7 @@ LOGGED_PAGES = [
     gettext_noop("person form"),
     gettext_noop("ask network form"),
     gettext_noop("case facts form"),
+    gettext_noop("access form"),
     gettext_noop("case manager form"),
     gettext_noop("person in the administration"),
 ]
@@ -177,10 +178,10 @@ def _grant_form(user: User, data=None) -> GrantForm:
     return GrantForm(data, choices=choices, users=users)
 
 
-def audit_card(request: HttpRequest, case: Case) -> dict:
+def audit_card(request: HttpRequest, case: Case, grants: list[CaseGrant]) -> dict:
     """What the "Access and audit" card of the case page shows this user: the links, and for
-    the coordinator and the officer the grants in force with the form to give one (one query
-    for the grants, one for the people who can be chosen)."""
+    the coordinator and the officer the ``grants`` in force (loaded with the case) with the
+    link to the form that gives one (its list of people is built on its own page, not here)."""
     user = request.user
     may_manage = policy.permits(user, "revoke_access", case)
     card = {
@@ -188,29 +189,28 @@ def audit_card(request: HttpRequest, case: Case) -> dict:
         "may_see_log": policy.permits(user, "view_access_log", case),
         "may_manage": may_manage,
         "grants": [],
-        "form": None,
+        "may_give": False,
     }
     if may_manage:
-        card["grants"] = list(
-            CaseGrant.objects.filter(content_object=case, valid_until__gte=timezone.localdate())
-            .select_related("user", "granted_by", "permission")
-            .order_by("valid_until", "pk")
-        )
+        card["grants"] = grants
         for grant in card["grants"]:
             grant.kind_label = grant_label(grant.permission.codename)
-        if policy.may(user, "give_access", case):
-            card["form"] = _grant_form(user)
+        card["may_give"] = bool(policy.may(user, "give_access", case))
     card["show"] = card["may_see_history"] or card["may_see_log"] or may_manage
     return card
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def grant(request: HttpRequest, pk: int) -> HttpResponse:
     """Give access to the case (the coordinator or the officer): as deputy case manager, or
-    to read it, until a date."""
+    to read it, until a date. The form is a page of its own, linked from the case page's
+    "Access and audit" card."""
     case = get_case_for_user(request.user, pk)
     if refusal := denied(request, "give_access", case):
         return refusal
+    if request.method == "GET":
+        log_access(request, case, AccessKind.VIEW, "access form")
+        return render(request, "cases/grant_form.html", {"case": case, "form": _grant_form(request.user)})
     form = _grant_form(request.user, request.POST)
     if not form.is_valid():
         return render(request, "cases/grant_form.html", {"case": case, "form": form}, status=200)

@@ -467,12 +467,12 @@ def _fund_page(request: HttpRequest, budget_form=None, movement_form=None) -> Ht
     year = _year(request)
     manages = policy.permits(request.user, "manage_fund")
     movements = FundMovement.objects.filter(fund__year=year).select_related("request__case").order_by("-on", "-pk")
-    figures = fund.position(year)
+    figures, breakdowns = fund.report(year)
     context = {
         "year": year,
         "years": [year - 1, year + 1],
         "figures": figures,
-        "breakdowns": fund.breakdowns(year),
+        "breakdowns": breakdowns,
         "movements": page_of(request, movements, PAGE_SIZE, "movements"),
         "may_manage": manages,
     }
@@ -526,7 +526,7 @@ def fund_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if refusal := denied(request, "view_fund"):
         return refusal
     year = _year(request)
-    figures = fund.position(year)
+    figures, breakdowns = fund.report(year)
     header = [_("Committed (CHF)"), _("Paid (CHF)"), _("Refunded (CHF)")]
     sheets = [
         Sheet(
@@ -535,7 +535,7 @@ def fund_export(request: HttpRequest, fmt: str) -> HttpResponse:
             [[figures.budget or 0, figures.committed, figures.paid, figures.refunded, figures.remaining]],
         )
     ]
-    for breakdown in fund.breakdowns(year):
+    for breakdown in breakdowns:
         rows = [[line.label, line.committed, line.paid, line.refunded] for line in breakdown.lines]
         sheets.append(Sheet(breakdown.title, ["", *header], rows))
     return spreadsheet_response(fmt, f"fund-{year}", sheets)

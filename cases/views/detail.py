@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from cases import inlined
 from cases.audit import events
 from cases.audit.access import log_access
 from cases.deadlines import deadlines_for
@@ -31,7 +32,11 @@ from cases.models import (
     ActionPlan,
     AgendaItem,
     Case,
+    CaseGrant,
     CaseState,
+    Dispute,
+    FundingRequest,
+    Goal,
     JournalEntry,
     Measure,
     Meeting,
@@ -45,6 +50,7 @@ from cases.plandiff import diff_plans
 from cases.views import get_case_for_user
 from cases.views.audit import audit_card
 from cases.views.steps import KEPT_TEXT
+from roles.models import Institution
 
 # The label of the text field of the steps that carry one (cases.flow.machine.STEP_TEXT).
 STEP_TEXT_LABELS = {
@@ -68,48 +74,93 @@ def _measures() -> Prefetch:
     )
 
 
+POA_INSTITUTIONS = PowerOfAttorney.institutions.through
+_case = inlined.outer(Case)
+# The case's short lists, inlined in its query (cases/inlined.py): {annotation: list}.
+INLINED = {
+    "inlined_institutions": inlined.Inline(lambda: Institution.objects.filter(cases=_case)),
+    "inlined_meetings": inlined.Inline(lambda: Meeting.objects.filter(case=_case), "designated_cm", "lead_institution"),
+    "inlined_participants": inlined.Inline(lambda: MeetingParticipant.objects.filter(meeting__case=_case), "user"),
+    # The meetings scheduled for its meetings (cases/scheduling), with their checklist.
+    "inlined_agenda_items": inlined.Inline(lambda: AgendaItem.objects.filter(record__case=_case), "meeting"),
+    "inlined_powers_of_attorney": inlined.Inline(lambda: PowerOfAttorney.objects.filter(case=_case), "recorded_by"),
+    "inlined_poa_institutions": inlined.Inline(
+        lambda: POA_INSTITUTIONS.objects.filter(powerofattorney__case=_case), "institution"
+    ),
+    "inlined_goals": inlined.Inline(lambda: Goal.objects.filter(plan__case=_case)),
+    "inlined_reviews": inlined.Inline(lambda: Review.objects.filter(case=_case), "author", "power_of_attorney"),
+    "inlined_funding_requests": inlined.Inline(lambda: FundingRequest.objects.filter(case=_case), "measure"),
+    "inlined_disputes": inlined.Inline(lambda: Dispute.objects.filter(case=_case), "opened_by"),
+    "inlined_grants": inlined.Inline(lambda: CaseGrant.objects.filter(content_object=_case), "user", "granted_by", "permission"),
+}
+
+
 def detail_queryset() -> QuerySet[Case]:
-    """Everything the case page shows, in a fixed number of queries."""
-    return Case.objects.select_related(
-        "person",
-        "region",
-        "theme",
-        "reporting_institution",
-        "reported_by",
-        "coordinator",
-        "lead_institution",
-        "case_manager",
-        "exit_report__author",
-        "exit_report__other_service",
-        "exit_report__power_of_attorney",
-        "closure__closed_by",
-        "resources_sheet__updated_by",
-    ).prefetch_related(
-        "institutions",
-        Prefetch(
-            "meetings",
-            queryset=Meeting.objects.select_related("designated_cm", "lead_institution")
-            .prefetch_related(
-                Prefetch("participants", queryset=MeetingParticipant.objects.select_related("user").order_by("pk")),
-                # The meetings scheduled for it (cases/scheduling), with their checklist.
-                Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("meeting").order_by("meeting__starts_at")),
-            )
-            .order_by("pk"),
-        ),
-        Prefetch(
-            "plans",
-            queryset=ActionPlan.objects.select_related("author", "submitted_by", "validator").order_by("-version"),
-            to_attr="plan_versions",
-        ),
-        Prefetch("reviews", queryset=Review.objects.select_related("author", "power_of_attorney").order_by("-held_on", "-pk")),
-        Prefetch(
-            "powers_of_attorney",
-            queryset=PowerOfAttorney.objects.select_related("recorded_by")
-            .prefetch_related("institutions")
-            .order_by("-signed_on", "-pk"),
-        ),
-        Prefetch("journal", queryset=JournalEntry.objects.select_related("author").order_by("-at", "-pk")),
+    """Everything the case page shows, in a fixed number of queries: the case with its
+    short lists inlined (``INLINED``: institutions, meetings with their participants and
+    scheduled meetings, reviews, powers of attorney and their institutions, the goals of
+    its versions, funding requests, disputes, grants), then one query each for the plan's
+    versions and the journal (and, in ``load_case_page``, the measures shown)."""
+    return (
+        Case.objects.select_related(
+            "person",
+            "region",
+            "theme",
+            "reporting_institution",
+            "reported_by",
+            "coordinator",
+            "lead_institution",
+            "case_manager",
+            "exit_report__author",
+            "exit_report__other_service",
+            "exit_report__power_of_attorney",
+            "closure__closed_by",
+            "resources_sheet__updated_by",
+        )
+        .annotate(**{name: inline.expression() for name, inline in INLINED.items()})
+        .prefetch_related(
+            Prefetch(
+                "plans",
+                queryset=ActionPlan.objects.select_related("author", "submitted_by", "validator").order_by("-version"),
+                to_attr="plan_versions",
+            ),
+            Prefetch("journal", queryset=JournalEntry.objects.select_related("author").order_by("-at", "-pk")),
+        )
     )
+
+
+def _inlined(case: Case, name: str, key) -> list:
+    return INLINED[name].instances(getattr(case, name), key=key)
+
+
+def _attach_inlined(case: Case) -> None:
+    """Give the case's relations the rows inlined in its query, in the order the page shows
+    them: ``case.institutions.all()``, ``meeting.participants.all()`` and so on run no query."""
+    inlined.attach(case, "institutions", _inlined(case, "inlined_institutions", key=lambda i: i.code))
+    meetings = _inlined(case, "inlined_meetings", key=lambda m: m.pk)
+    inlined.attach(case, "meetings", meetings)
+    inlined.attach_by(meetings, "participants", _inlined(case, "inlined_participants", key=lambda p: p.pk), "meeting_id")
+    items = _inlined(case, "inlined_agenda_items", key=lambda i: (i.meeting.starts_at, i.pk))
+    inlined.attach_by(meetings, "agenda_items", items, "record_id")
+    powers = _inlined(case, "inlined_powers_of_attorney", key=lambda p: (p.signed_on, p.pk))
+    covered = _inlined(case, "inlined_poa_institutions", key=lambda t: t.institution.code)
+    for power in powers:
+        inlined.attach(power, "institutions", [t.institution for t in covered if t.powerofattorney_id == power.pk])
+    inlined.attach(case, "powers_of_attorney", powers[::-1])  # newest first
+    reviews = _inlined(case, "inlined_reviews", key=lambda r: (r.held_on, r.pk))
+    inlined.attach(case, "reviews", reviews[::-1])  # newest first
+    inlined.attach_by(case.plan_versions, "goals", _inlined(case, "inlined_goals", key=lambda g: (g.position, g.pk)), "plan_id")
+    requests = _inlined(case, "inlined_funding_requests", key=lambda r: (r.submitted_at, r.pk))
+    inlined.attach(case, "funding_requests", requests)
+    disputes = _inlined(case, "inlined_disputes", key=lambda d: (d.opened_at, d.pk))
+    inlined.attach(case, "disputes", disputes[::-1])  # newest first
+
+
+def grants_in_force(case: Case) -> list[CaseGrant]:
+    """The case's per-case grants in force today, by their end."""
+    today = timezone.localdate()
+    grants = _inlined(case, "inlined_grants", key=lambda g: (g.valid_until, g.pk))
+    return [grant for grant in grants if grant.valid_until >= today]
 
 
 def sent_back_before(versions: list[ActionPlan]) -> ActionPlan | None:
@@ -124,13 +175,14 @@ def sent_back_before(versions: list[ActionPlan]) -> ActionPlan | None:
 
 def load_case_page(user, pk: int) -> Case:
     """The case with its records; ``case.records`` is filled from what was loaded here.
-    The goals and measures of the current version, and of the version sent back that it
-    reworks, are loaded together (two queries either way)."""
+    The measures of the current version, and of the version sent back that it reworks, are
+    loaded together (one query either way)."""
     case = get_case_for_user(user, pk, queryset=detail_queryset())
+    _attach_inlined(case)
     current = case.plan_versions[0] if case.plan_versions else None
     if current is not None:
         shown = [current, sent_back] if (sent_back := sent_back_before(case.plan_versions)) else [current]
-        prefetch_related_objects(shown, "goals", _measures())
+        prefetch_related_objects(shown, _measures())
     meetings = list(case.meetings.all())
     case.records.current_plan = current
     case.records.last_meeting = meetings[-1] if meetings else None
@@ -271,25 +323,24 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "closure": _closure(case),
         "timeline": timeline(case),
         "today": today,
-        "audit": audit_card(request, case),
+        "audit": audit_card(request, case, grants_in_force(case)),
         "can_export_person": policy.permits(request.user, "export_person"),
         "funding": _funding(case, plan, request.user),
         "may_request_funding": policy.may(request.user, "request_funding", case),
-        # Disputes between institutions (one query, for who may read them).
+        # Disputes between institutions, for who may read them.
         "may_view_disputes": may_view_disputes,
-        "disputes": list(case.disputes.select_related("opened_by").order_by("-opened_at", "-pk")) if may_view_disputes else [],
+        "disputes": list(case.disputes.all()) if may_view_disputes else [],
         "may_record_dispute": bool(policy.may(request.user, "record_dispute", case)),
     }
     return render(request, "cases/detail.html", context)
 
 
 def _funding(case: Case, plan: ActionPlan | None, user) -> list | None:
-    """The case's funding requests to the legal commission, for those who follow them (one
-    query), each also on the measure of the plan it is for (the same measure in a later
+    """The case's funding requests to the legal commission, for those who follow them, each also on the measure of the plan it is for (the same measure in a later
     version of the plan: by its title)."""
     if not policy.permits(user, "follow_funding", case):
         return None
-    requests = list(case.funding_requests.select_related("measure").order_by("submitted_at", "pk"))
+    requests = list(case.funding_requests.all())
     if plan is not None:
         for measure in plan.measures_list:
             measure.funding = [

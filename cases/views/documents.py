@@ -9,6 +9,7 @@ every download is written to the access log.
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext, override
 from django.views.decorators.http import require_GET
 
@@ -45,13 +46,14 @@ def _filename(case: Case, kind: str, suffix: str = "") -> str:
 
 @require_GET
 def plan_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
-    case = _case(request, pk)
-    try:
-        plan = ActionPlan.objects.get(case=case, version=version)
-    except ActionPlan.DoesNotExist:
-        raise Http404 from None
-    plan.case = case
-    pdf = rendering.render_action_plan(plan)
+    """One version of the action plan: the version and its case (through the user's scope)
+    in one query, with what the document prints of them."""
+    plans = ActionPlan.objects.select_related(
+        "case__person", "case__coordinator", "case__case_manager", "case__resources_sheet", "submitted_by", "validator"
+    )
+    plan = get_object_or_404(plans.filter(case__in=Case.objects.visible_to(request.user)), case_id=pk, version=version)
+    case = plan.case
+    pdf = rendering.action_plan_pdf(plan)
     log_access(request, case, AccessKind.DOWNLOAD, detail=f"action plan v{version} (PDF)")
     return pdf_response(pdf, _filename(case, "plan", f"-v{version}"))
 

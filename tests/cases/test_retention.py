@@ -36,6 +36,7 @@ from cases.models import (
     JournalEntry,
     JournalKind,
     Person,
+    PlanStatus,
     RetentionHold,
 )
 from tests.factories import institution, region
@@ -268,6 +269,21 @@ def test_the_anonymisation_leaves_no_personal_datum_anywhere(full_case, officer,
     assert not any(path.is_file() for path in media.rglob("*"))
     assert scan_exports(client, officer, person_pk, case) == set()
     call_command("verify_audit", stdout=io.StringIO())  # raises when a chain is broken
+
+
+def test_the_anonymisation_deletes_the_stored_pdf_of_the_plan(full_case, officer, client, media):
+    client.force_login(officer)
+    plan = full_case.plans.exclude(status=PlanStatus.DRAFT).order_by("version").first()
+    assert client.get(reverse("cases:plan_pdf", args=[full_case.pk, plan.version])).status_code == 200
+    plan.refresh_from_db()
+    stored = plan.pdf.name
+    assert stored and (media / stored).exists()
+
+    assert retention.anonymise_due() == 1
+
+    assert not (media / stored).exists()
+    plan.refresh_from_db()
+    assert (plan.pdf.name, plan.pdf_digest) == ("", "")
 
 
 def test_the_statistics_are_kept(full_case):

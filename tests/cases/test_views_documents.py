@@ -16,6 +16,8 @@ from cases.documents import rendering
 from cases.models import AccessLog
 from tests.helpers import catalogue_measures, pages, person, plan_of, text
 
+PDF_QUERIES = 10
+
 
 def short(day) -> str:
     return day.strftime("%d.%m.%Y")
@@ -324,6 +326,112 @@ def test_the_case_page_links_the_documents(client, secretariat, closed_de):
     assert reverse("cases:poa_form_pdf", args=[closed_de.pk]) in page
     version_page = client.get(reverse("cases:plan_version", args=[closed_de.pk, 1])).content.decode()
     assert reverse("cases:plan_pdf", args=[closed_de.pk, 1]) in version_page
+
+
+# --- the stored PDF of a version no longer edited ---------------------------------------------------------
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    """Count the layouts (WeasyPrint), the costly part of a PDF."""
+    calls = []
+    write = rendering._write_pdf
+
+    def counted(html):
+        calls.append(html)
+        return write(html)
+
+    monkeypatch.setattr(rendering, "_write_pdf", counted)
+    return calls
+
+
+def download(client, case, version=1):
+    response = client.get(reverse("cases:plan_pdf", args=[case.pk, version]))
+    assert response.status_code == 200
+    return response
+
+
+def test_a_validated_plan_is_laid_out_once_then_served_from_the_storage(client, secretariat, closed_de, layouts, media):
+    client.force_login(secretariat)
+    first = download(client, closed_de)
+    second = download(client, closed_de)
+    assert len(layouts) == 1
+    assert second.content == first.content
+    plan = plan_of(closed_de)
+    assert plan.pdf.name.startswith(f"plans/{closed_de.pk}/") and (media / plan.pdf.name).read_bytes() == first.content
+    body = text(second.content)
+    assert "Stabile Anstellung im ersten Arbeitsmarkt" in body and "Bewerbungscoaching" in body and "validiert" in body
+    # Served from the storage, still through the view: the same name and headers, and logged.
+    assert second["Content-Disposition"] == f'attachment; filename="{closed_de.reference}-aktionsplan-v1.pdf"'
+    assert second["Cache-Control"] == "no-store, private"
+    assert AccessLog.objects.filter(case=closed_de, user=secretariat, kind="download").count() == 2
+
+
+def test_a_reader_in_another_language_gets_the_same_stored_pdf(client, officer, secretariat, closed_fr, layouts):
+    officer.language = "de"
+    officer.save()
+    secretariat.language = "fr"
+    secretariat.save()
+    client.force_login(officer)
+    first = download(client, closed_fr)
+    client.force_login(secretariat)
+    assert download(client, closed_fr).content == first.content
+    assert len(layouts) == 1
+    assert "Plan d'action" in text(first.content)
+
+
+def test_a_draft_is_laid_out_each_time_and_not_stored(client, make_case, case_manager, layouts):
+    case = make_case("plan_preparation", person=person("de"))
+    client.force_login(case_manager)
+    download(client, case)
+    download(client, case)
+    assert len(layouts) == 2
+    assert not plan_of(case).pdf
+
+
+def test_what_the_pdf_shows_changing_lays_it_out_again_and_deletes_the_old_file(client, make_case, case_manager, layouts, media):
+    from cases.models import ResourcesSheet
+
+    case = make_case("implementation", person=person("de"))
+    client.force_login(case_manager)
+    download(client, case)
+    old = plan_of(case).pdf.name
+    # The resources data sheet is printed as it stands now.
+    actions.save_resources(ResourcesSheet(case=case, education="Lehre als Koch EFZ"), by=case_manager)
+    body = " ".join(text(download(client, case).content).split())
+    assert "Lehre als Koch EFZ" in body
+    assert len(layouts) == 2
+    new = plan_of(case).pdf.name
+    assert new != old and (media / new).exists() and not (media / old).exists()
+
+
+def test_only_the_outsider_is_refused_the_stored_pdf(client, secretariat, outsider, closed_de, layouts):
+    client.force_login(secretariat)
+    download(client, closed_de)
+    client.force_login(outsider)
+    assert client.get(reverse("cases:plan_pdf", args=[closed_de.pk, 1])).status_code == 404
+    assert not AccessLog.objects.filter(case=closed_de, user=outsider).exists()
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_the_plan_pdf_runs_a_fixed_number_of_queries(client, make_case, case_manager, n, django_assert_num_queries):
+    from cases.models import Goal, Measure
+    from tests.factories import institution
+
+    case = make_case("implementation", person=person("de"))
+    plan = plan_of(case)
+    for i in range(n):
+        Goal.objects.create(plan=plan, position=10 + i, text=f"Weiteres Ziel {i}")
+        Measure.objects.create(plan=plan, position=10 + i, title=f"Massnahme {i}", responsible_institution=institution("ai"))
+    client.force_login(case_manager)
+    # user, memberships, the user's per-case grants, the version with its case (and the
+    # person, the resources data sheet), the case's institutions, the goals and measures,
+    # the letterhead, the access log (chain head and row); the first download also stores
+    # the file (one update).
+    with django_assert_num_queries(PDF_QUERIES + 1):
+        download(client, case)
+    with django_assert_num_queries(PDF_QUERIES):
+        assert f"Massnahme {n - 1}" in text(download(client, case).content)
 
 
 # --- the power of attorney form ----------------------------------------------------------------------------

@@ -265,12 +265,14 @@ def test_the_pages_run_a_fixed_number_of_queries(
 ):
     _requests(n, make_case, submit, officer, legal, sitting)
     last = FundingRequest.objects.order_by("pk").last()
-    # Each count holds the session through the cache (cached_db): no query for it.
+    # Each count holds the session through the cache (cached_db): no query for it. The fund
+    # page: its budget, the commitments and the movements each grouped by region, theme and
+    # kind at once, the names of the regions and themes, and the page of movements (two).
     pages = [
         (officer, reverse("cases:commission"), 6),
         (legal, reverse("cases:commission"), 5),
         (legal, reverse("cases:sitting", args=[sitting.pk]), 9),
-        (officer, reverse("cases:fund") + f"?year={sitting.held_on.year}", 17),
+        (officer, reverse("cases:fund") + f"?year={sitting.held_on.year}", 11),
         (officer, reverse("cases:funding_request", args=[last.pk]), 10),
         (legal, reverse("cases:funding_request", args=[last.pk]), 17),
         (case_manager, reverse("cases:case_funding", args=[last.case_id]), 9),
