@@ -52,6 +52,8 @@ ROOMS_MAY_IMPORT = {
     "models": {"flow", "acting", "ahv"},
     "acting": set(),
     "ahv": set(),
+    # cached: the figures' cache, keyed by the generation of the data
+    "cached": set(),
     "audit": {"models", "flow"},
     "deadlines": {"models", "flow", "acting", "mail"},
     "statistics": {"models", "deadlines"},
@@ -110,6 +112,7 @@ ROOMS_MAY_IMPORT = {
     "views": {
         "actions",
         "audit",
+        "cached",
         "commission",
         "deadlines",
         "disputes",
