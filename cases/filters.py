@@ -210,9 +210,16 @@ def default_period(today: datetime.date) -> stats.Period:
     return stats.Period(add_months(today.replace(day=1), -11), today)
 
 
+def _unit_id(value: str):
+    return value if value == stats.NO_THEME else int(value)
+
+
 class DashboardFilterForm(SafeForm):
     """Period (for the flow figures), region, theme and institution (for every figure).
-    Invalid input is reported on the form and the defaults are used instead."""
+    Invalid input is reported on the form and the defaults are used instead.
+
+    The units are chosen among the page's labels (``stats.Labels``, from the figures' cache):
+    the form runs no query to render its choices or to check them; a valid unit is its id."""
 
     date_from = forms.DateField(
         label=_("Date from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -220,21 +227,24 @@ class DashboardFilterForm(SafeForm):
     date_to = forms.DateField(
         label=_("Date until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    region = forms.ModelChoiceField(
-        label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("all regions")
-    )
-    theme = ThemeField(label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("all themes"))
-    institution = forms.ModelChoiceField(
-        label=_("Institution involved"),
-        required=False,
-        queryset=Institution.objects.filter(is_active=True),
-        empty_label=_("all institutions"),
+    region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int, empty_value=None, widget=PlainSelect)
+    theme = forms.TypedChoiceField(label=_("Theme"), required=False, coerce=_unit_id, empty_value=None, widget=PlainSelect)
+    institution = forms.TypedChoiceField(
+        label=_("Institution involved"), required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
 
-    def __init__(self, data=None, *, today: datetime.date):
+    def __init__(self, data=None, *, today: datetime.date, labels: stats.Labels):
         super().__init__(data)
         self.today = today
-        self.fields["institution"].label_from_instance = lambda i: i.short
+        self.fields["region"].choices = [("", _("all regions"))] + [(pk, str(r)) for pk, r in labels.regions.items()]
+        self.fields["theme"].choices = (
+            [("", _("all themes"))]
+            + [(pk, str(t)) for pk, t in labels.themes.items()]
+            + [(stats.NO_THEME, _("no theme (regional cases)"))]
+        )
+        self.fields["institution"].choices = [("", _("all institutions"))] + [
+            (pk, i.short) for pk, i in labels.institutions.items() if i.is_active
+        ]
 
     def clean(self):
         data = super().clean()
@@ -256,7 +266,7 @@ class DashboardFilterForm(SafeForm):
         return self._valid("period", default_period(self.today))
 
     def units(self) -> dict:
-        """The valid region/theme/institution filters ({} when the form is invalid)."""
+        """The valid region/theme/institution filters, as ids ({} when the form is invalid)."""
         return {name: self._valid(name) for name in ("region", "theme", "institution") if self._valid(name)}
 
     def filter(self, cases: QuerySet) -> QuerySet:
@@ -264,7 +274,7 @@ class DashboardFilterForm(SafeForm):
 
     def link_params(self) -> dict:
         """The same filters as parameters of the case list."""
-        return {name: getattr(value, "pk", value) for name, value in self.units().items()}
+        return self.units()
 
 
 class YearForm(SafeForm):

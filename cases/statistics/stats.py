@@ -23,22 +23,22 @@ import datetime
 import statistics
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from itertools import pairwise
 from operator import or_
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
-from django.db.models import Case as DjangoCase
+from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import deadlines
-from cases.models import Dispute, ExitOutcome
+from cases.models import Case, Dispute, ExitOutcome
 from cases.models.case import FINAL_STATES, OPEN_STATES
 from cases.models.disputes import OPEN_DISPUTE_STATES
 
@@ -228,18 +228,21 @@ def _days(start: str, end: str) -> DaysBetween:
 
 @dataclass
 class Flow:
-    """What happened in a period, in five queries that each read the range of one indexed
-    date column (the indexes carry the previous step's date too, so PostgreSQL and SQLite
-    answer from the index alone); on other databases than PostgreSQL, one more small query
-    per segment reads only its middle value for the median:
+    """What happened in a period, in one query over the cases with any dated step in the
+    period (conditional counts, and on PostgreSQL the medians with percentile_cont, each
+    with the filter of its figure); on other databases than PostgreSQL, one more small
+    query per segment reads only its middle value for the median:
 
-    - ``months``: new cases (reported) per month, every month of the period present
-      (grouped by a CASE over the months' limits at local midnight: no per-row date
-      function);
+    - ``months``: new cases (reported) per month, every month of the period present (each
+      month's limits at local midnight: no per-row date function);
     - ``steps``: how many cases reached each dated step in the period;
     - ``outcomes``: cases closed in the period, by the outcome of their exit report;
     - ``durations``: median days between consecutive steps, over the cases that reached
-      the later step in the period (PostgreSQL: percentile_cont in the same query).
+      the later step in the period.
+
+    One query rather than one per step: the five ranges of indexed date columns overlap
+    (a case reported in the period is often designated and closed in it too), and reading
+    the matching cases once took half the time of reading each range on its own.
     """
 
     months: dict[datetime.date, int]
@@ -251,57 +254,43 @@ class Flow:
     def of(cls, cases: QuerySet, period: Period) -> Flow:
         cases = cases.order_by()
         months = period.months()
-        # Each case's month: the first month whose end it is before (one CASE per row, its
-        # limits at local midnight), then GROUP BY.
-        month_of = DjangoCase(
-            *(
-                When(reported_at__lt=midnight(period.month_period(month).last + datetime.timedelta(days=1)), then=Value(i))
-                for i, month in enumerate(months)
-            ),
-            output_field=IntegerField(),
-        )
-        rows = (
-            cases.filter(dated_q("reported", period.first, period.last))
-            .annotate(month=month_of)
-            .values("month")
-            .annotate(n=Count("pk"))
-            .values_list("month", "n")
-        )
-        counts = dict.fromkeys(months, 0)
-        counts.update({months[i]: n for i, n in rows})
-        steps = {"reported": sum(counts.values())}
-        outcomes = {}
         postgres = connection.vendor == "postgresql"
+        in_period = {step: dated_q(step, period.first, period.last) for step in STEPS}
+        aggregates = {}
+        for i, month in enumerate(months):
+            part = period.month_period(month)
+            aggregates[f"month_{i}"] = Count("pk", filter=dated_q("reported", part.first, part.last))
+        aggregates["reached_reported"] = Count("pk", filter=in_period["reported"])
+        for start, end in SEGMENTS:
+            aggregates[f"reached_{end}"] = Count("pk", filter=in_period[end])
+            aggregates[f"n_{end}"] = Count("pk", filter=in_period[end] & reached_q(start))
+            if postgres:
+                aggregates[f"median_{end}"] = Median(_days(start, end), filter=in_period[end] & reached_q(start))
+        # The outcome is recorded on the case at closure (Case.outcome).
+        aggregates.update(
+            {f"outcome_{outcome}": Count("pk", filter=in_period["closed"] & Q(outcome=outcome)) for outcome in ExitOutcome.values}
+        )
+        row = cases.filter(reduce(or_, in_period.values())).aggregate(**aggregates)
         durations = []
         for start, end in SEGMENTS:
-            aggregates = {"reached": Count("pk"), "n": Count("pk", filter=reached_q(start))}
-            if postgres:
-                aggregates["median"] = Median(_days(start, end), filter=reached_q(start))
-            if end == "closed":
-                # The outcome is recorded on the case at closure (Case.outcome).
-                aggregates.update({outcome: Count("pk", filter=Q(outcome=outcome)) for outcome in ExitOutcome.values})
-            row = cases.filter(dated_q(end, period.first, period.last)).aggregate(**aggregates)
-            steps[end] = row["reached"]
-            if end == "closed":
-                outcomes = {outcome: row[outcome] for outcome in ExitOutcome.values}
+            n = row[f"n_{end}"]
             median = (
-                row["median"] if postgres else _median(cases.filter(_segment_q(start, end, period)), _days(start, end), row["n"])
+                row[f"median_{end}"] if postgres else _median(cases.filter(_segment_q(start, end, period)), _days(start, end), n)
             )
-            durations.append(Duration(start, end, row["n"], median))
+            durations.append(Duration(start, end, n, median))
         return cls(
-            months=counts,
-            steps={step: steps[step] for step in STEPS},
-            outcomes=outcomes,
+            months={month: row[f"month_{i}"] for i, month in enumerate(months)},
+            steps={step: row[f"reached_{step}"] for step in STEPS},
+            outcomes={outcome: row[f"outcome_{outcome}"] for outcome in ExitOutcome.values},
             durations=durations,
         )
 
 
 def _median(cases: QuerySet, days: DaysBetween, n: int) -> float | None:
-    """The median of ``days`` over ``n`` cases, reading only the middle one or two values."""
-    if not n:
-        return None
-    middle = list(cases.annotate(days=days).order_by("days").values_list("days", flat=True)[(n - 1) // 2 : n // 2 + 1])
-    return statistics.mean(middle)
+    """The median of ``days`` over ``n`` cases, reading only the middle one or two values
+    (one query also when there is none: a page runs the same queries whatever the data)."""
+    middle = list(cases.annotate(days=days).order_by("days").values_list("days", flat=True)[max(n - 1, 0) // 2 : n // 2 + 1])
+    return statistics.mean(middle) if middle else None
 
 
 def new_by_unit(cases: QuerySet, period: Period) -> Counter:
@@ -313,6 +302,43 @@ def new_by_unit(cases: QuerySet, period: Period) -> Counter:
         .annotate(n=Count("pk"))
     )
     return Counter({(r["region_id"], r["theme_id"], r["reporting_institution_id"]): r["n"] for r in rows})
+
+
+# --- What a page counts: numbers and ids, no text ---------------------------------------------
+# The pages keep these in the figures' cache (cases/cached.py); the tables, in the reader's
+# language, are built from them on every request.
+
+
+@dataclass
+class DashboardCounts:
+    """The numbers of a dashboard: today's snapshot, the period's flow and the open disputes
+    (``None`` when the page does not show them)."""
+
+    snapshot: Snapshot
+    flow: Flow
+    disputes: Counter | None
+
+    @classmethod
+    def of(cls, cases: QuerySet, period: Period, today: datetime.date, *, disputes: bool) -> DashboardCounts:
+        return cls(
+            snapshot=Snapshot(cases, today),
+            flow=Flow.of(cases, period),
+            disputes=open_disputes_by_region(cases, today) if disputes else None,
+        )
+
+
+@dataclass
+class YearCounts:
+    """The numbers of the activity report of a year: its flow and its new cases by unit."""
+
+    year: int
+    flow: Flow
+    by_unit: Counter
+
+    @classmethod
+    def of(cls, cases: QuerySet, year: int) -> YearCounts:
+        period = Period.year(year)
+        return cls(year=year, flow=Flow.of(cases, period), by_unit=new_by_unit(cases, period))
 
 
 # --- Tables ---------------------------------------------------------------------------------
@@ -335,7 +361,7 @@ class Cell:
         """HTML: the text, linked to the case list when there is a link (one template node
         per cell; templates convert a value with str() before escaping, so this is safe HTML)."""
         if self.url:
-            return format_html('<a href="{}">{}</a>', self.url, self.text)
+            return mark_safe(f'<a href="{escape(self.url)}">{conditional_escape(self.text)}</a>')  # both escaped
         return conditional_escape(self.text)
 
 
@@ -364,9 +390,21 @@ class Table:
     def body(self) -> list[Row]:
         return [row for row in self.rows if not row.is_total]
 
+    def rows_html(self) -> str:
+        """The rows as HTML, built here rather than by a template node per cell: the tables of
+        a canton's case managers have thousands of cells, and the template engine took most
+        of a dashboard's time to render them one by one."""
+        return mark_safe("".join(_row_html(row) for row in self.rows))  # labels and cells escaped
+
     @property
     def totals(self) -> list[Row]:
         return [row for row in self.rows if row.is_total]
+
+
+def _row_html(row: Row) -> str:
+    cells = "".join(f'<td class="text-end{" stats-hidden" if cell.hidden else ""}">{cell}</td>' for cell in row.cells)
+    total = ' class="stats-total"' if row.is_total else ""
+    return f'<tr{total}><th scope="row">{conditional_escape(row.label)}</th>{cells}</tr>'
 
 
 def format_number(value: int | float) -> str:
@@ -424,24 +462,29 @@ class Labels:
     people: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, people_ids=()) -> Labels:
-        from roles.models import Institution, Region, Theme, User
+    def load(cls) -> Labels:
+        from roles.models import Institution, Region, Theme
 
-        people = {}
-        if people_ids:
-            people = {
-                u.pk: u.get_full_name() or u.username
-                for u in User.objects.filter(pk__in=people_ids).only("first_name", "last_name", "username")
-            }
         return cls(
             regions={r.pk: r for r in Region.objects.all()},
             themes={t.pk: t for t in Theme.objects.all()},
             institutions={i.pk: i for i in Institution.objects.all()},
-            people=people,
         )
+
+    def with_people(self, people: dict[int, str]) -> Labels:
+        return replace(self, people=people)
 
     def theme(self, theme_id) -> str:
         return str(self.themes[theme_id]) if theme_id else _("Regional (no theme)")
+
+
+def case_manager_names() -> dict[int, str]:
+    """The names of everyone who is or was the case manager of a case (the dashboards'
+    tables by case manager), in one query whatever the cases."""
+    from roles.models import User
+
+    users = User.objects.filter(Exists(Case.objects.filter(case_manager=OuterRef("pk"))))
+    return {user.pk: user.get_full_name() or user.username for user in users.only("first_name", "last_name", "username")}
 
 
 def table_open_by_state(snap: Snapshot, link: Link = None, suppressed: bool = False, case_manager: int | None = None) -> Table:
@@ -734,10 +777,12 @@ def table_new_by(counts: Counter, labels: Labels, unit: str, suppressed: bool = 
 def activity_report(cases: QuerySet, year: int, *, suppressed: bool, labels: Labels | None = None) -> list[Table]:
     """The statistics of the annual activity report (Tätigkeitsbericht / rapport d'activité)
     for ``year``: a fixed number of queries."""
-    period = Period.year(year)
-    labels = labels or Labels.load()
-    flow = Flow.of(cases, period)
-    by_unit = new_by_unit(cases, period)
+    return activity_report_tables(YearCounts.of(cases, year), labels or Labels.load(), suppressed=suppressed)
+
+
+def activity_report_tables(counts: YearCounts, labels: Labels, *, suppressed: bool) -> list[Table]:
+    """The tables of the activity report from the year's numbers."""
+    period, flow, by_unit = Period.year(counts.year), counts.flow, counts.by_unit
     return [
         table_new_per_month(flow.months, period, suppressed=suppressed),
         table_new_by(by_unit, labels, "region", suppressed=suppressed),

@@ -19,12 +19,15 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cases import cached
 from cases.filters import DashboardFilterForm, YearForm
 from cases.flow import policy
 from cases.models import Case
@@ -54,38 +57,60 @@ def case_list_link(base: dict):
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The figures of the cases the user sees, filtered by period, region, theme, institution."""
+    """The figures of the cases the user sees, filtered by period, region, theme, institution.
+
+    The counts (language-neutral) are kept in the figures' cache, keyed by the scope with
+    the filters (``cached.scope_key``), the period and the day; the figures' HTML too, keyed
+    in addition by the user and the language."""
     user = request.user
     if not policy.permits(user, "view_dashboard"):
         if policy.permits(user, "view_statistics"):
             return HttpResponseRedirect(reverse("cases:statistics"))
         return denied(request, "view_dashboard")
     today = timezone.localdate()
-    form = DashboardFilterForm(request.GET or None, today=today)
+    labels = cached.remember("labels", (), stats.Labels.load)
+    form = DashboardFilterForm(request.GET or None, today=today, labels=labels)
     period = form.period
     cases = form.filter(Case.objects.visible_to(user))
-    link = case_list_link(form.link_params())
+    shows_disputes = policy.permits(user, "list_disputes")
+    scope = (cached.scope_key(cases), today, period.first, period.last, shows_disputes)
 
-    snap = stats.Snapshot(cases, today)
-    flow = stats.Flow.of(cases, period)
-    labels = stats.Labels.load(people_ids=[pk for pk in snap.by_cm if pk])
-    monthly = stats.table_new_per_month(flow.months, period, link)
-    closed = stats.table_closed_by_outcome(flow.outcomes, period, link)
-    durations = stats.table_durations(flow.durations, period, link)
-    open_by_state = stats.table_open_by_state(snap, link)
-    overdue_by_rule = stats.table_overdue_by_rule(snap, link)
-
-    mine = []
-    if snap.by_cm[user.pk]:
-        mine = figures(
-            stats.table_open_by_state(snap, link, case_manager=user.pk),
-            stats.table_overdue_by_rule(snap, link, case_manager=user.pk),
+    def render_figures() -> str:
+        counts = cached.remember(
+            "dashboard", scope, lambda: stats.DashboardCounts.of(cases, period, today, disputes=shows_disputes)
         )
+        link = case_list_link(form.link_params())
+        mine = user.pk if counts.snapshot.by_cm[user.pk] else None
+        return render_to_string(
+            "dashboards/_dashboard_figures.html",
+            dashboard_figures(counts, labels, period, link, mine=mine, disputes=shows_disputes),
+        )
+
+    # The HTML per user (their own caseload comes first): a coordinator's or a case manager's
+    # scope is theirs alone anyway; the counts under it are shared by the scope.
+    figures_html = cached.remember("dashboard-html", (*scope, user.pk, translation.get_language()), render_figures)
     context = {
         "form": form,
         "period": period,
         "sees_everything": policy.permits(user, "see_all_figures"),
         "can_view_statistics": policy.permits(user, "view_statistics"),
+        "figures_html": mark_safe(figures_html),  # rendered by our template, kept on the server
+    }
+    return render(request, "dashboards/dashboard.html", context)
+
+
+def dashboard_figures(
+    counts: stats.DashboardCounts, labels: stats.Labels, period: stats.Period, link, *, mine: int | None, disputes: bool
+) -> dict:
+    """The tables and charts of a dashboard, from its counts: the context of its figures."""
+    snap, flow = counts.snapshot, counts.flow
+    labels = labels.with_people(cached.remember("case-managers", (), stats.case_manager_names))
+    monthly = stats.table_new_per_month(flow.months, period, link)
+    closed = stats.table_closed_by_outcome(flow.outcomes, period, link)
+    durations = stats.table_durations(flow.durations, period, link)
+    open_by_state = stats.table_open_by_state(snap, link)
+    overdue_by_rule = stats.table_overdue_by_rule(snap, link)
+    return {
         "key_figures": [
             ("open", _("Open cases"), open_by_state.totals[0].cells[0]),
             ("overdue", _("Overdue cases"), overdue_by_rule.rows[-1].cells[0]),
@@ -93,7 +118,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ("closed", _("Closed in the period"), closed.rows[-2].cells[0]),
             ("placement_rate", _("Placement rate"), closed.rows[-1].cells[0]),
         ],
-        "mine": mine,
+        "mine": (
+            figures(
+                stats.table_open_by_state(snap, link, case_manager=mine),
+                stats.table_overdue_by_rule(snap, link, case_manager=mine),
+            )
+            if mine
+            else []
+        ),
         "open": figures(open_by_state) + [Figure(stats.table_open_by_region_theme(snap, labels, link), None)],
         "flow": figures(monthly, closed, durations),
         "overdue": figures(
@@ -103,15 +135,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             stats.table_overdue_by_institution(snap, labels, link),
         ),
         "caseload": figures(stats.table_caseload(snap, labels, link)),
-        # The open disputes between institutions (one query), for who follows them.
-        "disputes": (
-            [Figure(stats.table_open_disputes(stats.open_disputes_by_region(cases, today), labels), None)]
-            if policy.permits(user, "list_disputes")
-            else []
-        ),
-        "this_year": today.year,
+        # The open disputes between institutions, for who follows them.
+        "disputes": [Figure(stats.table_open_disputes(counts.disputes, labels), None)] if disputes else [],
     }
-    return render(request, "dashboards/dashboard.html", context)
 
 
 @require_GET
@@ -121,9 +147,13 @@ def statistics(request: HttpRequest) -> HttpResponse:
         return refusal
     today = timezone.localdate()
     form = YearForm(request.GET or None, today=today)
-    cases = Case.objects.all()
-    snap = stats.Snapshot(cases, today)
-    labels = stats.Labels.load()
+    year = form.chosen_year
+    labels = cached.remember("labels", (), stats.Labels.load)
+    snap, year_counts = cached.remember(
+        "steering",
+        (today, year),
+        lambda: (stats.Snapshot(Case.objects.all(), today), stats.YearCounts.of(Case.objects.all(), year)),
+    )
     snapshot_tables = [
         stats.table_open_by_state(snap, suppressed=True),
         stats.table_open_by_region(snap, labels, suppressed=True),
@@ -133,10 +163,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "form": form,
-        "year": str(form.chosen_year),  # not a number to format: no thousands separator
+        "year": str(year),  # not a number to format: no thousands separator
         "today": today,
         "snapshot": figures(*snapshot_tables),
-        "year_figures": figures(*stats.activity_report(cases, form.chosen_year, suppressed=True, labels=labels)),
+        "year_figures": figures(*stats.activity_report_tables(year_counts, labels, suppressed=True)),
         "full_export": policy.permits(request.user, "see_all_figures"),
         "small": stats.SMALL,
     }

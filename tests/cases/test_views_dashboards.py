@@ -13,6 +13,8 @@ from django.urls import reverse
 from cases.models import Case, Person
 from roles.models import User
 from tests.cases.network import TODAY
+from tests.conftest import make_member
+from tests.factories import region
 
 pytestmark = pytest.mark.django_db
 
@@ -236,23 +238,105 @@ def more_cases(make_case):
     return add
 
 
+# Per request: the session comes from the cache; the user and the memberships (2); a
+# coordinator's and a case manager's case grants (1); My tasks (n) in the navigation (1).
+# Once per generation of the data (cases/cached.py), the counts: regions, themes and
+# institutions (3), the snapshot (2), the period's flow (1; elsewhere than on PostgreSQL 4
+# more, one per median), the names of the case managers (1), the open disputes (1, the
+# officer and the coordinator).
+MEDIANS = 0 if connection.vendor == "postgresql" else 4
+DASHBOARD_QUERIES = {  # user: (the first request, the next ones)
+    "officer": (11 + MEDIANS, 3),
+    "coordinator": (12 + MEDIANS, 4),
+    "case_manager": (11 + MEDIANS, 4),
+}
+
+
 @pytest.mark.parametrize("n", [1, 10])
-def test_the_dashboard_runs_a_fixed_number_of_queries(
-    client, officer, coordinator, case_manager, more_cases, n, django_assert_max_num_queries
-):
+@pytest.mark.parametrize("who", sorted(DASHBOARD_QUERIES))
+def test_the_dashboard_runs_a_fixed_number_of_queries(request, client, who, more_cases, n, django_assert_num_queries):
     more_cases(n)
-    for user in (officer, coordinator, case_manager):
-        client.force_login(user)
-        # PostgreSQL: 18 at most; elsewhere 4 more, one per median (cases/statistics/stats.py
-        # Flow); +1: My tasks (n) in the navigation; +1: the open disputes by region and age
-        # (the officer and the coordinator)
-        with django_assert_max_num_queries((18 if connection.vendor == "postgresql" else 22) + 1 + 1):
-            assert client.get(reverse("cases:dashboard"), {"theme": "none"}).status_code == 200
+    client.force_login(request.getfixturevalue(who))
+    client.get(reverse("home"))  # the session in the cache
+    first, cached = DASHBOARD_QUERIES[who]
+    with django_assert_num_queries(first):
+        assert client.get(reverse("cases:dashboard"), {"theme": "none"}).status_code == 200
+    with django_assert_num_queries(cached):
+        assert client.get(reverse("cases:dashboard"), {"theme": "none"}).status_code == 200
 
 
 @pytest.mark.parametrize("n", [1, 10])
-def test_the_steering_view_runs_a_fixed_number_of_queries(client, steering, more_cases, n, django_assert_max_num_queries):
+def test_the_steering_view_runs_a_fixed_number_of_queries(client, steering, more_cases, n, django_assert_num_queries):
     more_cases(n)
     client.force_login(steering)
-    with django_assert_max_num_queries(14 if connection.vendor == "postgresql" else 18):
+    client.get(reverse("home"))
+    # The user and the memberships (2); once per generation of the data: regions, themes and
+    # institutions (3), the snapshot (2), the year's flow (1, elsewhere than on PostgreSQL 4
+    # more), its new cases by unit (1).
+    with django_assert_num_queries(9 + MEDIANS):
         assert client.get(reverse("cases:statistics")).status_code == 200
+    with django_assert_num_queries(2):
+        assert client.get(reverse("cases:statistics")).status_code == 200
+
+
+# --- The figures' cache ---------------------------------------------------------------------
+
+
+def main_of(response) -> str:
+    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def key_figures(response) -> dict[str, str]:
+    """The key figures as the page shows them (served from the cache or not)."""
+    content = response.content.decode()
+    values = re.findall(r'<div class="key-figure-value">(?:<a href="[^"]*">)?([^<]*)', content)
+    labels = ["open", "overdue", "new", "closed", "placement_rate"]
+    return dict(zip(labels, values, strict=True))
+
+
+def test_a_dashboard_from_the_cache_shows_a_new_case_right_after_it_is_reported(
+    client, officer, network, on_today, make_case, django_assert_max_num_queries
+):
+    before = key_figures(get(client, officer, **PERIOD))
+    with django_assert_max_num_queries(3):  # served from the cache
+        assert key_figures(client.get(reverse("cases:dashboard"), PERIOD)) == before
+    make_case("reported")
+    after = key_figures(client.get(reverse("cases:dashboard"), PERIOD))
+    assert int(after["open"]) == int(before["open"]) + 1
+    assert int(after["new"]) == int(before["new"]) + 1
+
+
+def test_a_dashboard_from_the_cache_counts_a_case_closed_right_after(client, officer, network, on_today, cast):
+    from cases.demo.walk import walk
+
+    before = key_figures(get(client, officer))
+    walk(network["IMP2"], "closed", cast)
+    after = key_figures(client.get(reverse("cases:dashboard")))
+    assert int(after["open"]) == int(before["open"]) - 1
+    assert int(after["closed"]) == int(before["closed"]) + 1
+
+
+def test_a_coordinator_never_gets_the_figures_the_officer_left_in_the_cache(client, officer, coordinator, network, on_today):
+    upper = make_member("ulla-coordinator", "regional_coordinator", region=region("mw"))
+    assert key_figures(get(client, officer, **PERIOD))["open"] == "5"
+    assert key_figures(get(client, coordinator, **PERIOD))["open"] == "2"  # R1, IMP2 in Oberwallis
+    response = get(client, upper, **PERIOD)
+    assert key_figures(response)["open"] == "1"  # IMP1 in Mittelwallis
+    visible = {c.reference for c in Case.objects.visible_to(upper)}
+    for url, _text in drill_downs(response):
+        assert set(listed(client, url)) <= visible, url
+
+
+def test_the_steering_view_from_the_cache_still_hides_small_counts(
+    client, steering, network, on_today, django_assert_max_num_queries
+):
+    first = get(client, steering, "cases:statistics", year=2026)
+    with django_assert_max_num_queries(2):  # served from the cache
+        again = client.get(reverse("cases:statistics"), {"year": 2026})
+    content = main_of(again)
+    assert content == main_of(first)
+    assert "&lt; 5" in content and not LINK.findall(content)
+    for figure in again.context["snapshot"] + again.context["year_figures"]:
+        for row in figure.table.rows:
+            for cell in row.cells:
+                assert not (isinstance(cell.value, int) and 0 < cell.value < 5 and not cell.hidden), (figure.table.key, row.label)
