@@ -31,6 +31,7 @@ GENERATION = "iiz:generation"
 TIMEOUT = 300  # seconds: the longest a value lives (a dashboard is at most 5 minutes old)
 APPS = {"cases", "roles"}
 UNCHANGING = {"cases.accesslog"}  # written when a page is read; no figure counts it
+UNCHANGING_FIELDS = {"last_login"}  # a save of only these changes no figure (a login)
 
 
 def generation() -> int:
@@ -74,8 +75,12 @@ def remember(name: str, parts: tuple, compute: Callable[[], T], timeout: int = T
     return value
 
 
-def on_write(sender, **kwargs) -> None:
-    """The signal receiver: a write to a model of the cases or roles app."""
+def on_write(sender, update_fields=None, **kwargs) -> None:
+    """The signal receiver: a write to a model of the cases or roles app. A login, which
+    saves only the user's ``last_login``, changes no figure."""
     meta = sender._meta
-    if meta.app_label in APPS and meta.label_lower not in UNCHANGING:
-        changed()
+    if meta.app_label not in APPS or meta.label_lower in UNCHANGING:
+        return
+    if update_fields is not None and set(update_fields) <= UNCHANGING_FIELDS:
+        return
+    changed()

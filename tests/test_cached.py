@@ -45,3 +45,14 @@ def test_the_scope_key_is_the_same_for_the_same_cases_only(officer, coordinator)
     assert everything == cached.scope_key(Case.objects.all().order_by("-pk"))
     assert everything != cached.scope_key(Case.objects.visible_to(coordinator))
     assert everything != cached.scope_key(Case.objects.filter(state="reported"))
+
+
+@pytest.mark.django_db
+def test_a_login_keeps_the_generation(client, officer):
+    before = cached.generation()
+    officer.set_password("a long enough password 1")
+    officer.save()
+    after_password = cached.generation()
+    assert after_password > before  # a real change of the roles tables
+    assert client.login(username=officer.username, password="a long enough password 1")
+    assert cached.generation() == after_password

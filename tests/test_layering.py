@@ -54,8 +54,6 @@ ROOMS_MAY_IMPORT = {
     # cached: the figures' cache, keyed by the data's generation (imports no room)
     "cached": set(),
     "ahv": set(),
-    # cached: the figures' cache, keyed by the generation of the data
-    "cached": set(),
     "audit": {"models", "flow"},
     "deadlines": {"models", "flow", "acting", "mail"},
     "statistics": {"models", "deadlines"},
