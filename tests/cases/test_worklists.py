@@ -332,3 +332,36 @@ def test_every_list_has_a_translated_title_and_a_role():
     assert len(keys) == len(set(keys))
     for task_list in worklists.LISTS:
         assert str(task_list.title) and task_list.who.name
+
+
+def test_the_cached_lists_of_my_tasks_show_an_action_at_once(make_case, coordinator, client, django_assert_max_num_queries):
+    """The lists' HTML is kept in the figures' cache: read again, the page runs no list
+    query; an action that gives the user a task or takes one away shows at once."""
+    first = make_case("reported")
+    client.force_login(coordinator)
+    assert first.reference in client.get(reverse("cases:my_tasks")).content.decode()
+    with django_assert_max_num_queries(3):  # the user, their memberships, the grants: no list, no count
+        client.get(reverse("cases:my_tasks"))
+    second = make_case("reported")
+    html = client.get(reverse("cases:my_tasks")).content.decode()
+    assert first.reference in html and second.reference in html
+    actions.plan_meeting(first, by=coordinator, kind=MeetingKind.ROUND_TABLE)
+    html = client.get(reverse("cases:my_tasks")).content.decode()
+    assert second.reference in html
+    assert f'data-case="{first.reference}"' not in html.split('id="tasks-reported"')[1].split("</section>")[0]
+
+
+def test_the_cached_lists_of_my_tasks_are_each_users_own_and_in_their_language(make_case, coordinator, client):
+    make_case("reported")
+    mine = make_case("reported", region_code="uw")
+    other = make_member("dora-coordinator", "regional_coordinator", region=region("uw"))
+    client.force_login(coordinator)
+    assert mine.reference not in client.get(reverse("cases:my_tasks")).content.decode()
+    client.force_login(other)
+    assert mine.reference in client.get(reverse("cases:my_tasks")).content.decode()
+    other.language = "fr"
+    other.save()
+    client.force_login(other)
+    for _read in range(2):  # computed, then from the cache
+        html = client.get(reverse("cases:my_tasks")).content.decode()
+        assert "Cas qui vous ont été signalés" in html and "Cases reported to you" not in html
