@@ -220,7 +220,6 @@ class Server:
             "ALLOWED_HOSTS": "127.0.0.1",
             "IIZ_BASE_URL": "https://127.0.0.1",
             "STATIC_ROOT": self.static,
-            "MEDIA_ROOT": tempfile.mkdtemp(prefix="iiz-load-media-"),
         }
         manage(self.env, "collectstatic", "--no-input", "-v", "0")
         self.log_path = Path(tempfile.gettempdir()) / f"iiz-load-gunicorn-{self.port}.log"
@@ -432,6 +431,9 @@ def main() -> None:
         "IIZ_OTP_REQUIRED_ROLES": "",
         "IIZ_BENCH_PAGES": "1",
         "DJANGO_SETTINGS_MODULE": "iiz.settings",
+        # One folder of files for the in-process pass and the server: the plan PDF stored by
+        # the first is the one the second serves.
+        "MEDIA_ROOT": tempfile.mkdtemp(prefix="iiz-load-media-"),
     }
     started = time.perf_counter()
     before = load_average()

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import connection as database
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -142,10 +143,30 @@ class Recipients:
         return self.by_unit.get(scope.unit_of_case(case.region_id, case.theme_id), [])
 
 
+# A reminder to insert: (case id, rule, due on, kind, recipient id).
+NewReminder = tuple[int, str, datetime.date, str, int]
+
+# On PostgreSQL the new reminders go in as one INSERT of arrays: Django's bulk_create spends
+# about 0.1 ms preparing each row, seconds for the 200,000 reminders of a first sweep.
+INSERT_ARRAYS = """
+    INSERT INTO cases_reminder (case_id, rule, due_on, kind, recipient_id, created_at, attempts, last_error)
+    SELECT c, r, d, k, u, %s, 0, '' FROM unnest(%s::bigint[], %s::text[], %s::date[], %s::text[], %s::bigint[])
+        AS t(c, r, d, k, u)
+    ON CONFLICT DO NOTHING
+"""
+
+
 @action
-def _store(reminders: list[Reminder], resolved: list[int], *, by=None) -> int:
+def _store(new: list[NewReminder], resolved: list[int], *, by=None) -> int:
+    """Insert the ``new`` reminders that are not stored yet (the unique constraint refuses
+    the others) and mark the ``resolved`` ones; return how many were inserted."""
     before = Reminder.objects.count()
-    Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
+    if new and database.vendor == "postgresql":
+        with database.cursor() as cursor:
+            cursor.execute(INSERT_ARRAYS, [timezone.now(), *(list(column) for column in zip(*new, strict=True))])
+    elif new:
+        rows = [Reminder(case_id=c, rule=r, due_on=d, kind=k, recipient_id=u) for c, r, d, k, u in new]
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=WRITE_BATCH)
     now = timezone.now()
     for start in range(0, len(resolved), WRITE_BATCH):
         Reminder.objects.filter(pk__in=resolved[start : start + WRITE_BATCH]).update(resolved_at=now)
@@ -190,7 +211,7 @@ def sweep(today: datetime.date | None = None) -> int:
             deadline = deadlines.kept_deadline(case, rule, today)
             if deadline is not None and (kind := stage(deadline, today)) is not None:
                 standing[(case.pk, rule, deadline.due_on)] = kind
-    new: list[Reminder] = []
+    new: list[NewReminder] = []
     if standing:
         oldest = min(due_on for _case, _rule, due_on in standing)
         existing = set(
@@ -201,7 +222,7 @@ def sweep(today: datetime.date | None = None) -> int:
         for (case_id, rule, due_on), kind in standing.items():
             for user_id in recipients.of(by_pk[case_id], rule):
                 if (case_id, rule, due_on, kind, user_id) not in existing:
-                    new.append(Reminder(case_id=case_id, rule=rule, due_on=due_on, kind=kind, recipient_id=user_id))
+                    new.append((case_id, rule, due_on, kind, user_id))
     pending = Reminder.objects.filter(sent_at__isnull=True, resolved_at__isnull=True).values_list(
         "pk", "case_id", "rule", "due_on"
     )
