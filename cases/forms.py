@@ -1014,10 +1014,12 @@ class CaseFactsForm(SafeModelForm):
         super().__init__(*args, **kwargs)
         active = Institution.objects.filter(is_active=True).order_by("code")
         self.fields["institutions"].queryset = active
-        self.fields["institutions"].label_from_instance = institution_label
         self.fields["lead_institution"].queryset = active
-        self.fields["lead_institution"].label_from_instance = institution_label
-        self.fields["lead_institution"].empty_label = _("— not agreed yet —")
+        # Both fields offer the same institutions: read them once (the querysets still check
+        # the submitted ones).
+        offered = [(i.pk, institution_label(i)) for i in active]
+        self.fields["institutions"].choices = offered
+        self.fields["lead_institution"].choices = [("", _("— not agreed yet —")), *offered]
         self.fields["theme"].empty_label = _("none (regional case)")
         self.fields["coordinator"].queryset = coordinators
         self.fields["coordinator"].required = False
