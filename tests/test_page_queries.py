@@ -68,7 +68,5 @@ def test_no_page_a_demo_user_reaches_runs_more_than_the_limit(demo, username):
     client.force_login(User.objects.get(username=username))
     counted = crawl(client)
     assert len(counted) > 3, f"{username} reached only {sorted(counted)}"
-    over = {
-        path: n for path, n in sorted(counted.items()) if n > LIMIT and path not in ELSEWHERE
-    }
+    over = {path: n for path, n in sorted(counted.items()) if n > LIMIT and path not in ELSEWHERE}
     assert not over, f"{username}: pages over {LIMIT} queries: {over}"
