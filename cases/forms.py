@@ -98,18 +98,33 @@ class ExtraAttrsSelect(forms.Select):
 # --- round table and assessment (CII101 steps 2, 3) ----------------------------------------
 
 
-def contact_person_choices() -> tuple[list[tuple[Any, str]], dict[int, User]]:
-    """The active IIZ contact persons, who can be designated case manager (one query):
-    the choices "name · institution (region)" and the users by id."""
-    memberships = (
+def active_memberships() -> list[Membership]:
+    """The roles held today by active users, with their units, ordered as the choices below
+    list them (one query): for a page that offers both kinds of choices."""
+    return list(
         Membership.objects.active()
-        .filter(role=Role.CONTACT_PERSON, user__is_active=True)
-        .select_related("user", "institution", "region")
-        .order_by("user__last_name", "user__first_name", "user_id", "institution__code")
+        .filter(user__is_active=True)
+        .select_related("user", "institution", "region", "theme")
+        .order_by("user__last_name", "user__first_name", "user_id", "role", "institution__code")
     )
+
+
+def contact_person_choices(memberships: list[Membership] | None = None) -> tuple[list[tuple[Any, str]], dict[int, User]]:
+    """The active IIZ contact persons, who can be designated case manager (one query, none
+    when given :func:`active_memberships`): the choices "name · institution (region)" and
+    the users by id."""
+    if memberships is None:
+        memberships = (
+            Membership.objects.active()
+            .filter(role=Role.CONTACT_PERSON, user__is_active=True)
+            .select_related("user", "institution", "region")
+            .order_by("user__last_name", "user__first_name", "user_id", "institution__code")
+        )
     users: dict[int, User] = {}
     units: dict[int, list[str]] = {}
     for m in memberships:
+        if m.role != Role.CONTACT_PERSON:
+            continue
         users.setdefault(m.user_id, m.user)
         units.setdefault(m.user_id, []).append(f"{m.institution.short} ({m.region.name})")
     choices = [("", _("— choose a contact person —"))]
@@ -117,15 +132,14 @@ def contact_person_choices() -> tuple[list[tuple[Any, str]], dict[int, User]]:
     return choices, users
 
 
-def platform_user_choices(also: list[User] = ()) -> tuple[list[tuple[Any, str]], dict[int, User]]:
+def platform_user_choices(
+    also: list[User] = (), memberships: list[Membership] | None = None
+) -> tuple[list[tuple[Any, str]], dict[int, User]]:
     """The users who hold a role today, with their units, for the participants of a meeting
-    (one query). ``also``: users already listed as participants, kept even without a role."""
-    memberships = (
-        Membership.objects.active()
-        .filter(user__is_active=True)
-        .select_related("user", "institution", "region", "theme")
-        .order_by("user__last_name", "user__first_name", "user_id", "role")
-    )
+    (one query, none when given :func:`active_memberships`). ``also``: users already listed
+    as participants, kept even without a role."""
+    if memberships is None:
+        memberships = active_memberships()
     users: dict[int, User] = {}
     roles: dict[int, list[str]] = {}
     for m in memberships:
@@ -1014,10 +1028,12 @@ class CaseFactsForm(SafeModelForm):
         super().__init__(*args, **kwargs)
         active = Institution.objects.filter(is_active=True).order_by("code")
         self.fields["institutions"].queryset = active
-        self.fields["institutions"].label_from_instance = institution_label
         self.fields["lead_institution"].queryset = active
-        self.fields["lead_institution"].label_from_instance = institution_label
-        self.fields["lead_institution"].empty_label = _("— not agreed yet —")
+        # Both fields offer the same institutions: read them once (the querysets still check
+        # the submitted ones).
+        offered = [(i.pk, institution_label(i)) for i in active]
+        self.fields["institutions"].choices = offered
+        self.fields["lead_institution"].choices = [("", _("— not agreed yet —")), *offered]
         self.fields["theme"].empty_label = _("none (regional case)")
         self.fields["coordinator"].queryset = coordinators
         self.fields["coordinator"].required = False

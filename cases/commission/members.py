@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
-from cases.models import Decision, Disclosure, FundingRequest, RequestState
+from cases.models import Decision, Disclosure, FundingRequest, Goal, RequestState
 from roles.models import Membership, Role, User
 
 if TYPE_CHECKING:
@@ -57,13 +57,14 @@ def pseudonymised(request: FundingRequest) -> dict:
     and its institution, the paying institution loaded with it)."""
     case = request.case
     person = case.person
-    plan = case.records.current_plan
+    newest = case.plans.order_by("-version").values("version")[:1]
     shown = {
         "reference": case.reference,
         "birth_year": str(person.birth_date.year),
         "region": case.region,
         "theme": case.theme,
-        "goals": [goal.text for goal in plan.goals_list] if plan is not None else [],
+        # The goals of the current plan alone (one query): the member sees nothing else of it.
+        "goals": list(Goal.objects.filter(plan__case=case, plan__version=Subquery(newest)).values_list("text", flat=True)),
     }
     disclosed = []
     for item in request.disclosure:

@@ -24,11 +24,16 @@ class CaseRecords:
 
     @cached_property
     def current_plan(self) -> ActionPlan | None:
+        """The newest version with its goals and its measures (these with their institution,
+        catalogue entry and employer joined in): three queries, however many measures."""
+        from django.db.models import Prefetch
+
+        from cases.models import Measure
+
+        measures = Measure.objects.select_related("responsible_institution", "catalogue_measure", "employer_contact")
         return (
             self.case.plans.select_related("author", "submitted_by", "validator")
-            .prefetch_related(
-                "goals", "measures__responsible_institution", "measures__catalogue_measure", "measures__employer_contact"
-            )
+            .prefetch_related("goals", Prefetch("measures", queryset=measures))
             .order_by("-version")
             .first()
         )

@@ -19,7 +19,7 @@ are paged or bounded; tests/commission/test_views.py counts them at two sizes).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases import inlined
 from cases.audit.access import log_access, log_access_many
 from cases.commission import actions, fund, members
 from cases.commission.forms import (
@@ -134,10 +135,15 @@ def new_funding_request(request: HttpRequest, pk: int) -> HttpResponse:
 # --- one request -----------------------------------------------------------------------------
 
 
+# The request's attachments in force, inlined in its query (cases/inlined.py).
+ATTACHMENTS = inlined.Inline(lambda: CaseFile.objects.in_force().filter(funding_request=inlined.outer(FundingRequest)))
+
+
 def _request(request: HttpRequest, request_pk: int) -> tuple[FundingRequest, str]:
     """The request and how the user sees it: "whole" (the officer, whoever follows the case's
     requests) or "member" (pseudonymised); 404 when the user may not see it at all, 403 when
     they see the case but their role does not follow its requests."""
+    user = request.user
     found = get_object_or_404(
         FundingRequest.objects.select_related(
             "case__person",
@@ -148,18 +154,23 @@ def _request(request: HttpRequest, request_pk: int) -> tuple[FundingRequest, str
             "paying_institution",
             "requester",
             "sitting",
+        ).annotate(
+            # Who may see it, read with it rather than asked after it.
+            case_visible=Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))),
+            before_members=Exists(members.visible_to_members().filter(pk=OuterRef("pk"))),
+            inlined_attachments=ATTACHMENTS.expression(),
         ),
         pk=request_pk,
     )
-    user = request.user
+    found.attachments_in_force = ATTACHMENTS.instances(found.inlined_attachments, key=lambda f: f.pk)
     if policy.permits(user, "prepare_sittings"):
         return found, "whole"
-    if Case.objects.visible_to(user).filter(pk=found.case_id).exists():
+    if found.case_visible:
         decision = policy.may(user, "follow_funding", found.case)
         if decision:
             return found, "whole"
         raise _Refused(decision.reasons)
-    if policy.permits(user, "view_sittings") and members.visible_to_members().filter(pk=found.pk).exists():
+    if policy.permits(user, "view_sittings") and found.before_members:
         return found, "member"
     raise Http404
 
@@ -187,7 +198,7 @@ def _request_page(request: HttpRequest, found: FundingRequest, seen_as: str, **f
     user = request.user
     case = found.case
     decisions = list(found.decisions.select_related("sitting", "decided_by").prefetch_related("members_present", "recused"))
-    attachments = list(found.attachments.in_force().order_by("pk"))
+    attachments = found.attachments_in_force  # read with the request (``_request``)
     prepares = policy.permits(user, "prepare_sittings")
     deciding = seen_as == "member" and policy.permits(user, "decide_funding")
     recused = deciding and members.recuses(user, found)

@@ -11,6 +11,7 @@ from cases import actions, worklists
 from cases.audit.history import case_changes
 from cases.deadlines.reminders import sweep
 from cases.models import Case, JournalEntry, Person, Reminder
+from roles.models import Institution
 from tests.conftest import make_member
 from tests.factories import PersonFactory, institution, region
 from tests.helpers import fresh, journal_texts, messages_of
@@ -251,3 +252,26 @@ def test_the_first_meeting_deadline_stays_where_it_was_after_a_replacement(make_
     actions.replace_case_manager(case, by=coordinator, case_manager=contact_person, reason="Krank")
     case.refresh_from_db()
     assert deadlines.first_meeting(case, timezone.localdate()).due_on == before
+
+
+FACTS_QUERIES = 12
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_the_facts_page_runs_the_same_queries_whatever_the_institutions_and_cases(
+    client, make_case, coordinator, django_assert_num_queries, extra
+):
+    case = make_case("implementation")
+    for _ in range(extra):
+        make_case("reported")
+        Institution.objects.create(code=f"extra{_}", name_de="Stelle", name_fr="Office", short_de="S", short_fr="O")
+    case.institutions.add(*Institution.objects.all()[:extra])
+    client.force_login(coordinator)
+    url = reverse("cases:edit_case_facts", args=[case.pk])
+    client.get(url)  # warm the session and the reference caches
+    # user, memberships, grants, the case, its version, its institutions; the access log (+1
+    # its chain head); the institutions offered (once for both fields), the coordinators,
+    # regions and themes; My tasks (n) in the navigation
+    with django_assert_num_queries(FACTS_QUERIES):
+        html = client.get(url).content.decode()
+    assert html.count('name="institutions"') == Institution.objects.filter(is_active=True).count()

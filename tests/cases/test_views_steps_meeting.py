@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseState, MeetingDecision, MeetingParticipant
-from tests.factories import institution
+from tests.conftest import make_member
+from tests.factories import institution, region
 from tests.helpers import meeting_data, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,23 @@ def test_a_meeting_saved_by_someone_else_meanwhile_is_not_overwritten(client, ma
     assert "Sitten, Avenue du Midi 7" in html and 'value="Brig"' in html
     meeting.refresh_from_db()
     assert meeting.place == "Sitten, Avenue du Midi 7"
+
+
+@pytest.mark.parametrize("n", [0, 6])
+def test_the_meeting_form_reads_its_people_once_whatever_their_number(
+    client, make_case, coordinator, n, django_assert_num_queries
+):
+    case = make_case("round_table")
+    for i in range(n):
+        make_member(f"cp-{i}", "contact_person", region=region("ow"), institution=institution("rav"))
+    client.force_login(coordinator)
+    page = url(case)
+    # user, memberships, grants, case, the meeting, its participants, the people offered (one
+    # query for the contact persons and everyone with a role), the meeting's version, the
+    # access log (+1 its chain head), the institutions; My tasks (n) in the navigation
+    with django_assert_num_queries(MEETING_QUERIES):
+        html = client.get(page).content.decode()
+    assert html.count("· RAV (Oberwallis)") >= n
+
+
+MEETING_QUERIES = 12

@@ -5,6 +5,7 @@ measure, the decision on the plan; and the power of attorney."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -188,3 +189,24 @@ def test_no_power_of_attorney_on_a_closed_case(client, make_case, case_manager, 
     assert response.status_code == 302
     assert messages_of(response) == ["Dieser Fall ist abgeschlossen: er kann nicht mehr geändert werden."]
     assert PowerOfAttorney.objects.filter(case=case).count() == before
+
+
+@pytest.mark.parametrize("n", [0, 12])
+def test_the_review_form_runs_the_same_queries_whatever_the_plan_holds(
+    client, make_case, case_manager, n, django_assert_num_queries
+):
+    case = make_case("implementation")
+    plan = case.records.current_plan
+    for i in range(n):
+        Measure.objects.create(plan=plan, position=10 + i, title=f"Kurs {i}", responsible_institution=institution("rav"))
+    client.force_login(case_manager)
+    assert connection.features.supports_json_field  # asked once per connection, before its first page
+    # user, memberships, grants, case, the current version with its goals and measures inlined,
+    # the case's institutions, the power of attorney in force, the access log (+1 its chain
+    # head), the institutions offered for a new power of attorney; My tasks (n) in the navigation
+    with django_assert_num_queries(REVIEW_QUERIES):
+        html = client.get(review_url(case)).content.decode()
+    assert not n or f"Kurs {n - 1}" in html
+
+
+REVIEW_QUERIES = 11
