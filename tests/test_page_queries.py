@@ -34,8 +34,15 @@ ROLES = [
     "legal",
     "steering",
 ]
-# brought under the limit by the dashboards' work
-ELSEWHERE = {"/cases/dashboard/", "/cases/statistics/"}
+# Still above the limit, each held at its number here so that it cannot grow: the change
+# history reads each tracked table's history in a query of its own (cases/audit/history.py,
+# eleven tables); bringing it under the limit is open work of issue 17.
+ABOVE_THE_LIMIT = {re.compile(r"/cases/\d+/history/"): 17}
+# On SQLite only (the embedded default): the median durations of the dashboard and the
+# steering view take one query each (cases/statistics/stats.py ``_median``, three more
+# queries); PostgreSQL computes them in the flow's one query, and these pages stay under the
+# limit there (.ci/run runs this test on PostgreSQL).
+SQLITE_MEDIANS = {re.compile(r"/cases/dashboard/"): 15, re.compile(r"/cases/statistics/"): 15}
 HREF = re.compile(r"""<a\b[^>]*\bhref="([^"#]*)(?:#[^"]*)?\"""")
 
 
@@ -64,9 +71,15 @@ def crawl(client: Client) -> dict[str, int]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", ROLES)
 def test_no_page_a_demo_user_reaches_runs_more_than_the_limit(demo, username):
+    assert connection.features.supports_json_field  # asked once per connection (3 queries on SQLite), not per page
     client = Client()
     client.force_login(User.objects.get(username=username))
     counted = crawl(client)
     assert len(counted) > 3, f"{username} reached only {sorted(counted)}"
-    over = {path: n for path, n in sorted(counted.items()) if n > LIMIT and path not in ELSEWHERE}
+    over = {path: n for path, n in sorted(counted.items()) if n > limit_of(path)}
     assert not over, f"{username}: pages over {LIMIT} queries: {over}"
+
+
+def limit_of(path: str) -> int:
+    held = {**ABOVE_THE_LIMIT, **(SQLITE_MEDIANS if connection.vendor == "sqlite" else {})}
+    return next((number for pattern, number in held.items() if pattern.fullmatch(path)), LIMIT)
