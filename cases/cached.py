@@ -3,7 +3,7 @@ production, shared by every web process) until the data under them change.
 
 One rule: a cached value is keyed by the *generation* of the data, a number that goes up
 when a transaction that wrote to the cases or roles tables commits (``post_save``,
-``post_delete`` and ``m2m_changed`` of their models, connected in ``CasesConfig.ready``;
+``post_delete`` of their models, connected in ``CasesConfig.ready``;
 the writers that bypass the signals, ``QuerySet.update`` and ``bulk_create``, call
 ``changed()`` themselves, or save a model in the same transaction). A new generation makes
 every older key unreachable; they expire after ``TIMEOUT``. Reading a page writes only
@@ -55,7 +55,9 @@ def changed() -> None:
     commits (a request that read the old rows in between cached them under the first
     new generation)."""
     _bump()
-    transaction.on_commit(_bump)
+    connection = transaction.get_connection()
+    if not any(callback is _bump for _savepoints, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(_bump)  # once per transaction, however many rows it writes
 
 
 def scope_key(queryset: QuerySet) -> str:

@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -572,6 +573,7 @@ def test_the_case_page_with_its_disputes_runs_a_fixed_number_of_queries(
     for _i in range(n):
         record(case, coordinator)
     client.force_login(coordinator)
+    assert connection.features.supports_json_field  # asked once per connection, before its first page
     # The case page's own queries (tests/cases/test_views_detail.py), its disputes with the case
     with django_assert_num_queries(QUERIES_CASE_PAGE):
         html = client.get(case.get_absolute_url()).content.decode()

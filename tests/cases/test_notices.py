@@ -11,7 +11,7 @@ import pytest
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from cases import actions, notices
+from cases import actions, cached, notices
 from cases.flow.policy import ActionRefused
 from cases.models import ExitOutcome, JournalEntry, JournalKind
 from roles.models import Institution
@@ -172,6 +172,7 @@ def test_the_e_mails_go_out_only_once_the_submission_is_committed(
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         actions.submit_exit_report(ready, by=case_manager)
+    callbacks = [callback for callback in callbacks if callback is not cached._bump]  # the figures' cache's
     assert mailoutbox == [] and len(callbacks) == 1
     callbacks[0]()
     assert sorted(m.to[0] for m in mailoutbox) == sorted([contact_person.email, officer.email])
@@ -230,7 +231,7 @@ def test_the_demo_data_hold_the_e_mails_back_but_the_journal_still_tells(
 ):
     with notices.held_back():
         callbacks = submit(ready, case_manager, django_capture_on_commit_callbacks)
-    assert callbacks == [] and mailoutbox == []
+    assert [callback for callback in callbacks if callback is not cached._bump] == [] and mailoutbox == []
     assert notices.sending()
     assert any(str(contact_person) in text for text in journal_texts(ready))
 

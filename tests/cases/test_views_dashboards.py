@@ -239,16 +239,17 @@ def more_cases(make_case):
 
 
 # Per request: the session comes from the cache; the user and the memberships (2); a
-# coordinator's and a case manager's case grants (1); My tasks (n) in the navigation (1).
+# coordinator's and a case manager's case grants (1); My tasks (n) in the navigation comes
+# from the figures' cache, filled by the home page before.
 # Once per generation of the data (cases/cached.py), the counts: regions, themes and
 # institutions (3), the snapshot (2), the period's flow (1; elsewhere than on PostgreSQL 4
 # more, one per median), the names of the case managers (1), the open disputes (1, the
 # officer and the coordinator).
 MEDIANS = 0 if connection.vendor == "postgresql" else 4
 DASHBOARD_QUERIES = {  # user: (the first request, the next ones)
-    "officer": (11 + MEDIANS, 3),
-    "coordinator": (12 + MEDIANS, 4),
-    "case_manager": (11 + MEDIANS, 4),
+    "officer": (10 + MEDIANS, 2),
+    "coordinator": (11 + MEDIANS, 3),
+    "case_manager": (10 + MEDIANS, 3),
 }
 
 
