@@ -17,6 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
+# One demo user per role (cases/demo/users.py): the users the crawls log in as.
+DEMO_ROLES = [
+    "frontline-rav-ow",
+    "coordinator-ow",
+    "coordinator-youth",
+    "casemanager-ow",
+    "contact-rav-ow",
+    "officer",
+    "secretariat",
+    "legal",
+    "steering",
+]
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 MAX_PAGES = 60
 VIEWPORTS = [(1280, 800), (768, 1024), (390, 844)]  # laptop, tablet, phone

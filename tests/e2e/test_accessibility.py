@@ -22,18 +22,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots" / "accessibility"
 
-# One demo user per role (cases/demo/users.py).
-ROLES = [
-    "frontline-rav-ow",
-    "coordinator-ow",
-    "coordinator-youth",
-    "casemanager-ow",
-    "contact-rav-ow",
-    "officer",
-    "secretariat",
-    "legal",
-    "steering",
-]
+ROLES = list(crawl.DEMO_ROLES)
 
 
 # To look at a few roles while fixing a page: IIZ_CRAWL_ROLES=officer,legal (see docs/accessibility.md).
